@@ -1,0 +1,27 @@
+// Workspace-relative paths: forward slashes, no "..", never absolute. Hostile paths are refused here, once.
+
+export class PathError extends Error {}
+
+/** Normalises a workspace-relative path, or throws PathError if it would leave the workspace folder. */
+export function toRelPath(p: string): string {
+  if (typeof p !== 'string' || p.length === 0) throw new PathError('empty path');
+  if (p.includes('\0')) throw new PathError(`path contains a NUL character: ${JSON.stringify(p)}`);
+  const s = p.replace(/\\/g, '/');
+  if (s.startsWith('/') || /^[a-zA-Z]:/.test(s)) throw new PathError(`absolute path not allowed here: ${p}`);
+  const out: string[] = [];
+  for (const part of s.split('/')) {
+    if (part === '' || part === '.') continue;
+    if (part === '..') throw new PathError(`path leaves the workspace folder: ${p}`);
+    out.push(part);
+  }
+  if (out.length === 0) throw new PathError(`path names the workspace folder itself: ${p}`);
+  return out.join('/');
+}
+
+export function isRelPath(p: string): boolean {
+  try {
+    return toRelPath(p) === p;
+  } catch {
+    return false;
+  }
+}

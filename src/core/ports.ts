@@ -1,0 +1,27 @@
+// What the core needs from its host, as small interfaces. The CLI passes node implementations,
+// the extension passes workspace.fs adapters, tests pass in-memory ones.
+
+export interface DirEntry {
+  name: string;
+  type: 'file' | 'dir';
+}
+
+/** File access rooted at one workspace folder; every path is workspace-relative with forward slashes. */
+export interface WorkspaceFs {
+  /** The file's bytes, or undefined when it does not exist. */
+  read(rel: string): Promise<Uint8Array | undefined>;
+  /** Writes atomically (temporary file in the same folder, then rename), creating parent folders. */
+  writeAtomic(rel: string, data: Uint8Array): Promise<void>;
+  /** Deletes a file; a missing file is not an error. */
+  delete(rel: string): Promise<void>;
+  /** Entries of a folder; [] when it does not exist. */
+  list(relDir: string): Promise<DirEntry[]>;
+  /** Size and modification time (ms), or undefined when missing. */
+  stat(rel: string): Promise<{ size: number; mtime: number } | undefined>;
+}
+
+export interface Clock {
+  now(): Date;
+}
+
+export const systemClock: Clock = { now: () => new Date() };

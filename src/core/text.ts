@@ -1,0 +1,77 @@
+// Text helpers shared by anchoring, store and formats. Offsets are UTF-16 code units.
+import { createHash } from 'node:crypto';
+import type { TextQuote } from './model';
+
+/** How many characters of context a quote keeps on either side (as the W3C TextQuoteSelector and Hypothesis do). */
+export const QUOTE_CONTEXT = 32;
+
+/** Content address of a document version: "sha256:" + hex of the UTF-8 bytes. */
+export function contentHash(text: string): string {
+  return 'sha256:' + createHash('sha256').update(text, 'utf8').digest('hex');
+}
+
+/** The quote selector for [start, end) of `text`, never splitting a surrogate pair in the context. */
+export function makeQuote(text: string, start: number, end: number, context = QUOTE_CONTEXT): TextQuote {
+  let p = Math.max(0, start - context);
+  if (p > 0 && isLowSurrogate(text.charCodeAt(p))) p--;
+  let s = Math.min(text.length, end + context);
+  if (s < text.length && isLowSurrogate(text.charCodeAt(s))) s++;
+  return { exact: text.slice(start, end), prefix: text.slice(p, start), suffix: text.slice(end, s) };
+}
+
+export function isHighSurrogate(c: number): boolean {
+  return c >= 0xd800 && c <= 0xdbff;
+}
+export function isLowSurrogate(c: number): boolean {
+  return c >= 0xdc00 && c <= 0xdfff;
+}
+
+/** Line starts of a text, for offset ↔ line/column conversion. Lines end at \n; a \r before it stays on the line. */
+export class LineIndex {
+  private readonly starts: number[];
+  constructor(readonly text: string) {
+    const starts = [0];
+    for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+    this.starts = starts;
+  }
+  get lineCount(): number {
+    return this.starts.length;
+  }
+  /** 0-based line and UTF-16 column of an offset. */
+  position(offset: number): { line: number; character: number } {
+    const o = Math.max(0, Math.min(offset, this.text.length));
+    let lo = 0;
+    let hi = this.starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.starts[mid] <= o) lo = mid;
+      else hi = mid - 1;
+    }
+    return { line: lo, character: o - this.starts[lo] };
+  }
+  /** UTF-16 offset of a 0-based line and UTF-16 column (clamped to the text). */
+  offset(line: number, character: number): number {
+    if (line < 0) return 0;
+    if (line >= this.starts.length) return this.text.length;
+    return Math.min(this.starts[line] + Math.max(0, character), this.text.length);
+  }
+}
+
+/** Number of Unicode code points in text.slice(0, utf16Offset) (the W3C model and brat count code points). */
+export function utf16ToCodePoint(text: string, utf16Offset: number): number {
+  let cp = 0;
+  for (let i = 0; i < utf16Offset && i < text.length; i++) {
+    cp++;
+    if (isHighSurrogate(text.charCodeAt(i)) && i + 1 < text.length && isLowSurrogate(text.charCodeAt(i + 1))) i++;
+  }
+  return cp;
+}
+
+/** UTF-16 offset of the code-point offset `cp` in text. */
+export function codePointToUtf16(text: string, cp: number): number {
+  let i = 0;
+  for (let n = 0; n < cp && i < text.length; n++) {
+    i += isHighSurrogate(text.charCodeAt(i)) && i + 1 < text.length && isLowSurrogate(text.charCodeAt(i + 1)) ? 2 : 1;
+  }
+  return i;
+}
