@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Runs the bundled CLI (build it with `npm run build`).
+// Runs the bundled CLI (built by `npm run build`).
 'use strict';
 const path = require('node:path');
 const fs = require('node:fs');
@@ -8,4 +8,4 @@ if (!fs.existsSync(cli)) {
   process.stderr.write(`marginalia: ${cli} is missing; run \`npm run build\` in ${path.dirname(__dirname)} first.\n`);
   process.exit(2);
 }
-require(cli);
+require(cli).runFromProcess();

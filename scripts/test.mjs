@@ -1,0 +1,42 @@
+// `npm test`: installs what it needs, builds, then runs every suite. Each suite ends with `N passed, N failed`;
+// the last line is the total. `npm test -- unit cli` runs only the named suites.
+import path from 'node:path';
+import { ROOT, build, ensureDebianPackages, ensureNodeModules, log, runCapture } from './lib.mjs';
+
+const mocha = path.join(ROOT, 'node_modules', 'mocha', 'bin', 'mocha.js');
+const SUITES = [
+  { name: 'unit', cmd: process.execPath, args: [mocha, '--config', '.mocharc.json'] },
+  { name: 'cli', cmd: process.execPath, args: [mocha, '--config', 'test/cli/mocharc.json'] },
+];
+
+const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+const unknown = wanted.filter((w) => !SUITES.some((s) => s.name === w));
+if (unknown.length) {
+  console.error(`unknown suite ${unknown.join(', ')} (suites: ${SUITES.map((s) => s.name).join(', ')})`);
+  process.exit(2);
+}
+const selected = SUITES.filter((s) => wanted.length === 0 || wanted.includes(s.name));
+
+ensureNodeModules();
+ensureDebianPackages(['git', 'python3-yaml']);
+build();
+
+const t0 = Date.now();
+const rows = [];
+for (const s of selected) {
+  log(`suite ${s.name}`);
+  const started = Date.now();
+  const { code, out } = await runCapture(s.cmd, s.args, { env: { ...process.env, MARGINALIA_SUITE: s.name } });
+  const m = [...out.matchAll(/(\d+) passed, (\d+) failed/g)].pop();
+  const passed = m ? Number(m[1]) : 0;
+  // A suite that crashed before its closing line, or exited non-zero with no failure counted, counts one failure.
+  const failed = m ? Number(m[2]) + (code !== 0 && Number(m[2]) === 0 ? 1 : 0) : 1;
+  rows.push({ name: s.name, passed, failed, seconds: (Date.now() - started) / 1000 });
+}
+console.log('\nSuite        passed  failed  seconds');
+for (const r of rows) console.log(`${r.name.padEnd(12)} ${String(r.passed).padStart(6)}  ${String(r.failed).padStart(6)}  ${r.seconds.toFixed(1).padStart(7)}`);
+const passed = rows.reduce((n, r) => n + r.passed, 0);
+const failed = rows.reduce((n, r) => n + r.failed, 0);
+console.log(`total time ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed > 0 ? 1 : 0);

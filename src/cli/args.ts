@@ -1,0 +1,103 @@
+// Command-line parsing for `marginalia`, on node's own parseArgs.
+import { parseArgs } from 'node:util';
+
+export class UsageError extends Error {}
+
+export const USAGE = `Usage: marginalia <command> [options]
+
+Commands:
+  add <doc> --kind K --start N --end M [--note T] [--attr key=value ...] [--author NAME] [--json]
+      Tag the span [N, M) of <doc> (UTF-16 offsets) as kind K.
+  list [<doc>] [--kind K] [--json]
+      List annotations: id, kind, document, start, end, status and quote.
+  check [--json] [--write]
+      Re-anchor every annotation against the documents' current text; exit 1 if any is orphaned.
+      --write saves the new positions.
+  export [--format yaml] [--out FILE] [<doc> ...]
+      Export annotations of the whole corpus, or of the named documents.
+  import FILE
+      Read a YAML export back into this workspace.
+
+Options for every command:
+  --root DIR   the workspace folder (default: the current folder)
+  --help       this text
+`;
+
+export interface ParsedArgs {
+  command: string;
+  positionals: string[];
+  root: string;
+  values: {
+    kind?: string;
+    start?: string;
+    end?: string;
+    note?: string;
+    attr?: string[];
+    author?: string;
+    json?: boolean;
+    write?: boolean;
+    format?: string;
+    out?: string;
+    help?: boolean;
+  };
+}
+
+const OPTIONS = {
+  root: { type: 'string' },
+  kind: { type: 'string' },
+  start: { type: 'string' },
+  end: { type: 'string' },
+  note: { type: 'string' },
+  attr: { type: 'string', multiple: true },
+  author: { type: 'string' },
+  json: { type: 'boolean' },
+  write: { type: 'boolean' },
+  format: { type: 'string' },
+  out: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+/** Which options each command takes; anything else is a usage error, so typos do not pass silently. */
+const ALLOWED: Record<string, readonly string[]> = {
+  add: ['kind', 'start', 'end', 'note', 'attr', 'author', 'json'],
+  list: ['kind', 'json'],
+  check: ['json', 'write'],
+  export: ['format', 'out'],
+  import: ['author'],
+};
+
+export function parseCommandLine(argv: readonly string[], cwd: string): ParsedArgs {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (e) {
+    throw new UsageError((e as Error).message.replace(/\. To specify a positional argument.*$/s, ''));
+  }
+  const [command = '', ...positionals] = parsed.positionals;
+  const values = parsed.values as ParsedArgs['values'] & { root?: string };
+  if (values.help || command === 'help' || command === '') return { command: 'help', positionals, root: cwd, values };
+  const allowed = ALLOWED[command];
+  if (!allowed) throw new UsageError(`unknown command "${command}" (commands: ${Object.keys(ALLOWED).join(', ')})`);
+  for (const key of Object.keys(values)) {
+    if (key !== 'root' && key !== 'help' && !allowed.includes(key)) throw new UsageError(`${command} does not take --${key}`);
+  }
+  return { command, positionals, root: values.root ?? cwd, values };
+}
+
+/** Parses a non-negative whole number given for --name. */
+export function intOption(name: string, value: string | undefined): number {
+  if (value === undefined) throw new UsageError(`--${name} is required`);
+  if (!/^\d+$/.test(value.trim())) throw new UsageError(`--${name} must be a whole number (a UTF-16 offset), got "${value}"`);
+  return Number(value);
+}
+
+/** Parses repeated `--attr key=value` into an object. */
+export function attrOptions(values: readonly string[] | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const kv of values ?? []) {
+    const i = kv.indexOf('=');
+    if (i <= 0) throw new UsageError(`--attr takes key=value, got "${kv}"`);
+    out[kv.slice(0, i).trim()] = kv.slice(i + 1);
+  }
+  return out;
+}

@@ -1,0 +1,63 @@
+// Which files of a workspace folder are corpus documents, and reading them as VS Code would.
+import picomatch from 'picomatch';
+import type { WorkspaceFs } from './ports';
+
+/** Default `marginalia.corpus.include`: plain text and Markdown anywhere in the folder. */
+export const DEFAULT_INCLUDE: readonly string[] = ['**/*.txt', '**/*.md'];
+/** Folders never part of a corpus, whatever the include patterns say. */
+export const EXCLUDED_DIRS: ReadonlySet<string> = new Set(['.marginalia', 'node_modules', '.git']);
+
+export interface CorpusOptions {
+  include?: readonly string[];
+  exclude?: readonly string[];
+}
+
+/** A predicate over workspace-relative paths, compiled once. */
+export function corpusMatcher(options: CorpusOptions = {}): (rel: string) => boolean {
+  const include = picomatch([...(options.include ?? DEFAULT_INCLUDE)], { dot: false });
+  const exclude = options.exclude && options.exclude.length > 0 ? picomatch([...options.exclude], { dot: true }) : undefined;
+  return (rel: string) => {
+    const parts = rel.split('/');
+    if (parts.some((p) => EXCLUDED_DIRS.has(p))) return false;
+    return include(rel) && !(exclude && exclude(rel));
+  };
+}
+
+/** Every corpus document of the folder, sorted, as workspace-relative paths. */
+export async function listCorpus(fs: WorkspaceFs, options: CorpusOptions = {}): Promise<string[]> {
+  const matches = corpusMatcher(options);
+  const out: string[] = [];
+  const walk = async (dir: string): Promise<void> => {
+    const entries = await fs.list(dir);
+    await Promise.all(
+      entries.map(async (e) => {
+        const rel = dir === '' ? e.name : `${dir}/${e.name}`;
+        if (e.type === 'dir') {
+          if (!EXCLUDED_DIRS.has(e.name)) await walk(rel);
+        } else if (matches(rel)) {
+          out.push(rel);
+        }
+      }),
+    );
+  };
+  await walk('');
+  return out.sort();
+}
+
+export class NotTextError extends Error {}
+
+/**
+ * Decodes a document's bytes as VS Code shows them: UTF-8, a leading BOM dropped (VS Code's offsets do not count it).
+ * Throws NotTextError for binary content (a NUL byte in the first 8 KB), which is left out of the corpus.
+ */
+export function decodeDocument(bytes: Uint8Array, rel: string): string {
+  const head = bytes.subarray(0, 8192);
+  if (head.includes(0)) throw new NotTextError(`${rel} looks like a binary file (it contains NUL bytes); it is left out of the corpus.`);
+  return new TextDecoder('utf-8').decode(bytes);
+}
+
+/** The document's text, or undefined when the file does not exist. */
+export async function readDocument(fs: WorkspaceFs, rel: string): Promise<string | undefined> {
+  const bytes = await fs.read(rel);
+  return bytes === undefined ? undefined : decodeDocument(bytes, rel);
+}

@@ -1,0 +1,238 @@
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parse } from 'yaml';
+import { cli, spanOf, tempWorkspace } from './cliHarness';
+
+const DOC = 'corpus/000_66ca398fea36cc01.txt';
+const DOC2 = 'corpus/001_7b613edff552618b.txt';
+
+function add(ws: string, doc: string, quote: string, kind: string, ...extra: string[]): { id: string; target: { start: number; end: number } } {
+  const { start, end } = spanOf(ws, doc, quote);
+  const r = cli(ws, 'add', doc, '--kind', kind, '--start', String(start), '--end', String(end), '--json', ...extra);
+  assert.equal(r.code, 0, r.stderr);
+  return JSON.parse(r.stdout);
+}
+
+function assertOneLineError(r: { code: number; stderr: string }, pattern: RegExp): void {
+  assert.notEqual(r.code, 0);
+  assert.match(r.stderr, pattern);
+  assert.equal(r.stderr.trim().split('\n').length, 1, `one line expected, got:\n${r.stderr}`);
+  assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
+}
+
+describe('CLI (the real built binary)', function () {
+  this.timeout(60000);
+
+  describe('help and usage errors', () => {
+    it('prints usage with --help', () => {
+      const r = cli(tempWorkspace(false), '--help');
+      assert.equal(r.code, 0);
+      assert.match(r.stdout, /marginalia <command>/);
+      assert.match(r.stdout, /check \[--json\] \[--write\]/);
+    });
+    it('rejects an unknown command in one line', () => {
+      assertOneLineError(cli(tempWorkspace(false), 'frobnicate'), /unknown command "frobnicate"/);
+    });
+    it('rejects an option the command does not take', () => {
+      assertOneLineError(cli(tempWorkspace(false), 'list', '--write'), /list does not take --write/);
+    });
+    it('rejects a missing workspace folder', () => {
+      assertOneLineError(cli(tempWorkspace(false), 'list', '--root', 'nope'), /workspace folder .*nope does not exist/);
+    });
+  });
+
+  describe('add', () => {
+    it('tags a span, prints the annotation as JSON, writes the sidecar and a snapshot', () => {
+      const ws = tempWorkspace();
+      const a = add(ws, DOC, 'Russian President Vladimir Putin stated', 'claim', '--note', 'key statement', '--attr', 'speaker=Vladimir Putin');
+      assert.match(a.id, /^[0-9A-HJKMNP-TV-Z]{26}$/);
+      const sidecar = path.join(ws, '.marginalia', 'annotations', DOC + '.yaml');
+      const parsed = parse(fs.readFileSync(sidecar, 'utf8'));
+      assert.equal(parsed.document, DOC);
+      assert.equal(parsed.annotations.length, 1);
+      assert.equal(parsed.annotations[0].id, a.id);
+      assert.equal(parsed.annotations[0].note, 'key statement');
+      assert.equal(parsed.annotations[0].author ?? parsed.annotations[0].provenance?.author, 'Test Author');
+      const snapDir = path.join(ws, '.marginalia', 'snapshots');
+      const snaps = fs.readdirSync(snapDir, { recursive: true }).filter((f) => String(f).endsWith('.txt'));
+      assert.equal(snaps.length, 1);
+    });
+    it('coerces a figure value to a number', () => {
+      const ws = tempWorkspace();
+      const a = add(ws, DOC2, 'six to nine-month', 'figure', '--attr', 'value=6', '--attr', 'unit=months') as unknown as { attributes: Record<string, unknown> };
+      assert.deepEqual(a.attributes, { value: 6, unit: 'months' });
+    });
+    it('accepts a document path relative to the current folder', () => {
+      const ws = tempWorkspace();
+      const { start, end } = spanOf(ws, DOC, 'Putin');
+      const r = cli(path.join(ws, 'corpus'), 'add', path.basename(DOC), '--root', ws, '--kind', 'entity', '--start', String(start), '--end', String(end), '--attr', 'type=person');
+      assert.equal(r.code, 0, r.stderr);
+      assert.ok(fs.existsSync(path.join(ws, '.marginalia', 'annotations', DOC + '.yaml')));
+    });
+    it('refuses offsets outside the document', () => {
+      const ws = tempWorkspace();
+      assertOneLineError(cli(ws, 'add', DOC, '--kind', 'claim', '--start', '10', '--end', '999999'), /outside .*000_66ca398fea36cc01\.txt/);
+    });
+    it('refuses an empty span', () => {
+      assertOneLineError(cli(tempWorkspace(), 'add', DOC, '--kind', 'claim', '--start', '10', '--end', '10'), /empty/);
+    });
+    it('refuses a non-numeric offset', () => {
+      assertOneLineError(cli(tempWorkspace(), 'add', DOC, '--kind', 'claim', '--start', 'ten', '--end', '20'), /--start must be a whole number/);
+    });
+    it('refuses an unknown kind, naming the kinds there are', () => {
+      assertOneLineError(cli(tempWorkspace(), 'add', DOC, '--kind', 'opinion', '--start', '0', '--end', '5'), /unknown kind "opinion".*claim/);
+    });
+    it('refuses an unknown attribute and a bad value', () => {
+      const ws = tempWorkspace();
+      assertOneLineError(cli(ws, 'add', DOC, '--kind', 'figure', '--start', '0', '--end', '5', '--attr', 'vaule=3'), /unknown attribute "vaule"/);
+      assertOneLineError(cli(ws, 'add', DOC, '--kind', 'figure', '--start', '0', '--end', '5', '--attr', 'value=lots'), /must be a number/);
+    });
+    it('refuses a document outside the workspace folder', () => {
+      assertOneLineError(cli(tempWorkspace(), 'add', '../etc/passwd', '--kind', 'claim', '--start', '0', '--end', '5'), /outside the workspace|leaves the workspace/);
+    });
+    it('reports a missing document', () => {
+      assertOneLineError(cli(tempWorkspace(), 'add', 'corpus/nope.txt', '--kind', 'claim', '--start', '0', '--end', '5'), /corpus\/nope\.txt not found/);
+    });
+  });
+
+  describe('list', () => {
+    it('lists id, kind, doc, offsets, status and quote; filters by document and kind; prints JSON', () => {
+      const ws = tempWorkspace();
+      const a = add(ws, DOC, 'Vladimir Putin', 'entity', '--attr', 'type=person', '--attr', 'canonical=Vladimir Putin');
+      const b = add(ws, DOC2, 'Sberbank', 'entity', '--attr', 'type=organisation');
+      const c = add(ws, DOC2, 'six to nine-month lag', 'claim');
+      const all = cli(ws, 'list');
+      assert.equal(all.code, 0);
+      const lines = all.stdout.trim().split('\n');
+      assert.equal(lines.length, 3);
+      assert.match(lines[0], new RegExp(`^${a.id}\\s+entity\\s+${DOC}\\s+${a.target.start}-${a.target.end}\\s+anchored\\s+"Vladimir Putin"$`));
+      const one = cli(ws, 'list', DOC2, '--json');
+      const rows = JSON.parse(one.stdout);
+      assert.deepEqual(rows.map((r: { id: string }) => r.id).sort(), [b.id, c.id].sort());
+      assert.deepEqual(Object.keys(rows[0]).slice(0, 7), ['id', 'kind', 'doc', 'start', 'end', 'quote', 'status']);
+      const claims = JSON.parse(cli(ws, 'list', '--kind', 'claim', '--json').stdout);
+      assert.deepEqual(claims.map((r: { id: string }) => r.id), [c.id]);
+    });
+    it('still lists the good documents when a sidecar is broken, naming the file and line', () => {
+      const ws = tempWorkspace();
+      add(ws, DOC, 'Vladimir Putin', 'entity');
+      add(ws, DOC2, 'Sberbank', 'entity');
+      const broken = path.join(ws, '.marginalia', 'annotations', DOC2 + '.yaml');
+      const before = fs.readFileSync(broken, 'utf8').replace('annotations:', 'annotations: [oops');
+      fs.writeFileSync(broken, before);
+      const r = cli(ws, 'list');
+      assert.equal(r.code, 0);
+      assert.equal(r.stdout.trim().split('\n').length, 1);
+      assert.match(r.stderr, /001_7b613edff552618b\.txt\.yaml:\d+:\d+: not valid YAML/);
+      assert.equal(fs.readFileSync(broken, 'utf8'), before, 'the broken sidecar is left untouched');
+    });
+  });
+
+  describe('check', () => {
+    it('reports unchanged annotations and exits 0', () => {
+      const ws = tempWorkspace();
+      add(ws, DOC, 'Vladimir Putin stated', 'claim');
+      const r = cli(ws, 'check');
+      assert.equal(r.code, 0, r.stdout + r.stderr);
+      assert.match(r.stdout, /1 annotations in 1 documents: 1 unchanged, 0 re-anchored, 0 orphaned/);
+    });
+    it('re-anchors after an outside edit, saves with --write, and is then unchanged', () => {
+      const ws = tempWorkspace();
+      const a = add(ws, DOC, 'Vladimir Putin stated', 'claim');
+      const file = path.join(ws, DOC);
+      const inserted = 'A new opening sentence, written by another tool. ';
+      fs.writeFileSync(file, inserted + fs.readFileSync(file, 'utf8'));
+      const dry = cli(ws, 'check', '--json');
+      assert.equal(dry.code, 0, dry.stderr);
+      const report = JSON.parse(dry.stdout);
+      const r = report.documents[0].annotations[0];
+      assert.equal(r.status, 'reanchored');
+      assert.deepEqual(r.after, { start: a.target.start + inserted.length, end: a.target.end + inserted.length });
+      assert.equal(report.summary.reanchored, 1);
+      const write = cli(ws, 'check', '--write');
+      assert.equal(write.code, 0);
+      assert.match(write.stdout, /1 saved/);
+      const listed = JSON.parse(cli(ws, 'list', '--json').stdout)[0];
+      assert.equal(listed.start, a.target.start + inserted.length);
+      assert.equal(listed.quote, 'Vladimir Putin stated');
+      assert.match(cli(ws, 'check').stdout, /1 unchanged/);
+    });
+    it('orphans an annotation whose passage was deleted, exits 1, and keeps it', () => {
+      const ws = tempWorkspace();
+      add(ws, DOC, 'Vladimir Putin stated', 'claim');
+      add(ws, DOC, 'Global Times', 'entity');
+      const file = path.join(ws, DOC);
+      fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('Russian President Vladimir Putin stated that', 'he said'));
+      const r = cli(ws, 'check');
+      assert.equal(r.code, 1);
+      assert.match(r.stdout, /orphaned/);
+      assert.match(r.stdout, /2 annotations in 1 documents: 1 unchanged, 0 re-anchored, 1 orphaned/);
+      assert.equal(cli(ws, 'check', '--write').code, 1);
+      const listed = JSON.parse(cli(ws, 'list', '--json').stdout);
+      assert.equal(listed.length, 2, 'the orphan is kept');
+      assert.equal(listed.find((x: { kind: string }) => x.kind === 'claim').status, 'orphaned');
+    });
+    it('reports annotations of a deleted document as orphaned', () => {
+      const ws = tempWorkspace();
+      add(ws, DOC2, 'Sberbank', 'entity');
+      fs.rmSync(path.join(ws, DOC2));
+      const r = cli(ws, 'check');
+      assert.equal(r.code, 1);
+      assert.match(r.stdout, /document not found/);
+    });
+  });
+
+  describe('export and import', () => {
+    it('exports YAML to a file, imports it into an empty workspace, and exports the same annotations', () => {
+      const ws = tempWorkspace();
+      add(ws, DOC, 'Vladimir Putin stated', 'claim', '--attr', 'speaker=Vladimir Putin', '--note', 'quote: "yes" — no');
+      add(ws, DOC2, 'six to nine-month', 'figure', '--attr', 'value=6', '--attr', 'unit=months');
+      add(ws, DOC2, 'Sberbank', 'entity', '--attr', 'type=organisation', '--attr', 'canonical=Sberbank');
+      const out = path.join(ws, 'out', 'export.yaml');
+      const r = cli(ws, 'export', '--out', out);
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stderr, /exported 3 annotations of 2 documents/);
+      const first = parse(fs.readFileSync(out, 'utf8'));
+      assert.equal(first.documents.length, 2);
+
+      const empty = tempWorkspace();
+      const imp = cli(empty, 'import', out);
+      assert.equal(imp.code, 0, imp.stderr);
+      assert.match(imp.stdout, /imported 3 annotations of 2 documents/);
+      const again = cli(empty, 'export');
+      assert.equal(again.code, 0, again.stderr);
+      const second = parse(again.stdout);
+      delete first.generated;
+      delete second.generated;
+      assert.deepEqual(second, first);
+    });
+    it('exports only the named documents to stdout', () => {
+      const ws = tempWorkspace();
+      add(ws, DOC, 'Vladimir Putin stated', 'claim');
+      add(ws, DOC2, 'Sberbank', 'entity');
+      const r = cli(ws, 'export', DOC2);
+      assert.equal(r.code, 0, r.stderr);
+      const doc = parse(r.stdout);
+      assert.deepEqual(doc.documents.map((d: { path: string }) => d.path), [DOC2]);
+    });
+    it('refuses an unknown format', () => {
+      assertOneLineError(cli(tempWorkspace(), 'export', '--format', 'docx'), /unknown export format "docx"/);
+    });
+    it('refuses an import naming a document outside the workspace, writing nothing', () => {
+      const ws = tempWorkspace();
+      add(ws, DOC, 'Vladimir Putin stated', 'claim');
+      const out = path.join(ws, 'export.yaml');
+      cli(ws, 'export', '--out', out);
+      fs.writeFileSync(out, fs.readFileSync(out, 'utf8').replace(`path: ${DOC}`, 'path: ../../etc/passwd'));
+      const empty = tempWorkspace();
+      const r = cli(empty, 'import', out);
+      assert.notEqual(r.code, 0);
+      assert.match(r.stderr, /export\.yaml/);
+      assert.equal(fs.existsSync(path.join(empty, '.marginalia')), false);
+    });
+    it('reports an unreadable import file', () => {
+      assertOneLineError(cli(tempWorkspace(), 'import', 'missing.yaml'), /cannot read .*missing\.yaml/);
+    });
+  });
+});
