@@ -322,7 +322,8 @@ function typeWords(t: unknown): string {
 /** A short rendering of a found value for error messages. */
 export function describeValue(v: unknown): string {
   if (v === undefined) return 'nothing';
-  if (v === null) return 'empty (null)';
+  // An unquoted "#rrggbb" is a YAML comment, so the value people meant arrives as null.
+  if (v === null) return 'empty (null; a value starting with # must be quoted)';
   if (typeof v === 'string') return `text ${JSON.stringify(v.length > 60 ? v.slice(0, 57) + '...' : v)}`;
   if (typeof v === 'number') return Number.isFinite(v) ? `the number ${v}` : `the number ${String(v)}`;
   if (typeof v === 'boolean') return String(v);

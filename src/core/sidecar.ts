@@ -1,0 +1,629 @@
+// One sidecar: the YAML file that holds one document's annotations. It is written in exactly one canonical form
+// (fixed key order, annotations sorted by position, one line per field, a deterministic quoting rule) so that
+// `git diff` shows one line per changed field and two people annotating different passages merge without conflict.
+// It is read defensively (size cap, no tags, few aliases, JSON Schema + semantic checks) so that a hand-edited or
+// badly merged file is either loaded exactly or refused with its file, line and column, and never rewritten.
+import sidecarSchema from '../../schemas/sidecar.schema.json';
+import { STORE_DIR } from '../constants';
+import type { AnchorStatus, Annotation, AttributeValue, ResolveMethod } from './model';
+import { PathError, isRelPath, toRelPath } from './paths';
+import {
+  YamlFileError,
+  compileSchema,
+  decodeYamlBytes,
+  describeValue,
+  formatPath,
+  parseYamlSafely,
+  schemaProblem,
+  type ErrorFactory,
+  type PatternHints,
+  type Problem,
+  type YamlFileErrorCode,
+} from './schemaValidate';
+
+/** The sidecar format version this build reads and writes. */
+export const SIDECAR_VERSION = 1;
+/** Folder (workspace-relative) that mirrors the corpus with one sidecar per annotated document. */
+export const ANNOTATIONS_DIR = `${STORE_DIR}/annotations`;
+export const SIDECAR_EXTENSION = '.yaml';
+/** Larger sidecars are refused: even 20,000 annotations of a long document stay far below this. */
+export const MAX_SIDECAR_BYTES = 20 * 1024 * 1024;
+
+/** A sidecar that cannot be loaded; it is reported and left untouched. */
+export class SidecarError extends YamlFileError {
+  override readonly name = 'SidecarError';
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Paths
+
+/** Checks a document path is normalised, inside the workspace and outside the store; returns it. */
+export function checkDocPath(doc: string): string {
+  const rel = toRelPath(doc);
+  if (rel !== doc) throw new PathError(`document path must be normalised (forward slashes, no "." or empty segments): ${JSON.stringify(doc)}; use ${JSON.stringify(rel)}`);
+  if (isInStore(rel)) throw new PathError(`${doc} is inside ${STORE_DIR}, Marginalia's own store, and cannot be annotated`);
+  return rel;
+}
+
+/** '.marginalia/annotations/<doc>.yaml'. Throws PathError for paths outside the workspace or inside the store. */
+export function sidecarPathFor(doc: string): string {
+  return `${ANNOTATIONS_DIR}/${checkDocPath(doc)}${SIDECAR_EXTENSION}`;
+}
+
+/** The document a sidecar path belongs to, or undefined if the path is not one a sidecar can have. */
+export function docForSidecarPath(file: string): string | undefined {
+  const prefix = ANNOTATIONS_DIR + '/';
+  if (!file.startsWith(prefix) || !file.endsWith(SIDECAR_EXTENSION)) return undefined;
+  const doc = file.slice(prefix.length, file.length - SIDECAR_EXTENSION.length);
+  return isRelPath(doc) && !isInStore(doc) ? doc : undefined;
+}
+
+function isInStore(rel: string): boolean {
+  return rel === STORE_DIR || rel.startsWith(STORE_DIR + '/');
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Ordering
+
+/** Sidecar order: by start, then end, then id (ids are ULIDs, so ties fall back to creation order). */
+export function compareAnnotations(a: Annotation, b: Annotation): number {
+  return a.target.start - b.target.start || a.target.end - b.target.end || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+}
+
+/** A sorted copy. */
+export function sortAnnotations(annotations: readonly Annotation[]): Annotation[] {
+  return [...annotations].sort(compareAnnotations);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Scalars: the quoting rule
+//
+// A string is written plain (unquoted) only when every YAML 1.1 and 1.2 reader is certain to read it back as the
+// same string: it starts with a letter (so it can be no number, date, null, indicator or document marker), holds only
+// letters, marks, digits, punctuation, symbols and ASCII spaces (no control, format or invisible separator
+// characters), has no ": " or " #" and no trailing ":" or space, and is not one of the words YAML 1.1 reads as a
+// boolean or null (yes, no, on, off, y, n, true, false, null, in any case). Everything else is double-quoted on one
+// line, escaping only \ " and characters that are invisible or not printable in YAML. The same value therefore
+// always gives the same bytes, whichever library version wrote it.
+
+const PLAIN_CHARS = /^\p{L}[\p{L}\p{M}\p{N}\p{P}\p{S} ]*$/u;
+// The whole rule for ASCII text in one pass (a letter; then printable ASCII where ":" is followed by a non-space,
+// "#" follows a non-space, and the last character is no space), tried first: it decides most strings of a corpus,
+// and Unicode property classes are several times slower.
+const PLAIN_ASCII = /^[A-Za-z](?:[ -"$-9;-~]|:(?=[!-~])|(?<! )#)*(?<! )$/;
+const YAML11_WORDS = /^(?:y|yes|n|no|true|false|on|off|null)$/i;
+
+/** True when `s` is written without quotes. */
+export function isPlainSafe(s: string): boolean {
+  if (s.length <= 5 && YAML11_WORDS.test(s)) return false;
+  if (PLAIN_ASCII.test(s)) return true;
+  return PLAIN_CHARS.test(s) && !s.includes(': ') && !s.includes(' #') && !s.endsWith(':') && !s.endsWith(' ');
+}
+
+/** A string as a one-line YAML double-quoted scalar. */
+export function quoteString(s: string): string {
+  if (!NEEDS_ESCAPE.test(s)) return '"' + s + '"';
+  let out = '"';
+  let run = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    let esc: string | undefined;
+    if (c === 0x22) esc = '\\"';
+    else if (c === 0x5c) esc = '\\\\';
+    else if (c < 0x20 || (c >= 0x7f && c <= 0x9f)) esc = CONTROL_ESCAPES[c] ?? '\\x' + hex(c, 2);
+    else if (c === 0x2028 || c === 0x2029 || c === 0xfeff || c === 0xfffe || c === 0xffff) esc = '\\u' + hex(c, 4);
+    else if (c >= 0xd800 && c <= 0xdfff) {
+      // A valid surrogate pair is an ordinary character (emoji stay readable); a lone half cannot be encoded in
+      // UTF-8, so it is escaped to survive the round trip.
+      const pair = c <= 0xdbff && i + 1 < s.length && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00;
+      if (pair) {
+        i++;
+        continue;
+      }
+      esc = '\\u' + hex(c, 4);
+    }
+    if (esc !== undefined) {
+      out += s.slice(run, i) + esc;
+      run = i + 1;
+    }
+  }
+  return out + s.slice(run) + '"';
+}
+
+const NEEDS_ESCAPE = /["\\\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff\ud800-\udfff]/;
+const CONTROL_ESCAPES: Record<number, string> = { 0x00: '\\0', 0x09: '\\t', 0x0a: '\\n', 0x0d: '\\r' };
+
+function hex(c: number, width: number): string {
+  return c.toString(16).toUpperCase().padStart(width, '0');
+}
+
+/** A value as a YAML scalar by the quoting rule above. */
+export function yamlScalar(v: AttributeValue): string {
+  if (typeof v === 'string') return isPlainSafe(v) ? v : quoteString(v);
+  if (typeof v === 'boolean') return v ? 'true' : 'false';
+  if (!Number.isFinite(v)) throw new RangeError(`cannot store the number ${v}: only finite numbers are allowed`);
+  // String() gives the shortest decimal that reads back as the same double; -0 is stored as 0.
+  return Object.is(v, -0) ? '0' : String(v);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Writing
+
+/**
+ * The flat, one-line-per-field record an annotation becomes in the file, in file key order. The order is chosen for
+ * git: each record starts with `id` and ends with `created`, which never change, so an annotation added between two
+ * others touches no line that an edit or a re-anchoring of its neighbours changes. Inside a record, what people edit
+ * (kind to tool) comes before what re-anchoring rewrites (start to detail), with `exact`, which rarely changes,
+ * between them: a note edited on one branch and the document edited and re-anchored on another merge cleanly.
+ */
+interface SidecarRecord {
+  id: string;
+  kind: string;
+  note?: string;
+  attributes?: Record<string, AttributeValue>;
+  author: string;
+  modified: string;
+  tool: string;
+  exact: string;
+  start: number;
+  end: number;
+  prefix?: string;
+  suffix?: string;
+  docHash: string;
+  status: AnchorStatus;
+  method?: ResolveMethod;
+  detail?: string;
+  created: string;
+}
+
+interface SidecarValue {
+  version: number;
+  document: string;
+  annotations: SidecarRecord[];
+}
+
+function toRecord(a: Annotation): SidecarRecord {
+  const r: SidecarRecord = {
+    id: a.id,
+    kind: a.kind,
+    start: a.target.start,
+    end: a.target.end,
+    exact: a.target.quote.exact,
+    prefix: a.target.quote.prefix,
+    suffix: a.target.quote.suffix,
+    note: a.note,
+    attributes: a.attributes,
+    author: a.provenance.author,
+    created: a.provenance.created,
+    modified: a.provenance.modified,
+    tool: a.provenance.tool,
+    docHash: a.provenance.docHash,
+    status: a.anchor.status,
+  };
+  if (a.anchor.method !== undefined) r.method = a.anchor.method;
+  if (a.anchor.detail !== undefined) r.detail = a.anchor.detail;
+  return r;
+}
+
+/**
+ * The canonical sidecar text for `doc`. Throws PathError for a bad path, and Error when an annotation belongs to
+ * another document or would not load back (bad id, start > end, duplicate id, non-finite number, ...): the store
+ * never writes a file it would refuse to read.
+ */
+export function serializeSidecar(doc: string, annotations: readonly Annotation[]): string {
+  checkDocPath(doc);
+  for (const a of annotations) {
+    if (a.doc !== doc) throw new Error(`annotation ${a.id} belongs to ${a.doc}, not ${doc}; it cannot be saved in ${sidecarPathFor(doc)}`);
+  }
+  const sorted = sortAnnotations(annotations);
+  const value: SidecarValue = { version: SIDECAR_VERSION, document: doc, annotations: sorted.map(toRecord) };
+  const problem = checkSidecarValue(value, doc);
+  if (problem) {
+    const [, index] = problem.path;
+    const who = typeof index === 'number' ? `annotation ${sorted[index]?.id ?? index}: ` : '';
+    throw new Error(`refusing to save annotations of ${doc} that could not be loaded back: ${who}${problem.reason}`);
+  }
+  return emit(doc, sorted);
+}
+
+function emit(doc: string, sorted: readonly Annotation[]): string {
+  let out =
+    `${headerLine(doc)}\n` +
+    `version: ${SIDECAR_VERSION}\ndocument: ${yamlScalar(doc)}\n` +
+    (sorted.length === 0 ? 'annotations: []\n' : 'annotations:\n');
+  // Key order is SidecarRecord's (see there for why). Written field by field, without intermediate objects: this also runs for every
+  // file loadAll reads (see parseCanonical).
+  for (const a of sorted) {
+    const q = a.target.quote;
+    const p = a.provenance;
+    out += `  - id: ${yamlScalar(a.id)}\n    kind: ${yamlScalar(a.kind)}\n    note: ${yamlScalar(a.note)}\n`;
+    const names = Object.keys(a.attributes).sort();
+    if (names.length === 0) out += '    attributes: {}\n';
+    else {
+      out += '    attributes:\n';
+      for (const name of names) out += `      ${yamlScalar(name)}: ${yamlScalar(a.attributes[name])}\n`;
+    }
+    out +=
+      `    author: ${yamlScalar(p.author)}\n    modified: ${yamlScalar(p.modified)}\n    tool: ${yamlScalar(p.tool)}\n` +
+      `    exact: ${yamlScalar(q.exact)}\n    start: ${yamlScalar(a.target.start)}\n    end: ${yamlScalar(a.target.end)}\n` +
+      `    prefix: ${yamlScalar(q.prefix)}\n    suffix: ${yamlScalar(q.suffix)}\n    docHash: ${yamlScalar(p.docHash)}\n` +
+      `    status: ${yamlScalar(a.anchor.status)}\n`;
+    if (a.anchor.method !== undefined) out += `    method: ${yamlScalar(a.anchor.method)}\n`;
+    if (a.anchor.detail !== undefined) out += `    detail: ${yamlScalar(a.anchor.detail)}\n`;
+    out += `    created: ${yamlScalar(p.created)}\n`;
+  }
+  return out;
+}
+
+/** The first line. The path is made safe for a comment: nothing that could end the line or hide in it. */
+function headerLine(doc: string): string {
+  const shown = doc.replace(/[\p{C}\p{Zl}\p{Zp}]/gu, '?');
+  return `# Marginalia annotations for ${shown}. Offsets are UTF-16 code units. Schema: schemas/sidecar.schema.json`;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Reading
+
+export interface ParseOptions {
+  /** Use the fast reader for files already in canonical form (default true; tests turn it off to compare). */
+  fastPath?: boolean;
+}
+
+/** Parses a sidecar's bytes: size cap and UTF-8 first, then as `parseSidecar`. */
+export function parseSidecarBytes(bytes: Uint8Array, file: string, options?: ParseOptions): Annotation[] {
+  const text = decodeYamlBytes(bytes, MAX_SIDECAR_BYTES, errorFactory(file), 'the sidecar');
+  return parseSidecar(text, file, options);
+}
+
+/**
+ * The annotations of a sidecar, sorted. `file` is the sidecar's workspace-relative path: it names the file in errors
+ * and, when it is under .marginalia/annotations, gives the document the `document` field must match.
+ * Throws SidecarError with the line and column of the first problem.
+ */
+export function parseSidecar(text: string, file: string, options: ParseOptions = {}): Annotation[] {
+  const expectedDoc = docForSidecarPath(file);
+  if (options.fastPath !== false) {
+    const fast = readCanonical(text, expectedDoc);
+    if (fast) return fast;
+  }
+  const fail = errorFactory(file);
+  const parsed = parseYamlSafely(text, fail, {
+    conflictHint:
+      'by keeping the annotations of both sides and deleting the <<<<<<<, ======= and >>>>>>> lines, ' +
+      `or take one side with \`git checkout --ours -- ${file}\` (or --theirs); Marginalia leaves the file as it is until then`,
+  });
+  const problem = checkSidecarValue(parsed.value, expectedDoc);
+  if (problem) {
+    const at = parsed.locate(problem.path, problem.key);
+    throw fail(problem.code, `${problem.reason}. ${FIX_HINT}`, at?.line, at?.column);
+  }
+  const value = parsed.value as SidecarValue;
+  return sortAnnotations(value.annotations.map((r) => toAnnotation(r, value.document)));
+}
+
+const FIX_HINT = 'Fix it by hand or restore it from git; Marginalia will not load or rewrite this file until then';
+
+function errorFactory(file: string): ErrorFactory {
+  return (code: YamlFileErrorCode, reason: string, line?: number, column?: number) => new SidecarError(file, code, reason, line, column);
+}
+
+const HINTS: PatternHints = {
+  id: 'a ULID (26 characters, digits and capital letters except I, L, O and U)',
+  kind: 'a kind name (a letter, then up to 63 letters, digits, "-" or "_")',
+  docHash: '"sha256:" followed by 64 lowercase hex digits',
+  'attributes[]': 'a letter or "_", then up to 63 letters, digits, "-" or "_"',
+};
+
+let validator: ReturnType<typeof compileSchema> | undefined;
+
+/** Version, schema and meaning, in that order: a newer file is named as such rather than as a schema failure. */
+function checkSidecarValue(value: unknown, expectedDoc: string | undefined): Problem | undefined {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    return { path: [], code: 'schema', reason: 'a sidecar must be a YAML mapping with version, document and annotations' };
+  }
+  const version = (value as { version?: unknown }).version;
+  if (version !== SIDECAR_VERSION && version !== undefined) {
+    if (typeof version === 'number' && Number.isInteger(version) && version > SIDECAR_VERSION) {
+      return {
+        path: ['version'],
+        code: 'version',
+        reason: `written by a newer Marginalia (sidecar format version ${version}; this one reads version ${SIDECAR_VERSION}); update Marginalia to read it`,
+      };
+    }
+    return { path: ['version'], code: 'version', reason: `unknown sidecar format version ${describeValue(version)}; this Marginalia reads version ${SIDECAR_VERSION}` };
+  }
+  validator ??= compileSchema(sidecarSchema);
+  const problem = schemaProblem(validator, value, HINTS);
+  if (problem) return problem;
+  const v = value as SidecarValue;
+  if (!isRelPath(v.document) || isInStore(v.document)) {
+    return {
+      path: ['document'],
+      code: 'invalid',
+      reason: `document must be a workspace-relative path with forward slashes, outside ${STORE_DIR}, not ${JSON.stringify(v.document)}`,
+    };
+  }
+  if (expectedDoc !== undefined && v.document !== expectedDoc) {
+    return {
+      path: ['document'],
+      code: 'invalid',
+      reason: `document is ${JSON.stringify(v.document)}, but this file's path says it holds the annotations of ${JSON.stringify(expectedDoc)}; move the file to ${sidecarPathFor(v.document)} or correct the field`,
+    };
+  }
+  const seen = new Map<string, number>();
+  for (let i = 0; i < v.annotations.length; i++) {
+    const a = v.annotations[i];
+    if (a.start > a.end) {
+      return {
+        path: ['annotations', i, 'end'],
+        code: 'invalid',
+        reason: `${formatPath(['annotations', i])} (id ${a.id}) ends at ${a.end}, before its start ${a.start}; offsets are [start, end) in UTF-16 code units`,
+      };
+    }
+    const before = seen.get(a.id);
+    if (before !== undefined) {
+      return {
+        path: ['annotations', i, 'id'],
+        code: 'invalid',
+        reason: `annotation id ${a.id} is used twice (annotations[${before}] and annotations[${i}]); delete one, or give one a new id`,
+      };
+    }
+    seen.set(a.id, i);
+  }
+  return undefined;
+}
+
+function toAnnotation(r: SidecarRecord, doc: string): Annotation {
+  const source = r.attributes ?? {};
+  const attributes: Record<string, AttributeValue> = {};
+  // Sorted so equal sidecars give deepEqual annotations whatever order a hand edit left the keys in.
+  for (const name of Object.keys(source).sort()) attributes[name] = source[name];
+  const a: Annotation = {
+    id: r.id,
+    kind: r.kind,
+    doc,
+    target: { start: r.start, end: r.end, quote: { exact: r.exact, prefix: r.prefix ?? '', suffix: r.suffix ?? '' } },
+    note: r.note ?? '',
+    attributes,
+    provenance: { author: r.author, created: r.created, modified: r.modified, tool: r.tool, docHash: r.docHash },
+    anchor: { status: r.status },
+  };
+  if (r.method !== undefined) a.anchor.method = r.method;
+  if (r.detail !== undefined) a.anchor.detail = r.detail;
+  return a;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The fast reader
+//
+// A general YAML parser reads about 5 MB/s; a corpus of 10,000 sidecars holds 50 MB or more. Files Marginalia
+// wrote, and git merges of them, are in canonical form, so they are read here token by token, accepting a line only
+// if it is exactly what `emit` writes for the value read (same key order, same quoting, sorted annotations and
+// attribute names, the same header) and the values pass the schema's own patterns. Anything else (hand edits,
+// other quoting, errors) returns undefined and goes to the full parser, which also locates errors. So for every
+// text it accepts, serializing the result gives the same bytes, and the tests show the full parser reads every such
+// text to the same annotations.
+
+const annotationSchema = sidecarSchema.definitions.annotation.properties;
+const ID = new RegExp(annotationSchema.id.pattern);
+const KIND = new RegExp(annotationSchema.kind.pattern);
+const DOC_HASH = new RegExp(annotationSchema.docHash.pattern);
+const ATTRIBUTE_NAME = new RegExp(annotationSchema.attributes.propertyNames.pattern);
+const STATUSES: ReadonlySet<string> = new Set(annotationSchema.status.enum);
+const METHODS: ReadonlySet<string> = new Set(annotationSchema.method.enum);
+const INTEGER = /^(?:0|[1-9][0-9]{0,15})$/;
+/** Date.prototype.toISOString's form: the one Marginalia writes, checked without ajv. */
+const ISO_UTC = /^(\d{4})-(\d{2})-(\d{2})T([01]\d|2[0-3]):([0-5]\d):([0-5]\d)\.\d{3}Z$/;
+
+const NO = Symbol('not canonical');
+type No = typeof NO;
+
+/** The annotations of a sidecar text that is valid and exactly in the form serializeSidecar writes; undefined for
+ *  any other text (which may still be a valid sidecar: parseSidecar reads those). For "is this file canonical?". */
+export function parseCanonicalSidecar(text: string, file: string): Annotation[] | undefined {
+  return readCanonical(text, docForSidecarPath(file));
+}
+
+function readCanonical(text: string, expectedDoc: string | undefined): Annotation[] | undefined {
+  let pos = 0;
+  /** The rest of the current line, consuming its newline; undefined at the end of the text. */
+  const line = (): string | undefined => {
+    const nl = text.indexOf('\n', pos);
+    if (nl === -1) return undefined;
+    const s = text.slice(pos, nl);
+    pos = nl + 1;
+    return s;
+  };
+  /** The value token of a line that must start with `prefix`. */
+  const field = (prefix: string): string | undefined => (text.startsWith(prefix, pos) ? ((pos += prefix.length), line()) : undefined);
+  const optional = (prefix: string): string | No | undefined => {
+    if (!text.startsWith(prefix, pos)) return undefined;
+    pos += prefix.length;
+    const token = line();
+    return token === undefined ? NO : canonicalString(token);
+  };
+
+  const header = line();
+  if (line() !== `version: ${SIDECAR_VERSION}`) return undefined;
+  const docToken = field('document: ');
+  const doc = docToken === undefined ? NO : canonicalString(docToken);
+  if (doc === NO || !isRelPath(doc) || isInStore(doc) || (expectedDoc !== undefined && doc !== expectedDoc)) return undefined;
+  if (header !== headerLine(doc)) return undefined;
+  const out: Annotation[] = [];
+  const head = line();
+  if (head === 'annotations: []') return pos === text.length ? out : undefined;
+  if (head !== 'annotations:' || pos === text.length) return undefined;
+  const ids = new Set<string>();
+  while (pos < text.length) {
+    const id = str(field('  - id: '));
+    const kind = str(field('    kind: '));
+    const note = str(field('    note: '));
+    if (id === NO || kind === NO || note === NO || !ID.test(id) || ids.has(id) || !KIND.test(kind)) return undefined;
+    ids.add(id);
+    const attributes: Record<string, AttributeValue> = {};
+    const attrHead = line();
+    if (attrHead === '    attributes:') {
+      let last: string | undefined;
+      while (text.startsWith('      ', pos)) {
+        const entry = line();
+        if (entry === undefined) return undefined;
+        const parsed = canonicalAttribute(entry);
+        // Names strictly increasing: sorted as emit sorts them, and no duplicates.
+        if (parsed === NO || (last !== undefined && !(last < parsed[0]))) return undefined;
+        last = parsed[0];
+        attributes[parsed[0]] = parsed[1];
+      }
+      if (last === undefined) return undefined;
+    } else if (attrHead !== '    attributes: {}') return undefined;
+    const author = str(field('    author: '));
+    const modified = str(field('    modified: '));
+    const tool = str(field('    tool: '));
+    const exact = str(field('    exact: '));
+    const start = int(field('    start: '));
+    const end = int(field('    end: '));
+    const prefix = str(field('    prefix: '));
+    const suffix = str(field('    suffix: '));
+    const docHash = str(field('    docHash: '));
+    const status = str(field('    status: '));
+    const method = optional('    method: ');
+    const detail = optional('    detail: ');
+    const created = str(field('    created: '));
+    if (author === NO || modified === NO || tool === NO || exact === NO || start === NO || end === NO || prefix === NO || suffix === NO) return undefined;
+    if (docHash === NO || status === NO || method === NO || detail === NO || created === NO) return undefined;
+    if (start > end || !isDateTime(created) || !isDateTime(modified) || !DOC_HASH.test(docHash) || !STATUSES.has(status)) return undefined;
+    if (method !== undefined && !METHODS.has(method)) return undefined;
+    const a: Annotation = {
+      id,
+      kind,
+      doc,
+      target: { start, end, quote: { exact, prefix, suffix } },
+      note,
+      attributes,
+      provenance: { author, created, modified, tool, docHash },
+      anchor: { status: status as AnchorStatus },
+    };
+    if (method !== undefined) a.anchor.method = method as ResolveMethod;
+    if (detail !== undefined) a.anchor.detail = detail;
+    if (out.length > 0 && compareAnnotations(out[out.length - 1], a) >= 0) return undefined;
+    out.push(a);
+  }
+  return out;
+}
+
+function str(token: string | undefined): string | No {
+  return token === undefined ? NO : canonicalString(token);
+}
+
+function int(token: string | undefined): number | No {
+  if (token === undefined || !INTEGER.test(token)) return NO;
+  const n = Number(token);
+  return n <= Number.MAX_SAFE_INTEGER ? n : NO;
+}
+
+/** The string a token holds if it is exactly how yamlScalar writes that string, else NO. */
+function canonicalString(token: string): string | No {
+  if (token.charCodeAt(0) !== 0x22) return isPlainSafe(token) ? token : NO;
+  let value: string;
+  if (token.indexOf('\\') === -1) {
+    // No escapes: the value is the text between the quotes, and quoteString writes it back as is unless it holds a
+    // character that needs escaping (then the comparison below decides).
+    if (token.length < 2 || token.indexOf('"', 1) !== token.length - 1) return NO;
+    value = token.slice(1, -1);
+    if (NEEDS_ESCAPE.test(value) && quoteString(value) !== token) return NO;
+  } else {
+    const q = readQuoted(token, 0);
+    if (!q || q.end !== token.length) return NO;
+    value = q.value;
+    if (quoteString(value) !== token) return NO;
+  }
+  return isPlainSafe(value) ? NO : value;
+}
+
+/** `      name: value` in canonical form, with a valid attribute name. */
+function canonicalAttribute(entry: string): [string, AttributeValue] | No {
+  let name: string | No;
+  let after: number;
+  if (entry.charCodeAt(6) === 0x22) {
+    const q = readQuoted(entry, 6);
+    if (!q) return NO;
+    name = canonicalString(entry.slice(6, q.end));
+    after = q.end;
+  } else {
+    after = entry.indexOf(': ', 6);
+    if (after === -1) return NO;
+    name = canonicalString(entry.slice(6, after));
+  }
+  if (name === NO || !ATTRIBUTE_NAME.test(name) || !entry.startsWith(': ', after)) return NO;
+  const token = entry.slice(after + 2);
+  let value: AttributeValue | No;
+  if (token === 'true' || token === 'false') value = token === 'true';
+  else if (/^[-0-9]/.test(token)) {
+    const n = Number(token);
+    value = Number.isFinite(n) && yamlScalar(n) === token ? n : NO;
+  } else value = canonicalString(token);
+  return value === NO ? NO : [name, value];
+}
+
+let dateTime: ReturnType<typeof compileSchema> | undefined;
+
+/** The schema's date-time check, with the form Marginalia writes decided by a regular expression first. */
+function isDateTime(s: string): boolean {
+  const m = ISO_UTC.exec(s);
+  if (m) {
+    const year = Number(m[1]);
+    const month = Number(m[2]);
+    const day = Number(m[3]);
+    const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+    if (month >= 1 && month <= 12 && day >= 1 && day <= [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]) return true;
+  }
+  dateTime ??= compileSchema(annotationSchema.created);
+  return dateTime(s);
+}
+
+/** Decodes the escapes quoteString writes (and only those) from the double-quoted scalar at `pos`. */
+function readQuoted(s: string, pos: number): { value: string; end: number } | undefined {
+  let out = '';
+  let run = pos + 1;
+  for (let i = run; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 0x22) return { value: out + s.slice(run, i), end: i + 1 };
+    if (c !== 0x5c) continue;
+    out += s.slice(run, i);
+    const e = s[i + 1];
+    let width = 0;
+    switch (e) {
+      case 'n':
+        out += '\n';
+        break;
+      case 't':
+        out += '\t';
+        break;
+      case 'r':
+        out += '\r';
+        break;
+      case '0':
+        out += '\0';
+        break;
+      case '"':
+      case '\\':
+        out += e;
+        break;
+      case 'x':
+        width = 2;
+        break;
+      case 'u':
+        width = 4;
+        break;
+      default:
+        return undefined;
+    }
+    if (width > 0) {
+      const digits = s.slice(i + 2, i + 2 + width);
+      if (digits.length !== width || !/^[0-9A-F]+$/.test(digits)) return undefined;
+      out += String.fromCharCode(parseInt(digits, 16));
+    }
+    i += 1 + width;
+    run = i + 1;
+  }
+  return undefined;
+}
