@@ -20,8 +20,6 @@ const WHOLESALE = 0.5;
 export class LiveDocument {
   private tracker: EditTracker;
   private readonly byId = new Map<string, Annotation>();
-  /** Ids whose passage text was edited (not just moved) since the last save. */
-  private readonly edited = new Set<string>();
   /** Ids changed since the last save (moved, edited, orphaned, added). */
   private readonly dirty = new Set<string>();
   private textValue: string;
@@ -72,12 +70,7 @@ export class LiveDocument {
     this.textValue = newText;
     this.hashValue = undefined;
     const outcome = this.tracker.apply(edits);
-    for (const id of outcome.changed) {
-      this.dirty.add(id);
-      const s = this.tracker.get(id);
-      const a = this.byId.get(id);
-      if (s && a && s.remaining !== s.original) this.edited.add(id);
-    }
+    for (const id of outcome.changed) this.dirty.add(id);
     for (const id of outcome.orphaned) {
       const a = this.byId.get(id);
       if (!a) continue;
@@ -92,7 +85,6 @@ export class LiveDocument {
   /** Adds or replaces an annotation whose target refers to the current text. */
   set(a: Annotation): void {
     this.byId.set(a.id, a);
-    this.edited.delete(a.id);
     if (a.anchor.status === 'orphaned') this.tracker.delete(a.id);
     else this.tracker.set({ id: a.id, start: a.target.start, end: a.target.end });
     this.version++;
@@ -100,7 +92,6 @@ export class LiveDocument {
 
   delete(id: string): boolean {
     this.tracker.delete(id);
-    this.edited.delete(id);
     this.dirty.delete(id);
     this.version++;
     return this.byId.delete(id);
@@ -108,7 +99,7 @@ export class LiveDocument {
 
   /**
    * The annotations changed since the last save, as they should be stored against the current text: fresh quotes
-   * and docHash; passages edited in place are marked re-anchored by edits. Clears the dirty set.
+   * and docHash; passages whose own text changed are marked re-anchored by edits. Clears the dirty set.
    */
   takeChanges(): Annotation[] {
     const out: Annotation[] = [];
@@ -120,7 +111,6 @@ export class LiveDocument {
       out.push(m);
     }
     this.dirty.clear();
-    this.edited.clear();
     this.tracker = new EditTracker(this.trackable());
     return out;
   }
@@ -135,7 +125,8 @@ export class LiveDocument {
     if (a.anchor.status === 'orphaned') return a;
     const c = this.current(a);
     const { start, end } = c.target;
-    const anchor = this.edited.has(a.id) ? { status: 'reanchored' as const, method: 'edits' as const, detail: 'passage edited in the editor' } : a.anchor;
+    // The passage's own text changed (typed into, partly deleted): say so; a passage that only moved stays anchored.
+    const anchor = this.textValue.slice(start, end) !== a.target.quote.exact ? { status: 'reanchored' as const, method: 'edits' as const, detail: 'passage edited in the editor' } : a.anchor;
     return { ...c, target: { start, end, quote: makeQuote(this.textValue, start, end) }, provenance: { ...c.provenance, docHash: this.hash }, anchor };
   }
 
@@ -165,7 +156,6 @@ export class LiveDocument {
       this.byId.set(r.id, r.annotation);
       if (r.after && (r.after.start !== r.before.start || r.after.end !== r.before.end)) moved.push(r.id);
     }
-    this.edited.clear();
     this.tracker = new EditTracker(this.trackable());
     return { moved, orphaned, via: 'diff' };
   }

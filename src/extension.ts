@@ -1,0 +1,119 @@
+// Composition root: builds every service once, wires them, and hands one disposable to VS Code.
+import * as vscode from 'vscode';
+import { TOOL_ID } from './constants';
+import { Log } from './host/log';
+import { WorkspaceAnnotations } from './host/workspaceAnnotations';
+import { DocumentIndexes } from './host/documentIndex';
+import { CorpusTreeProvider, type CorpusNode } from './host/corpusTree';
+import { Decorations } from './host/decorations';
+import { ProvenanceHover } from './host/hover';
+import { Targets } from './host/targets';
+import { AnnotationCommands } from './host/annotationCommands';
+import { ExportCommand } from './host/exportCommand';
+import { AnnotationStatus } from './host/statusBar';
+import { ContextKeys } from './host/contextKeys';
+import { registerCommand } from './host/commands';
+import { COMMANDS, VIEWS } from './host/ids';
+import { checkDocument, writeCheck } from './core/check';
+import { readDocument } from './core/corpus';
+
+/** What the extension returns from activate: the services, for integration tests. */
+export interface MarginaliaApi {
+  workspace: WorkspaceAnnotations;
+  tree: CorpusTreeProvider;
+  treeView: vscode.TreeView<CorpusNode>;
+  decorations: Decorations;
+  hover: ProvenanceHover;
+  commands: AnnotationCommands;
+  exporter: ExportCommand;
+  status: AnnotationStatus;
+}
+
+export function activate(context: vscode.ExtensionContext): MarginaliaApi {
+  const t0 = Date.now();
+  const channel = vscode.window.createOutputChannel('Marginalia', { log: true });
+  const logs = new Log(channel);
+  const log = logs.for('extension');
+
+  const workspace = new WorkspaceAnnotations(logs);
+  const indexes = new DocumentIndexes();
+  const tree = new CorpusTreeProvider(workspace);
+  const treeView = vscode.window.createTreeView(VIEWS.corpus, { treeDataProvider: tree, showCollapseAll: true, canSelectMany: false });
+  const targets = new Targets(workspace, indexes);
+  const decorations = new Decorations(workspace, indexes);
+  const hover = new ProvenanceHover(workspace, indexes);
+  const annotationCommands = new AnnotationCommands(workspace, targets, tree, treeView as vscode.TreeView<unknown>, logs.for('commands'));
+  const exporter = new ExportCommand(workspace, logs.for('export'));
+  const status = new AnnotationStatus(workspace);
+  const contextKeys = new ContextKeys(workspace, targets);
+
+  const describeView = (): void => {
+    const total = workspace.all().reduce((n, f) => n + f.count(), 0);
+    treeView.description = total > 0 ? `${total} annotations` : undefined;
+    treeView.message = vscode.workspace.isTrusted ? undefined : 'Read-only: this workspace is not trusted, so Marginalia shows annotations but does not tag, edit or write files. Trust the folder to annotate.';
+  };
+
+  context.subscriptions.push(
+    channel,
+    workspace,
+    tree,
+    treeView,
+    decorations,
+    status,
+    contextKeys,
+    vscode.languages.registerHoverProvider({ pattern: '**/*' }, hover),
+    ...annotationCommands.register(),
+    registerCommand(log, COMMANDS.export, (arg?: unknown) => exporter.run(arg)),
+    registerCommand(log, COMMANDS.refresh, async () => {
+      await workspace.reload();
+      tree.refresh();
+    }),
+    registerCommand(log, COMMANDS.showLog, () => channel.show(true)),
+    registerCommand(log, COMMANDS.checkAnchors, async () => {
+      let changed = 0;
+      let orphaned = 0;
+      for (const folder of workspace.all()) {
+        folder.assertWritable();
+        for (const doc of folder.documents()) {
+          if (folder.liveDocument(doc)) continue; // open documents follow their edits already
+          const text = await readDocument(folder.fs, doc);
+          const check = await checkDocument(folder.store, doc, folder.annotations(doc), text);
+          changed += await writeCheck(folder.store, check, text);
+          orphaned += check.results.filter((r) => r.status === 'orphaned').length;
+        }
+        await folder.load();
+      }
+      void vscode.window.showInformationMessage(`Marginalia re-anchored the corpus: ${changed} annotations updated, ${orphaned} orphaned.`);
+      return { changed, orphaned };
+    }),
+    workspace.onDidChange(() => describeView()),
+    vscode.workspace.onDidGrantWorkspaceTrust(() => describeView()),
+    workspace.onDidOrphan(({ folder, doc, count }) => {
+      void vscode.window
+        .showWarningMessage(`${doc} changed on disk and ${count} of its annotations could not be found again. They are kept as orphans.`, 'Show')
+        .then((c) => {
+          if (c) {
+            const node = tree.findDocument(folder, doc);
+            if (node) void treeView.reveal(node, { expand: 2, select: true });
+          }
+        });
+    }),
+  );
+
+  // Loading the store runs after activation returns: a large corpus must not hold up the editor's start.
+  void workspace.start().then(
+    () => {
+      describeView();
+      contextKeys.update();
+      decorations.refreshNow();
+      log.info(`corpus loaded ${Date.now() - t0} ms after activation began`);
+    },
+    (e) => log.error(e as Error),
+  );
+  log.info(`${TOOL_ID} activated in ${vscode.env.appName} ${vscode.version} in ${Date.now() - t0} ms${vscode.workspace.isTrusted ? '' : ' (read-only: untrusted workspace)'}`);
+  return { workspace, tree, treeView, decorations, hover, commands: annotationCommands, exporter, status };
+}
+
+export function deactivate(): void {
+  // Everything is disposed through context.subscriptions.
+}

@@ -1,0 +1,30 @@
+// Every command goes through one wrapper: errors are logged with the command's name and shown to the person once.
+import * as vscode from 'vscode';
+import type { Logger } from './log';
+import { ReadOnlyError } from './folderModel';
+import { AnnotationInputError } from '../core/annotate';
+import { YamlFileError } from '../core/schemaValidate';
+import { PathError } from '../core/paths';
+
+/** Expected problems whose message is written for the person; anything else is a bug and is logged with its stack. */
+export class UserFacingError extends Error {}
+
+export function registerCommand<A extends unknown[], R>(log: Logger, id: string, fn: (...args: A) => R | Promise<R>): vscode.Disposable {
+  return vscode.commands.registerCommand(id, async (...args: A) => {
+    try {
+      return await fn(...args);
+    } catch (e) {
+      const expected = e instanceof UserFacingError || e instanceof ReadOnlyError || e instanceof AnnotationInputError || e instanceof YamlFileError || e instanceof PathError;
+      if (expected) {
+        log.warn(`${id}: ${(e as Error).message}`);
+        void vscode.window.showWarningMessage((e as Error).message);
+      } else {
+        log.error(e instanceof Error ? e : new Error(String(e)));
+        void vscode.window.showErrorMessage(`Marginalia: ${(e as Error)?.message ?? String(e)} (details in the Marginalia log)`, 'Show Log').then((c) => {
+          if (c) void vscode.commands.executeCommand('marginalia.showLog');
+        });
+      }
+      return undefined;
+    }
+  });
+}

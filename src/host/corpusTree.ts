@@ -1,0 +1,256 @@
+// The Corpus view: folders → documents → kinds → passages, with counts; orphans grouped under their document.
+import * as vscode from 'vscode';
+import type { Annotation } from '../core/model';
+import { buildCorpusTree, summariseDocument, type DirSummary, type DocSummary } from '../core/corpusIndex';
+import type { FolderModel } from './folderModel';
+import type { WorkspaceAnnotations } from './workspaceAnnotations';
+import { kindIcon } from './kindStyle';
+import { COMMANDS } from './ids';
+
+export type CorpusNode =
+  | { type: 'folder'; id: string; folder: FolderModel; root: DirSummary }
+  | { type: 'dir'; id: string; folder: FolderModel; dir: DirSummary }
+  | { type: 'doc'; id: string; folder: FolderModel; doc: DocSummary }
+  | { type: 'kind'; id: string; folder: FolderModel; doc: string; kind: string; count: number }
+  | { type: 'orphans'; id: string; folder: FolderModel; doc: string; count: number }
+  | { type: 'annotation'; id: string; folder: FolderModel; doc: string; annotation: Annotation }
+  | { type: 'error'; id: string; folder: FolderModel; message: string; file: string; line?: number };
+
+export class CorpusTreeProvider implements vscode.TreeDataProvider<CorpusNode>, vscode.Disposable {
+  private readonly emitter = new vscode.EventEmitter<CorpusNode | undefined>();
+  readonly onDidChangeTreeData = this.emitter.event;
+  private roots = new Map<FolderModel, DirSummary>();
+  private readonly parents = new Map<string, CorpusNode | undefined>();
+  private readonly nodes = new Map<string, CorpusNode>();
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private readonly subscription: vscode.Disposable;
+  /** Only passages of these kinds are shown, when set. */
+  kindFilter: ReadonlySet<string> | undefined;
+
+  constructor(private readonly workspace: WorkspaceAnnotations) {
+    this.subscription = workspace.onDidChange(() => this.refreshSoon());
+  }
+
+  /** Debounced: a burst of store changes (a check, a git pull) redraws once. */
+  refreshSoon(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => this.refresh(), 50);
+  }
+
+  refresh(): void {
+    this.timer = undefined;
+    this.roots.clear();
+    this.emitter.fire(undefined);
+  }
+
+  private root(folder: FolderModel): DirSummary {
+    let r = this.roots.get(folder);
+    if (!r) {
+      const corpus = new Set(folder.corpus);
+      r = buildCorpusTree(folder.documents().map((d) => summariseDocument(d, this.visible(folder.annotations(d)), !corpus.has(d))));
+      this.roots.set(folder, r);
+    }
+    return r;
+  }
+
+  private visible(annotations: Annotation[]): Annotation[] {
+    const f = this.kindFilter;
+    return f ? annotations.filter((a) => f.has(a.kind)) : annotations;
+  }
+
+  getChildren(node?: CorpusNode): CorpusNode[] {
+    if (!node) {
+      const folders = this.workspace.all();
+      if (folders.length === 1) return this.dirChildren(folders[0], this.root(folders[0]), undefined);
+      return folders.map((folder) => this.remember({ type: 'folder', id: `f:${folder.folder.uri}`, folder, root: this.root(folder) }, undefined));
+    }
+    switch (node.type) {
+      case 'folder':
+        return this.dirChildren(node.folder, node.root, node);
+      case 'dir':
+        return this.dirChildren(node.folder, node.dir, node);
+      case 'doc': {
+        const out: CorpusNode[] = [];
+        for (const [kind, count] of node.doc.byKind) out.push(this.remember({ type: 'kind', id: `${node.id}#k:${kind}`, folder: node.folder, doc: node.doc.doc, kind, count }, node));
+        if (node.doc.orphaned > 0) out.push(this.remember({ type: 'orphans', id: `${node.id}#orphans`, folder: node.folder, doc: node.doc.doc, count: node.doc.orphaned }, node));
+        return out;
+      }
+      case 'kind':
+      case 'orphans': {
+        const list = this.visible(node.folder.annotations(node.doc)).filter((a) => (node.type === 'orphans' ? a.anchor.status === 'orphaned' : a.kind === node.kind && a.anchor.status !== 'orphaned'));
+        return list.map((a) => this.remember({ type: 'annotation', id: annotationNodeId(node.folder, node.doc, a.id), folder: node.folder, doc: node.doc, annotation: a }, node));
+      }
+      default:
+        return [];
+    }
+  }
+
+  private dirChildren(folder: FolderModel, dir: DirSummary, parent: CorpusNode | undefined): CorpusNode[] {
+    const base = `f:${folder.folder.uri}`;
+    const out: CorpusNode[] = [];
+    if (dir.path === '') {
+      for (const e of folder.errors) out.push(this.remember({ type: 'error', id: `${base}#e:${e.file}`, folder, message: e.message, file: e.file, line: e.line }, parent));
+      if (folder.codebookError) {
+        const e = folder.codebookError;
+        out.push(this.remember({ type: 'error', id: `${base}#e:${e.file}`, folder, message: e.message, file: e.file, line: e.line }, parent));
+      }
+    }
+    for (const d of dir.dirs) out.push(this.remember({ type: 'dir', id: `${base}#d:${d.path}`, folder, dir: d }, parent));
+    for (const d of dir.docs) out.push(this.remember({ type: 'doc', id: `${base}#doc:${d.doc}`, folder, doc: d }, parent));
+    return out;
+  }
+
+  private remember(node: CorpusNode, parent: CorpusNode | undefined): CorpusNode {
+    this.nodes.set(node.id, node);
+    this.parents.set(node.id, parent);
+    return node;
+  }
+
+  getParent(node: CorpusNode): CorpusNode | undefined {
+    return this.parents.get(node.id);
+  }
+
+  /** The tree node of an annotation (walking the tree down so `reveal` can expand its ancestors). */
+  findAnnotation(folder: FolderModel, doc: string, id: string): CorpusNode | undefined {
+    const want = annotationNodeId(folder, doc, id);
+    const walk = (nodes: CorpusNode[]): CorpusNode | undefined => {
+      for (const n of nodes) {
+        if (n.id === want) return n;
+        const onPath =
+          (n.type === 'folder' && n.folder === folder) ||
+          (n.type === 'dir' && n.folder === folder && doc.startsWith(n.dir.path + '/')) ||
+          (n.type === 'doc' && n.folder === folder && n.doc.doc === doc) ||
+          ((n.type === 'kind' || n.type === 'orphans') && n.doc === doc);
+        if (onPath) {
+          const found = walk(this.getChildren(n));
+          if (found) return found;
+        }
+      }
+      return undefined;
+    };
+    return walk(this.getChildren());
+  }
+
+  findDocument(folder: FolderModel, doc: string): CorpusNode | undefined {
+    const walk = (nodes: CorpusNode[]): CorpusNode | undefined => {
+      for (const n of nodes) {
+        if (n.type === 'doc' && n.folder === folder && n.doc.doc === doc) return n;
+        if ((n.type === 'folder' && n.folder === folder) || (n.type === 'dir' && n.folder === folder && doc.startsWith(n.dir.path + '/'))) {
+          const found = walk(this.getChildren(n));
+          if (found) return found;
+        }
+      }
+      return undefined;
+    };
+    return walk(this.getChildren());
+  }
+
+  getTreeItem(node: CorpusNode): vscode.TreeItem {
+    switch (node.type) {
+      case 'folder': {
+        const item = new vscode.TreeItem(node.folder.name, vscode.TreeItemCollapsibleState.Expanded);
+        item.description = counts(node.root.documents, node.root.annotations, node.root.orphaned);
+        item.iconPath = new vscode.ThemeIcon('root-folder');
+        item.contextValue = 'folder';
+        return withId(item, node);
+      }
+      case 'dir': {
+        const item = new vscode.TreeItem(node.dir.name, vscode.TreeItemCollapsibleState.Collapsed);
+        item.description = counts(node.dir.documents, node.dir.annotations, node.dir.orphaned);
+        item.iconPath = vscode.ThemeIcon.Folder;
+        item.resourceUri = node.folder.uri(node.dir.path);
+        item.contextValue = 'dir';
+        return withId(item, node);
+      }
+      case 'doc': {
+        const d = node.doc;
+        const item = new vscode.TreeItem(d.name, d.total > 0 ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
+        item.resourceUri = node.folder.uri(d.doc);
+        item.description = (d.total === 0 ? '' : `${d.total}`) + (d.orphaned > 0 ? ` (${d.orphaned} orphaned)` : '') + (d.missing ? ' — file missing' : '');
+        item.tooltip = `${d.doc}\n${d.total} annotations${d.orphaned ? `, ${d.orphaned} orphaned` : ''}${d.missing ? '\nThe file is gone; its annotations are kept as orphans.' : ''}`;
+        item.iconPath = d.missing ? new vscode.ThemeIcon('warning', new vscode.ThemeColor('marginalia.orphanForeground')) : vscode.ThemeIcon.File;
+        item.contextValue = d.missing ? 'document.missing' : 'document';
+        if (!d.missing) item.command = { command: 'vscode.open', title: 'Open', arguments: [node.folder.uri(d.doc)] };
+        return withId(item, node);
+      }
+      case 'kind': {
+        const item = new vscode.TreeItem(node.kind, vscode.TreeItemCollapsibleState.Collapsed);
+        item.description = String(node.count);
+        item.iconPath = kindIcon(node.kind, node.folder.kind(node.kind));
+        item.tooltip = node.folder.kind(node.kind)?.description ?? node.kind;
+        item.contextValue = 'kind';
+        return withId(item, node);
+      }
+      case 'orphans': {
+        const item = new vscode.TreeItem('orphaned', vscode.TreeItemCollapsibleState.Expanded);
+        item.description = String(node.count);
+        item.iconPath = new vscode.ThemeIcon('warning', new vscode.ThemeColor('marginalia.orphanForeground'));
+        item.tooltip = 'Annotations whose passage could not be found in the current text. Select the passage in the editor and choose Re-attach, or delete them.';
+        item.contextValue = 'orphans';
+        return withId(item, node);
+      }
+      case 'annotation': {
+        const a = node.annotation;
+        const orphan = a.anchor.status === 'orphaned';
+        const item = new vscode.TreeItem(clip(a.target.quote.exact.replace(/\s+/g, ' '), 80), vscode.TreeItemCollapsibleState.None);
+        item.description = describe(a);
+        item.tooltip = annotationTooltip(a);
+        item.iconPath = orphan ? new vscode.ThemeIcon('debug-disconnect', new vscode.ThemeColor('marginalia.orphanForeground')) : kindIcon(a.kind, node.folder.kind(a.kind));
+        item.contextValue = orphan ? 'annotation.orphan' : 'annotation';
+        item.command = { command: COMMANDS.openAnnotation, title: 'Open Passage', arguments: [node.folder.folder.uri.toString(), node.doc, a.id] };
+        item.accessibilityInformation = { label: `${a.kind}${orphan ? ' (orphaned)' : ''}: ${a.target.quote.exact}` };
+        return withId(item, node);
+      }
+      case 'error': {
+        const item = new vscode.TreeItem(`Cannot load ${node.file.split('/').pop()}`, vscode.TreeItemCollapsibleState.None);
+        item.description = node.line ? `line ${node.line}` : undefined;
+        item.tooltip = node.message;
+        item.iconPath = new vscode.ThemeIcon('error', new vscode.ThemeColor('errorForeground'));
+        item.contextValue = 'error';
+        const uri = node.folder.uri(node.file);
+        const line = Math.max(0, (node.line ?? 1) - 1);
+        item.command = { command: 'vscode.open', title: 'Open', arguments: [uri, { selection: new vscode.Range(line, 0, line, 0) }] };
+        return withId(item, node);
+      }
+    }
+  }
+
+  dispose(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.subscription.dispose();
+    this.emitter.dispose();
+  }
+}
+
+export function annotationNodeId(folder: FolderModel, doc: string, id: string): string {
+  return `f:${folder.folder.uri}#a:${doc}#${id}`;
+}
+
+function withId(item: vscode.TreeItem, node: CorpusNode): vscode.TreeItem {
+  item.id = node.id;
+  return item;
+}
+
+function counts(documents: number, annotations: number, orphaned: number): string {
+  return `${documents} document${documents === 1 ? '' : 's'} · ${annotations} annotation${annotations === 1 ? '' : 's'}${orphaned ? ` · ${orphaned} orphaned` : ''}`;
+}
+
+function describe(a: Annotation): string {
+  const attrs = Object.entries(a.attributes)
+    .map(([k, v]) => `${k}: ${v}`)
+    .join(', ');
+  return [attrs, a.note].filter((s) => s).join(' — ');
+}
+
+function annotationTooltip(a: Annotation): vscode.MarkdownString {
+  const md = new vscode.MarkdownString();
+  md.appendMarkdown(`**${a.kind}**${a.anchor.status === 'orphaned' ? ' — *orphaned*' : ''}\n\n`);
+  md.appendText(a.target.quote.exact);
+  if (a.note) md.appendMarkdown('\n\n').appendText(a.note);
+  md.appendMarkdown(`\n\n${a.provenance.author}, ${a.provenance.created.slice(0, 10)}`);
+  return md;
+}
+
+function clip(s: string, n: number): string {
+  return s.length > n ? s.slice(0, n - 1) + '…' : s;
+}

@@ -1,0 +1,91 @@
+// Highlights: one decoration type per kind (theme colours, overview-ruler marks). The data updates on every change
+// event; redrawing is debounced so typing stays smooth.
+import * as vscode from 'vscode';
+import type { WorkspaceAnnotations } from './workspaceAnnotations';
+import type { DocumentIndexes } from './documentIndex';
+import { kindBackground, kindBorder, kindRuler } from './kindStyle';
+import { highlightsEnabled } from './settings';
+import type { FolderModel } from './folderModel';
+
+const DEBOUNCE_MS = 60;
+
+export class Decorations implements vscode.Disposable {
+  private readonly types = new Map<string, vscode.TextEditorDecorationType>();
+  private readonly disposables: vscode.Disposable[] = [];
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  /** What was last drawn in each editor, by kind (for tests and the status bar). */
+  readonly drawn = new WeakMap<vscode.TextEditor, Map<string, vscode.Range[]>>();
+
+  constructor(
+    private readonly workspace: WorkspaceAnnotations,
+    private readonly indexes: DocumentIndexes,
+  ) {
+    this.disposables.push(
+      workspace.onDidChange((c) => {
+        this.indexes.invalidate(c.folder, c.doc);
+        this.refreshSoon();
+      }),
+      vscode.window.onDidChangeVisibleTextEditors(() => this.refreshNow()),
+      vscode.workspace.onDidChangeTextDocument(() => this.refreshSoon()),
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration('marginalia.highlights')) this.refreshNow();
+      }),
+    );
+  }
+
+  refreshSoon(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => this.refreshNow(), DEBOUNCE_MS);
+  }
+
+  refreshNow(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    for (const editor of vscode.window.visibleTextEditors) this.draw(editor);
+  }
+
+  private typeFor(folder: FolderModel, kind: string): vscode.TextEditorDecorationType {
+    const def = folder.kind(kind);
+    const key = `${kind}\u0000${def?.colour ?? ''}`;
+    let t = this.types.get(key);
+    if (!t) {
+      t = vscode.window.createTextEditorDecorationType({
+        backgroundColor: kindBackground(kind, def),
+        // A thin underline in the kind's colour keeps nested and overlapping passages of different kinds apart.
+        borderStyle: 'solid',
+        borderWidth: '0 0 2px 0',
+        borderColor: kindBorder(kind, def),
+        overviewRulerColor: kindRuler(kind, def),
+        overviewRulerLane: vscode.OverviewRulerLane.Right,
+        rangeBehavior: vscode.DecorationRangeBehavior.ClosedClosed,
+      });
+      this.types.set(key, t);
+    }
+    return t;
+  }
+
+  private draw(editor: vscode.TextEditor): void {
+    const at = this.workspace.locate(editor.document.uri);
+    const byType = new Map<vscode.TextEditorDecorationType, vscode.Range[]>();
+    const byKind = new Map<string, vscode.Range[]>();
+    if (at && highlightsEnabled()) {
+      const doc = editor.document;
+      const length = doc.offsetAt(doc.lineAt(doc.lineCount - 1).range.end);
+      for (const s of this.indexes.get(at.folder, at.doc)) {
+        if (s.end > length) continue;
+        const range = new vscode.Range(doc.positionAt(s.start), doc.positionAt(s.end));
+        const t = this.typeFor(at.folder, s.annotation.kind);
+        (byType.get(t) ?? byType.set(t, []).get(t)!).push(range);
+        (byKind.get(s.annotation.kind) ?? byKind.set(s.annotation.kind, []).get(s.annotation.kind)!).push(range);
+      }
+    }
+    for (const t of this.types.values()) editor.setDecorations(t, byType.get(t) ?? []);
+    this.drawn.set(editor, byKind);
+  }
+
+  dispose(): void {
+    if (this.timer) clearTimeout(this.timer);
+    for (const t of this.types.values()) t.dispose();
+    for (const d of this.disposables) d.dispose();
+  }
+}

@@ -1,0 +1,106 @@
+// Export to YAML: the whole corpus of a folder, or the current document, to a file the person chooses.
+import * as vscode from 'vscode';
+import { exportYaml, type ExportInputDocument } from '../core/yamlExport';
+import { readDocument } from '../core/corpus';
+import type { WorkspaceAnnotations } from './workspaceAnnotations';
+import type { FolderModel } from './folderModel';
+import { Cancelled } from './targets';
+import { UserFacingError } from './commands';
+import type { Logger } from './log';
+
+export interface ExportOptions {
+  scope?: 'corpus' | 'document';
+  /** Target file (a URI string); asked with a save dialog when absent. */
+  target?: string;
+  /** Folder (a URI string) for a corpus export in a multi-root workspace. */
+  folder?: string;
+}
+
+export interface ExportResult {
+  target: vscode.Uri;
+  documents: number;
+  annotations: number;
+}
+
+export class ExportCommand {
+  constructor(
+    private readonly workspace: WorkspaceAnnotations,
+    private readonly log: Logger,
+  ) {}
+
+  async run(arg?: unknown): Promise<ExportResult | undefined> {
+    const options = exportOptions(arg);
+    const editor = vscode.window.activeTextEditor;
+    const here = editor && this.workspace.locate(editor.document.uri);
+    const nodeDoc = docFromNode(arg);
+    let scope = options.scope ?? (nodeDoc ? 'document' : undefined);
+    if (!scope) {
+      const items: (vscode.QuickPickItem & { scope: 'corpus' | 'document' })[] = [{ label: '$(library) Whole corpus', description: 'every annotated document of the folder', scope: 'corpus' }];
+      if (here) items.unshift({ label: `$(file) ${here.doc}`, description: 'this document only', scope: 'document' });
+      const pick = await vscode.window.showQuickPick(items, { placeHolder: 'Export which annotations as YAML?' });
+      if (!pick) throw new Cancelled();
+      scope = pick.scope;
+    }
+    let folder: FolderModel;
+    let docs: string[];
+    if (scope === 'document') {
+      const at = nodeDoc ?? here;
+      if (!at) throw new UserFacingError('Open the corpus document to export first.');
+      folder = at.folder;
+      docs = [at.doc];
+    } else {
+      folder = await this.pickFolder(options.folder ?? here?.folder.folder.uri.toString());
+      docs = folder.documents().filter((d) => folder.annotations(d).length > 0);
+    }
+    const documents: ExportInputDocument[] = [];
+    for (const doc of docs) {
+      const live = folder.liveDocument(doc);
+      documents.push({ path: doc, text: live?.text ?? (await readDocument(folder.fs, doc)), annotations: folder.annotations(doc) });
+    }
+    const yaml = exportYaml({ documents });
+    const target = options.target ? vscode.Uri.parse(options.target) : await this.askTarget(folder, scope === 'document' ? docs[0] : undefined);
+    await writeAtomically(target, new TextEncoder().encode(yaml));
+    const annotations = documents.reduce((n, d) => n + d.annotations.length, 0);
+    this.log.info(`exported ${annotations} annotations of ${documents.length} documents to ${target.toString(true)}`);
+    if (!options.target) {
+      void vscode.window.showInformationMessage(`Exported ${annotations} annotations of ${documents.length} documents to ${vscode.workspace.asRelativePath(target)}.`, 'Open').then((c) => {
+        if (c) void vscode.window.showTextDocument(target);
+      });
+    }
+    return { target, documents: documents.length, annotations };
+  }
+
+  private async pickFolder(uri: string | undefined): Promise<FolderModel> {
+    const all = this.workspace.all();
+    const named = uri && all.find((f) => f.folder.uri.toString() === uri);
+    if (named) return named;
+    if (all.length === 0) throw new UserFacingError('Open a folder with a corpus first.');
+    if (all.length === 1) return all[0];
+    const pick = await vscode.window.showQuickPick(all.map((f) => ({ label: f.name, description: `${f.count()} annotations`, f })), { placeHolder: 'Export the corpus of which folder?' });
+    if (!pick) throw new Cancelled();
+    return pick.f;
+  }
+
+  private async askTarget(folder: FolderModel, doc: string | undefined): Promise<vscode.Uri> {
+    const name = doc ? `${doc.split('/').pop()}.marginalia.yaml` : 'marginalia-export.yaml';
+    const target = await vscode.window.showSaveDialog({ defaultUri: vscode.Uri.joinPath(folder.folder.uri, name), filters: { YAML: ['yaml', 'yml'] }, saveLabel: 'Export', title: 'Export annotations as YAML' });
+    if (!target) throw new Cancelled();
+    return target;
+  }
+}
+
+/** A temporary sibling, then a rename: a reader never sees half an export. */
+async function writeAtomically(target: vscode.Uri, data: Uint8Array): Promise<void> {
+  const tmp = target.with({ path: `${target.path}.${Date.now().toString(36)}.tmp` });
+  await vscode.workspace.fs.writeFile(tmp, data);
+  await vscode.workspace.fs.rename(tmp, target, { overwrite: true });
+}
+
+function exportOptions(arg: unknown): ExportOptions {
+  return arg && typeof arg === 'object' && !('type' in arg) ? (arg as ExportOptions) : {};
+}
+
+function docFromNode(arg: unknown): { folder: FolderModel; doc: string } | undefined {
+  const n = arg as { type?: string; folder?: FolderModel; doc?: { doc: string } } | undefined;
+  return n?.type === 'doc' && n.folder && n.doc ? { folder: n.folder, doc: n.doc.doc } : undefined;
+}

@@ -1,0 +1,356 @@
+// The annotations of one workspace folder: its store, corpus, loaded sidecars and the documents open in editors.
+// Every change goes through here, so the tree, highlights, hover and status bar all read one source of truth.
+import * as vscode from 'vscode';
+import type { Annotation, TextEdit } from '../core/model';
+import { AnnotationStore } from '../core/store';
+import { defaultCodebook, findKind, type Codebook, type KindDefinition } from '../core/codebook';
+import type { SidecarError } from '../core/sidecar';
+import type { YamlFileError } from '../core/schemaValidate';
+import { corpusMatcher, listCorpus, readDocument } from '../core/corpus';
+import { LiveDocument } from '../core/liveDocument';
+import { checkDocument, writeCheck } from '../core/check';
+import { reanchorDocument } from '../core/reanchor';
+import { contentHash } from '../core/text';
+import { VscodeWorkspaceFs } from './vscodeFs';
+import { corpusOptions } from './settings';
+import type { Logger } from './log';
+
+/** A write was asked for where Marginalia may not write: the message says why and what to do. */
+export class ReadOnlyError extends Error {}
+
+export interface FolderChange {
+  /** Undefined when a folder was removed from the workspace. */
+  folder?: FolderModel;
+  /** The document whose annotations changed; undefined when the whole folder changed (reload, corpus). */
+  doc?: string;
+}
+
+export class FolderModel implements vscode.Disposable {
+  readonly fs: VscodeWorkspaceFs;
+  readonly store: AnnotationStore;
+  codebook: Codebook = defaultCodebook();
+  codebookError: YamlFileError | undefined;
+  /** Corpus documents (by the include/exclude settings), sorted. */
+  corpus: string[] = [];
+  /** Sidecars that failed to load; they are left untouched. */
+  errors: SidecarError[] = [];
+  private corpusSet = new Set<string>();
+  private stored = new Map<string, Annotation[]>();
+  private readonly live = new Map<string, LiveDocument>();
+  private matcher: (rel: string) => boolean;
+
+  constructor(
+    readonly folder: vscode.WorkspaceFolder,
+    private readonly log: Logger,
+    private readonly fire: (change: FolderChange) => void,
+    private readonly isTrusted: () => boolean,
+  ) {
+    this.fs = new VscodeWorkspaceFs(folder.uri);
+    this.store = new AnnotationStore(this.fs);
+    this.matcher = corpusMatcher(corpusOptions(folder));
+  }
+
+  get name(): string {
+    return this.folder.name;
+  }
+
+  /** (Re)loads corpus list, codebook and every sidecar. */
+  async load(): Promise<void> {
+    const t0 = Date.now();
+    const options = corpusOptions(this.folder);
+    this.matcher = corpusMatcher(options);
+    const [corpus, loaded] = await Promise.all([listCorpus(this.fs, options), this.store.loadAll()]);
+    await this.loadCodebook();
+    this.corpus = corpus;
+    this.corpusSet = new Set(corpus);
+    this.stored = loaded.docs;
+    this.errors = loaded.errors;
+    for (const e of loaded.errors) this.log.warn(e.message);
+    const n = [...loaded.docs.values()].reduce((s, a) => s + a.length, 0);
+    this.log.info(`${this.name}: ${corpus.length} documents, ${n} annotations in ${loaded.docs.size} sidecars, ${loaded.errors.length} broken, loaded in ${Date.now() - t0} ms`);
+    this.fire({ folder: this });
+  }
+
+  async loadCodebook(): Promise<void> {
+    try {
+      this.codebook = await this.store.loadCodebook();
+      this.codebookError = undefined;
+    } catch (e) {
+      this.codebook = defaultCodebook();
+      this.codebookError = e as YamlFileError;
+      this.log.warn(`${(e as Error).message} (using the built-in kinds until it is fixed)`);
+    }
+  }
+
+  kind(name: string): KindDefinition | undefined {
+    return findKind(this.codebook, name);
+  }
+
+  isCorpusPath(doc: string): boolean {
+    return this.matcher(doc);
+  }
+
+  isCorpus(doc: string): boolean {
+    return this.corpusSet.has(doc);
+  }
+
+  /** Documents to show: the corpus plus annotated documents that are gone (their annotations are kept). */
+  documents(): string[] {
+    const extra = [...this.stored.keys()].filter((d) => !this.corpusSet.has(d));
+    return extra.length === 0 ? this.corpus : [...this.corpus, ...extra].sort();
+  }
+
+  /** The annotations of a document as they stand now (live offsets while it is open). */
+  annotations(doc: string): Annotation[] {
+    return this.live.get(doc)?.annotations() ?? this.stored.get(doc) ?? [];
+  }
+
+  get(doc: string, id: string): Annotation | undefined {
+    const l = this.live.get(doc);
+    return l ? l.get(id) : this.stored.get(doc)?.find((a) => a.id === id);
+  }
+
+  liveDocument(doc: string): LiveDocument | undefined {
+    return this.live.get(doc);
+  }
+
+  count(): number {
+    let n = 0;
+    for (const d of this.documents()) n += this.annotations(d).length;
+    return n;
+  }
+
+  uri(doc: string): vscode.Uri {
+    return this.fs.uri(doc);
+  }
+
+  // ---- changes a person makes -------------------------------------------------------------------------------
+
+  assertWritable(): void {
+    if (!this.isTrusted()) throw new ReadOnlyError('This workspace is not trusted, so Marginalia is read-only here. Trust the folder (Manage Workspace Trust) to tag and edit.');
+  }
+
+  /** Stores new annotations anchored against `text` (the document as the person sees it, saved or not). */
+  async add(doc: string, annotations: Annotation[], text: string): Promise<void> {
+    this.assertWritable();
+    await this.store.putSnapshot(text);
+    this.stored.set(doc, await this.store.update(doc, { upsert: annotations }));
+    const l = this.live.get(doc);
+    for (const a of annotations) l?.set(a);
+    this.fire({ folder: this, doc });
+  }
+
+  /**
+   * Applies `change` to one annotation: to the stored record (whose target refers to the saved text) and to the live
+   * one (whose offsets follow unsaved edits), so neither loses the other's state.
+   */
+  async mutate(doc: string, id: string, change: (a: Annotation) => Annotation): Promise<Annotation> {
+    this.assertWritable();
+    const stored = (this.stored.get(doc) ?? (await this.store.loadDoc(doc))).find((a) => a.id === id);
+    const l = this.live.get(doc);
+    const current = l?.get(id) ?? stored;
+    if (!current) throw new Error(`annotation ${id} is no longer in ${doc}`);
+    const next = change(current);
+    this.stored.set(doc, await this.store.update(doc, { upsert: [stored ? { ...change(stored) } : next] }));
+    l?.set(next);
+    this.fire({ folder: this, doc });
+    return next;
+  }
+
+  /** Re-attaches an annotation to [start, end) of the current text (an orphan a person has found again). */
+  async reattach(doc: string, id: string, text: string, target: Annotation['target'], author: string, now: Date): Promise<Annotation> {
+    this.assertWritable();
+    const current = this.get(doc, id);
+    if (!current) throw new Error(`annotation ${id} is no longer in ${doc}`);
+    const next: Annotation = {
+      ...current,
+      target,
+      provenance: { ...current.provenance, docHash: contentHash(text), modified: now.toISOString() },
+      anchor: { status: 'reanchored', method: 'edits', detail: `re-attached by ${author}` },
+    };
+    await this.add(doc, [next], text);
+    return next;
+  }
+
+  async remove(doc: string, ids: string[]): Promise<Annotation[]> {
+    this.assertWritable();
+    const removed = ids.map((id) => this.get(doc, id)).filter((a): a is Annotation => a !== undefined);
+    this.stored.set(doc, await this.store.update(doc, { remove: ids }));
+    const l = this.live.get(doc);
+    for (const id of ids) l?.delete(id);
+    this.fire({ folder: this, doc });
+    return removed;
+  }
+
+  // ---- documents open in editors ------------------------------------------------------------------------------
+
+  /** Starts following an open document; annotations made against another version are re-anchored to it first. */
+  async open(doc: string, text: string): Promise<void> {
+    if (this.live.has(doc)) return;
+    let annotations = this.stored.get(doc) ?? [];
+    const hash = contentHash(text);
+    if (annotations.some((a) => a.provenance.docHash !== hash && a.anchor.status !== 'orphaned')) {
+      const check = await checkDocument(this.store, doc, annotations, text);
+      annotations = check.results.map((r) => r.annotation);
+      if (check.changed.length > 0) {
+        this.log.info(`${doc}: re-anchored ${check.changed.length} annotations to the text as opened`);
+        if (this.isTrusted()) this.stored.set(doc, await this.writeChecked(check, text));
+      }
+    }
+    this.live.set(doc, new LiveDocument(doc, text, annotations));
+    this.fire({ folder: this, doc });
+  }
+
+  /** Follows one change event; returns the live outcome. Saves when the document is not dirty (a reload or revert). */
+  change(doc: string, edits: TextEdit[], text: string, isDirty: boolean): { moved: string[]; orphaned: string[] } | undefined {
+    const l = this.live.get(doc);
+    if (!l) return undefined;
+    const outcome = l.applyChange(edits, text);
+    if (outcome.via === 'diff') this.log.info(`${doc}: text replaced; ${outcome.moved.length} annotations moved, ${outcome.orphaned.length} orphaned`);
+    if (!isDirty) void this.persist(doc).catch((e) => this.log.error(e as Error));
+    if (outcome.moved.length > 0 || outcome.orphaned.length > 0) this.fire({ folder: this, doc });
+    return outcome;
+  }
+
+  /** Writes what editing changed (new offsets, fresh quotes, a snapshot of the saved text). */
+  async persist(doc: string): Promise<number> {
+    const l = this.live.get(doc);
+    if (!l || !l.isDirty || !this.isTrusted()) return 0;
+    const changes = l.takeChanges();
+    if (changes.length === 0) return 0;
+    await this.store.putSnapshot(l.text);
+    this.stored.set(doc, await this.store.update(doc, { upsert: changes }));
+    this.log.trace(`${doc}: saved ${changes.length} annotation positions`);
+    return changes.length;
+  }
+
+  /** Stops following a closed document; unsaved offsets are dropped with the unsaved text. */
+  close(doc: string): void {
+    if (this.live.delete(doc)) this.fire({ folder: this, doc });
+  }
+
+  // ---- outside changes ----------------------------------------------------------------------------------------
+
+  /** A corpus file changed on disk while not open: re-anchor its annotations. Returns the orphans it made. */
+  async documentChangedOnDisk(doc: string): Promise<Annotation[]> {
+    if (this.live.has(doc)) return []; // the editor reloads it and its change event is followed
+    const annotations = this.stored.get(doc) ?? [];
+    if (annotations.length === 0) return [];
+    const text = await readDocument(this.fs, doc);
+    const check = await checkDocument(this.store, doc, annotations, text);
+    if (check.changed.length === 0) return [];
+    const orphans = check.changed.filter((a) => a.anchor.status === 'orphaned' && annotations.find((b) => b.id === a.id)?.anchor.status !== 'orphaned');
+    if (this.isTrusted()) {
+      this.stored.set(doc, await this.writeChecked(check, text));
+    } else {
+      this.stored.set(doc, check.results.map((r) => r.annotation));
+    }
+    this.log.info(`${doc} changed on disk: ${check.changed.length} annotations re-anchored, ${orphans.length} orphaned`);
+    this.fire({ folder: this, doc });
+    return orphans;
+  }
+
+  documentCreated(doc: string): void {
+    if (!this.matcher(doc) || this.corpusSet.has(doc)) return;
+    this.corpusSet.add(doc);
+    this.corpus = [...this.corpusSet].sort();
+    this.fire({ folder: this });
+    if (this.stored.has(doc)) void this.documentChangedOnDisk(doc).catch((e) => this.log.error(e as Error));
+  }
+
+  /** Lists the corpus again (a folder of documents appeared); annotations of documents that came back re-anchor. */
+  async rescanCorpus(): Promise<void> {
+    const corpus = await listCorpus(this.fs, corpusOptions(this.folder));
+    const added = corpus.filter((d) => !this.corpusSet.has(d));
+    this.corpus = corpus;
+    this.corpusSet = new Set(corpus);
+    this.fire({ folder: this });
+    for (const d of added) if (this.stored.has(d)) await this.documentChangedOnDisk(d);
+  }
+
+  /** A file or a folder was deleted: every corpus document at or below the path leaves the corpus. */
+  pathDeleted(path: string): void {
+    const gone = this.corpus.filter((d) => d === path || d.startsWith(path + '/'));
+    if (gone.length === 0) return;
+    for (const d of gone) this.corpusSet.delete(d);
+    this.corpus = this.corpus.filter((d) => this.corpusSet.has(d));
+    this.fire({ folder: this });
+  }
+
+  documentDeleted(doc: string): void {
+    if (!this.corpusSet.delete(doc)) return;
+    this.corpus = this.corpus.filter((d) => d !== doc);
+    this.fire({ folder: this });
+  }
+
+  /** A document was renamed or moved: its annotations follow it to the new path. */
+  async documentRenamed(from: string, to: string): Promise<void> {
+    const annotations = this.stored.get(from) ?? [];
+    this.documentDeleted(from);
+    this.documentCreated(to);
+    if (annotations.length === 0 || !this.isTrusted()) return;
+    const moved = annotations.map((a) => ({ ...a, doc: to }));
+    this.stored.set(to, await this.store.update(to, { upsert: moved }));
+    await this.store.saveDoc(from, []);
+    this.stored.delete(from);
+    const l = this.live.get(from);
+    if (l) this.live.delete(from);
+    this.log.info(`${from} moved to ${to}: ${moved.length} annotations followed it`);
+    this.fire({ folder: this });
+  }
+
+  /** A sidecar changed on disk (git pull, another window, the CLI): reload it, keeping unsaved live positions. */
+  async sidecarChanged(doc: string): Promise<void> {
+    let annotations: Annotation[];
+    try {
+      annotations = await this.store.loadDoc(doc);
+      this.errors = this.errors.filter((e) => e.file !== this.store.sidecarPath(doc));
+    } catch (e) {
+      const err = e as SidecarError;
+      this.errors = [...this.errors.filter((x) => x.file !== err.file), err];
+      this.log.warn(err.message);
+      this.fire({ folder: this });
+      return;
+    }
+    this.stored.set(doc, annotations);
+    if (annotations.length === 0) this.stored.delete(doc);
+    const l = this.live.get(doc);
+    if (l) {
+      // Bring the live copy in line. The open text decides where a passage is; the file decides everything else.
+      const incoming = new Set(annotations.map((a) => a.id));
+      for (const a of l.annotations()) if (!incoming.has(a.id)) l.delete(a.id);
+      const unknown: Annotation[] = [];
+      for (const a of annotations) {
+        const mine = l.get(a.id);
+        if (!mine) unknown.push(a);
+        else if (!sameExceptPlace(mine, a)) l.set({ ...a, target: mine.target, provenance: { ...a.provenance, docHash: mine.provenance.docHash }, anchor: mine.anchor });
+      }
+      if (unknown.length > 0) {
+        const snaps = new Map<string, string | undefined>();
+        for (const h of new Set(unknown.map((a) => a.provenance.docHash))) snaps.set(h, await this.store.getSnapshot(h));
+        for (const r of reanchorDocument({ text: l.text, annotations: unknown, snapshot: (h) => snaps.get(h) })) l.set(r.annotation);
+      }
+    }
+    this.fire({ folder: this, doc });
+  }
+
+  private async writeChecked(check: Awaited<ReturnType<typeof checkDocument>>, text: string | undefined): Promise<Annotation[]> {
+    await writeCheck(this.store, check, text);
+    return this.store.loadDoc(check.doc);
+  }
+
+  dispose(): void {
+    this.live.clear();
+  }
+}
+
+/** Equal in everything a person edits (kind, note, attributes, authorship), whatever their positions. */
+function sameExceptPlace(a: Annotation, b: Annotation): boolean {
+  return (
+    a.kind === b.kind &&
+    a.note === b.note &&
+    a.provenance.modified === b.provenance.modified &&
+    a.provenance.author === b.provenance.author &&
+    JSON.stringify(a.attributes) === JSON.stringify(b.attributes)
+  );
+}

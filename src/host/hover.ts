@@ -1,0 +1,109 @@
+// Hover provenance: kind and attributes, note, who and when, the source document's header, the anchor state,
+// with command links to reveal, edit and delete.
+import * as vscode from 'vscode';
+import type { Annotation } from '../core/model';
+import { parseDocumentMetadata, type DocumentMetadata } from '../core/metadata';
+import type { WorkspaceAnnotations } from './workspaceAnnotations';
+import type { DocumentIndexes } from './documentIndex';
+import { Targets } from './targets';
+import { COMMANDS } from './ids';
+import type { FolderModel } from './folderModel';
+
+const LINKED = [COMMANDS.revealInTree, COMMANDS.editNote, COMMANDS.editAttributes, COMMANDS.changeKind, COMMANDS.deleteAnnotation];
+
+export class ProvenanceHover implements vscode.HoverProvider {
+  private readonly metadata = new WeakMap<vscode.TextDocument, { version: number; meta: DocumentMetadata }>();
+
+  constructor(
+    private readonly workspace: WorkspaceAnnotations,
+    private readonly indexes: DocumentIndexes,
+  ) {}
+
+  provideHover(document: vscode.TextDocument, position: vscode.Position): vscode.Hover | undefined {
+    const at = this.workspace.locate(document.uri);
+    if (!at) return undefined;
+    const offset = document.offsetAt(position);
+    const hits = this.indexes.get(at.folder, at.doc).touching(offset);
+    if (hits.length === 0) return undefined;
+    hits.sort((a, b) => a.end - a.start - (b.end - b.start));
+    const meta = this.meta(document);
+    const current = at.folder.liveDocument(at.doc)?.hash;
+    const parts = hits.map((h) => this.render(at.folder, at.doc, h.annotation, meta, current));
+    const inner = hits[0];
+    return new vscode.Hover(parts, new vscode.Range(document.positionAt(inner.start), document.positionAt(inner.end)));
+  }
+
+  private meta(document: vscode.TextDocument): DocumentMetadata {
+    const hit = this.metadata.get(document);
+    if (hit && hit.version === document.version) return hit.meta;
+    // Only the head of a document can hold its header or front matter.
+    const head = document.getText(new vscode.Range(0, 0, Math.min(document.lineCount, 200), 0));
+    const meta = parseDocumentMetadata(head, document.uri.path);
+    this.metadata.set(document, { version: document.version, meta });
+    return meta;
+  }
+
+  render(folder: FolderModel, doc: string, a: Annotation, meta: DocumentMetadata, currentHash: string | undefined): vscode.MarkdownString {
+    const md = new vscode.MarkdownString('', true);
+    md.isTrusted = { enabledCommands: [...LINKED] };
+    md.supportHtml = false;
+    const def = folder.kind(a.kind);
+    md.appendMarkdown(`**${escape(capitalise(a.kind))}**`);
+    if (def?.description) md.appendMarkdown(` — ${escape(def.description)}`);
+    md.appendMarkdown(`  \n${anchorLine(a, currentHash)}\n\n`);
+    const attrs = Object.entries(a.attributes);
+    if (attrs.length > 0) md.appendMarkdown(attrs.map(([k, v]) => `${escape(k)}: **${escape(String(v))}**`).join('  \n') + '\n\n');
+    if (a.note) md.appendMarkdown(`*Note:* ${escape(a.note)}\n\n`);
+    md.appendMarkdown(`Tagged by **${escape(a.provenance.author)}** on ${when(a.provenance.created)}`);
+    if (a.provenance.modified !== a.provenance.created) md.appendMarkdown(`, changed ${when(a.provenance.modified)}`);
+    md.appendMarkdown(`  \nwith ${escape(a.provenance.tool)}\n\n`);
+    const fields = Object.entries(meta.fields);
+    md.appendMarkdown(`Source: \`${escape(doc)}\``);
+    if (fields.length > 0) md.appendMarkdown('  \n' + fields.map(([k, v]) => `${escape(k)}: **${escape(v)}**`).join(' · '));
+    else if (meta.title) md.appendMarkdown(`  \nTitle: *${escape(meta.title)}*`);
+    md.appendMarkdown(`  \nText version: \`${a.provenance.docHash.slice(7, 19)}\`${currentHash === a.provenance.docHash ? ' (as saved)' : ''}\n\n`);
+    const args = encodeURIComponent(JSON.stringify(Targets.args({ folder, doc, id: a.id })));
+    const link = (title: string, cmd: string): string => `[${title}](command:${cmd}?${args} "${title}")`;
+    md.appendMarkdown(
+      [
+        link('$(list-tree) Reveal', COMMANDS.revealInTree),
+        link('$(edit) Note', COMMANDS.editNote),
+        link('$(symbol-property) Attributes', COMMANDS.editAttributes),
+        link('$(symbol-enum) Kind', COMMANDS.changeKind),
+        link('$(trash) Delete', COMMANDS.deleteAnnotation),
+      ].join(' · '),
+    );
+    return md;
+  }
+}
+
+function anchorLine(a: Annotation, currentHash: string | undefined): string {
+  switch (a.anchor.status) {
+    case 'anchored':
+      return currentHash === undefined || currentHash === a.provenance.docHash ? '$(pass) anchored exactly' : '$(pass) anchored (positions follow your unsaved edits)';
+    case 'reanchored':
+      return `$(sync) re-anchored${a.anchor.method ? ` by ${methodName(a.anchor.method)}` : ''}${a.anchor.detail ? `: ${escape(a.anchor.detail)}` : ''}`;
+    case 'orphaned':
+      return `$(warning) orphaned${a.anchor.detail ? `: ${escape(a.anchor.detail)}` : ''}`;
+  }
+}
+
+function methodName(m: string): string {
+  return (
+    { exact: 'exact match', edits: 'editing', diff: 'diff against the saved version', 'diff-changed': 'diff (passage edited)', quote: 'quote search', fuzzy: 'approximate quote search', orphaned: 'nothing' } as Record<string, string>
+  )[m] ?? m;
+}
+
+function when(iso: string): string {
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? escape(iso) : d.toISOString().slice(0, 16).replace('T', ' ') + ' UTC';
+}
+
+function capitalise(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}
+
+/** Markdown-escapes text that comes from documents and people. */
+function escape(s: string): string {
+  return s.replace(/[\\`*_{}[\]()#+\-.!|<>~$]/g, '\\$&').replace(/\n/g, ' ');
+}

@@ -1,0 +1,44 @@
+// The status-bar item: the current document's annotation count (and orphans), or that Marginalia is read-only.
+import * as vscode from 'vscode';
+import type { WorkspaceAnnotations } from './workspaceAnnotations';
+
+export class AnnotationStatus implements vscode.Disposable {
+  readonly item = vscode.window.createStatusBarItem('marginalia.count', vscode.StatusBarAlignment.Right, 100);
+  private readonly disposables: vscode.Disposable[];
+
+  constructor(private readonly workspace: WorkspaceAnnotations) {
+    this.item.name = 'Marginalia annotations';
+    this.disposables = [
+      this.item,
+      vscode.window.onDidChangeActiveTextEditor(() => this.update()),
+      workspace.onDidChange(() => this.update()),
+      vscode.workspace.onDidGrantWorkspaceTrust(() => this.update()),
+    ];
+    this.update();
+  }
+
+  update(): void {
+    const editor = vscode.window.activeTextEditor;
+    const at = editor && this.workspace.locate(editor.document.uri);
+    if (!at) {
+      this.item.hide();
+      return;
+    }
+    const all = at.folder.annotations(at.doc);
+    const orphans = all.filter((a) => a.anchor.status === 'orphaned').length;
+    const readOnly = !vscode.workspace.isTrusted;
+    this.item.text = `$(tag) ${all.length}${orphans ? ` $(warning) ${orphans}` : ''}${readOnly ? ' $(lock)' : ''}`;
+    this.item.tooltip =
+      `${all.length} annotation${all.length === 1 ? '' : 's'} in ${at.doc}` +
+      (orphans ? `, ${orphans} orphaned` : '') +
+      (readOnly ? '\nRead-only: this workspace is not trusted.' : '') +
+      '\nClick to show them in the Marginalia view.';
+    this.item.command = { command: 'workbench.view.extension.marginalia', title: 'Show Marginalia' };
+    this.item.accessibilityInformation = { label: this.item.tooltip };
+    this.item.show();
+  }
+
+  dispose(): void {
+    for (const d of this.disposables) d.dispose();
+  }
+}
