@@ -1,12 +1,18 @@
 // `npm test`: installs what it needs, builds, then runs every suite. Each suite ends with `N passed, N failed`;
 // the last line is the total. `npm test -- unit cli` runs only the named suites.
 import path from 'node:path';
-import { ROOT, build, ensureDebianPackages, ensureNodeModules, log, runCapture } from './lib.mjs';
+import { ROOT, build, ensureDebianPackages, ensureNodeModules, log, run, runCapture } from './lib.mjs';
 
 const mocha = path.join(ROOT, 'node_modules', 'mocha', 'bin', 'mocha.js');
+const node = process.execPath;
+const integration = (...args) => [path.join(ROOT, 'scripts', 'run-integration.mjs'), ...args];
 const SUITES = [
-  { name: 'unit', cmd: process.execPath, args: [mocha, '--config', '.mocharc.json'] },
-  { name: 'cli', cmd: process.execPath, args: [mocha, '--config', 'test/cli/mocharc.json'] },
+  { name: 'unit', cmd: node, args: [mocha, '--config', '.mocharc.json'] },
+  { name: 'cli', cmd: node, args: [mocha, '--config', 'test/cli/mocharc.json'] },
+  { name: 'integration', vscode: true, cmd: node, args: integration() },
+  { name: 'multiroot', vscode: true, cmd: node, args: integration('--workspace', 'test/fixtures/workspaces/multiroot.code-workspace', '--tests', 'out/test/integration/multiroot') },
+  { name: 'untrusted', vscode: true, cmd: node, args: integration('--trust', 'untrusted', '--tests', 'out/test/integration/untrusted') },
+  { name: 'e2e', vscode: true, cmd: node, args: [path.join(ROOT, 'scripts', 'run-e2e.mjs'), 'test/e2e'] },
 ];
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
@@ -20,6 +26,8 @@ const selected = SUITES.filter((s) => wanted.length === 0 || wanted.includes(s.n
 ensureNodeModules();
 ensureDebianPackages(['git', 'python3-yaml']);
 build();
+// A real VS Code (code-server) with Debian's chromium, for the suites that need one.
+if (selected.some((s) => s.vscode)) run(node, [path.join(ROOT, 'scripts', 'setup-vscode.mjs')]);
 
 const t0 = Date.now();
 const rows = [];

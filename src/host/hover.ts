@@ -58,12 +58,12 @@ export class ProvenanceHover implements vscode.HoverProvider {
     if (a.provenance.modified !== a.provenance.created) md.appendMarkdown(`, changed ${when(a.provenance.modified)}`);
     md.appendMarkdown(`  \nwith ${escape(a.provenance.tool)}\n\n`);
     const fields = Object.entries(meta.fields);
-    md.appendMarkdown(`Source: \`${escape(doc)}\``);
+    md.appendMarkdown(`Source: ${code(doc)}`);
     if (fields.length > 0) md.appendMarkdown('  \n' + fields.map(([k, v]) => `${escape(k)}: **${escape(v)}**`).join(' · '));
     else if (meta.title) md.appendMarkdown(`  \nTitle: *${escape(meta.title)}*`);
-    md.appendMarkdown(`  \nText version: \`${a.provenance.docHash.slice(7, 19)}\`${currentHash === a.provenance.docHash ? ' (as saved)' : ''}\n\n`);
+    md.appendMarkdown(`  \nText version: ${code(a.provenance.docHash.slice(7, 19))}${currentHash === a.provenance.docHash ? ' (as saved)' : ''}\n\n`);
     const args = encodeURIComponent(JSON.stringify(Targets.args({ folder, doc, id: a.id })));
-    const link = (title: string, cmd: string): string => `[${title}](command:${cmd}?${args} "${title}")`;
+    const link = (title: string, cmd: string): string => `[${title}](command:${cmd}?${args})`;
     md.appendMarkdown(
       [
         link('$(list-tree) Reveal', COMMANDS.revealInTree),
@@ -101,6 +101,12 @@ function when(iso: string): string {
 
 function capitalise(s: string): string {
   return s.charAt(0).toUpperCase() + s.slice(1);
+}
+
+/** An inline code span that holds any text (backslashes mean nothing inside one; longer fences handle backticks). */
+function code(s: string): string {
+  const fence = '`'.repeat(Math.max(1, ...[...s.matchAll(/`+/g)].map((m) => m[0].length + 1)));
+  return `${fence} ${s.replace(/\n/g, ' ')} ${fence}`;
 }
 
 /** Markdown-escapes text that comes from documents and people. */

@@ -43,6 +43,8 @@ export class VscodeWorkspaceFs implements WorkspaceFs {
   }
 
   async list(relDir: string): Promise<DirEntry[]> {
+    // A stat first: VS Code logs a warning for every readDirectory of a folder that is not there.
+    if (relDir !== '' && (await this.stat(relDir)) === undefined) return [];
     try {
       const entries = await vscode.workspace.fs.readDirectory(this.uri(relDir));
       const out: DirEntry[] = [];

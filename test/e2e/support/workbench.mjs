@@ -1,0 +1,50 @@
+// Small helpers for driving the VS Code workbench with playwright-core, shared by the e2e scripts.
+
+/** Runs a command through the Command Palette (F1), by its title. */
+export async function runCommand(page, title) {
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('F1');
+  await page.locator('.quick-input-widget input').waitFor({ state: 'visible', timeout: 10_000 });
+  await page.keyboard.type(title);
+  await page.locator('.quick-input-widget .monaco-list-row', { hasText: title }).first().waitFor({ timeout: 10_000 });
+  await page.keyboard.press('Enter');
+}
+
+/** Answers the open quick input (input box or quick pick) with `text`, then Enter. */
+export async function answer(page, text, { clear = true } = {}) {
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible', timeout: 10_000 });
+  if (clear) await input.fill('');
+  if (text) await page.keyboard.type(text);
+  await page.waitForTimeout(150);
+  await page.keyboard.press('Enter');
+}
+
+/** Selects the first occurrence of `text` in the active editor with the Find widget (Escape leaves it selected). */
+export async function selectInEditor(page, text) {
+  await page.locator('.editor-instance .monaco-editor .view-lines').first().click({ position: { x: 5, y: 5 } });
+  await page.keyboard.press('Control+Home');
+  await page.keyboard.press('Control+F');
+  const find = page.locator('.editor-instance .find-widget textarea, .editor-instance .find-widget input').first();
+  await find.waitFor({ state: 'visible', timeout: 10_000 });
+  await find.fill(text);
+  await page.keyboard.press('Enter');
+  await page.waitForTimeout(200);
+  await page.keyboard.press('Escape');
+}
+
+/** A row of a tree or list in the side bar, by its text. */
+export function sideBarRow(page, text) {
+  return page.locator('.part.sidebar .monaco-list-row', { hasText: text }).first();
+}
+
+/** Polls `fn` until it returns a truthy value. */
+export async function until(fn, timeoutMs = 15_000, what = 'condition') {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}

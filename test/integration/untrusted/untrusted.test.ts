@@ -1,0 +1,47 @@
+// An untrusted workspace (Restricted Mode): Marginalia shows annotations but writes nothing, and says why.
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { api, closeAll, openAndSelect, treeLabels } from '../support/helpers';
+
+const DOC = '000_66ca398fea36cc01.txt';
+
+describe('untrusted workspace', function () {
+  this.timeout(60_000);
+  afterEach(closeAll);
+
+  it('runs in Restricted Mode', () => {
+    assert.equal(vscode.workspace.isTrusted, false);
+  });
+
+  it('still lists the corpus and says why it is read-only', async () => {
+    const a = await api();
+    assert.equal(treeLabels(a).length, 5);
+    assert.match(a.treeView.message ?? '', /Read-only: this workspace is not trusted/);
+  });
+
+  it('refuses to tag, writing nothing', async () => {
+    const a = await api();
+    const f = a.workspace.all()[0];
+    await openAndSelect(f, DOC, 'Vladimir Putin');
+    // The command is disabled by its enablement clause; calling it directly still goes through the model's check.
+    await vscode.commands.executeCommand('marginalia.tagClaim', { attributes: {}, note: '' }).then(
+      () => undefined,
+      () => undefined,
+    );
+    await assert.rejects(
+      () => f.add(DOC, [], 'text'),
+      /not trusted, so Marginalia is read-only/,
+    );
+    assert.equal(f.annotations(DOC).length, 0);
+    assert.ok(!fs.existsSync(path.join(f.folder.uri.fsPath, '.marginalia')), 'no store written');
+  });
+
+  it('shows the lock in the status bar', async () => {
+    const a = await api();
+    await openAndSelect(a.workspace.all()[0], DOC, 'Putin');
+    assert.match(a.status.item.text, /\$\(lock\)/);
+    assert.match(String(a.status.item.tooltip), /Read-only/);
+  });
+});
