@@ -26,6 +26,8 @@ const selected = SUITES.filter((s) => wanted.length === 0 || wanted.includes(s.n
 ensureNodeModules();
 ensureDebianPackages(['git', 'python3-yaml']);
 build();
+log('linting (eslint: floating promises, vscode imports outside src/host)');
+run(node, [path.join(ROOT, 'node_modules', 'eslint', 'bin', 'eslint.js'), '--max-warnings', '0', '.']);
 // A real VS Code (code-server) with Debian's chromium, for the suites that need one.
 if (selected.some((s) => s.vscode)) run(node, [path.join(ROOT, 'scripts', 'setup-vscode.mjs')]);
 
