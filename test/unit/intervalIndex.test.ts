@@ -12,7 +12,8 @@ const ids = (spans: readonly Span[]): string[] => spans.map((s) => s.id);
 const brute = {
   at: (spans: readonly Span[], x: number) => spans.filter((s) => s.start <= x && x < s.end),
   touching: (spans: readonly Span[], x: number) => spans.filter((s) => s.start <= x && x <= s.end),
-  overlapping: (spans: readonly Span[], a: number, b: number) => spans.filter((s) => s.start < b && s.end > a),
+  // An empty range shares no character with any span.
+  overlapping: (spans: readonly Span[], a: number, b: number) => (a >= b ? [] : spans.filter((s) => s.start < b && s.end > a)),
 };
 
 /** Random spans over a short document, so nesting, overlap, shared ends and duplicates are all frequent. */
