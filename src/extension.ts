@@ -13,6 +13,9 @@ import { ExportCommand } from './host/exportCommand';
 import { AnnotationStatus } from './host/statusBar';
 import { ContextKeys } from './host/contextKeys';
 import { registerCommand } from './host/commands';
+import { SearchCommands } from './host/searchCommands';
+import { CodebookCommands } from './host/codebookCommands';
+import { FiguresProvider } from './host/figuresView';
 import { COMMANDS, VIEWS } from './host/ids';
 import { checkDocument, writeCheck } from './core/check';
 import { readDocument } from './core/corpus';
@@ -27,6 +30,9 @@ export interface MarginaliaApi {
   commands: AnnotationCommands;
   exporter: ExportCommand;
   status: AnnotationStatus;
+  search: SearchCommands;
+  codebook: CodebookCommands;
+  figures: FiguresProvider;
 }
 
 export function activate(context: vscode.ExtensionContext): MarginaliaApi {
@@ -46,6 +52,9 @@ export function activate(context: vscode.ExtensionContext): MarginaliaApi {
   const exporter = new ExportCommand(workspace, logs.for('export'));
   const status = new AnnotationStatus(workspace);
   const contextKeys = new ContextKeys(workspace, targets);
+  const search = new SearchCommands(workspace, indexes, tree, treeView as vscode.TreeView<unknown>);
+  const codebook = new CodebookCommands(workspace, logs.for('codebook'));
+  const figures = new FiguresProvider(workspace);
 
   const describeView = (): void => {
     const total = workspace.all().reduce((n, f) => n + f.count(), 0);
@@ -61,7 +70,20 @@ export function activate(context: vscode.ExtensionContext): MarginaliaApi {
     decorations,
     status,
     contextKeys,
+    figures,
+    vscode.window.createTreeView(VIEWS.figures, { treeDataProvider: figures }),
     vscode.languages.registerHoverProvider({ pattern: '**/*' }, hover),
+    registerCommand(log, COMMANDS.search, (q?: unknown) => search.search(typeof q === 'string' ? q : undefined)),
+    registerCommand(log, COMMANDS.nextAnnotation, () => search.step(1)),
+    registerCommand(log, COMMANDS.previousAnnotation, () => search.step(-1)),
+    registerCommand(log, COMMANDS.filterKinds, (kinds?: unknown) => search.filterKinds(Array.isArray(kinds) ? (kinds as string[]) : undefined)),
+    registerCommand(log, COMMANDS.clearFilter, () => search.filterKinds([])),
+    registerCommand(log, COMMANDS.openCodebook, (f?: unknown) => codebook.open(typeof f === 'string' ? f : undefined)),
+    registerCommand(log, COMMANDS.addKind, (o?: unknown) => codebook.add(o as Parameters<CodebookCommands['add']>[0])),
+    registerCommand(log, COMMANDS.renameKind, (o?: unknown) => codebook.rename(o as Parameters<CodebookCommands['rename']>[0])),
+    registerCommand(log, COMMANDS.sortFiguresByValue, () => figures.setSort('value-desc')),
+    registerCommand(log, COMMANDS.sortFiguresAscending, () => figures.setSort('value-asc')),
+    registerCommand(log, COMMANDS.sortFiguresByDocument, () => figures.setSort('document')),
     ...annotationCommands.register(),
     registerCommand(log, COMMANDS.export, (arg?: unknown) => exporter.run(arg)),
     registerCommand(log, COMMANDS.refresh, async () => {
@@ -111,9 +133,5 @@ export function activate(context: vscode.ExtensionContext): MarginaliaApi {
     (e) => log.error(e as Error),
   );
   log.info(`${TOOL_ID} activated in ${vscode.env.appName} ${vscode.version} in ${Date.now() - t0} ms${vscode.workspace.isTrusted ? '' : ' (read-only: untrusted workspace)'}`);
-  return { workspace, tree, treeView, decorations, hover, commands: annotationCommands, exporter, status };
-}
-
-export function deactivate(): void {
-  // Everything is disposed through context.subscriptions.
+  return { workspace, tree, treeView, decorations, hover, commands: annotationCommands, exporter, status, search, codebook, figures };
 }

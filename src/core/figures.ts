@@ -878,3 +878,17 @@ function formatFraction(v: number): string {
   }
   return formatNumber(v);
 }
+
+/**
+ * The normalised figure of a figure annotation: from its value and unit attributes when they read as a figure
+ * ("11.2" + "trillion roubles"), else from its quote; undefined when neither holds a number.
+ */
+export function figureOfAnnotation(attributes: Readonly<Record<string, string | number | boolean>>, quote: string): NormalisedFigure | undefined {
+  const { value, unit } = attributes;
+  if (typeof value === 'number') {
+    const parsed = typeof unit === 'string' && unit.trim() ? parseFigure(`${value} ${unit}`) : undefined;
+    if (parsed && parsed.value === value) return parsed.normalised;
+    return { value, unit: typeof unit === 'string' && unit.trim() ? unit.trim() : 'count' };
+  }
+  return parseFigure(quote)?.normalised;
+}

@@ -40,15 +40,7 @@ export class AnnotationCommands {
   ) {}
 
   register(): vscode.Disposable[] {
-    const c = (id: string, fn: (...args: unknown[]) => unknown): vscode.Disposable =>
-      registerCommand(this.log, id, async (...args: unknown[]) => {
-        try {
-          return await fn(...args);
-        } catch (e) {
-          if (e instanceof Cancelled) return undefined;
-          throw e;
-        }
-      });
+    const c = (id: string, fn: (...args: unknown[]) => unknown): vscode.Disposable => registerCommand(this.log, id, fn);
     return [
       c(COMMANDS.tag, (o) => this.tag(asOptions(o))),
       c(COMMANDS.tagClaim, (o) => this.tag({ ...asOptions(o), kind: 'claim' })),

@@ -9,11 +9,19 @@ import { PathError } from '../core/paths';
 /** Expected problems whose message is written for the person; anything else is a bug and is logged with its stack. */
 export class UserFacingError extends Error {}
 
+/** The person dismissed a prompt: the command stops quietly. */
+export class Cancelled extends Error {
+  constructor() {
+    super('cancelled');
+  }
+}
+
 export function registerCommand<A extends unknown[], R>(log: Logger, id: string, fn: (...args: A) => R | Promise<R>): vscode.Disposable {
   return vscode.commands.registerCommand(id, async (...args: A) => {
     try {
       return await fn(...args);
     } catch (e) {
+      if (e instanceof Cancelled) return undefined;
       const expected = e instanceof UserFacingError || e instanceof ReadOnlyError || e instanceof AnnotationInputError || e instanceof YamlFileError || e instanceof PathError;
       if (expected) {
         log.warn(`${id}: ${(e as Error).message}`);

@@ -3,6 +3,7 @@
 import * as vscode from 'vscode';
 import type { Annotation } from '../core/model';
 import { parseDocumentMetadata, type DocumentMetadata } from '../core/metadata';
+import { figureOfAnnotation, formatFigure } from '../core/figures';
 import type { WorkspaceAnnotations } from './workspaceAnnotations';
 import type { DocumentIndexes } from './documentIndex';
 import { Targets } from './targets';
@@ -53,6 +54,10 @@ export class ProvenanceHover implements vscode.HoverProvider {
     md.appendMarkdown(`  \n${anchorLine(a, currentHash)}\n\n`);
     const attrs = Object.entries(a.attributes);
     if (attrs.length > 0) md.appendMarkdown(attrs.map(([k, v]) => `${escape(k)}: **${escape(String(v))}**`).join('  \n') + '\n\n');
+    if (a.kind === 'figure') {
+      const figure = figureOfAnnotation(a.attributes, a.target.quote.exact);
+      if (figure) md.appendMarkdown(`As a number: **${escape(formatFigure(figure))}**\n\n`);
+    }
     if (a.note) md.appendMarkdown(`*Note:* ${escape(a.note)}\n\n`);
     md.appendMarkdown(`Tagged by **${escape(a.provenance.author)}** on ${when(a.provenance.created)}`);
     if (a.provenance.modified !== a.provenance.created) md.appendMarkdown(`, changed ${when(a.provenance.modified)}`);

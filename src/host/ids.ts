@@ -16,15 +16,27 @@ export const COMMANDS = {
   refresh: 'marginalia.refresh',
   showLog: 'marginalia.showLog',
   openAnnotation: 'marginalia._openAnnotation',
+  search: 'marginalia.search',
+  nextAnnotation: 'marginalia.nextAnnotation',
+  previousAnnotation: 'marginalia.previousAnnotation',
+  filterKinds: 'marginalia.filterKinds',
+  clearFilter: 'marginalia.clearFilter',
+  openCodebook: 'marginalia.openCodebook',
+  addKind: 'marginalia.addKind',
+  renameKind: 'marginalia.renameKind',
+  sortFiguresByValue: 'marginalia.sortFiguresByValue',
+  sortFiguresAscending: 'marginalia.sortFiguresAscending',
+  sortFiguresByDocument: 'marginalia.sortFiguresByDocument',
   /** For tests: the workspace model once loaded. */
   api: 'marginalia._api',
 } as const;
 
-export const VIEWS = { corpus: 'marginalia.corpus' } as const;
+export const VIEWS = { corpus: 'marginalia.corpus', figures: 'marginalia.figures' } as const;
 
 export const CONTEXT = {
   isCorpusDocument: 'marginalia:isCorpusDocument',
   onAnnotation: 'marginalia:onAnnotation',
   corpusEmpty: 'marginalia:corpusEmpty',
   readOnly: 'marginalia:readOnly',
+  filtered: 'marginalia:filtered',
 } as const;

@@ -5,7 +5,9 @@ import type { Annotation } from '../core/model';
 import type { WorkspaceAnnotations } from './workspaceAnnotations';
 import type { DocumentIndexes } from './documentIndex';
 import type { FolderModel } from './folderModel';
-import { UserFacingError } from './commands';
+import { Cancelled, UserFacingError } from './commands';
+
+export { Cancelled };
 
 export interface AnnotationTarget {
   folder: FolderModel;
@@ -67,9 +69,3 @@ export class Targets {
   }
 }
 
-/** The person cancelled a prompt: the command stops quietly. */
-export class Cancelled extends Error {
-  constructor() {
-    super('cancelled');
-  }
-}

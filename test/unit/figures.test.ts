@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import fc from 'fast-check';
-import { findFigures, formatFigure, parseFigure, type FigureParse, type NormalisedFigure } from '../../src/core/figures';
+import { figureOfAnnotation, findFigures, formatFigure, parseFigure, type FigureParse, type NormalisedFigure } from '../../src/core/figures';
 
 const CORPUS = path.join(__dirname, '../../../sample/corpus');
 
@@ -299,5 +299,15 @@ describe('figures: formatFigure', () => {
       [{ value: 3, unit: 'percentage-point' }, '3 pp'],
     ];
     for (const [n, expected] of cases) assert.equal(formatFigure(n), expected);
+  });
+});
+
+describe('figureOfAnnotation', () => {
+  it('normalises the value and unit attributes, else the quote', () => {
+    assert.equal(figureOfAnnotation({ value: 11.2, unit: 'trillion roubles' }, 'whatever')?.value, 1.12e13);
+    assert.equal(figureOfAnnotation({ value: 11.2, unit: 'trillion roubles' }, 'whatever')?.unit, 'RUB');
+    assert.deepEqual(figureOfAnnotation({ value: 42, unit: 'widgets of note' }, 'x')?.value, 42);
+    assert.equal(figureOfAnnotation({}, '$109 billion')?.value, 1.09e11);
+    assert.equal(figureOfAnnotation({}, 'no number here'), undefined);
   });
 });

@@ -1,0 +1,95 @@
+// Finding annotations: a quick pick over all of them (quote, note, kind, attributes such as an entity's canonical
+// name), next/previous annotation in the editor, and the Corpus view's filter by kind.
+import * as vscode from 'vscode';
+import type { WorkspaceAnnotations } from './workspaceAnnotations';
+import type { DocumentIndexes } from './documentIndex';
+import type { CorpusTreeProvider } from './corpusTree';
+import { Cancelled, Targets } from './targets';
+import { UserFacingError } from './commands';
+import { COMMANDS, CONTEXT } from './ids';
+import { kindIcon } from './kindStyle';
+
+export class SearchCommands {
+  constructor(
+    private readonly workspace: WorkspaceAnnotations,
+    private readonly indexes: DocumentIndexes,
+    private readonly tree: CorpusTreeProvider,
+    private readonly treeView: vscode.TreeView<unknown>,
+  ) {}
+
+  /** Quick pick over every annotation of the workspace; opens the one picked. */
+  async search(initial?: string): Promise<void> {
+    type Item = vscode.QuickPickItem & { args?: [string, string, string] };
+    const items: Item[] = [];
+    const multi = this.workspace.all().length > 1;
+    for (const folder of this.workspace.all()) {
+      for (const doc of folder.documents()) {
+        const list = folder.annotations(doc);
+        if (list.length === 0) continue;
+        items.push({ label: multi ? `${folder.name}/${doc}` : doc, kind: vscode.QuickPickItemKind.Separator });
+        for (const a of list) {
+          const attrs = Object.entries(a.attributes).map(([k, v]) => `${k}: ${v}`);
+          items.push({
+            label: a.target.quote.exact.replace(/\s+/g, ' ').slice(0, 120),
+            iconPath: a.anchor.status === 'orphaned' ? new vscode.ThemeIcon('warning') : kindIcon(a.kind, folder.kind(a.kind)),
+            description: `${a.kind}${a.anchor.status === 'orphaned' ? ' (orphaned)' : ''} · ${doc}`,
+            detail: [a.note, ...attrs].filter((s) => s).join(' · ') || undefined,
+            args: Targets.args({ folder, doc, id: a.id }),
+          });
+        }
+      }
+    }
+    if (items.length === 0) throw new UserFacingError('There are no annotations yet: select a passage and tag it first.');
+    const qp = vscode.window.createQuickPick<Item>();
+    qp.items = items;
+    qp.matchOnDescription = true;
+    qp.matchOnDetail = true;
+    qp.placeholder = 'Search annotations by quote, note, kind, document or attribute (e.g. a canonical name)';
+    if (initial) qp.value = initial;
+    const picked = await new Promise<Item | undefined>((resolve) => {
+      qp.onDidAccept(() => resolve(qp.selectedItems[0]));
+      qp.onDidHide(() => resolve(undefined));
+      qp.show();
+    });
+    qp.dispose();
+    if (!picked?.args) throw new Cancelled();
+    await vscode.commands.executeCommand(COMMANDS.openAnnotation, ...picked.args);
+  }
+
+  /** Moves the selection to the next (or previous) annotation in the active editor, wrapping around. */
+  async step(direction: 1 | -1): Promise<void> {
+    const editor = vscode.window.activeTextEditor;
+    const at = editor && this.workspace.locate(editor.document.uri);
+    if (!editor || !at) throw new UserFacingError('Open a corpus document first.');
+    const spans = [...this.indexes.get(at.folder, at.doc)];
+    if (spans.length === 0) throw new UserFacingError(`${at.doc} has no annotations to move between.`);
+    const here = editor.document.offsetAt(direction === 1 ? editor.selection.start : editor.selection.start);
+    const next =
+      direction === 1
+        ? (spans.find((s) => s.start > here) ?? spans[0])
+        : ([...spans].reverse().find((s) => s.start < here) ?? spans[spans.length - 1]);
+    const range = new vscode.Range(editor.document.positionAt(next.start), editor.document.positionAt(next.end));
+    editor.selection = new vscode.Selection(range.start, range.end);
+    editor.revealRange(range, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
+  }
+
+  /** Shows only some kinds in the Corpus view (none picked, or "Show All": no filter). */
+  async filterKinds(kinds?: string[]): Promise<ReadonlySet<string> | undefined> {
+    let chosen = kinds;
+    if (!chosen) {
+      const names = [...new Set(this.workspace.all().flatMap((f) => f.codebook.kinds.map((k) => k.name)))];
+      const current = this.tree.kindFilter;
+      const picks = await vscode.window.showQuickPick(
+        names.map((n) => ({ label: n, picked: current ? current.has(n) : false })),
+        { canPickMany: true, placeHolder: 'Show only annotations of these kinds (pick none to show all)' },
+      );
+      if (!picks) throw new Cancelled();
+      chosen = picks.map((p) => p.label);
+    }
+    this.tree.kindFilter = chosen.length > 0 ? new Set(chosen) : undefined;
+    await vscode.commands.executeCommand('setContext', CONTEXT.filtered, this.tree.kindFilter !== undefined);
+    this.treeView.description = this.tree.kindFilter ? `showing ${[...this.tree.kindFilter].join(', ')}` : undefined;
+    this.tree.refresh();
+    return this.tree.kindFilter;
+  }
+}
