@@ -1,0 +1,146 @@
+#!/usr/bin/env node
+// Runs Marginalia's end-to-end UI tests: a real VS Code workbench (code-server 4.100.3) with the built extension
+// installed, driven by Debian's chromium through playwright-core. Each test script gets its own server, browser
+// profile and copy of the workspace. Prints "N passed, N failed" over all checks; exits 0 only if all passed.
+//
+// Build first: `npm run build` (npm run test:e2e does it).
+//
+//   node scripts/run-e2e.mjs <script.e2e.mjs | folder>... [options]
+//     a folder means every *.e2e.mjs in it
+//     --workspace PATH   folder or .code-workspace to open (default sample/corpus); copied into the run dir first
+//     --no-copy          open PATH itself instead of a copy
+//     --shots DIR        where scripts save screenshots (default .run/e2e-shots)
+//     --trust MODE       off (default) | untrusted (Restricted Mode) | prompt (VS Code asks at start-up)
+//     --dev              load the extension through extensionDevelopmentPath instead of installing dist/
+//     --timeout SEC      per script, server start included (default 120)
+//     --run-dir DIR      parent of the per-script run dirs (default .run/e2e/<time>-XXXXXX)
+//     --keep             keep run dirs after a pass (always kept after a failure)
+//     --headed           show the browser (needs a display)
+// Every option can also come from the environment as MARGINALIA_E2E_<OPTION>.
+//
+// A script module exports `async function run(t)`, where t is
+//   { page, context, workspace, source, shotsDir, check, shot, log, server, extensionId, extensionMode }
+//   extensionMode             'installed' (a copy in the extensions dir) or 'development' (--dev)
+//   check(name, ok, detail?)  records one pass/fail (a script that records none fails)
+//   shot(name)                saves <shotsDir>/<script>-<name>.png and returns its path
+// and may throw: that counts as one failure, with a screenshot of the moment.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import {
+  REPO, SAMPLE_CORPUS, TRUST_MODES, copyWorkspace, extensionManifest, installExtensionFolder, launchBrowser, makeRunDir,
+  parseArgs, screenshot, socketSafe, startCodeServer,
+} from './vscodeServer.mjs';
+
+const T0 = Date.now();
+const say = (msg) => console.log(`[e2e ${((Date.now() - T0) / 1000).toFixed(1)}s] ${msg}`);
+
+let opts;
+try {
+  opts = parseArgs(process.argv.slice(2), {
+    workspace: 'string', copy: 'boolean', shots: 'string', trust: 'string', dev: 'boolean', timeout: 'number',
+    'run-dir': 'string', keep: 'boolean', headed: 'boolean',
+  }, 'MARGINALIA_E2E_');
+  opts.trust ??= 'off';
+  if (!TRUST_MODES.includes(opts.trust)) throw new Error(`--trust must be one of ${TRUST_MODES.join(', ')}`);
+  if (!opts.positional.length) throw new Error('name at least one script, e.g. test/e2e/smoke.e2e.mjs, or a folder of them');
+} catch (e) {
+  console.error(`run-e2e: ${e.message}`);
+  process.exit(2);
+}
+
+const scripts = opts.positional.flatMap((p) => {
+  const abs = path.resolve(p);
+  if (fs.existsSync(abs) && fs.statSync(abs).isDirectory()) {
+    return fs.readdirSync(abs).filter((f) => f.endsWith('.e2e.mjs')).sort().map((f) => path.join(abs, f));
+  }
+  return [abs];
+});
+const source = path.resolve(opts.workspace ?? SAMPLE_CORPUS);
+const shotsDir = path.resolve(opts.shots ?? path.join(REPO, '.run', 'e2e-shots'));
+const timeoutMs = (opts.timeout ?? 120) * 1000;
+const manifest = extensionManifest();
+const extensionId = `${manifest.publisher}.${manifest.name}`;
+
+const results = []; // { script, name, ok }
+const missing = [
+  ...scripts.filter((s) => !fs.existsSync(s)).map((s) => `script ${s}`),
+  ...(fs.existsSync(source) ? [] : [`workspace ${source}`]),
+  ...(fs.existsSync(path.join(REPO, 'dist', 'extension.js')) ? [] : ['dist/extension.js (run `npm run build`)']),
+];
+if (missing.length || !scripts.length) {
+  console.error(`run-e2e: missing ${missing.join(', ') || 'scripts: no *.e2e.mjs found'}`);
+  console.log('0 passed, 1 failed');
+  process.exit(1);
+}
+fs.mkdirSync(shotsDir, { recursive: true });
+const parentRunDir = makeRunDir('e2e', opts.runDir);
+
+for (const script of scripts) await runScript(script);
+
+const passed = results.filter((r) => r.ok).length;
+const failed = results.length - passed;
+if (failed === 0 && !opts.keep) fs.rmSync(parentRunDir, { recursive: true, force: true });
+say(`screenshots in ${shotsDir}`);
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed === 0 && passed > 0 ? 0 : 1);
+
+async function runScript(script) {
+  const name = path.basename(script).replace(/\.e2e\.mjs$|\.mjs$/, '');
+  let runDir = path.join(parentRunDir, name);
+  if (!socketSafe(runDir)) runDir = fs.mkdtempSync(path.join(os.tmpdir(), `mg-e2e-${name.slice(0, 20)}-`));
+  fs.mkdirSync(runDir, { recursive: true });
+  const mine = [];
+  const check = (checkName, ok, detail = '') => {
+    mine.push({ script: name, name: checkName, ok: !!ok });
+    console.log(`${ok ? 'PASS' : 'FAIL'} ${name}: ${checkName}${detail ? ` :: ${String(detail).replace(/\s+/g, ' ').slice(0, 300)}` : ''}`);
+  };
+  say(`${name}: starting`);
+  let server;
+  let context;
+  let page;
+  let timer;
+  try {
+    const workspace = opts.copy === false ? source : copyWorkspace(source, path.join(runDir, 'workspace'));
+    const extensionsDir = path.join(runDir, 'extensions');
+    if (!opts.dev) installExtensionFolder(extensionsDir);
+    server = await startCodeServer({ runDir, extensionsDir, trust: opts.trust, log: (m) => say(`${name}: ${m}`) });
+    ({ context, page } = await launchBrowser(server, { headless: !opts.headed }));
+    const url = server.workbenchUrl({ workspace, ...(opts.dev ? { extensionDevelopmentPath: REPO } : {}) });
+    const shot = async (shotName) => screenshot(page, path.join(shotsDir, `${name}-${shotName}.png`));
+    const body = async () => {
+      await page.goto(url);
+      await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+      const mod = await import(pathToFileURL(script).href);
+      if (typeof mod.run !== 'function') throw new Error(`${script} does not export run()`);
+      await mod.run({
+        page, context, workspace, source, shotsDir, check, shot, log: (m) => say(`${name}: ${m}`), server, extensionId,
+        extensionMode: opts.dev ? 'development' : 'installed',
+      });
+    };
+    await Promise.race([
+      body(),
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`timed out after ${timeoutMs / 1000} s`)), timeoutMs);
+      }),
+    ]);
+    if (mine.length === 0) check('the script made at least one check', false);
+  } catch (e) {
+    check(`ran to the end`, false, e.message.split('\n')[0]);
+    if (process.env.DEBUG) console.error(e);
+  } finally {
+    clearTimeout(timer);
+    const ok = mine.every((r) => r.ok);
+    if (!ok) {
+      const shotFile = page && (await screenshot(page, path.join(shotsDir, `${name}-FAILED.png`)));
+      if (shotFile) say(`${name}: screenshot ${shotFile}`);
+      say(`${name}: code-server log ${server?.logFile ?? '(not started)'}; run dir kept: ${runDir}`);
+    }
+    await context?.close().catch(() => {});
+    await server?.stop();
+    if (ok && !opts.keep) fs.rmSync(runDir, { recursive: true, force: true });
+    results.push(...mine);
+    say(`${name}: ${mine.filter((r) => r.ok).length} passed, ${mine.filter((r) => !r.ok).length} failed`);
+  }
+}
