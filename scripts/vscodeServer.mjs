@@ -32,6 +32,8 @@ const BASE_SETTINGS = {
   'extensions.autoUpdate': false,
   'extensions.ignoreRecommendations': true,
   'window.commandCenter': false,
+  // Sources are prose with long lines: wrapped, a passage and its highlight stay in view.
+  'editor.wordWrap': 'on',
 };
 
 /**

@@ -31,8 +31,8 @@ export async function run({ page, workspace, check, shot, log }) {
   // 3. Select a passage and tag it as a claim from the Command Palette (speaker, then note).
   await selectInEditor(page, PASSAGE);
   await runCommand(page, 'Marginalia: Tag Selection as Claim');
-  await answer(page, 'Vladimir Putin');
-  await answer(page, 'Announces the new national AI strategy');
+  await answer(page, 'Vladimir Putin', { expect: 'Who makes the claim' });
+  await answer(page, 'Announces the new national AI strategy', { expect: 'A note on this claim' });
   const file = path.join(workspace, '.marginalia', 'annotations', `${DOC}.yaml`);
   const stored = await until(() => fs.existsSync(file) && parse(fs.readFileSync(file, 'utf8')), 15_000, 'the sidecar');
   const ann = stored.annotations?.[0];
@@ -76,7 +76,7 @@ export async function run({ page, workspace, check, shot, log }) {
   await runCommand(page, 'Marginalia: Export Annotations as YAML');
   await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Whole corpus' }).first().click();
   const target = path.join(workspace, 'marginalia-export.yaml');
-  await answer(page, target);
+  await answer(page, target, { expect: 'Export annotations as YAML' });
   const exported = await until(() => fs.existsSync(target) && parse(fs.readFileSync(target, 'utf8')), 15_000, 'the export file');
   const doc = exported.documents?.[0];
   const a = doc?.annotations?.[0];

@@ -10,10 +10,25 @@ export async function runCommand(page, title) {
   await page.keyboard.press('Enter');
 }
 
-/** Answers the open quick input (input box or quick pick) with `text`, then Enter. */
-export async function answer(page, text, { clear = true } = {}) {
+/**
+ * Answers the open quick input (input box or quick pick) with `text`, then Enter. `expect` is text the prompt shows
+ * (its prompt or placeholder): one prompt can follow another in the same widget, so typing waits until it is this one.
+ */
+export async function answer(page, text, { clear = true, expect } = {}) {
   const input = page.locator('.quick-input-widget input');
   await input.waitFor({ state: 'visible', timeout: 10_000 });
+  if (expect) {
+    await page.waitForFunction(
+      (want) => {
+        const w = document.querySelector('.quick-input-widget');
+        const i = w?.querySelector('input');
+        return !!w && !!i && ((w.textContent ?? '').includes(want) || (i.getAttribute('placeholder') ?? '').includes(want) || (i.getAttribute('aria-label') ?? '').includes(want));
+      },
+      expect,
+      { timeout: 10_000 },
+    );
+  }
+  await input.focus();
   if (clear) await input.fill('');
   if (text) await page.keyboard.type(text);
   await page.waitForTimeout(150);
