@@ -19,6 +19,7 @@ import { FiguresProvider } from './host/figuresView';
 import { COMMANDS, VIEWS } from './host/ids';
 import { checkDocument, writeCheck } from './core/check';
 import { readDocument } from './core/corpus';
+import { plural } from './core/text';
 
 /** What the extension returns from activate: the services, for integration tests. */
 export interface MarginaliaApi {
@@ -58,7 +59,7 @@ export function activate(context: vscode.ExtensionContext): MarginaliaApi {
 
   const describeView = (): void => {
     const total = workspace.all().reduce((n, f) => n + f.count(), 0);
-    treeView.description = total > 0 ? `${total} annotations` : undefined;
+    if (!tree.kindFilter) treeView.description = total > 0 ? plural(total, 'annotation') : undefined;
     treeView.message = vscode.workspace.isTrusted ? undefined : 'Read-only: this workspace is not trusted, so Marginalia shows annotations but does not tag, edit or write files. Trust the folder to annotate.';
   };
 
@@ -105,7 +106,7 @@ export function activate(context: vscode.ExtensionContext): MarginaliaApi {
         }
         await folder.load();
       }
-      void vscode.window.showInformationMessage(`Marginalia re-anchored the corpus: ${changed} annotations updated, ${orphaned} orphaned.`);
+      void vscode.window.showInformationMessage(`Marginalia re-anchored the corpus: ${plural(changed, 'annotation')} updated, ${orphaned} orphaned.`);
       return { changed, orphaned };
     }),
     workspace.onDidChange(() => describeView()),

@@ -75,3 +75,8 @@ export function codePointToUtf16(text: string, cp: number): number {
   }
   return i;
 }
+
+/** "1 annotation", "3 annotations": counts in messages people read. */
+export function plural(n: number, word: string, many = `${word}s`): string {
+  return `${n} ${n === 1 ? word : many}`;
+}

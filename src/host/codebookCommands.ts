@@ -5,6 +5,7 @@ import type { WorkspaceAnnotations } from './workspaceAnnotations';
 import type { FolderModel } from './folderModel';
 import { addKindToStore, renameKindEverywhere, CodebookEditError } from '../core/codebookEdit';
 import { CODEBOOK_PATH } from '../core/codebook';
+import { plural } from '../core/text';
 import { Cancelled } from './targets';
 import { UserFacingError } from './commands';
 import type { Logger } from './log';
@@ -58,8 +59,8 @@ export class CodebookCommands {
     await folder.load();
     // Documents open in editors keep their live positions; bring their kinds in line from the rewritten sidecars.
     for (const doc of folder.documents()) if (folder.liveDocument(doc)) await folder.sidecarChanged(doc);
-    this.log.info(`renamed kind ${from} to ${to} in ${folder.name}: ${result.annotations} annotations in ${result.documents} documents`);
-    if (!options?.to) void vscode.window.showInformationMessage(`Renamed ${from} to ${to}: ${result.annotations} annotations in ${result.documents} documents rewritten.`);
+    this.log.info(`renamed kind ${from} to ${to} in ${folder.name}: ${plural(result.annotations, 'annotation')} in ${plural(result.documents, 'document')}`);
+    if (!options?.to) void vscode.window.showInformationMessage(`Renamed ${from} to ${to}: ${plural(result.annotations, 'annotation')} in ${plural(result.documents, 'document')} rewritten.`);
     return { annotations: result.annotations, documents: result.documents };
   }
 

@@ -2,6 +2,7 @@
 import * as vscode from 'vscode';
 import { exportYaml, type ExportInputDocument } from '../core/yamlExport';
 import { readDocument } from '../core/corpus';
+import { plural } from '../core/text';
 import type { WorkspaceAnnotations } from './workspaceAnnotations';
 import type { FolderModel } from './folderModel';
 import { Cancelled } from './targets';
@@ -61,9 +62,9 @@ export class ExportCommand {
     const target = options.target ? vscode.Uri.parse(options.target) : await this.askTarget(folder, scope === 'document' ? docs[0] : undefined);
     await writeAtomically(target, new TextEncoder().encode(yaml));
     const annotations = documents.reduce((n, d) => n + d.annotations.length, 0);
-    this.log.info(`exported ${annotations} annotations of ${documents.length} documents to ${target.toString(true)}`);
+    this.log.info(`exported ${plural(annotations, 'annotation')} of ${plural(documents.length, 'document')} to ${target.toString(true)}`);
     if (!options.target) {
-      void vscode.window.showInformationMessage(`Exported ${annotations} annotations of ${documents.length} documents to ${vscode.workspace.asRelativePath(target)}.`, 'Open').then((c) => {
+      void vscode.window.showInformationMessage(`Exported ${plural(annotations, 'annotation')} of ${plural(documents.length, 'document')} to ${vscode.workspace.asRelativePath(target)}.`, 'Open').then((c) => {
         if (c) void vscode.window.showTextDocument(target);
       });
     }

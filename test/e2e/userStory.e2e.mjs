@@ -82,7 +82,7 @@ export async function run({ page, workspace, check, shot, log }) {
   const a = doc?.annotations?.[0];
   check('the export has the document with its header metadata', doc?.path === DOC && doc?.metadata?.['Article Source'] === 'TMTPOST', JSON.stringify(doc?.metadata));
   check('the export has the claim with quote, line/column and provenance', a?.kind === 'claim' && a?.quote?.exact === PASSAGE && a?.start?.line === 8 && typeof a?.provenance?.author === 'string', JSON.stringify(a));
-  await page.locator('.notifications-toasts .notification-list-item-message', { hasText: 'Exported 1 annotations' }).first().waitFor({ timeout: 10_000 }).catch(() => undefined);
+  await page.locator('.notifications-toasts .notification-list-item-message', { hasText: 'Exported 1 annotation of 1 document' }).first().waitFor({ timeout: 10_000 }).catch(() => undefined);
   await page.waitForTimeout(800);
   await shot('5-exported');
   log(`exported to ${target}`);
