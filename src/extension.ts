@@ -12,7 +12,8 @@ import { AnnotationCommands } from './host/annotationCommands';
 import { ExportCommand } from './host/exportCommand';
 import { AnnotationStatus } from './host/statusBar';
 import { ContextKeys } from './host/contextKeys';
-import { registerCommand } from './host/commands';
+import { UserFacingError, registerCommand } from './host/commands';
+import type { FolderModel } from './host/folderModel';
 import { SearchCommands } from './host/searchCommands';
 import { CodebookCommands } from './host/codebookCommands';
 import { FiguresProvider } from './host/figuresView';
@@ -79,6 +80,19 @@ export function activate(context: vscode.ExtensionContext): MarginaliaApi {
     registerCommand(log, COMMANDS.previousAnnotation, () => search.step(-1)),
     registerCommand(log, COMMANDS.filterKinds, (kinds?: unknown) => search.filterKinds(Array.isArray(kinds) ? (kinds as string[]) : undefined)),
     registerCommand(log, COMMANDS.clearFilter, () => search.filterKinds([])),
+    registerCommand(log, COMMANDS.restoreDocument, async (node?: unknown, doc?: unknown) => {
+      const n = node as { type?: string; folder?: FolderModel; doc?: { doc: string } } | string | undefined;
+      const target =
+        typeof n === 'string' && typeof doc === 'string'
+          ? { folder: workspace.all().find((f) => f.folder.uri.toString() === n), doc }
+          : n && typeof n === 'object' && n.type === 'doc'
+            ? { folder: n.folder, doc: n.doc?.doc }
+            : undefined;
+      if (!target?.folder || !target.doc) throw new UserFacingError('Pick a missing document in the Corpus view to restore.');
+      await target.folder.restoreDocument(target.doc);
+      void vscode.window.showInformationMessage(`Restored ${target.doc} from the version its annotations were made on.`);
+      return target.doc;
+    }),
     registerCommand(log, COMMANDS.openCodebook, (f?: unknown) => codebook.open(typeof f === 'string' ? f : undefined)),
     registerCommand(log, COMMANDS.addKind, (o?: unknown) => codebook.add(o as Parameters<CodebookCommands['add']>[0])),
     registerCommand(log, COMMANDS.renameKind, (o?: unknown) => codebook.rename(o as Parameters<CodebookCommands['rename']>[0])),

@@ -1,7 +1,7 @@
 // Every command goes through one wrapper: errors are logged with the command's name and shown to the person once.
 import * as vscode from 'vscode';
 import type { Logger } from './log';
-import { ReadOnlyError } from './folderModel';
+import { FolderError, ReadOnlyError } from './folderModel';
 import { AnnotationInputError } from '../core/annotate';
 import { YamlFileError } from '../core/schemaValidate';
 import { PathError } from '../core/paths';
@@ -22,7 +22,7 @@ export function registerCommand<A extends unknown[], R>(log: Logger, id: string,
       return await fn(...args);
     } catch (e) {
       if (e instanceof Cancelled) return undefined;
-      const expected = e instanceof UserFacingError || e instanceof ReadOnlyError || e instanceof AnnotationInputError || e instanceof YamlFileError || e instanceof PathError;
+      const expected = e instanceof UserFacingError || e instanceof ReadOnlyError || e instanceof FolderError || e instanceof AnnotationInputError || e instanceof YamlFileError || e instanceof PathError;
       if (expected) {
         log.warn(`${id}: ${(e as Error).message}`);
         void vscode.window.showWarningMessage((e as Error).message);

@@ -11,12 +11,16 @@ import { LiveDocument } from '../core/liveDocument';
 import { checkDocument, writeCheck } from '../core/check';
 import { reanchorDocument } from '../core/reanchor';
 import { contentHash } from '../core/text';
+import { findMoves } from '../core/moves';
 import { VscodeWorkspaceFs } from './vscodeFs';
 import { corpusOptions } from './settings';
 import type { Logger } from './log';
 
 /** A write was asked for where Marginalia may not write: the message says why and what to do. */
 export class ReadOnlyError extends Error {}
+
+/** Something asked of a folder that cannot be done as things stand; the message says why and what to do. */
+export class FolderError extends Error {}
 
 export interface FolderChange {
   /** Undefined when a folder was removed from the workspace. */
@@ -256,6 +260,49 @@ export class FolderModel implements vscode.Disposable {
     this.corpus = [...this.corpusSet].sort();
     this.fire({ folder: this });
     if (this.stored.has(doc)) void this.documentChangedOnDisk(doc).catch((e) => this.log.error(e as Error));
+    else void this.noteCreated(doc).catch((e) => this.log.error(e as Error));
+  }
+
+  /** New documents of the last minute, by content hash: the candidates for a move made outside VS Code. */
+  private readonly recentlyCreated = new Map<string, { hash: string; at: number }>();
+
+  private async noteCreated(doc: string): Promise<void> {
+    const text = await readDocument(this.fs, doc);
+    if (text === undefined) return;
+    this.recentlyCreated.set(doc, { hash: contentHash(text), at: Date.now() });
+    await this.followMoves();
+  }
+
+  /** Documents gone from the corpus whose text reappeared under another name (git mv, a file manager): move them. */
+  async followMoves(): Promise<number> {
+    const now = Date.now();
+    for (const [d, c] of this.recentlyCreated) if (now - c.at > 60_000 || this.stored.has(d)) this.recentlyCreated.delete(d);
+    const missing = new Map<string, Set<string>>();
+    for (const [doc, list] of this.stored) {
+      if (!this.corpusSet.has(doc) && list.length > 0) missing.set(doc, new Set(list.map((a) => a.provenance.docHash)));
+    }
+    if (missing.size === 0 || this.recentlyCreated.size === 0) return 0;
+    const moves = findMoves(missing, new Map([...this.recentlyCreated].map(([d, c]) => [d, c.hash])));
+    for (const [from, to] of moves) {
+      this.recentlyCreated.delete(to);
+      await this.documentRenamed(from, to);
+    }
+    return moves.length;
+  }
+
+  /** Writes a deleted document back from the newest snapshot its annotations were anchored to. */
+  async restoreDocument(doc: string): Promise<string> {
+    this.assertWritable();
+    if ((await this.fs.stat(doc)) !== undefined) throw new FolderError(`${doc} exists; there is nothing to restore.`);
+    const newestFirst = [...(this.stored.get(doc) ?? [])].sort((a, b) => (a.provenance.modified < b.provenance.modified ? 1 : -1));
+    for (const hash of new Set(newestFirst.map((a) => a.provenance.docHash))) {
+      const text = await this.store.getSnapshot(hash);
+      if (text === undefined) continue;
+      await this.fs.writeAtomic(doc, new TextEncoder().encode(text));
+      this.documentCreated(doc);
+      return hash;
+    }
+    throw new FolderError(`No snapshot of ${doc} is stored, so it cannot be restored; restore it from git instead.`);
   }
 
   /** Lists the corpus again (a folder of documents appeared); annotations of documents that came back re-anchor. */
@@ -265,7 +312,10 @@ export class FolderModel implements vscode.Disposable {
     this.corpus = corpus;
     this.corpusSet = new Set(corpus);
     this.fire({ folder: this });
-    for (const d of added) if (this.stored.has(d)) await this.documentChangedOnDisk(d);
+    for (const d of added) {
+      if (this.stored.has(d)) await this.documentChangedOnDisk(d);
+      else await this.noteCreated(d);
+    }
   }
 
   /** A file or a folder was deleted: every corpus document at or below the path leaves the corpus. */
@@ -275,6 +325,7 @@ export class FolderModel implements vscode.Disposable {
     for (const d of gone) this.corpusSet.delete(d);
     this.corpus = this.corpus.filter((d) => this.corpusSet.has(d));
     this.fire({ folder: this });
+    void this.followMoves().catch((e) => this.log.error(e as Error));
   }
 
   documentDeleted(doc: string): void {

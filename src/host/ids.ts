@@ -22,6 +22,7 @@ export const COMMANDS = {
   filterKinds: 'marginalia.filterKinds',
   clearFilter: 'marginalia.clearFilter',
   openCodebook: 'marginalia.openCodebook',
+  restoreDocument: 'marginalia.restoreDocument',
   addKind: 'marginalia.addKind',
   renameKind: 'marginalia.renameKind',
   sortFiguresByValue: 'marginalia.sortFiguresByValue',

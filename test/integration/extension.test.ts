@@ -308,6 +308,36 @@ describe('Marginalia in the extension host', function () {
     });
   });
 
+  describe('documents moving and vanishing on disk', () => {
+    it('follows a document moved outside VS Code (git mv, a file manager)', async () => {
+      const a = await api();
+      const f = folderModel(a);
+      // The document renamed in VS Code above, now moved by another program.
+      const from = 'renamed/' + D3;
+      const [e] = f.annotations(from);
+      assert.ok(e, `${from} has its annotation`);
+      fs.mkdirSync(path.join(root, 'moved'), { recursive: true });
+      fs.renameSync(path.join(root, from), path.join(root, 'moved', D3));
+      await eventually(() => f.get('moved/' + D3, e.id), 20_000, 'annotation under the moved path');
+      assert.equal(sidecar(root, from), undefined, 'the old sidecar is gone');
+      assert.deepEqual(sidecar(root, 'moved/' + D3)?.annotations.map((x) => x.id), [e.id]);
+    });
+
+    it('keeps the annotations of a deleted document and restores the document from its snapshot', async () => {
+      const a = await api();
+      const f = folderModel(a);
+      const doc = 'moved/' + D3;
+      const file = path.join(root, doc);
+      const original = fs.readFileSync(file, 'utf8');
+      fs.rmSync(file);
+      await eventually(() => treeLabels(a).some((l) => l.startsWith('moved')) && treeLabels(a, child(a, undefined, 'moved')).some((l) => l.includes('file missing')), 20_000, 'missing document in the tree');
+      assert.equal(f.annotations(doc).length, 1, 'its annotation is kept');
+      await vscode.commands.executeCommand('marginalia.restoreDocument', f.folder.uri.toString(), doc);
+      assert.equal(fs.readFileSync(file, 'utf8'), original);
+      await eventually(() => !treeLabels(a, child(a, undefined, 'moved')).some((l) => l.includes('file missing')), 20_000, 'document back');
+    });
+  });
+
   describe('manifest', () => {
     it('contributes keybindings that VS Code’s defaults do not use', async () => {
       await vscode.commands.executeCommand('workbench.action.openDefaultKeybindingsFile');
