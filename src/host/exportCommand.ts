@@ -1,6 +1,7 @@
 // Export to YAML: the whole corpus of a folder, or the current document, to a file the person chooses.
 import * as vscode from 'vscode';
-import { exportYaml, type ExportInputDocument } from '../core/yamlExport';
+import type { ExportInputDocument } from '../core/yamlExport';
+import { EXPORT_FORMATS, exportFormat, renderExport, type ExportFormat, type ExportFormatInfo } from '../core/exportFormats';
 import { readDocument } from '../core/corpus';
 import { plural } from '../core/text';
 import type { WorkspaceAnnotations } from './workspaceAnnotations';
@@ -11,6 +12,8 @@ import type { Logger } from './log';
 
 export interface ExportOptions {
   scope?: 'corpus' | 'document';
+  /** yaml (default when a target is given), w3c, csv or brat; asked when absent and no target is given. */
+  format?: ExportFormat;
   /** Target file (a URI string); asked with a save dialog when absent. */
   target?: string;
   /** Folder (a URI string) for a corpus export in a multi-root workspace. */
@@ -58,9 +61,16 @@ export class ExportCommand {
       const live = folder.liveDocument(doc);
       documents.push({ path: doc, text: live?.text ?? (await readDocument(folder.fs, doc)), annotations: folder.annotations(doc) });
     }
-    const yaml = exportYaml({ documents });
-    const target = options.target ? vscode.Uri.parse(options.target) : await this.askTarget(folder, scope === 'document' ? docs[0] : undefined);
-    await writeAtomically(target, new TextEncoder().encode(yaml));
+    const format = options.format ?? (options.target ? 'yaml' : await this.pickFormat());
+    const info = exportFormat(format);
+    if (!info) throw new UserFacingError(`Unknown export format "${format}" (formats: ${EXPORT_FORMATS.map((f) => f.id).join(', ')}).`);
+    const warnings: string[] = [];
+    const rendered = renderExport(format, { documents, codebook: folder.codebook }, (w) => warnings.push(w));
+    const target = options.target ? vscode.Uri.parse(options.target) : await this.askTarget(folder, scope === 'document' ? docs[0] : undefined, info);
+    const encoder = new TextEncoder();
+    if (rendered.kind === 'file') await writeAtomically(target, encoder.encode(rendered.text));
+    else for (const [rel, text] of rendered.files) await writeAtomically(vscode.Uri.joinPath(target, ...rel.split('/')), encoder.encode(text));
+    for (const w of warnings) this.log.warn(w);
     const annotations = documents.reduce((n, d) => n + d.annotations.length, 0);
     this.log.info(`exported ${plural(annotations, 'annotation')} of ${plural(documents.length, 'document')} to ${target.toString(true)}`);
     if (!options.target) {
@@ -82,9 +92,25 @@ export class ExportCommand {
     return pick.f;
   }
 
-  private async askTarget(folder: FolderModel, doc: string | undefined): Promise<vscode.Uri> {
-    const name = doc ? `${doc.split('/').pop()}.marginalia.yaml` : 'marginalia-export.yaml';
-    const target = await vscode.window.showSaveDialog({ defaultUri: vscode.Uri.joinPath(folder.folder.uri, name), filters: { YAML: ['yaml', 'yml'] }, saveLabel: 'Export', title: 'Export annotations as YAML' });
+  private async pickFormat(): Promise<ExportFormat> {
+    const pick = await vscode.window.showQuickPick(
+      EXPORT_FORMATS.map((f) => ({ label: f.label, description: f.description, id: f.id })),
+      { placeHolder: 'Export in which format?' },
+    );
+    if (!pick) throw new Cancelled();
+    return pick.id;
+  }
+
+  /** A file to write (one-file formats), or a folder (brat). */
+  private async askTarget(folder: FolderModel, doc: string | undefined, info: ExportFormatInfo): Promise<vscode.Uri> {
+    const extension = info.extension;
+    if (extension === undefined) {
+      const picked = await vscode.window.showOpenDialog({ defaultUri: folder.folder.uri, canSelectFolders: true, canSelectFiles: false, openLabel: 'Export Here', title: 'Export annotations as brat standoff into this folder' });
+      if (!picked?.[0]) throw new Cancelled();
+      return picked[0];
+    }
+    const name = doc ? `${doc.split('/').pop()}.marginalia.${extension}` : `marginalia-export.${extension}`;
+    const target = await vscode.window.showSaveDialog({ defaultUri: vscode.Uri.joinPath(folder.folder.uri, name), saveLabel: 'Export', title: `Export annotations as ${info.label}` });
     if (!target) throw new Cancelled();
     return target;
   }

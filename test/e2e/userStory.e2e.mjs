@@ -73,8 +73,10 @@ export async function run({ page, workspace, check, shot, log }) {
 
   // 6. Export YAML for the whole corpus through the save dialog.
   await page.mouse.move(5, 5);
-  await runCommand(page, 'Marginalia: Export Annotations as YAML');
+  await runCommand(page, 'Marginalia: Export Annotations');
   await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Whole corpus' }).first().click();
+  await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'YAML' }).first().waitFor({ timeout: 10_000 });
+  await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'YAML' }).first().click();
   const target = path.join(workspace, 'marginalia-export.yaml');
   await answer(page, target, { expect: 'Export annotations as YAML' });
   const exported = await until(() => fs.existsSync(target) && parse(fs.readFileSync(target, 'utf8')), 15_000, 'the export file');

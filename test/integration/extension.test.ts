@@ -144,7 +144,7 @@ describe('Marginalia in the extension host', function () {
       assert.deepEqual(sidecar(root, D0)?.annotations.map((x) => x.id), [claim.id]);
     });
 
-    it('exports the corpus and the current document as YAML', async () => {
+    it('exports the corpus and the current document as YAML, and in the other formats', async () => {
       const a = await api();
       const out = vscode.Uri.file(path.join(root, 'exports', 'all.yaml'));
       const result = (await vscode.commands.executeCommand('marginalia.export', { scope: 'corpus', target: out.toString() })) as { documents: number; annotations: number };
@@ -162,6 +162,17 @@ describe('Marginalia in the extension host', function () {
       const one = vscode.Uri.file(path.join(root, 'exports', 'one.yaml'));
       await vscode.commands.executeCommand('marginalia.export', { scope: 'document', target: one.toString() });
       assert.deepEqual(parse(fs.readFileSync(one.fsPath, 'utf8')).documents.map((d: { path: string }) => d.path), [D0]);
+      // The other formats, through the same command.
+      const csv = vscode.Uri.file(path.join(root, 'exports', 'all.csv'));
+      await vscode.commands.executeCommand('marginalia.export', { scope: 'corpus', format: 'csv', target: csv.toString() });
+      assert.match(fs.readFileSync(csv.fsPath, 'utf8'), /^id,document,kind,start_utf16,end_utf16/);
+      const w3c = vscode.Uri.file(path.join(root, 'exports', 'all.jsonld'));
+      await vscode.commands.executeCommand('marginalia.export', { scope: 'corpus', format: 'w3c', target: w3c.toString() });
+      assert.equal(JSON.parse(fs.readFileSync(w3c.fsPath, 'utf8')).type, 'AnnotationCollection');
+      const brat = vscode.Uri.file(path.join(root, 'exports', 'brat'));
+      await vscode.commands.executeCommand('marginalia.export', { scope: 'corpus', format: 'brat', target: brat.toString() });
+      assert.match(fs.readFileSync(path.join(brat.fsPath, D0.replace(/\.txt$/, '.ann')), 'utf8'), /^T1\tclaim \d+ \d+\tRussian President Vladimir Putin stated/m);
+      assert.ok(fs.existsSync(path.join(brat.fsPath, 'annotation.conf')));
       fs.rmSync(path.join(root, 'exports'), { recursive: true });
     });
 
