@@ -82,6 +82,9 @@ export class NodeWorkspaceFs implements WorkspaceFs {
   }
 }
 
+/** The file-system calls of the last step of an atomic write (replaceable to simulate a crash in tests). */
+export const atomicSteps = { rename: (from: string, to: string): Promise<void> => fs.rename(from, to) };
+
 /** Writes to a temporary file beside `abs`, flushes it, then renames it over `abs`: readers see old or new, never partial. */
 export async function writeFileAtomic(abs: string, data: Uint8Array | string): Promise<void> {
   const tmp = path.join(path.dirname(abs), `.${path.basename(abs)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
@@ -93,7 +96,7 @@ export async function writeFileAtomic(abs: string, data: Uint8Array | string): P
     await fh.close();
   }
   try {
-    await fs.rename(tmp, abs);
+    await atomicSteps.rename(tmp, abs);
   } catch (e) {
     await fs.rm(tmp, { force: true });
     throw e;
