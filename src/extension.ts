@@ -17,6 +17,8 @@ import type { FolderModel } from './host/folderModel';
 import { SearchCommands } from './host/searchCommands';
 import { CodebookCommands } from './host/codebookCommands';
 import { FiguresProvider } from './host/figuresView';
+import { EntitiesProvider, EntityCommands } from './host/entitiesView';
+import { Suggestions } from './host/suggestions';
 import { COMMANDS, VIEWS } from './host/ids';
 import { checkDocument, writeCheck } from './core/check';
 import { readDocument } from './core/corpus';
@@ -35,6 +37,9 @@ export interface MarginaliaApi {
   search: SearchCommands;
   codebook: CodebookCommands;
   figures: FiguresProvider;
+  entities: EntitiesProvider;
+  entityCommands: EntityCommands;
+  suggestions: Suggestions;
 }
 
 export function activate(context: vscode.ExtensionContext): MarginaliaApi {
@@ -57,6 +62,9 @@ export function activate(context: vscode.ExtensionContext): MarginaliaApi {
   const search = new SearchCommands(workspace, indexes, tree, treeView as vscode.TreeView<unknown>);
   const codebook = new CodebookCommands(workspace, logs.for('codebook'));
   const figures = new FiguresProvider(workspace);
+  const entities = new EntitiesProvider(workspace);
+  const entityCommands = new EntityCommands(workspace, entities, logs.for('entities'));
+  const suggestions = new Suggestions(workspace, logs.for('suggestions'));
 
   const describeView = (): void => {
     const total = workspace.all().reduce((n, f) => n + f.count(), 0);
@@ -74,6 +82,18 @@ export function activate(context: vscode.ExtensionContext): MarginaliaApi {
     contextKeys,
     figures,
     vscode.window.createTreeView(VIEWS.figures, { treeDataProvider: figures }),
+    entities,
+    vscode.window.createTreeView(VIEWS.entities, { treeDataProvider: entities, showCollapseAll: true }),
+    suggestions,
+    vscode.languages.registerHoverProvider({ pattern: '**/*' }, suggestions),
+    registerCommand(log, COMMANDS.suggest, () => suggestions.run()),
+    registerCommand(log, COMMANDS.acceptSuggestion, (uri?: unknown, id?: unknown) => suggestions.accept(str(uri), str(id))),
+    registerCommand(log, COMMANDS.rejectSuggestion, (uri?: unknown, id?: unknown) => suggestions.reject(str(uri), str(id))),
+    registerCommand(log, COMMANDS.acceptAllSuggestions, () => suggestions.accept(vscode.window.activeTextEditor?.document.uri.toString())),
+    registerCommand(log, COMMANDS.clearSuggestions, () => suggestions.reject(vscode.window.activeTextEditor?.document.uri.toString())),
+    registerCommand(log, COMMANDS.tagAllMentions, (node?: unknown, o?: unknown) => entityCommands.tagAllMentions(node, o as { accept?: 'all' } | undefined)),
+    registerCommand(log, COMMANDS.mergeEntities, (node?: unknown, absorb?: unknown) => entityCommands.merge(node, str(absorb))),
+    registerCommand(log, COMMANDS.addEntity, (o?: unknown) => entityCommands.add(o as Parameters<EntityCommands['add']>[0])),
     vscode.languages.registerHoverProvider({ pattern: '**/*' }, hover),
     registerCommand(log, COMMANDS.search, (q?: unknown) => search.search(typeof q === 'string' ? q : undefined)),
     registerCommand(log, COMMANDS.nextAnnotation, () => search.step(1)),
@@ -148,5 +168,9 @@ export function activate(context: vscode.ExtensionContext): MarginaliaApi {
     (e) => log.error(e as Error),
   );
   log.info(`${TOOL_ID} activated in ${vscode.env.appName} ${vscode.version} in ${Date.now() - t0} ms${vscode.workspace.isTrusted ? '' : ' (read-only: untrusted workspace)'}`);
-  return { workspace, tree, treeView, decorations, hover, commands: annotationCommands, exporter, status, search, codebook, figures };
+  return { workspace, tree, treeView, decorations, hover, commands: annotationCommands, exporter, status, search, codebook, figures, entities, entityCommands, suggestions };
+}
+
+function str(v: unknown): string | undefined {
+  return typeof v === 'string' ? v : undefined;
 }

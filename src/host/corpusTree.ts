@@ -90,9 +90,8 @@ export class CorpusTreeProvider implements vscode.TreeDataProvider<CorpusNode>, 
     const out: CorpusNode[] = [];
     if (dir.path === '') {
       for (const e of folder.errors) out.push(this.remember({ type: 'error', id: `${base}#e:${e.file}`, folder, message: e.message, file: e.file, line: e.line }, parent));
-      if (folder.codebookError) {
-        const e = folder.codebookError;
-        out.push(this.remember({ type: 'error', id: `${base}#e:${e.file}`, folder, message: e.message, file: e.file, line: e.line }, parent));
+      for (const e of [folder.codebookError, folder.entitiesError]) {
+        if (e) out.push(this.remember({ type: 'error', id: `${base}#e:${e.file}`, folder, message: e.message, file: e.file, line: e.line }, parent));
       }
     }
     for (const d of dir.dirs) out.push(this.remember({ type: 'dir', id: `${base}#d:${d.path}`, folder, dir: d }, parent));

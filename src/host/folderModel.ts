@@ -12,6 +12,8 @@ import { checkDocument, writeCheck } from '../core/check';
 import { reanchorDocument } from '../core/reanchor';
 import { contentHash } from '../core/text';
 import { findMoves } from '../core/moves';
+import { emptyRegister, type EntityRegister } from '../core/entities';
+import { loadEntities } from '../core/entityStore';
 import { VscodeWorkspaceFs } from './vscodeFs';
 import { corpusOptions } from './settings';
 import type { Logger } from './log';
@@ -34,6 +36,9 @@ export class FolderModel implements vscode.Disposable {
   readonly store: AnnotationStore;
   codebook: Codebook = defaultCodebook();
   codebookError: YamlFileError | undefined;
+  /** The entity register (.marginalia/entities.yaml); empty when there is none. */
+  entities: EntityRegister = emptyRegister();
+  entitiesError: YamlFileError | undefined;
   /** Corpus documents (by the include/exclude settings), sorted. */
   corpus: string[] = [];
   /** Sidecars that failed to load; they are left untouched. */
@@ -65,6 +70,7 @@ export class FolderModel implements vscode.Disposable {
     this.matcher = corpusMatcher(options);
     const [corpus, loaded] = await Promise.all([listCorpus(this.fs, options), this.store.loadAll()]);
     await this.loadCodebook();
+    await this.loadEntities();
     this.corpus = corpus;
     this.corpusSet = new Set(corpus);
     this.stored = loaded.docs;
@@ -84,6 +90,27 @@ export class FolderModel implements vscode.Disposable {
       this.codebookError = e as YamlFileError;
       this.log.warn(`${(e as Error).message} (using the built-in kinds until it is fixed)`);
     }
+  }
+
+  async loadEntities(): Promise<void> {
+    try {
+      this.entities = await loadEntities(this.fs);
+      this.entitiesError = undefined;
+    } catch (e) {
+      this.entities = emptyRegister();
+      this.entitiesError = e as YamlFileError;
+      this.log.warn(`${(e as Error).message} (the entity register is ignored until it is fixed)`);
+    }
+  }
+
+  /** Every annotation of the folder, by document (live positions for open documents). */
+  allAnnotations(): Map<string, Annotation[]> {
+    const out = new Map<string, Annotation[]>();
+    for (const d of this.documents()) {
+      const list = this.annotations(d);
+      if (list.length > 0) out.set(d, list);
+    }
+    return out;
   }
 
   kind(name: string): KindDefinition | undefined {

@@ -23,6 +23,14 @@ export const COMMANDS = {
   clearFilter: 'marginalia.clearFilter',
   openCodebook: 'marginalia.openCodebook',
   restoreDocument: 'marginalia.restoreDocument',
+  suggest: 'marginalia.suggest',
+  acceptSuggestion: 'marginalia.acceptSuggestion',
+  rejectSuggestion: 'marginalia.rejectSuggestion',
+  acceptAllSuggestions: 'marginalia.acceptAllSuggestions',
+  clearSuggestions: 'marginalia.clearSuggestions',
+  tagAllMentions: 'marginalia.tagAllMentions',
+  mergeEntities: 'marginalia.mergeEntities',
+  addEntity: 'marginalia.addEntity',
   addKind: 'marginalia.addKind',
   renameKind: 'marginalia.renameKind',
   sortFiguresByValue: 'marginalia.sortFiguresByValue',
@@ -32,7 +40,7 @@ export const COMMANDS = {
   api: 'marginalia._api',
 } as const;
 
-export const VIEWS = { corpus: 'marginalia.corpus', figures: 'marginalia.figures' } as const;
+export const VIEWS = { corpus: 'marginalia.corpus', entities: 'marginalia.entities', figures: 'marginalia.figures' } as const;
 
 export const CONTEXT = {
   isCorpusDocument: 'marginalia:isCorpusDocument',

@@ -5,6 +5,7 @@ import type { Log, Logger } from './log';
 import type { TextEdit } from '../core/model';
 import { ANNOTATIONS_DIR, SIDECAR_EXTENSION } from '../core/sidecar';
 import { CODEBOOK_PATH } from '../core/codebook';
+import { ENTITIES_PATH } from '../core/entities';
 import { STORE_DIR } from '../constants';
 
 export interface Located {
@@ -114,6 +115,11 @@ export class WorkspaceAnnotations implements vscode.Disposable {
       if (r === undefined || /(^|\/)\.[^/]*\.tmp$/.test(r)) return;
       if (r === CODEBOOK_PATH) {
         await model.loadCodebook();
+        this.emitter.fire({ folder: model });
+        return;
+      }
+      if (r === ENTITIES_PATH) {
+        await model.loadEntities();
         this.emitter.fire({ folder: model });
         return;
       }
