@@ -17,6 +17,16 @@ Commands:
       Export annotations of the whole corpus, or of the named documents.
   import FILE
       Read a YAML export back into this workspace.
+  git-setup
+      Make git merge sidecars by annotation id: writes .marginalia/.gitattributes (commit it) and sets
+      merge.marginalia.* in this repository's git config (every clone runs this once).
+  merge-driver <base> <ours> <theirs> [<path>]
+      The merge driver git runs (as %O %A %B %P): merges three versions of a sidecar by annotation id into
+      <ours>. Exit 1, leaving <ours> as it was, when a version cannot be read, so git reports a conflict.
+  resolve [<doc> ...]
+      Resolve the sidecars of the named documents, or every sidecar with conflict markers or an unresolved git
+      conflict, keeping the annotations of both sides (the later edit of one changed on both). During a git merge
+      it merges git's three versions of the file; otherwise, or if the file was edited since, its markers.
 
 Options for every command:
   --root DIR   the workspace folder (default: the current folder)
@@ -64,6 +74,9 @@ const ALLOWED: Record<string, readonly string[]> = {
   check: ['json', 'write'],
   export: ['format', 'out'],
   import: ['author'],
+  'git-setup': [],
+  'merge-driver': [],
+  resolve: [],
 };
 
 export function parseCommandLine(argv: readonly string[], cwd: string): ParsedArgs {

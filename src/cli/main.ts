@@ -1,7 +1,8 @@
 // `marginalia`: the core, headless, for pipelines. User errors print one line on stderr and exit non-zero.
 import * as path from 'node:path';
+import * as fs from 'node:fs';
 import * as fsp from 'node:fs/promises';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import * as os from 'node:os';
 import { USAGE, UsageError, attrOptions, intOption, parseCommandLine, type ParsedArgs } from './args';
 import { NodeWorkspaceFs, writeFileAtomic } from '../core/nodeFs';
@@ -13,6 +14,10 @@ import { checkCorpus, checkDocument, summarise, writeCheck, type DocumentCheck }
 import { exportYaml, parseExportYaml } from '../core/yamlExport';
 import { findKind } from '../core/codebook';
 import type { Annotation } from '../core/model';
+import { describeMerge, mergeSidecarTexts, resolveConflictMarkers, type MergeResult } from '../core/merge';
+import { ANNOTATIONS_DIR, MAX_SIDECAR_BYTES, SidecarError, docForSidecarPath, serializeSidecar } from '../core/sidecar';
+import { decodeYamlBytes, findConflictMarker } from '../core/schemaValidate';
+import { STORE_DIR } from '../constants';
 
 export interface CliIo {
   stdout: (s: string) => void;
@@ -46,6 +51,12 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         return await ctx.export();
       case 'import':
         return await ctx.import();
+      case 'git-setup':
+        return await ctx.gitSetup();
+      case 'merge-driver':
+        return await ctx.mergeDriver();
+      case 'resolve':
+        return await ctx.resolve();
     }
     throw new UsageError(`unknown command ${args.command}`);
   } catch (e) {
@@ -233,6 +244,225 @@ class Context {
     this.io.stdout(`imported ${added} annotations of ${imported.length} documents from ${fileArg}${orphaned ? ` (${orphaned} orphaned)` : ''}\n`);
     return 0;
   }
+
+  /** Writes .marginalia/.gitattributes and this repository's merge.marginalia.* config; see GIT_ATTRIBUTES. */
+  async gitSetup(): Promise<number> {
+    if (this.args.positionals.length > 0) throw new UsageError('git-setup takes no arguments (give the workspace folder with --root DIR)');
+    const inside = spawnSync('git', ['rev-parse', '--is-inside-work-tree'], { cwd: this.root, encoding: 'utf8' });
+    if (inside.error) throw new CliError(`git-setup needs git on the PATH (${inside.error.message})`);
+    if (inside.status !== 0 || inside.stdout.trim() !== 'true') {
+      throw new CliError(`${this.root} is not inside a git work tree; run \`git init\` there first, or give the repository's folder with --root DIR`);
+    }
+    const attributesFile = path.join(this.root, STORE_DIR, '.gitattributes');
+    const current = await fsp.readFile(attributesFile, 'utf8').catch((e: NodeJS.ErrnoException) => {
+      if (e.code === 'ENOENT') return undefined;
+      throw new CliError(`cannot read ${attributesFile}: ${e.message}`);
+    });
+    const lines = current === undefined ? [] : current.split(/\r?\n/);
+    const missing = GIT_ATTRIBUTES.filter((l) => !lines.some((x) => x.trim() === l));
+    const shown = `${STORE_DIR}/.gitattributes`;
+    if (missing.length > 0) {
+      // Appended after whatever is there: for one attribute the last matching line of a file wins, so ours apply
+      // even over an older `merge=` line, and people's other lines stay as they are.
+      const head = current === undefined || current === '' ? '' : current.endsWith('\n') ? current : current + '\n';
+      await fsp.mkdir(path.dirname(attributesFile), { recursive: true });
+      await writeFileAtomic(attributesFile, head + missing.join('\n') + '\n');
+      this.io.stdout(`${current === undefined ? 'wrote' : 'updated'} ${shown}: ${missing.join('; ')}\n`);
+    } else {
+      this.io.stdout(`${shown} already has: ${GIT_ATTRIBUTES.join('; ')}\n`);
+    }
+    const driver = gitDriverCommand(process.execPath, binScript());
+    const settings: [string, string][] = [
+      ['merge.marginalia.name', 'Marginalia annotations'],
+      ['merge.marginalia.driver', driver],
+    ];
+    for (const [key, value] of settings) {
+      const r = spawnSync('git', ['config', '--local', key, value], { cwd: this.root, encoding: 'utf8' });
+      if (r.status !== 0) throw new CliError(`git config ${key} failed: ${(r.stderr || r.error?.message || 'unknown error').trim().split('\n')[0]}`);
+      this.io.stdout(`set git config ${key} = ${value}\n`);
+    }
+    this.io.stdout(`commit ${shown}; merge drivers are not shared by git, so each clone runs \`marginalia git-setup\` once\n`);
+    return 0;
+  }
+
+  /**
+   * git's merge driver protocol: %O %A %B %P. The result replaces the %A file; exit 0 means merged. Any failure exits
+   * 1 with %A untouched, so git falls back to reporting a conflict and nothing is half-merged.
+   */
+  async mergeDriver(): Promise<number> {
+    const [baseArg, oursArg, theirsArg, pathArg, ...extra] = this.args.positionals;
+    if (theirsArg === undefined || extra.length > 0) throw new UsageError('merge-driver takes <base> <ours> <theirs> [<path>] (git passes %O %A %B %P)');
+    const file = pathArg === undefined ? oursArg : sidecarFileOf(pathArg);
+    const shown = pathArg ?? oursArg;
+    try {
+      const [base, ours, theirs] = await Promise.all([baseArg, oursArg, theirsArg].map((f) => readSidecarFile(path.resolve(this.io.cwd, f), file)));
+      const result = mergeSidecarTexts(base, ours, theirs, file);
+      await writeFileAtomic(path.resolve(this.io.cwd, oursArg), result.text);
+      this.io.stderr(`marginalia: merged ${shown}: ${describeMerge(result.report)}\n`);
+      return 0;
+    } catch (e) {
+      const message = e instanceof Error ? e.message : String(e);
+      this.io.stderr(`marginalia: could not merge ${shown}, so git reports a conflict: ${firstLine(message)}\n`);
+      return 1;
+    }
+  }
+
+  /**
+   * Rewrites conflicted sidecars with both sides' annotations, through the store. During a git merge the three
+   * versions git keeps in its index are merged (exact, and also for a sidecar deleted on one side and changed on the
+   * other, which has no markers); otherwise, or when the file was edited since git wrote it, its conflict markers are.
+   */
+  async resolve(): Promise<number> {
+    let files: string[];
+    if (this.args.positionals.length > 0) {
+      files = this.args.positionals.map((d) => this.store.sidecarPath(this.docPath(d)));
+    } else {
+      const { errors } = await this.store.loadAll();
+      const found = new Set([...errors.filter((e) => e.code === 'conflict').map((e) => e.file), ...this.unmergedSidecars()]);
+      files = [...found].sort();
+      if (files.length === 0) {
+        this.io.stdout('no sidecar has conflict markers or an unresolved git conflict\n');
+        return 0;
+      }
+    }
+    let failed = 0;
+    let resolved = 0;
+    for (const file of files) {
+      try {
+        const outcome = await this.resolveOne(file);
+        if (outcome === undefined) {
+          this.io.stdout(`${file}: no conflict markers and no unresolved git conflict, left as it is\n`);
+          continue;
+        }
+        resolved++;
+        const gone = outcome.result.annotations.length === 0 ? ' (nothing left: the sidecar is deleted)' : '';
+        this.io.stdout(`resolved ${file} from ${outcome.source}: ${describeMerge(outcome.result.report)}${gone}\n`);
+      } catch (e) {
+        if (!(e instanceof SidecarError)) throw e;
+        failed++;
+        this.io.stderr(`marginalia: ${firstLine(e.message)}\n`);
+      }
+    }
+    if (resolved > 0) this.io.stdout(`check the result, then \`git add\` (or \`git rm\`, for a deleted sidecar) what was resolved to mark it resolved\n`);
+    return failed > 0 ? 1 : 0;
+  }
+
+  private async resolveOne(file: string): Promise<{ result: MergeResult; source: string } | undefined> {
+    const bytes = await this.fs.read(file);
+    const text = bytes === undefined ? undefined : decodeYamlBytes(bytes, MAX_SIDECAR_BYTES, (code, reason, line, column) => new SidecarError(file, code, reason, line, column), 'the sidecar');
+    const stages = this.gitStages(file);
+    const doc = docForSidecarPath(file);
+    let result: MergeResult;
+    let source: string;
+    if (text !== undefined && findConflictMarker(text) !== undefined) {
+      // The index is exact where the markers are not (git may have mixed the lines of two similar annotations in
+      // the parts it merged); the markers win only when the file holds lines of none of the versions, i.e. someone
+      // edited it since.
+      const ours = stages.get(2);
+      const theirs = stages.get(3);
+      if (ours !== undefined && theirs !== undefined && onlyLinesOf(text, [...stages.values()])) {
+        result = mergeSidecarTexts(stages.get(1), ours, theirs, file);
+        source = "git's three versions of it";
+      } else {
+        result = resolveConflictMarkers(text, file);
+        source = 'its conflict markers';
+      }
+    } else if (stages.has(1) && stages.has(2) !== stages.has(3) && doc !== undefined) {
+      // Deleted on one side (the store deletes a sidecar whose last annotation goes), changed on the other: git
+      // leaves the changed version in the work tree, without markers, and runs no merge driver.
+      const kept = text ?? stages.get(2) ?? stages.get(3) ?? '';
+      const empty = serializeSidecar(doc, []);
+      result = stages.has(2) ? mergeSidecarTexts(stages.get(1), kept, empty, file) : mergeSidecarTexts(stages.get(1), empty, kept, file);
+      source = 'the version changed on one side and its deletion on the other';
+    } else {
+      if (text === undefined) throw new SidecarError(file, 'io', 'no such sidecar: the document has no annotations');
+      return undefined;
+    }
+    await this.store.saveDoc(result.report.document, result.annotations, { overwriteBroken: true });
+    return { result, source };
+  }
+
+  /** The versions of a file git keeps while it is unmerged (1 ancestor, 2 ours, 3 theirs); empty outside a merge. */
+  private gitStages(file: string): Map<number, string> {
+    const stages = new Map<number, string>();
+    const listed = spawnSync('git', ['ls-files', '-u', '-z', '--', file], { cwd: this.root });
+    if (listed.status !== 0) return stages; // no git, or not a repository: the markers are all there is
+    for (const entry of listed.stdout.toString('utf8').split('\0')) {
+      const m = /^\d+ ([0-9a-f]+) ([123])\t/.exec(entry);
+      if (!m) continue;
+      const blob = spawnSync('git', ['cat-file', 'blob', m[1]], { cwd: this.root, maxBuffer: MAX_SIDECAR_BYTES + 1 });
+      if (blob.status !== 0) throw new SidecarError(file, 'io', `git cat-file blob ${m[1]} failed: ${firstLine(blob.stderr.toString('utf8'))}`);
+      stages.set(Number(m[2]), decodeYamlBytes(blob.stdout, MAX_SIDECAR_BYTES, (code, reason, line, column) => new SidecarError(file, code, reason, line, column), `stage ${m[2]} of the sidecar`));
+    }
+    return stages;
+  }
+
+  /** Sidecars git lists as unmerged, workspace-relative; [] outside a git merge. */
+  private unmergedSidecars(): string[] {
+    const listed = spawnSync('git', ['ls-files', '-u', '-z', '--', ANNOTATIONS_DIR], { cwd: this.root });
+    if (listed.status !== 0) return [];
+    const files = new Set<string>();
+    for (const entry of listed.stdout.toString('utf8').split('\0')) {
+      const tab = entry.indexOf('\t');
+      if (tab !== -1 && docForSidecarPath(entry.slice(tab + 1)) !== undefined) files.add(entry.slice(tab + 1));
+    }
+    return [...files];
+  }
+}
+
+/** True when every line of `text` but git's conflict markers is a line of one of `versions`: the file is as git wrote it. */
+function onlyLinesOf(text: string, versions: readonly string[]): boolean {
+  const known = new Set(versions.flatMap((v) => v.split('\n')));
+  return text.split('\n').every((line) => known.has(line) || /^(<{7,}|\|{7,}|={7,}|>{7,})(?:[ \t]|$)/.test(line));
+}
+
+/** What git-setup puts in .marginalia/.gitattributes (patterns relative to .marginalia/). Sidecars merge through the
+ *  driver; snapshots are hashed byte for byte, so git must never convert their line endings. */
+export const GIT_ATTRIBUTES = ['annotations/**/*.yaml merge=marginalia', 'snapshots/** -text'] as const;
+
+/** A word for `sh`, which git runs drivers with: left bare when safe, else single-quoted. */
+export function shellQuote(s: string): string {
+  return /^[A-Za-z0-9_/.,:+=@-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+/** The merge.marginalia.driver value. git expands %O, %A, %B, %P (and %% to %) before the shell sees the line,
+ *  so a % in a path is doubled. */
+export function gitDriverCommand(node: string, script: string): string {
+  const word = (s: string): string => shellQuote(s).replace(/%/g, '%%');
+  return `${word(node)} ${word(script)} merge-driver %O %A %B %P`;
+}
+
+/** bin/marginalia.js of this installation, found from the running code (dist/cli.js, or out/src/cli/main.js). */
+function binScript(): string {
+  for (let dir = __dirname, i = 0; i < 4; i++, dir = path.dirname(dir)) {
+    const candidate = path.join(dir, 'bin', 'marginalia.js');
+    if (fs.existsSync(candidate)) return candidate;
+  }
+  throw new CliError(`cannot find bin/marginalia.js above ${__dirname}; run git-setup from an installed Marginalia`);
+}
+
+/** The workspace-relative sidecar path inside a repository path (%P), whose .marginalia may sit in a subfolder;
+ *  the path as given when it is not under .marginalia/annotations. */
+function sidecarFileOf(repoPath: string): string {
+  const p = repoPath.replace(/\\/g, '/');
+  const marker = ANNOTATIONS_DIR + '/';
+  if (p.startsWith(marker)) return p;
+  const i = p.indexOf('/' + marker);
+  return i === -1 ? p : p.slice(i + 1);
+}
+
+async function readSidecarFile(abs: string, file: string): Promise<string> {
+  let bytes: Uint8Array;
+  try {
+    bytes = await fsp.readFile(abs);
+  } catch (e) {
+    throw new SidecarError(file, 'io', `could not read ${abs}: ${(e as Error).message}`);
+  }
+  return decodeYamlBytes(bytes, MAX_SIDECAR_BYTES, (code, reason, line, column) => new SidecarError(file, code, reason, line, column), 'the sidecar');
+}
+
+function firstLine(s: string): string {
+  return s.split('\n')[0];
 }
 
 function checkJson(c: DocumentCheck): unknown {

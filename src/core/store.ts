@@ -61,7 +61,9 @@ export function mergeAnnotationSets(a: readonly Annotation[], b: readonly Annota
   return sortAnnotations([...byId.values()]);
 }
 
-function isLater(x: Annotation, y: Annotation): boolean {
+/** True when `x` should replace `y`, two versions of one annotation: the later `modified`, then (equal times) the
+ *  larger of the stored fields, so every merge of versions picks the same one whichever side it sees first. */
+export function isLater(x: Annotation, y: Annotation): boolean {
   const tx = Date.parse(x.provenance.modified);
   const ty = Date.parse(y.provenance.modified);
   if (tx !== ty && !Number.isNaN(tx) && !Number.isNaN(ty)) return tx > ty;

@@ -1,8 +1,10 @@
 import * as assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { parse } from 'yaml';
-import { cli, spanOf, tempWorkspace } from './cliHarness';
+import { BIN, cli, spanOf, tempWorkspace, type CliResult } from './cliHarness';
 
 const DOC = 'corpus/000_66ca398fea36cc01.txt';
 const DOC2 = 'corpus/001_7b613edff552618b.txt';
@@ -233,6 +235,209 @@ describe('CLI (the real built binary)', function () {
     });
     it('reports an unreadable import file', () => {
       assertOneLineError(cli(tempWorkspace(), 'import', 'missing.yaml'), /cannot read .*missing\.yaml/);
+    });
+  });
+});
+
+// Git for these tests, with nothing from the machine's or the user's configuration; the CLI runs under it too.
+const GIT_ENV = { ...process.env, GIT_CONFIG_GLOBAL: os.devNull, GIT_CONFIG_NOSYSTEM: '1', GIT_TERMINAL_PROMPT: '0', MARGINALIA_AUTHOR: 'Test Author' };
+const GIT_CONFIG = ['-c', 'user.name=Marginalia Test', '-c', 'user.email=test@example.invalid', '-c', 'commit.gpgsign=false', '-c', 'core.autocrlf=false'];
+
+function git(dir: string, ...args: string[]): string {
+  return execFileSync('git', [...GIT_CONFIG, ...args], { cwd: dir, env: GIT_ENV, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+function gitCli(cwd: string, ...args: string[]): CliResult {
+  const r = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', env: GIT_ENV });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+const SIDECAR = `.marginalia/annotations/${DOC}.yaml`;
+
+describe('git integration', function () {
+  this.timeout(60000);
+
+  /** A repository on `main` holding the sample corpus and one annotation. */
+  function repo(): { ws: string; first: string } {
+    const ws = tempWorkspace();
+    git(ws, 'init', '--quiet', '--initial-branch=main');
+    const first = add(ws, DOC, 'Vladimir Putin', 'entity').id;
+    git(ws, 'add', '-A');
+    git(ws, 'commit', '--quiet', '-m', 'base');
+    return { ws, first };
+  }
+
+  /** Each branch from main adds one annotation after the existing one: the same gap, which plain git conflicts on. */
+  function twoBranches(ws: string): { bob: string; carol: string } {
+    git(ws, 'checkout', '--quiet', '-b', 'bob', 'main');
+    const bob = add(ws, DOC, 'presidential decree', 'claim').id;
+    git(ws, 'commit', '--quiet', '-am', 'bob');
+    git(ws, 'checkout', '--quiet', '-b', 'carol', 'main');
+    const carol = add(ws, DOC, 'generative AI', 'claim').id;
+    git(ws, 'commit', '--quiet', '-am', 'carol');
+    git(ws, 'checkout', '--quiet', 'bob');
+    return { bob, carol };
+  }
+
+  function listedIds(ws: string): string[] {
+    const r = gitCli(ws, 'list', '--json');
+    assert.equal(r.code, 0, r.stderr);
+    return JSON.parse(r.stdout)
+      .map((a: { id: string }) => a.id)
+      .sort();
+  }
+
+  describe('git-setup', () => {
+    it('writes .marginalia/.gitattributes and the merge driver into the repository config', () => {
+      const { ws } = repo();
+      const r = gitCli(ws, 'git-setup');
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, /wrote \.marginalia\/\.gitattributes/);
+      assert.match(r.stdout, /set git config merge\.marginalia\.driver = /);
+      assert.equal(fs.readFileSync(path.join(ws, '.marginalia', '.gitattributes'), 'utf8'), 'annotations/**/*.yaml merge=marginalia\nsnapshots/** -text\n');
+      assert.equal(git(ws, 'config', '--get', 'merge.marginalia.name').trim(), 'Marginalia annotations');
+      const driver = git(ws, 'config', '--get', 'merge.marginalia.driver').trim();
+      const quote = (p: string): string => (/^[A-Za-z0-9_/.,:+=@-]+$/.test(p) ? p : `'${p.replace(/'/g, `'\\''`)}'`);
+      assert.equal(driver, `${quote(process.execPath)} ${quote(BIN)} merge-driver %O %A %B %P`);
+      assert.equal(git(ws, 'check-attr', 'merge', '--', SIDECAR).trim(), `${SIDECAR}: merge: marginalia`);
+      assert.equal(git(ws, 'check-attr', 'text', '--', '.marginalia/snapshots/ab/x.txt').trim(), '.marginalia/snapshots/ab/x.txt: text: unset');
+    });
+
+    it('is idempotent and keeps the lines already in .marginalia/.gitattributes', () => {
+      const { ws } = repo();
+      const file = path.join(ws, '.marginalia', '.gitattributes');
+      fs.writeFileSync(file, '# ours\ncodebook.yaml text eol=lf');
+      assert.equal(gitCli(ws, 'git-setup').code, 0);
+      const once = fs.readFileSync(file, 'utf8');
+      assert.equal(once, '# ours\ncodebook.yaml text eol=lf\nannotations/**/*.yaml merge=marginalia\nsnapshots/** -text\n');
+      const again = gitCli(ws, 'git-setup');
+      assert.equal(again.code, 0, again.stderr);
+      assert.match(again.stdout, /already has/);
+      assert.equal(fs.readFileSync(file, 'utf8'), once);
+      assert.equal(git(ws, 'config', '--get-all', 'merge.marginalia.driver').trim().split('\n').length, 1);
+    });
+
+    it('refuses a folder outside any git work tree in one line', () => {
+      const ws = tempWorkspace();
+      const r = gitCli(ws, 'git-setup');
+      assertOneLineError(r, /is not inside a git work tree; run `git init` there first/);
+      assert.equal(fs.existsSync(path.join(ws, '.marginalia', '.gitattributes')), false);
+    });
+
+    it('makes a merge that plain git conflicts on succeed, with both annotations', () => {
+      const { ws, first } = repo();
+      assert.equal(gitCli(ws, 'git-setup').code, 0);
+      git(ws, 'add', '.marginalia/.gitattributes');
+      git(ws, 'commit', '--quiet', '-m', 'merge sidecars by annotation');
+      const { bob, carol } = twoBranches(ws);
+      const r = spawnSync('git', [...GIT_CONFIG, 'merge', '--no-edit', 'carol'], { cwd: ws, env: GIT_ENV, encoding: 'utf8' });
+      assert.equal(r.status, 0, r.stdout + r.stderr);
+      assert.match(r.stderr, /marginalia: merged \.marginalia\/annotations\/corpus\/000_66ca398fea36cc01\.txt\.yaml: 3 annotations/);
+      assert.deepEqual(listedIds(ws), [first, bob, carol].sort());
+    });
+  });
+
+  describe('merge-driver', () => {
+    function versions(): { dir: string; base: string; ours: string; theirs: string; ids: string[] } {
+      const { ws, first } = repo();
+      const { bob, carol } = twoBranches(ws);
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'marginalia-driver-'));
+      const [base, ours, theirs] = ['main', 'bob', 'carol'].map((branch) => {
+        const file = path.join(dir, `.merge_file_${branch}`);
+        fs.writeFileSync(file, git(ws, 'show', `${branch}:${SIDECAR}`));
+        return file;
+      });
+      return { dir, base, ours, theirs, ids: [first, bob, carol].sort() };
+    }
+
+    it('merges the three versions into <ours> and exits 0', () => {
+      const v = versions();
+      const r = gitCli(v.dir, 'merge-driver', v.base, v.ours, v.theirs, SIDECAR);
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.stdout, '');
+      assert.match(r.stderr, /^marginalia: merged \.marginalia\/annotations\/corpus\/000_66ca398fea36cc01\.txt\.yaml: 3 annotations: 1 from ours, 1 from theirs, 1 the same on both\n$/);
+      const merged = parse(fs.readFileSync(v.ours, 'utf8'));
+      assert.deepEqual(merged.annotations.map((a: { id: string }) => a.id).sort(), v.ids);
+      assert.equal(merged.document, DOC);
+    });
+
+    it('merges two new sidecars given the empty base git passes for add/add', () => {
+      const v = versions();
+      fs.writeFileSync(v.base, '');
+      const r = gitCli(v.dir, 'merge-driver', v.base, v.ours, v.theirs, SIDECAR);
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(parse(fs.readFileSync(v.ours, 'utf8')).annotations.length, 3);
+    });
+
+    it('exits 1 with one line and leaves <ours> untouched when a version does not parse', () => {
+      const v = versions();
+      fs.writeFileSync(v.theirs, fs.readFileSync(v.theirs, 'utf8').replace('annotations:', 'annotations: [oops'));
+      const before = fs.readFileSync(v.ours);
+      const r = gitCli(v.dir, 'merge-driver', v.base, v.ours, v.theirs, SIDECAR);
+      assert.equal(r.code, 1);
+      assertOneLineError(r, /could not merge .*000_66ca398fea36cc01\.txt\.yaml, so git reports a conflict: .*their version: not valid YAML/);
+      assert.deepEqual(fs.readFileSync(v.ours), before);
+      assert.deepEqual(fs.readdirSync(v.dir).sort(), ['.merge_file_bob', '.merge_file_carol', '.merge_file_main'], 'no temporary file left behind');
+    });
+
+    it('exits 1 when a version is missing or belongs to another document', () => {
+      const v = versions();
+      assert.equal(gitCli(v.dir, 'merge-driver', v.base, v.ours, path.join(v.dir, 'missing')).code, 1);
+      const r = gitCli(v.dir, 'merge-driver', v.base, v.ours, v.theirs, `.marginalia/annotations/${DOC2}.yaml`);
+      assertOneLineError(r, /document is "corpus\/000_66ca398fea36cc01\.txt", but this file's path says/);
+      assert.equal(r.code, 1);
+    });
+
+    it('refuses a wrong number of arguments as a usage error', () => {
+      assertOneLineError(gitCli(tempWorkspace(false), 'merge-driver', 'a', 'b'), /merge-driver takes <base> <ours> <theirs> \[<path>\]/);
+    });
+  });
+
+  describe('resolve', () => {
+    it('resolves a sidecar a plain git merge left with conflict markers, keeping both annotations', () => {
+      const { ws, first } = repo();
+      const { bob, carol } = twoBranches(ws);
+      const merge = spawnSync('git', [...GIT_CONFIG, 'merge', '--no-edit', 'carol'], { cwd: ws, env: GIT_ENV, encoding: 'utf8' });
+      assert.notEqual(merge.status, 0, 'plain git conflicts');
+      const broken = gitCli(ws, 'list');
+      assert.match(broken.stderr, /unresolved git merge conflict/);
+      const r = gitCli(ws, 'resolve');
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, /^resolved \.marginalia\/annotations\/corpus\/000_66ca398fea36cc01\.txt\.yaml from git's three versions of it: 3 annotations: 1 from ours, 1 from theirs, 1 the same on both\n/);
+      assert.match(r.stdout, /then `git add`/);
+      assert.deepEqual(listedIds(ws), [first, bob, carol].sort());
+      git(ws, 'add', SIDECAR);
+      git(ws, 'commit', '--quiet', '--no-edit');
+      const again = gitCli(ws, 'resolve');
+      assert.equal(again.code, 0);
+      assert.equal(again.stdout, 'no sidecar has conflict markers or an unresolved git conflict\n');
+    });
+
+    it('resolves from the markers alone outside git, for a named document', () => {
+      const { ws, first } = repo();
+      const { bob, carol } = twoBranches(ws);
+      spawnSync('git', [...GIT_CONFIG, '-c', 'merge.conflictStyle=diff3', 'merge', '--no-edit', 'carol'], { cwd: ws, env: GIT_ENV });
+      const copy = tempWorkspace();
+      fs.cpSync(path.join(ws, '.marginalia'), path.join(copy, '.marginalia'), { recursive: true });
+      const other = add(copy, DOC2, 'Sberbank', 'entity').id;
+      const r = gitCli(copy, 'resolve', DOC, DOC2);
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, /from its conflict markers: 3 annotations/);
+      assert.match(r.stdout, /001_7b613edff552618b\.txt\.yaml: no conflict markers and no unresolved git conflict, left as it is/);
+      assert.deepEqual(listedIds(copy), [first, bob, carol, other].sort());
+      assertOneLineError(gitCli(copy, 'resolve', 'corpus/002_4d4efb0aba07dc3f.txt'), /002_4d4efb0aba07dc3f\.txt\.yaml: no such sidecar/);
+    });
+
+    it('reports a sidecar whose markers cannot be resolved, leaves it, and exits 1', () => {
+      const ws = tempWorkspace();
+      add(ws, DOC, 'Vladimir Putin', 'entity');
+      const file = path.join(ws, SIDECAR);
+      const text = fs.readFileSync(file, 'utf8').replace('  - id:', '<<<<<<< HEAD\n  - id:');
+      fs.writeFileSync(file, text);
+      const r = gitCli(ws, 'resolve');
+      assert.equal(r.code, 1);
+      assert.match(r.stderr, /never ends/);
+      assert.equal(fs.readFileSync(file, 'utf8'), text);
     });
   });
 });

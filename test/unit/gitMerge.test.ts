@@ -8,7 +8,9 @@ import * as path from 'node:path';
 import { newId } from '../../src/core/ids';
 import type { Annotation } from '../../src/core/model';
 import { NodeWorkspaceFs } from '../../src/core/nodeFs';
+import { resolveConflictMarkers } from '../../src/core/merge';
 import { SidecarError, parseCanonicalSidecar } from '../../src/core/sidecar';
+import { GIT_ATTRIBUTES, gitDriverCommand } from '../../src/cli/main';
 import { AnnotationStore } from '../../src/core/store';
 import { contentHash, makeQuote } from '../../src/core/text';
 
@@ -250,3 +252,259 @@ describe('git merges of sidecars (real git)', function () {
     await assert.rejects(store.loadDoc(DOC), (e: unknown) => e instanceof SidecarError && e.code === 'conflict');
   });
 });
+
+// The merge driver (`marginalia git-setup` configures it) replaces git's line merge for sidecars with a merge by
+// annotation id, and `marginalia resolve` repairs sidecars merged without it. These run the built CLI as git does.
+describe('merging sidecars by annotation id with git (merge driver and resolve)', function () {
+  const REPO = path.resolve(__dirname, '../../..');
+  const BIN = path.join(REPO, 'bin', 'marginalia.js');
+  const DRIVER = gitDriverCommand(process.execPath, BIN);
+  let root: string;
+  let base: Annotation[];
+  let count = 0;
+
+  before(function () {
+    this.timeout(120_000);
+    if (spawnSync('git', ['--version'], { env: GIT_ENV }).status !== 0) throw new Error('these tests need git on the PATH');
+    // git runs the bundled CLI, so it must hold the current sources.
+    const cli = path.join(REPO, 'dist', 'cli.js');
+    const built = fs.existsSync(cli) ? fs.statSync(cli).mtimeMs : 0;
+    if (built < newestMtime(path.join(REPO, 'src'))) execFileSync(process.execPath, ['esbuild.mjs'], { cwd: REPO, stdio: 'pipe' });
+    root = fs.mkdtempSync(path.join(os.tmpdir(), 'marginalia-driver-'));
+  });
+  after(() => fs.rmSync(root, { recursive: true, force: true }));
+
+  /** A repository on `main` with the document, the attributes git-setup writes, and (unless `empty`) five annotations. */
+  async function repo(empty = false): Promise<{ dir: string; store: AnnotationStore }> {
+    const dir = path.join(root, `repo${count++}`);
+    fs.mkdirSync(path.join(dir, 'corpus'), { recursive: true });
+    fs.mkdirSync(path.join(dir, '.marginalia'), { recursive: true });
+    fs.writeFileSync(path.join(dir, DOC), TEXT);
+    fs.writeFileSync(path.join(dir, '.marginalia', '.gitattributes'), GIT_ATTRIBUTES.join('\n') + '\n');
+    git(dir, 'init', '--quiet', '--initial-branch=main');
+    const store = new AnnotationStore(new NodeWorkspaceFs(dir));
+    base = empty
+      ? []
+      : [
+          annotate('inflation fell to 3.2 percent', 'alice', { kind: 'figure', attributes: { value: 3.2, unit: '%' } }),
+          annotate('Jane Doe', 'alice', { kind: 'entity', attributes: { type: 'person' } }),
+          annotate('factory orders rose', 'alice'),
+          annotate('wages still lag prices', 'alice'),
+          annotate('growth of 0.8 percent', 'alice', { kind: 'figure' }),
+        ];
+    if (!empty) await store.update(DOC, { upsert: base });
+    git(dir, 'add', '-A');
+    git(dir, 'commit', '--quiet', '-m', 'base');
+    return { dir, store };
+  }
+
+  async function onBranch(dir: string, branch: string, change: () => Promise<unknown>): Promise<void> {
+    git(dir, 'checkout', '--quiet', '-b', branch, 'main');
+    await change();
+    git(dir, 'add', '-A');
+    git(dir, 'commit', '--quiet', '-m', branch);
+  }
+
+  /** `git merge` of `branch` into the checked-out branch, with the driver configured or not, and extra config. */
+  function gitMerge(dir: string, branch: string, options: { driver: boolean; config?: string[] }): { ok: boolean; output: string } {
+    const driver = options.driver ? ['-c', 'merge.marginalia.name=Marginalia annotations', '-c', `merge.marginalia.driver=${DRIVER}`] : [];
+    const r = spawnSync('git', [...GIT_CONFIG, ...driver, ...(options.config ?? []), 'merge', '--no-edit', branch], { cwd: dir, env: GIT_ENV, encoding: 'utf8' });
+    return { ok: r.status === 0, output: r.stdout + r.stderr };
+  }
+
+  function sidecarText(dir: string): string {
+    return fs.readFileSync(path.join(dir, SIDECAR), 'utf8');
+  }
+
+  /** The merged sidecar's annotations, checking it is canonical and git considers the merge done. */
+  function mergedSidecar(dir: string): Annotation[] {
+    const annotations = parseCanonicalSidecar(sidecarText(dir), SIDECAR);
+    assert.ok(annotations, 'the merged sidecar is in canonical form');
+    assert.equal(git(dir, 'status', '--porcelain'), '', 'the merge is committed, nothing left unmerged');
+    return annotations;
+  }
+
+  function marginalia(dir: string, ...args: string[]): { code: number; stdout: string; stderr: string } {
+    const r = spawnSync(process.execPath, [BIN, ...args], { cwd: dir, env: GIT_ENV, encoding: 'utf8' });
+    return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+  }
+
+  it('merges annotations both branches appended after the last one, which plain git cannot', async () => {
+    const { dir } = await repo();
+    const store = new AnnotationStore(new NodeWorkspaceFs(dir));
+    const bob = annotate('outlook remains uncertain', 'bob');
+    const carol = annotate('welcomed the news', 'carol');
+    await onBranch(dir, 'bob', () => store.update(DOC, { upsert: [bob] }));
+    await onBranch(dir, 'carol', () => store.update(DOC, { upsert: [carol] }));
+    git(dir, 'checkout', '--quiet', 'bob');
+    // Why the driver exists: git sees two insertions at the same place and gives up.
+    const plain = gitMerge(dir, 'carol', { driver: false });
+    assert.equal(plain.ok, false, 'plain git conflicts');
+    assert.match(plain.output, /CONFLICT \(content\)/);
+    git(dir, 'merge', '--abort');
+    const driven = gitMerge(dir, 'carol', { driver: true });
+    assert.ok(driven.ok, driven.output);
+    assert.match(driven.output, /marginalia: merged \.marginalia\/annotations\/corpus\/report\.txt\.yaml: 7 annotations: 1 from ours, 1 from theirs, 5 the same on both/);
+    assert.deepEqual(ids(mergedSidecar(dir)), [...base.map((a) => a.id), carol.id, bob.id]);
+  });
+
+  it('merges a sidecar both branches created for the same document (add/add)', async () => {
+    const { dir, store } = await repo(true);
+    const bob = annotate('Jane Doe', 'bob');
+    const carol = annotate('growth of 0.8 percent', 'carol');
+    await onBranch(dir, 'bob', () => store.update(DOC, { upsert: [bob] }));
+    await onBranch(dir, 'carol', () => store.update(DOC, { upsert: [carol] }));
+    git(dir, 'checkout', '--quiet', 'bob');
+    const driven = gitMerge(dir, 'carol', { driver: true });
+    assert.ok(driven.ok, driven.output);
+    assert.deepEqual(ids(mergedSidecar(dir)), [bob.id, carol.id]);
+  });
+
+  it('keeps the later edit when both branches edit the same annotation note', async () => {
+    const { dir, store } = await repo();
+    const bobEdit = edited(base[2], 'Bob: check the source', 'bob');
+    const carolEdit = edited(base[2], 'Carol: source is the chamber of commerce', 'carol'); // a minute later
+    await onBranch(dir, 'bob', () => store.update(DOC, { upsert: [bobEdit] }));
+    await onBranch(dir, 'carol', () => store.update(DOC, { upsert: [carolEdit] }));
+    for (const [from, other] of [
+      ['bob', 'carol'],
+      ['carol', 'bob'],
+    ]) {
+      git(dir, 'checkout', '--quiet', '-B', `merge-${from}`, from);
+      assert.equal(gitMerge(dir, other, { driver: false }).ok, false, 'plain git conflicts');
+      git(dir, 'merge', '--abort');
+      const driven = gitMerge(dir, other, { driver: true });
+      assert.ok(driven.ok, driven.output);
+      assert.match(driven.output, /1 changed on both \(later edit kept/);
+      assert.deepEqual(mergedSidecar(dir)[2], carolEdit);
+    }
+  });
+
+  it('keeps what plain git merges: a re-anchored document on one branch, note edits and an addition on the other', async () => {
+    const { dir, store } = await repo();
+    const inserted = 'Preliminary figures, subject to revision. ';
+    const edited2 = inserted + TEXT;
+    const reanchored = base.map((a): Annotation => {
+      const start = a.target.start + inserted.length;
+      const end = a.target.end + inserted.length;
+      return {
+        ...a,
+        target: { start, end, quote: makeQuote(edited2, start, end) },
+        provenance: { ...a.provenance, docHash: contentHash(edited2) },
+        anchor: { status: 'reanchored', method: 'edits', detail: `moved ${inserted.length} characters` },
+      };
+    });
+    await onBranch(dir, 'bob', async () => {
+      fs.writeFileSync(path.join(dir, DOC), edited2);
+      await store.update(DOC, { upsert: reanchored });
+    });
+    const added = annotate('Energy costs were 12 percent lower', 'carol');
+    const note = edited(base[0], 'Seasonally adjusted?', 'carol');
+    await onBranch(dir, 'carol', () => store.update(DOC, { upsert: [added, note] }));
+    git(dir, 'checkout', '--quiet', 'bob');
+    const driven = gitMerge(dir, 'carol', { driver: true });
+    assert.ok(driven.ok, driven.output);
+    assert.match(driven.output, /1 combined with a re-anchoring/);
+    const merged = mergedSidecar(dir);
+    assert.deepEqual(merged.find((a) => a.id === base[0].id), { ...reanchored[0], note: note.note, provenance: { ...note.provenance, docHash: contentHash(edited2) } });
+    assert.deepEqual(ids(merged).sort(), [...base.map((a) => a.id), added.id].sort());
+  });
+
+  it('keeps, and reports, an annotation deleted on one branch and edited on the other', async () => {
+    const { dir, store } = await repo();
+    await onBranch(dir, 'bob', () => store.update(DOC, { remove: [base[2].id] }));
+    const carolEdit = edited(base[2], 'Keep this one', 'carol');
+    await onBranch(dir, 'carol', () => store.update(DOC, { upsert: [carolEdit] }));
+    git(dir, 'checkout', '--quiet', 'bob');
+    assert.equal(gitMerge(dir, 'carol', { driver: false }).ok, false, 'plain git conflicts');
+    git(dir, 'merge', '--abort');
+    const driven = gitMerge(dir, 'carol', { driver: true });
+    assert.ok(driven.ok, driven.output);
+    assert.match(driven.output, new RegExp(`1 kept although deleted on one side, as edited on the other: ${base[2].id}`));
+    assert.deepEqual(mergedSidecar(dir), [base[0], base[1], carolEdit, base[3], base[4]]);
+  });
+
+  it('leaves the file to git as a conflict when a version does not parse', async () => {
+    const { dir, store } = await repo();
+    await onBranch(dir, 'bob', () => store.update(DOC, { upsert: [annotate('outlook remains uncertain', 'bob')] }));
+    await onBranch(dir, 'carol', async () => {
+      await store.update(DOC, { upsert: [annotate('welcomed the news', 'carol')] });
+      fs.writeFileSync(path.join(dir, SIDECAR), sidecarText(dir).replace('annotations:', 'annotations: [oops'));
+    });
+    git(dir, 'checkout', '--quiet', 'bob');
+    const driven = gitMerge(dir, 'carol', { driver: true });
+    assert.equal(driven.ok, false);
+    assert.match(driven.output, /marginalia: could not merge \.marginalia\/annotations\/corpus\/report\.txt\.yaml, so git reports a conflict: .*their version: not valid YAML/);
+    assert.match(git(dir, 'status', '--porcelain'), /^(UU|AA) \.marginalia\/annotations\/corpus\/report\.txt\.yaml$/m);
+  });
+
+  for (const style of ['merge', 'diff3']) {
+    it(`resolves a sidecar git conflicted without the driver (${style} style), from its markers and with marginalia resolve`, async () => {
+      const { dir, store } = await repo();
+      // Between "factory orders rose" and "wages still lag prices" on both branches, and the last note on one.
+      const bob = annotate('The central bank in Frankfurt', 'bob');
+      const carol = annotate('main rate at 4 percent', 'carol');
+      const carolNote = edited(base[4], 'A forecast', 'carol');
+      await onBranch(dir, 'bob', () => store.update(DOC, { upsert: [bob] }));
+      await onBranch(dir, 'carol', () => store.update(DOC, { upsert: [carol, carolNote] }));
+      git(dir, 'checkout', '--quiet', 'bob');
+      assert.equal(gitMerge(dir, 'carol', { driver: false, config: ['-c', `merge.conflictStyle=${style}`] }).ok, false);
+      const conflicted = sidecarText(dir);
+      assert.equal(conflicted.includes('\n|||||||'), style === 'diff3');
+      const expected = [base[0], base[1], base[2], bob, carol, base[3], carolNote].map((a) => a.id);
+
+      const fromMarkers = resolveConflictMarkers(conflicted, SIDECAR);
+      assert.deepEqual(ids(fromMarkers.annotations), expected);
+      assert.equal(fromMarkers.annotations[6].note, 'A forecast');
+
+      const r = marginalia(dir, 'resolve');
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, /^resolved \.marginalia\/annotations\/corpus\/report\.txt\.yaml from git's three versions of it: 7 annotations/m);
+      assert.equal(sidecarText(dir), fromMarkers.text, 'the same file as from the markers');
+      assert.deepEqual(ids(await store.loadDoc(DOC)), expected);
+      git(dir, 'add', SIDECAR);
+      git(dir, 'commit', '--quiet', '--no-edit');
+      assert.deepEqual(ids(mergedSidecar(dir)), expected);
+    });
+  }
+
+  it('resolves from the markers when the conflicted file was edited since git wrote it', async () => {
+    const { dir, store } = await repo();
+    await onBranch(dir, 'bob', () => store.update(DOC, { upsert: [annotate('outlook remains uncertain', 'bob')] }));
+    await onBranch(dir, 'carol', () => store.update(DOC, { upsert: [annotate('welcomed the news', 'carol')] }));
+    git(dir, 'checkout', '--quiet', 'bob');
+    assert.equal(gitMerge(dir, 'carol', { driver: false }).ok, false);
+    // A hand edit inside the conflict: git's versions do not have it, the markers do.
+    fs.writeFileSync(path.join(dir, SIDECAR), sidecarText(dir).replace(/^( {4}note: )""$/m, '$1"typed during the merge"'));
+    const r = marginalia(dir, 'resolve', DOC);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /from its conflict markers: 7 annotations/);
+    assert.ok((await store.loadDoc(DOC)).some((a) => a.note === 'typed during the merge'));
+  });
+
+  it('resolves a sidecar deleted on one branch and changed on the other (no markers, no driver run)', async () => {
+    const { dir, store } = await repo();
+    const carolEdit = edited(base[1], 'Still needed', 'carol');
+    await onBranch(dir, 'bob', () => store.update(DOC, { remove: base.map((a) => a.id) }));
+    await onBranch(dir, 'carol', () => store.update(DOC, { upsert: [carolEdit] }));
+    git(dir, 'checkout', '--quiet', 'bob');
+    const driven = gitMerge(dir, 'carol', { driver: true });
+    assert.equal(driven.ok, false);
+    assert.match(driven.output, /CONFLICT \(modify\/delete\)/);
+    const r = marginalia(dir, 'resolve');
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /1 annotation: .*4 deleted, 1 kept although deleted on one side/);
+    assert.deepEqual(await store.loadDoc(DOC), [carolEdit]);
+  });
+});
+
+const ids = (as: readonly Annotation[]): string[] => as.map((a) => a.id);
+
+/** The latest modification time of any file under `dir`. */
+function newestMtime(dir: string): number {
+  let newest = 0;
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (entry.isFile()) newest = Math.max(newest, fs.statSync(path.join(entry.parentPath, entry.name)).mtimeMs);
+  }
+  return newest;
+}
