@@ -35,6 +35,10 @@ export function summariseDocument(doc: string, annotations: readonly Annotation[
   return { doc, name: doc.slice(doc.lastIndexOf('/') + 1), total: annotations.length, orphaned, byKind, missing };
 }
 
+/** "doc2" before "doc10", case and accents aside. One collator for every comparison: localeCompare with options
+ *  builds a new one per call, which made sorting the first level of 10,000 documents take a few hundred ms. */
+const NAME_ORDER = new Intl.Collator(undefined, { numeric: true, sensitivity: 'base' });
+
 /** Folders → documents, sorted by name (folders first), with counts summed upwards. */
 export function buildCorpusTree(docs: readonly DocSummary[]): DirSummary {
   const root: DirSummary = { path: '', name: '', dirs: [], docs: [], documents: 0, annotations: 0, orphaned: 0 };
@@ -61,7 +65,7 @@ export function buildCorpusTree(docs: readonly DocSummary[]): DirSummary {
       d.orphaned += s.orphaned;
     }
   }
-  const byName = (a: { name: string }, b: { name: string }): number => a.name.localeCompare(b.name, undefined, { numeric: true, sensitivity: 'base' });
+  const byName = (a: { name: string }, b: { name: string }): number => NAME_ORDER.compare(a.name, b.name);
   for (const d of dirs.values()) {
     d.dirs.sort(byName);
     d.docs.sort(byName);

@@ -105,6 +105,12 @@ export class EditTracker {
     return e && snapshotOf(e);
   }
 
+  /** The current offsets of a span without copying its state, for hot paths that read every span after each event:
+   *  a live view, valid until the next call that changes the tracker. */
+  offsets(id: string): Readonly<TrackedSpan> | undefined {
+    return this.byId.get(id);
+  }
+
   /** All spans, sorted by start. */
   spans(): SpanState[] {
     return this.order.map(snapshotOf);

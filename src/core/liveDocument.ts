@@ -1,6 +1,6 @@
 // The annotations of one document while it is open in an editor: offsets follow every change event at once
 // (never debounced), and are turned back into stored annotations (fresh quote, docHash) when the document is saved.
-import { EditTracker } from './editTracking';
+import { EditTracker, type TrackedSpan } from './editTracking';
 import type { Annotation, TextEdit } from './model';
 import { reanchorDocument } from './reanchor';
 import { contentHash, makeQuote } from './text';
@@ -24,6 +24,10 @@ export class LiveDocument {
   private readonly dirty = new Set<string>();
   private textValue: string;
   private hashValue: string | undefined;
+  /** Each annotation with its tracked span (read in place) and its last copy at moved offsets: what annotations()
+   *  walks after every keystroke, without a lookup per annotation or a new copy of what has not moved since. Edits
+   *  move the spans in place; anything else that changes the set drops this. */
+  private rows: Array<{ a: Annotation; s: Readonly<TrackedSpan> | undefined; moved?: Annotation }> | undefined;
   version = 0;
 
   constructor(
@@ -54,7 +58,13 @@ export class LiveDocument {
 
   /** The annotations as they stand now: tracked offsets, stored quote until the next save. */
   annotations(): Annotation[] {
-    return [...this.byId.values()].map((a) => this.current(a));
+    this.rows ??= [...this.byId.values()].map((a) => ({ a, s: a.anchor.status === 'orphaned' ? undefined : this.tracker.offsets(a.id) }));
+    return this.rows.map((row) => {
+      const { a, s, moved } = row;
+      if (!s || (s.start === a.target.start && s.end === a.target.end)) return a;
+      if (moved && moved.target.start === s.start && moved.target.end === s.end) return moved;
+      return (row.moved = at(a, s));
+    });
   }
 
   get(id: string): Annotation | undefined {
@@ -78,12 +88,16 @@ export class LiveDocument {
       this.byId.set(id, { ...a, anchor: { status: 'orphaned', method: 'orphaned', detail: 'passage deleted in the editor' } });
       this.tracker.delete(id);
       this.dirty.add(id);
+      this.rows = undefined;
     }
-    return { moved: outcome.changed.filter((id) => !outcome.orphaned.includes(id)), orphaned: outcome.orphaned, via: 'edits' };
+    if (outcome.orphaned.length === 0) return { moved: outcome.changed, orphaned: [], via: 'edits' };
+    const orphaned = new Set(outcome.orphaned);
+    return { moved: outcome.changed.filter((id) => !orphaned.has(id)), orphaned: outcome.orphaned, via: 'edits' };
   }
 
   /** Adds or replaces an annotation whose target refers to the current text. */
   set(a: Annotation): void {
+    this.rows = undefined;
     this.byId.set(a.id, a);
     if (a.anchor.status === 'orphaned') this.tracker.delete(a.id);
     else this.tracker.set({ id: a.id, start: a.target.start, end: a.target.end });
@@ -91,6 +105,7 @@ export class LiveDocument {
   }
 
   delete(id: string): boolean {
+    this.rows = undefined;
     this.tracker.delete(id);
     this.dirty.delete(id);
     this.version++;
@@ -111,14 +126,14 @@ export class LiveDocument {
       out.push(m);
     }
     this.dirty.clear();
+    this.rows = undefined;
     this.tracker = new EditTracker(this.trackable());
     return out;
   }
 
   private current(a: Annotation): Annotation {
-    const s = a.anchor.status === 'orphaned' ? undefined : this.tracker.get(a.id);
-    if (!s || (s.start === a.target.start && s.end === a.target.end)) return a;
-    return { ...a, target: { ...a.target, start: s.start, end: s.end } };
+    const s = a.anchor.status === 'orphaned' ? undefined : this.tracker.offsets(a.id);
+    return s ? at(a, s) : a;
   }
 
   private materialise(a: Annotation): Annotation {
@@ -156,6 +171,7 @@ export class LiveDocument {
       this.byId.set(r.id, r.annotation);
       if (r.after && (r.after.start !== r.before.start || r.after.end !== r.before.end)) moved.push(r.id);
     }
+    this.rows = undefined;
     this.tracker = new EditTracker(this.trackable());
     return { moved, orphaned, via: 'diff' };
   }
@@ -165,6 +181,12 @@ export class LiveDocument {
     const { start, end } = c.target;
     return { ...c, target: { start, end, quote: makeQuote(text, start, end) }, provenance: { ...c.provenance, docHash: hash } };
   }
+}
+
+/** The annotation at the tracked offsets (itself when they are the stored ones). */
+function at(a: Annotation, s: Readonly<TrackedSpan>): Annotation {
+  if (s.start === a.target.start && s.end === a.target.end) return a;
+  return { ...a, target: { start: s.start, end: s.end, quote: a.target.quote } };
 }
 
 function isWholesale(e: TextEdit, oldLength: number): boolean {

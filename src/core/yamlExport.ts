@@ -1,12 +1,10 @@
 // The YAML export: every annotation of a corpus (or of chosen documents) in one file people can read and other
 // programs can load, and the import that reads it back. Deterministic output, so two exports of the same state
 // are byte-identical and diff cleanly.
-import { Document, Scalar, isPair, isScalar, visit } from 'yaml';
-import type { ScalarTag, Tags } from 'yaml';
 import exportSchema from '../../schemas/export.schema.json';
 import { TOOL_ID } from '../constants';
 import { parseDocumentMetadata } from './metadata';
-import type { AnchorState, AnchorStatus, Annotation, AttributeValue, Attributes, ResolveMethod } from './model';
+import type { AnchorState, Annotation, AttributeValue, Attributes } from './model';
 import { PathError, toRelPath } from './paths';
 import {
   YamlFileError,
@@ -34,6 +32,8 @@ const HEADER_COMMENT = [
 /** What to do about a file that fails the checks, appended to every schema and semantic error. */
 const FIX_HINT = 'fix it by hand, or export again with Marginalia (the format is schemas/export.schema.json)';
 
+/** Values under these keys with a line break are double-quoted: quote context is at most 32 characters, and
+ *  "…\nRussia plans " reads better than a block scalar for it. */
 const CONTEXT_KEYS = new Set(['prefix', 'suffix']);
 
 /** Our exports never contain aliases; a hand-edited file may use a few, a hostile one must not expand without end. */
@@ -80,12 +80,6 @@ export interface ExportedDocument {
 // ---------------------------------------------------------------------------------------------------------------
 // Writing
 
-interface PositionOut {
-  line?: number;
-  column?: number;
-  offset: number;
-}
-
 /**
  * Writes one export file for `input.documents` (see schemas/export.schema.json). Documents are sorted by path,
  * annotations by start offset then id, keys come in a fixed order (attributes sorted by name), lines are never
@@ -102,73 +96,77 @@ export function exportYaml(input: ExportInput): string {
     return { ...d, path };
   });
   docs.sort((a, b) => compareCodeUnits(a.path, b.path));
-  const plain = {
+  const head = {
     format: EXPORT_FORMAT,
     version: EXPORT_VERSION,
     offsetUnit: 'utf-16',
     generated: (input.generated ?? new Date()).toISOString(),
     tool: input.tool ?? TOOL_ID,
-    documents: docs.map((d) => {
-      const index = d.text === undefined ? undefined : new LineIndex(d.text);
-      const annotations = [...d.annotations].sort((a, b) => a.target.start - b.target.start || compareCodeUnits(a.id, b.id));
-      return {
-        path: d.path,
-        hash: d.text === undefined ? null : contentHash(d.text),
-        metadata: d.text === undefined ? null : parseDocumentMetadata(d.text, d.path).fields,
-        annotations: annotations.map((a) => exportAnnotation(a, d.path, index)),
-      };
-    }),
   };
-  const doc = new Document(plain, { version: '1.2', aliasDuplicateObjects: false, customTags: withPortableNumbers });
-  doc.commentBefore = HEADER_COMMENT;
-  visit(doc, {
-    Scalar(_key, node, path) {
-      if (typeof node.value !== 'string') return;
-      const parent = path[path.length - 1];
-      // Quote context is at most 32 characters: "…\nRussia plans " reads better than a block scalar for it.
-      const context = isPair(parent) && parent.value === node && isScalar(parent.key) && CONTEXT_KEYS.has(String(parent.key.value));
-      if (needsDoubleQuotes(node.value) || (context && node.value.includes('\n'))) node.type = Scalar.QUOTE_DOUBLE;
-    },
-  });
-  const out = doc.toString({ lineWidth: 0, indentSeq: true });
-  // Only double-quoted scalars can hold these characters (needsDoubleQuotes forced them there), and inside double
-  // quotes an escape means the same as the raw character, so replacing them all is safe.
-  return out.replace(ESCAPE_IN_OUTPUT, escapeChar);
+  // Written a document at a time, field by field (see "The writer" below): a corpus of 100,000 annotations never
+  // exists as one tree of objects, and each document's text is joined once, flat.
+  const parts: string[] = [HEADER_COMMENT.replace(/^/gm, '#'), '\n\n', blockMap(head, '')];
+  parts.push(docs.length === 0 ? '\ndocuments: []' : '\ndocuments:');
+  for (const d of docs) {
+    const lines: string[] = [''];
+    const index = d.text === undefined ? undefined : new LineIndex(d.text);
+    // A document: an item of `documents`, its keys at 4 spaces; annotations are items of its `annotations`, their
+    // keys at 8 spaces, the fields of `quote`, `start`... at 10.
+    lines.push(`  - path: ${valueScalar(d.path, '      ', false)}`);
+    lines.push(`    hash: ${d.text === undefined ? 'null' : valueScalar(contentHash(d.text), '      ', false)}`);
+    if (d.text === undefined) lines.push('    metadata: null');
+    else {
+      const fields = parseDocumentMetadata(d.text, d.path).fields;
+      lines.push(Object.keys(fields).length === 0 ? '    metadata: {}' : `    metadata:\n      ${blockMap(fields, '      ')}`);
+    }
+    const annotations = [...d.annotations].sort((a, b) => a.target.start - b.target.start || compareCodeUnits(a.id, b.id));
+    lines.push(annotations.length === 0 ? '    annotations: []' : '    annotations:');
+    for (const a of annotations) writeAnnotation(a, d.path, index, lines);
+    parts.push(lines.join('\n'));
+  }
+  parts.push('\n');
+  return parts.join('');
 }
 
-function exportAnnotation(a: Annotation, path: string, index: LineIndex | undefined): Record<string, unknown> {
-  const { start, end } = a.target;
+/** One annotation as an item of its document's `annotations`, as lines (keys in the order of the format). */
+function writeAnnotation(a: Annotation, path: string, index: LineIndex | undefined, lines: string[]): void {
+  const { start, end, quote } = a.target;
   if (toRelPath(a.doc) !== path) throw new Error(`cannot export: annotation ${a.id} belongs to ${a.doc}, not to ${path}`);
   if (!Number.isSafeInteger(start) || !Number.isSafeInteger(end) || start < 0 || end < start) {
     throw new Error(`cannot export: annotation ${a.id} in ${path} has offsets ${start}-${end}; start must be a whole number ≤ end`);
   }
   // Lines and columns only where they mean something: offsets of an orphan may lie beyond the current text.
   const inText = index !== undefined && end <= index.text.length;
-  const position = (offset: number): PositionOut => {
-    if (!inText) return { offset };
-    const p = index.position(offset);
-    return { line: p.line + 1, column: p.character + 1, offset };
+  const position = (key: string, offset: number): void => {
+    lines.push(`        ${key}:`);
+    if (inText) {
+      const p = index.position(offset);
+      lines.push(`          line: ${p.line + 1}`, `          column: ${p.character + 1}`);
+    }
+    lines.push(`          offset: ${offset}`);
   };
-  const status: { status: AnchorStatus; method?: ResolveMethod; detail?: string } = { status: a.anchor.status };
-  if (a.anchor.method !== undefined) status.method = a.anchor.method;
-  if (a.anchor.detail !== undefined) status.detail = a.anchor.detail;
-  return {
-    id: a.id,
-    kind: a.kind,
-    quote: { exact: a.target.quote.exact, prefix: a.target.quote.prefix, suffix: a.target.quote.suffix },
-    start: position(start),
-    end: position(end),
-    note: a.note,
-    attributes: sortedAttributes(a.attributes, a.id),
-    provenance: {
-      author: a.provenance.author,
-      created: a.provenance.created,
-      modified: a.provenance.modified,
-      tool: a.provenance.tool,
-      docHash: a.provenance.docHash,
-    },
-    status,
-  };
+  const V = '          '; // where the continuation lines of a value of the annotation's own keys go
+  const W = '            '; // ... and of a value one level deeper
+  lines.push(`      - id: ${valueScalar(a.id, V, false)}`, `        kind: ${valueScalar(a.kind, V, false)}`);
+  lines.push('        quote:', `          exact: ${valueScalar(quote.exact, W, false)}`);
+  lines.push(`          prefix: ${valueScalar(quote.prefix, W, true)}`, `          suffix: ${valueScalar(quote.suffix, W, true)}`);
+  position('start', start);
+  position('end', end);
+  lines.push(`        note: ${valueScalar(a.note, V, false)}`);
+  const attributes = sortedAttributes(a.attributes, a.id);
+  lines.push(Object.keys(attributes).length === 0 ? '        attributes: {}' : `        attributes:\n          ${blockMap(attributes, V)}`);
+  const p = a.provenance;
+  lines.push(
+    '        provenance:',
+    `          author: ${valueScalar(p.author, W, false)}`,
+    `          created: ${valueScalar(p.created, W, false)}`,
+    `          modified: ${valueScalar(p.modified, W, false)}`,
+    `          tool: ${valueScalar(p.tool, W, false)}`,
+    `          docHash: ${valueScalar(p.docHash, W, false)}`,
+  );
+  lines.push('        status:', `          status: ${valueScalar(a.anchor.status, W, false)}`);
+  if (a.anchor.method !== undefined) lines.push(`          method: ${valueScalar(a.anchor.method, W, false)}`);
+  if (a.anchor.detail !== undefined) lines.push(`          detail: ${valueScalar(a.anchor.detail, W, false)}`);
 }
 
 function sortedAttributes(attrs: Attributes, id: string): Attributes {
@@ -230,15 +228,232 @@ function portableNumber(n: number): string {
   return s.includes('e') && !s.includes('.') ? s.replace('e', '.0e') : s;
 }
 
-const INT_TAG = 'tag:yaml.org,2002:int';
-const FLOAT_TAG = 'tag:yaml.org,2002:float';
+// ---------------------------------------------------------------------------------------------------------------
+// The writer
+//
+// The layout is the one the `yaml` package (2.x) gives this shape of document with the options the export used to
+// pass it (YAML 1.2, block collections, sequences indented under their key, no line folding): the same bytes,
+// written directly, because building the package's node tree for a corpus took ten times longer than the rest of the
+// export together and several hundred MB. test/unit/yamlExportWriter.test.ts compares the two on generated values.
+//
+// On top of the package's choices, one rule of ours (see needsDoubleQuotes): strings YAML 1.1 readers could take
+// for something else, and a quote's context with a line break in it, are always double-quoted.
 
-function withPortableNumbers(tags: Tags): Tags {
-  return tags.map((t) => {
-    if (typeof t !== 'object' || !('tag' in t) || (t.tag !== INT_TAG && t.tag !== FLOAT_TAG) || t.format !== undefined) return t;
-    const tag: ScalarTag = { ...(t as ScalarTag), stringify: (item) => portableNumber(Number((item as Scalar).value)) };
-    return tag;
-  });
+const INDENT_STEP = '  ';
+/** A string that is the whole of a YAML 1.2 core-schema scalar of another type must be quoted to stay a string. */
+const CORE_SCALARS = [
+  /^(?:~|[Nn]ull|NULL)?$/,
+  /^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/,
+  /^0o[0-7]+$/,
+  /^[-+]?[0-9]+$/,
+  /^0x[0-9a-fA-F]+$/,
+  /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/,
+  /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+$/,
+  /^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)$/,
+];
+/** Characters a plain scalar cannot start with, or sequences it cannot contain or end with. */
+const NOT_PLAIN = /^[\n\t ,[\]{}#&*!|>'"%@`]|^[?-]$|^[?-][ \t]|[\n:][ \t]|[ \t]\n|[\n\t ]#|[\n\t :]$/;
+/** Characters that make any string double-quoted. */
+const CONTROL = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u{D800}-\u{DFFF}]/u;
+const DOCUMENT_MARKER = /^(%|---|\.\.\.)/m;
+/** A double-quoted string at least this long (as JSON) has its line breaks written as real, folded ones. */
+const MULTI_LINE_QUOTED = 40;
+
+type Plain = string | number | boolean | null | readonly Plain[] | PlainMap;
+interface PlainMap {
+  readonly [key: string]: Plain;
+}
+
+/** A block mapping whose keys are at `indent`; its first line is not indented (the caller puts it after a key or
+ *  "- "). */
+function blockMap(obj: PlainMap, indent: string): string {
+  const keys = Object.keys(obj);
+  if (keys.length === 0) return '{}';
+  let out = '';
+  for (let i = 0; i < keys.length; i++) {
+    if (i > 0) out += '\n' + indent;
+    out += pair(keys[i], obj[keys[i]], indent);
+  }
+  return out;
+}
+
+function blockSeq(items: readonly Plain[], indent: string): string {
+  if (items.length === 0) return '[]';
+  let out = '';
+  for (let i = 0; i < items.length; i++) {
+    if (i > 0) out += '\n' + indent;
+    out += '- ' + node(items[i], indent + INDENT_STEP);
+  }
+  return out;
+}
+
+function node(v: Plain, indent: string): string {
+  if (Array.isArray(v)) return blockSeq(v, indent);
+  if (v !== null && typeof v === 'object') return blockMap(v as PlainMap, indent);
+  return scalar(v as string | number | boolean | null, indent, false);
+}
+
+function pair(key: string, value: Plain, indent: string): string {
+  const inner = indent + INDENT_STEP;
+  const k = stringScalar(key, inner, true, needsDoubleQuotes(key));
+  // Keys longer than 1024 characters must be explicit ("? key" then ": value") to stay readable to YAML parsers.
+  const explicit = k.length > 1024;
+  const head = explicit ? `? ${k}\n${indent}:` : `${k}:`;
+  if (value !== null && typeof value === 'object') {
+    const body = node(value, inner);
+    if (explicit || body === '[]' || body === '{}') return `${head} ${body}`;
+    return `${head}\n${inner}${body}`;
+  }
+  const context = typeof value === 'string' && CONTEXT_KEYS.has(key) && value.includes('\n');
+  return `${head} ${scalar(value, inner, context)}`;
+}
+
+function scalar(v: string | number | boolean | null, indent: string, context: boolean): string {
+  if (v === null) return 'null';
+  if (typeof v === 'boolean') return v ? 'true' : 'false';
+  if (typeof v === 'number') return portableNumber(v);
+  return valueScalar(v, indent, context);
+}
+
+/** A string as a mapping's value; `context` for the prefix and suffix of a quote. */
+function valueScalar(v: string, indent: string, context: boolean): string {
+  // Most strings of a corpus are printable ASCII on one line: nothing to escape, no line breaks, only the plain
+  // scalar rules left to decide (the same answer as below, without the Unicode-aware expressions).
+  if (PRINTABLE_ASCII.test(v)) {
+    if (AMBIGUOUS_PLAIN.test(v)) return JSON.stringify(v);
+    if (NOT_PLAIN.test(v) || isCoreScalar(v)) return quoted(v, indent, false);
+    return v;
+  }
+  return stringScalar(v, indent, false, (context && v.includes('\n')) || needsDoubleQuotes(v));
+}
+
+const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
+/** Every core-schema scalar of another type starts with one of these characters, or is empty. */
+const CORE_SCALAR_START = /^(?:[~nNtTfF0-9+.-]|$)/;
+
+function isCoreScalar(v: string): boolean {
+  return CORE_SCALAR_START.test(v) && CORE_SCALARS.some((re) => re.test(v));
+}
+
+/** A string as a key (`implicitKey`) or value whose continuation lines are indented by `indent`. */
+function stringScalar(value: string, indent: string, implicitKey: boolean, doubleQuote: boolean): string {
+  if (doubleQuote || CONTROL.test(value)) return doubleQuoted(value, indent, implicitKey);
+  const multiLine = value.includes('\n');
+  if (implicitKey && multiLine) return quoted(value, indent, implicitKey);
+  if (NOT_PLAIN.test(value)) return implicitKey || !multiLine ? quoted(value, indent, implicitKey) : literalBlock(value, indent);
+  if (multiLine) return literalBlock(value, indent);
+  if (implicitKey && indent === INDENT_STEP && DOCUMENT_MARKER.test(value)) return quoted(value, indent, implicitKey);
+  if (isCoreScalar(value)) return quoted(value, indent, implicitKey);
+  return value;
+}
+
+/** Single quotes for text with double quotes and no single ones, else double quotes. */
+function quoted(value: string, indent: string, implicitKey: boolean): string {
+  const hasDouble = value.includes('"');
+  const hasSingle = value.includes("'");
+  if (!(hasDouble && !hasSingle) || (implicitKey && value.includes('\n')) || /[ \t]\n|\n[ \t]/.test(value)) {
+    return doubleQuoted(value, indent, implicitKey);
+  }
+  const ind = indent || (DOCUMENT_MARKER.test(value) ? INDENT_STEP : '');
+  return "'" + value.replace(/'/g, "''").replace(/\n+/g, `$&\n${ind}`) + "'";
+}
+
+/**
+ * A double-quoted scalar: JSON's escapes, with YAML's shorter ones for some characters; in a value, a long string's
+ * line breaks are written as real ones (a blank line each inside the quotes, continuation lines indented).
+ * One deliberate difference from the `yaml` package (2.9): a line holding just a space is written "\ ", where the
+ * package writes "\\ " (an escaped backslash, the space then lost), which reads back as a backslash.
+ */
+function doubleQuoted(value: string, indent: string, implicitKey: boolean): string {
+  const json = JSON.stringify(value);
+  const ind = indent || (DOCUMENT_MARKER.test(value) ? INDENT_STEP : '');
+  let str = '';
+  let start = 0;
+  /** Where a continuation line's leading space was escaped: that space may also be the one before a line break. */
+  let escapedAt = -1;
+  for (let i = 0, ch = json[i]; ch; ch = json[++i]) {
+    if (ch === ' ' && json[i + 1] === '\\' && json[i + 2] === 'n') {
+      // A space before a line break is escaped, or a reader would fold it away.
+      str += json.slice(start, i) + (escapedAt === i ? ' ' : '\\ ');
+      i += 1;
+      start = i;
+      ch = '\\';
+    }
+    if (ch !== '\\') continue;
+    const next = json[i + 1];
+    if (next === 'u') {
+      str += json.slice(start, i);
+      const code = json.substr(i + 2, 4);
+      const short = SHORT_ESCAPES[code];
+      str += short ?? (code.startsWith('00') ? '\\x' + code.slice(2) : json.substr(i, 6));
+      i += 5;
+      start = i + 1;
+    } else if (next === 'n' && !(implicitKey || json[i + 2] === '"' || json.length < MULTI_LINE_QUOTED)) {
+      // The first line break becomes a blank line (a single one would be folded into a space), each further one
+      // directly following it another; the continuation is indented, a leading space escaped.
+      str += json.slice(start, i) + '\n\n';
+      while (json[i + 2] === '\\' && json[i + 3] === 'n' && json[i + 4] !== '"') {
+        str += '\n';
+        i += 2;
+      }
+      str += ind;
+      if (json[i + 2] === ' ') {
+        str += '\\';
+        escapedAt = i + 2;
+      }
+      i += 1;
+      start = i + 1;
+    } else i += 1;
+  }
+  str = start ? str + json.slice(start) : json;
+  // Only double-quoted scalars can hold these characters (needsDoubleQuotes forces them there), and inside double
+  // quotes an escape means the same as the raw character.
+  return str.replace(ESCAPE_IN_OUTPUT, escapeChar);
+}
+
+const SHORT_ESCAPES: Record<string, string> = {
+  '0000': '\\0',
+  '0007': '\\a',
+  '000b': '\\v',
+  '001b': '\\e',
+  '0085': '\\N',
+  '00a0': '\\_',
+  '2028': '\\L',
+  '2029': '\\P',
+};
+
+/** A literal block scalar ("|"), with the chomping indicator its trailing line breaks need. */
+function literalBlock(text: string, indent: string): string {
+  // A block cannot end in whitespace on a line of its own.
+  if (/\n[\t ]+$/.test(text)) return quoted(text, indent, false);
+  let value = text;
+  let endStart = value.length;
+  while (endStart > 0 && (value[endStart - 1] === '\n' || value[endStart - 1] === '\t' || value[endStart - 1] === ' ')) endStart--;
+  let end = value.substring(endStart);
+  const endNl = end.indexOf('\n');
+  const chomp = endNl === -1 ? '-' : value === end || endNl !== end.length - 1 ? '+' : '';
+  if (end) {
+    value = value.slice(0, -end.length);
+    if (end[end.length - 1] === '\n') end = end.slice(0, -1);
+    end = end.replace(/(^|(?<!\n))\n+(?!\n|$)/g, `$&${indent}`);
+  }
+  // Leading spaces need an explicit indentation indicator; leading blank lines are kept as they are.
+  let startWithSpace = false;
+  let startEnd = 0;
+  let startNl = -1;
+  for (; startEnd < value.length; startEnd++) {
+    const ch = value[startEnd];
+    if (ch === ' ') startWithSpace = true;
+    else if (ch === '\n') startNl = startEnd;
+    else break;
+  }
+  let start = value.substring(0, startNl < startEnd ? startNl + 1 : startEnd);
+  if (start) {
+    value = value.substring(start.length);
+    start = start.replace(/\n+/g, `$&${indent}`);
+  }
+  const header = (startWithSpace ? '2' : '') + chomp;
+  return `|${header}\n${indent}${start}${value.replace(/\n+/g, `$&${indent}`)}${end}`;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
