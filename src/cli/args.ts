@@ -13,10 +13,10 @@ Commands:
   check [--json] [--write]
       Re-anchor every annotation against the documents' current text; exit 1 if any is orphaned.
       --write saves the new positions.
-  export [--format yaml] [--out FILE] [<doc> ...]
+  export [--format yaml|w3c|csv|brat] [--out FILE|DIR] [<doc> ...]
       Export annotations of the whole corpus, or of the named documents.
   import FILE
-      Read a YAML export back into this workspace.
+      Read a YAML export or a W3C JSON-LD collection back into this workspace.
   git-setup
       Make git merge sidecars by annotation id: writes .marginalia/.gitattributes (commit it) and sets
       merge.marginalia.* in this repository's git config (every clone runs this once).

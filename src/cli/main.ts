@@ -8,10 +8,13 @@ import { USAGE, UsageError, attrOptions, intOption, parseCommandLine, type Parse
 import { NodeWorkspaceFs, writeFileAtomic } from '../core/nodeFs';
 import { AnnotationStore } from '../core/store';
 import { AnnotationInputError, createAnnotation } from '../core/annotate';
-import { NotTextError, readDocument } from '../core/corpus';
+import { NotTextError, listCorpus, readDocument } from '../core/corpus';
 import { PathError, toRelPath } from '../core/paths';
 import { checkCorpus, checkDocument, summarise, writeCheck, type DocumentCheck } from '../core/check';
-import { exportYaml, parseExportYaml } from '../core/yamlExport';
+import { parseExportYaml } from '../core/yamlExport';
+import { EXPORT_FORMATS, exportFormat, renderExport } from '../core/exportFormats';
+import { parseW3c } from '../core/w3cFormat';
+import { plural } from '../core/text';
 import { findKind } from '../core/codebook';
 import type { Annotation } from '../core/model';
 import { describeMerge, mergeSidecarTexts, resolveConflictMarkers, type MergeResult } from '../core/merge';
@@ -197,8 +200,9 @@ class Context {
   }
 
   async export(): Promise<number> {
-    const format = this.args.values.format ?? 'yaml';
-    if (format !== 'yaml') throw new UsageError(`unknown export format "${format}" (formats: yaml)`);
+    const format = exportFormat(this.args.values.format ?? 'yaml');
+    if (!format) throw new UsageError(`unknown export format "${this.args.values.format}" (formats: ${EXPORT_FORMATS.map((f) => f.id).join(', ')})`);
+    if (format.extension === undefined && !this.args.values.out) throw new UsageError(`--format ${format.id} writes a folder: give it with --out DIR`);
     const all = await this.loadAll();
     const docs = this.args.positionals.length > 0 ? this.args.positionals.map((d) => this.docPath(d)) : [...all.keys()].sort();
     const documents = [];
@@ -207,15 +211,24 @@ class Context {
       if (text === undefined && !all.has(doc)) throw new CliError(`document ${doc} not found and has no annotations`);
       documents.push({ path: doc, text, annotations: all.get(doc) ?? [] });
     }
-    const out = exportYaml({ documents });
-    if (this.args.values.out) {
+    const codebook = await this.store.loadCodebook();
+    const rendered = renderExport(format.id, { documents, codebook }, (w) => this.io.stderr(`marginalia: warning: ${w}\n`));
+    const n = documents.reduce((s, d) => s + d.annotations.length, 0);
+    if (rendered.kind === 'folder') {
+      const dir = path.resolve(this.io.cwd, this.args.values.out as string);
+      for (const [rel, text] of rendered.files) {
+        const file = path.join(dir, ...rel.split('/'));
+        await fsp.mkdir(path.dirname(file), { recursive: true });
+        await writeFileAtomic(file, text);
+      }
+      this.io.stderr(`exported ${plural(n, 'annotation')} of ${plural(documents.length, 'document')} as ${format.label} to ${dir}\n`);
+    } else if (this.args.values.out) {
       const file = path.resolve(this.io.cwd, this.args.values.out);
       await fsp.mkdir(path.dirname(file), { recursive: true });
-      await writeFileAtomic(file, out);
-      const n = documents.reduce((s, d) => s + d.annotations.length, 0);
-      this.io.stderr(`exported ${n} annotations of ${documents.length} documents to ${file}\n`);
+      await writeFileAtomic(file, rendered.text);
+      this.io.stderr(`exported ${plural(n, 'annotation')} of ${plural(documents.length, 'document')} to ${file}\n`);
     } else {
-      this.io.stdout(out);
+      this.io.stdout(rendered.text);
     }
     return 0;
   }
@@ -227,7 +240,15 @@ class Context {
     const source = await fsp.readFile(file, 'utf8').catch(() => {
       throw new CliError(`cannot read ${file}`);
     });
-    const imported = parseExportYaml(source, fileArg);
+    const texts = new Map<string, string | undefined>();
+    if (/^\s*[[{]/.test(source)) {
+      // W3C positions count code points: converting them back needs each document's text.
+      for (const doc of await listCorpus(this.fs)) texts.set(doc, await readDocument(this.fs, doc).catch(() => undefined));
+    }
+    // W3C JSON-LD (a JSON file) or the YAML export, by content: the first non-blank character of JSON is { or [.
+    const imported = /^\s*[[{]/.test(source)
+      ? parseW3c(source, fileArg, { textFor: (p) => texts.get(p) })
+      : parseExportYaml(source, fileArg);
     let added = 0;
     let orphaned = 0;
     for (const d of imported) {

@@ -218,6 +218,29 @@ describe('CLI (the real built binary)', function () {
       const doc = parse(r.stdout);
       assert.deepEqual(doc.documents.map((d: { path: string }) => d.path), [DOC2]);
     });
+    it('exports W3C JSON-LD and imports it into an empty workspace with the same annotations and offsets', () => {
+      const ws = tempWorkspace();
+      const a = add(ws, DOC, 'Vladimir Putin stated', 'claim', '--note', 'n');
+      const out = path.join(ws, 'w3c.jsonld');
+      assert.equal(cli(ws, 'export', '--format', 'w3c', '--out', out).code, 0);
+      assert.equal(JSON.parse(fs.readFileSync(out, 'utf8')).type, 'AnnotationCollection');
+      const empty = tempWorkspace();
+      const imp = cli(empty, 'import', out);
+      assert.equal(imp.code, 0, imp.stderr);
+      const listed = JSON.parse(cli(empty, 'list', '--json').stdout);
+      assert.deepEqual(listed.map((x: { id: string; start: number; note: string }) => [x.id, x.start, x.note]), [[a.id, a.target.start, 'n']]);
+    });
+    it('exports CSV to stdout and brat into a folder (which needs --out)', () => {
+      const ws = tempWorkspace();
+      add(ws, DOC, 'Vladimir Putin stated', 'claim');
+      const csv = cli(ws, 'export', '--format', 'csv');
+      assert.equal(csv.code, 0);
+      assert.match(csv.stdout, /^id,document,kind,start_utf16/);
+      assertOneLineError(cli(ws, 'export', '--format', 'brat'), /writes a folder: give it with --out DIR/);
+      const dir = path.join(ws, 'brat');
+      assert.equal(cli(ws, 'export', '--format', 'brat', '--out', dir).code, 0);
+      assert.match(fs.readFileSync(path.join(dir, DOC.replace(/\.txt$/, '.ann')), 'utf8'), /^T1\tclaim \d+ \d+\tVladimir Putin stated/m);
+    });
     it('refuses an unknown format', () => {
       assertOneLineError(cli(tempWorkspace(), 'export', '--format', 'docx'), /unknown export format "docx"/);
     });
