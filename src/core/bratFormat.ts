@@ -27,7 +27,7 @@ import { newId } from './ids';
 import type { Annotation, AttributeValue, Attributes } from './model';
 import { toRelPath } from './paths';
 import type { YamlFileErrorCode } from './schemaValidate';
-import { contentHash, isHighSurrogate, isLowSurrogate, makeQuote } from './text';
+import { contentHash, isHighSurrogate, isLowSurrogate, makeQuote, compareCodeUnits } from './text';
 import { ExportFormatError, type ExportInput, type ExportedDocument } from './yamlExport';
 
 /** How brat offsets count line ends: "universal" (CRLF is one character, as brat 1.3 reads text) or "as-written"
@@ -268,9 +268,6 @@ class BratOffsets {
 }
 
 /** Code unit order: the same on every machine, unlike localeCompare. */
-function compareCodeUnits(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
 
 // ---------------------------------------------------------------------------------------------------------------
 // Reading

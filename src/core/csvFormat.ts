@@ -21,8 +21,8 @@ import exportSchema from '../../schemas/export.schema.json';
 import type { AnchorState, Annotation, AttributeValue, Attributes } from './model';
 import { PathError, toRelPath } from './paths';
 import { compileSchema, describeValue, schemaProblem, type YamlFileErrorCode } from './schemaValidate';
-import { LineIndex } from './text';
-import { ExportFormatError, type ExportInput, type ExportedDocument } from './yamlExport';
+import { LineIndex, compareCodeUnits } from './text';
+import { ExportFormatError, type ExportInput, type ExportedDocument, exportDocuments } from './yamlExport';
 
 export const CSV_COLUMNS_BEFORE_ATTRIBUTES = [
   'id',
@@ -64,14 +64,7 @@ export interface CsvExportInput extends ExportInput, CsvOptions {
  */
 export function exportCsv(input: CsvExportInput): string {
   const guard = input.formulaGuard ?? true;
-  const seen = new Set<string>();
-  const docs = input.documents.map((d) => {
-    const path = toRelPath(d.path);
-    if (seen.has(path)) throw new Error(`cannot export: document ${path} is listed twice`);
-    seen.add(path);
-    return { ...d, path };
-  });
-  docs.sort((a, b) => compareCodeUnits(a.path, b.path));
+  const docs = exportDocuments(input.documents);
 
   const types = new Map<string, Set<AttributeColumnType>>();
   for (const d of docs) {
@@ -186,9 +179,6 @@ function portableNumber(n: number): string {
 }
 
 /** Code unit order: the same on every machine, unlike localeCompare. */
-function compareCodeUnits(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
 
 // ---------------------------------------------------------------------------------------------------------------
 // Reading

@@ -6,6 +6,7 @@
 //
 // Finding mentions ("tag all mentions of Putin") is here too: it is the register's other half, and suggestions reuse
 // it. Offsets are UTF-16 code units, half-open [start, end), as everywhere in the core.
+import { compareCodeUnits } from './text';
 import entitiesSchema from '../../schemas/entities.schema.json';
 import { STORE_DIR, TOOL_ID } from '../constants';
 import { ENTITY_TYPES, type Annotation, type AttributeValue, type EntityType } from './model';
@@ -614,9 +615,6 @@ function isEntityType(s: string): s is EntityType {
   return (ENTITY_TYPES as readonly string[]).includes(s);
 }
 
-function compareCodeUnits(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
 
 function sorted(entities: readonly Entity[]): EntityRegister {
   return { entities: [...entities].sort((a, b) => compareNames(a.name, b.name)) };

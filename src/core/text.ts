@@ -80,3 +80,8 @@ export function codePointToUtf16(text: string, cp: number): number {
 export function plural(n: number, word: string, many = `${word}s`): string {
   return `${n} ${n === 1 ? word : many}`;
 }
+
+/** Orders strings by UTF-16 code units: the same on every machine, unlike localeCompare. */
+export function compareCodeUnits(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

@@ -25,8 +25,8 @@ import { isId, newId } from './ids';
 import type { AnchorState, Annotation, AttributeValue } from './model';
 import { PathError, toRelPath } from './paths';
 import { compileSchema, describeValue, formatPath, schemaProblem, type ValuePath, type YamlFileErrorCode } from './schemaValidate';
-import { contentHash, isHighSurrogate, isLowSurrogate, LineIndex, makeQuote } from './text';
-import { ExportFormatError, type ExportInput, type ExportInputDocument, type ExportedDocument } from './yamlExport';
+import { contentHash, isHighSurrogate, isLowSurrogate, LineIndex, makeQuote, compareCodeUnits } from './text';
+import { ExportFormatError, type ExportInput, type ExportedDocument, exportDocuments } from './yamlExport';
 
 /** The W3C Web Annotation JSON-LD context (the model requires this exact IRI). */
 export const ANNO_CONTEXT = 'http://www.w3.org/ns/anno.jsonld';
@@ -189,14 +189,7 @@ function contextValue(): unknown[] {
 
 /** The annotations of all documents, sorted; each without its own @context (the collection's applies). */
 function exportItems(input: W3cExportInput): W3cAnnotation[] {
-  const seen = new Set<string>();
-  const docs = input.documents.map((d: ExportInputDocument) => {
-    const path = toRelPath(d.path);
-    if (seen.has(path)) throw new Error(`cannot export: document ${path} is listed twice`);
-    seen.add(path);
-    return { ...d, path };
-  });
-  docs.sort((a, b) => compareCodeUnits(a.path, b.path));
+  const docs = exportDocuments(input.documents);
   const generated = input.generated ?? new Date();
   const items: W3cAnnotation[] = [];
   const ids = new Set<string>();
@@ -314,9 +307,6 @@ function stringify(v: unknown): string {
 }
 
 /** Code unit order: the same on every machine, unlike localeCompare. */
-function compareCodeUnits(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
 
 /**
  * A document text with UTF-16 ↔ code point conversion in O(1) after one pass (utf16ToCodePoint in text.ts walks the

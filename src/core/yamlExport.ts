@@ -18,7 +18,7 @@ import {
   type ValuePath,
   type YamlFileErrorCode,
 } from './schemaValidate';
-import { LineIndex, contentHash } from './text';
+import { LineIndex, contentHash, compareCodeUnits } from './text';
 
 export const EXPORT_FORMAT = 'marginalia-export';
 export const EXPORT_VERSION = 1;
@@ -87,15 +87,20 @@ export interface ExportedDocument {
  * Throws Error for input that breaks the model's invariants (annotation of another document, start after end,
  * a non-finite number attribute), since such an export could not be imported again.
  */
-export function exportYaml(input: ExportInput): string {
+/** The documents of an export with safe paths, each once, sorted by path (every export format starts here). */
+export function exportDocuments<D extends ExportInputDocument>(documents: readonly D[]): D[] {
   const seen = new Set<string>();
-  const docs = input.documents.map((d) => {
+  const docs = documents.map((d) => {
     const path = toRelPath(d.path);
     if (seen.has(path)) throw new Error(`cannot export: document ${path} is listed twice`);
     seen.add(path);
     return { ...d, path };
   });
-  docs.sort((a, b) => compareCodeUnits(a.path, b.path));
+  return docs.sort((a, b) => compareCodeUnits(a.path, b.path));
+}
+
+export function exportYaml(input: ExportInput): string {
+  const docs = exportDocuments(input.documents);
   const head = {
     format: EXPORT_FORMAT,
     version: EXPORT_VERSION,
@@ -182,9 +187,6 @@ function sortedAttributes(attrs: Attributes, id: string): Attributes {
 }
 
 /** Code unit order: the same on every machine, unlike localeCompare. */
-function compareCodeUnits(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
 
 /**
  * Characters a YAML 1.1 reader such as PyYAML rejects when written raw (C0/C1 controls, U+FFFE/U+FFFF, lone
