@@ -14,7 +14,7 @@ import {
   type ErrorFactory,
   type PatternHints,
   type Problem,
-  type YamlFileErrorCode,
+  errorFactoryFor,
 } from './schemaValidate';
 import { yamlScalar } from './sidecar';
 
@@ -170,7 +170,7 @@ export function serializeCodebook(codebook: Codebook): string {
 }
 
 function errorFactory(file: string): ErrorFactory {
-  return (code: YamlFileErrorCode, reason: string, line?: number, column?: number) => new CodebookError(file, code, reason, line, column);
+  return errorFactoryFor(CodebookError, file);
 }
 
 const HINTS: PatternHints = {

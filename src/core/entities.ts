@@ -20,7 +20,7 @@ import {
   type ErrorFactory,
   type PatternHints,
   type Problem,
-  type YamlFileErrorCode,
+  errorFactoryFor,
 } from './schemaValidate';
 import { yamlScalar } from './sidecar';
 
@@ -539,7 +539,7 @@ function normaliseForWrite(e: Entity): Entity {
 }
 
 function errorFactory(file: string): ErrorFactory {
-  return (code: YamlFileErrorCode, reason: string, line?: number, column?: number) => new EntitiesError(file, code, reason, line, column);
+  return errorFactoryFor(EntitiesError, file);
 }
 
 const NAME_HINT = 'a name on one line without spaces at either end';

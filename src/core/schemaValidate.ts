@@ -35,6 +35,14 @@ export class YamlFileError extends Error {
 /** Builds the caller's error subclass, so sidecar and codebook errors stay distinguishable. */
 export type ErrorFactory = (code: YamlFileErrorCode, reason: string, line?: number, column?: number) => YamlFileError;
 
+/** The ErrorFactory that makes errors of class `Err` about `file` (each file kind has its own error class). */
+export function errorFactoryFor(
+  Err: new (file: string, code: YamlFileErrorCode, reason: string, line?: number, column?: number) => YamlFileError,
+  file: string,
+): ErrorFactory {
+  return (code, reason, line, column) => new Err(file, code, reason, line, column);
+}
+
 export interface Position {
   line: number;
   column: number;

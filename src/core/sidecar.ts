@@ -18,7 +18,7 @@ import {
   type ErrorFactory,
   type PatternHints,
   type Problem,
-  type YamlFileErrorCode,
+  errorFactoryFor,
 } from './schemaValidate';
 
 /** The sidecar format version this build reads and writes. */
@@ -304,7 +304,7 @@ export function parseSidecar(text: string, file: string, options: ParseOptions =
 const FIX_HINT = 'Fix it by hand or restore it from git; Marginalia will not load or rewrite this file until then';
 
 function errorFactory(file: string): ErrorFactory {
-  return (code: YamlFileErrorCode, reason: string, line?: number, column?: number) => new SidecarError(file, code, reason, line, column);
+  return errorFactoryFor(SidecarError, file);
 }
 
 const HINTS: PatternHints = {

@@ -17,6 +17,7 @@ import {
   type ParsedYaml,
   type ValuePath,
   type YamlFileErrorCode,
+  errorFactoryFor,
 } from './schemaValidate';
 import { LineIndex, contentHash, compareCodeUnits } from './text';
 
@@ -507,7 +508,7 @@ let validator: ReturnType<typeof compileSchema> | undefined;
  * contradict the offsets.
  */
 export function parseExportYaml(source: string, file: string): ExportedDocument[] {
-  const fail: ErrorFactory = (code, reason, line, column) => new ExportFormatError(file, code, reason, line, column);
+  const fail: ErrorFactory = errorFactoryFor(ExportFormatError, file);
   const parsed = parseYamlSafely(source, fail, {
     conflictHint: `in ${file} (keep one side of each conflict), or export again`,
     maxAliasCount: MAX_ALIASES,
