@@ -19,6 +19,8 @@ import { CodebookCommands } from './host/codebookCommands';
 import { FiguresProvider } from './host/figuresView';
 import { EntitiesProvider, EntityCommands } from './host/entitiesView';
 import { Suggestions } from './host/suggestions';
+import { StoreDiagnostics } from './host/storeDiagnostics';
+import { ConflictResolver } from './host/conflicts';
 import { COMMANDS, VIEWS } from './host/ids';
 import { checkDocument, writeCheck } from './core/check';
 import { readDocument } from './core/corpus';
@@ -26,6 +28,8 @@ import { plural } from './core/text';
 
 /** What the extension returns from activate: the services, for integration tests. */
 export interface MarginaliaApi {
+  log: Log;
+  conflicts: ConflictResolver;
   workspace: WorkspaceAnnotations;
   tree: CorpusTreeProvider;
   treeView: vscode.TreeView<CorpusNode>;
@@ -40,6 +44,7 @@ export interface MarginaliaApi {
   entities: EntitiesProvider;
   entityCommands: EntityCommands;
   suggestions: Suggestions;
+  diagnostics: StoreDiagnostics;
 }
 
 export function activate(context: vscode.ExtensionContext): MarginaliaApi {
@@ -65,6 +70,8 @@ export function activate(context: vscode.ExtensionContext): MarginaliaApi {
   const entities = new EntitiesProvider(workspace);
   const entityCommands = new EntityCommands(workspace, entities, logs.for('entities'));
   const suggestions = new Suggestions(workspace, logs.for('suggestions'));
+  const conflicts = new ConflictResolver(workspace, logs.for('conflicts'));
+  const diagnostics = new StoreDiagnostics(workspace);
 
   const describeView = (): void => {
     const total = workspace.all().reduce((n, f) => n + f.count(), 0);
@@ -85,6 +92,7 @@ export function activate(context: vscode.ExtensionContext): MarginaliaApi {
     entities,
     vscode.window.createTreeView(VIEWS.entities, { treeDataProvider: entities, showCollapseAll: true }),
     suggestions,
+    diagnostics,
     vscode.languages.registerHoverProvider({ pattern: '**/*' }, suggestions),
     registerCommand(log, COMMANDS.suggest, () => suggestions.run()),
     registerCommand(log, COMMANDS.acceptSuggestion, (uri?: unknown, id?: unknown) => suggestions.accept(str(uri), str(id))),
@@ -120,6 +128,8 @@ export function activate(context: vscode.ExtensionContext): MarginaliaApi {
     registerCommand(log, COMMANDS.sortFiguresAscending, () => figures.setSort('value-asc')),
     registerCommand(log, COMMANDS.sortFiguresByDocument, () => figures.setSort('document')),
     ...annotationCommands.register(),
+    conflicts,
+    ...conflicts.register(),
     registerCommand(log, COMMANDS.export, (arg?: unknown) => exporter.run(arg)),
     registerCommand(log, COMMANDS.refresh, async () => {
       await workspace.reload();
@@ -168,7 +178,7 @@ export function activate(context: vscode.ExtensionContext): MarginaliaApi {
     (e) => log.error(e as Error),
   );
   log.info(`${TOOL_ID} activated in ${vscode.env.appName} ${vscode.version} in ${Date.now() - t0} ms${vscode.workspace.isTrusted ? '' : ' (read-only: untrusted workspace)'}`);
-  return { workspace, tree, treeView, decorations, hover, commands: annotationCommands, exporter, status, search, codebook, figures, entities, entityCommands, suggestions };
+  return { log: logs, conflicts, workspace, tree, treeView, decorations, hover, commands: annotationCommands, exporter, status, search, codebook, figures, entities, entityCommands, suggestions, diagnostics };
 }
 
 function str(v: unknown): string | undefined {

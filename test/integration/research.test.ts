@@ -94,9 +94,46 @@ describe('research tools in the extension host', function () {
     await eventually(() => f.annotations(DOC).every((x) => x.kind === 'figure'), 5000, 'renamed back');
   });
 
-  it('opens the codebook for editing (schema-validated YAML)', async () => {
+  it('opens the codebook for editing, and shows a problem at its line while the person types, without a YAML extension', async () => {
     const editor = (await vscode.commands.executeCommand('marginalia.openCodebook')) as vscode.TextEditor;
-    assert.match(editor.document.uri.path, /\.marginalia\/codebook\.yaml$/);
-    assert.match(editor.document.getText(), /Schema: schemas\/codebook\.schema\.json/);
+    const doc = editor.document;
+    assert.match(doc.uri.path, /\.marginalia\/codebook\.yaml$/);
+    assert.match(doc.getText(), /Schema: schemas\/codebook\.schema\.json/);
+    const problems = (): vscode.Diagnostic[] => vscode.languages.getDiagnostics(doc.uri).filter((d) => d.source === 'Marginalia');
+    await eventually(() => problems().length === 0, 5000, 'a valid codebook has no problems');
+    const colourLine = doc.getText().split('\n').findIndex((l) => /^\s*colour:/.test(l));
+    assert.ok(colourLine >= 0, 'the codebook has a colour line');
+    const line = doc.lineAt(colourLine);
+    const edit = new vscode.WorkspaceEdit();
+    edit.replace(doc.uri, line.range, line.text.replace(/colour:.*/, 'colour: reddish'));
+    assert.ok(await vscode.workspace.applyEdit(edit));
+    await eventually(() => problems().length === 1, 5000, 'the bad colour is reported');
+    const [p] = problems();
+    assert.equal(p.range.start.line, colourLine);
+    assert.equal(p.severity, vscode.DiagnosticSeverity.Error);
+    assert.match(p.message, /colour/);
+    // Undoing the mistake clears it.
+    await vscode.commands.executeCommand('undo');
+    assert.doesNotMatch(doc.getText(), /reddish/);
+    await eventually(() => problems().length === 0, 5000, 'the problem clears once the text is fixed');
+  });
+
+  it('lists a broken sidecar on disk in the Problems panel at the line of the problem', async () => {
+    const f = folderModel(await api());
+    const rel = '.marginalia/annotations/notes-broken.txt.yaml';
+    const file = path.join(f.folder.uri.fsPath, rel);
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, 'version: 1\ndocument: notes-broken.txt\nannotations:\n  - id: 42\n');
+    try {
+      await vscode.commands.executeCommand('marginalia.refresh');
+      const uri = vscode.Uri.file(file);
+      await eventually(() => vscode.languages.getDiagnostics(uri).some((d) => d.source === 'Marginalia'), 5000, 'the broken sidecar is in the Problems panel');
+      const [p] = vscode.languages.getDiagnostics(uri).filter((d) => d.source === 'Marginalia');
+      assert.equal(p.range.start.line, 3, 'at the annotation with the bad id (line 4)');
+    } finally {
+      fs.rmSync(file);
+      await vscode.commands.executeCommand('marginalia.refresh');
+    }
+    await eventually(() => vscode.languages.getDiagnostics(vscode.Uri.file(file)).length === 0, 5000, 'gone with the file');
   });
 });
