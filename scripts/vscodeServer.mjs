@@ -34,6 +34,8 @@ const BASE_SETTINGS = {
   'window.commandCenter': false,
   // Sources are prose with long lines: wrapped, a passage and its highlight stay in view.
   'editor.wordWrap': 'on',
+  // The demo and test workspaces live under .run/ inside this repository: don't offer to open the repository itself.
+  'git.openRepositoryInParentFolders': 'never',
 };
 
 /**
