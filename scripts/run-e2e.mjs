@@ -12,6 +12,8 @@
 //     --shots DIR        where scripts save screenshots (default .run/e2e-shots)
 //     --trust MODE       off (default) | untrusted (Restricted Mode) | prompt (VS Code asks at start-up)
 //     --dev              load the extension through extensionDevelopmentPath instead of installing dist/
+//     --vsix             pack a VSIX first (as `npm run package` does, from the current dist/) and install it with
+//                        code-server's own installer, as a person would (npm test does this)
 //     --timeout SEC      per script, server start included (default 120)
 //     --run-dir DIR      parent of the per-script run dirs (default .run/e2e/<time>-XXXXXX)
 //     --keep             keep run dirs after a pass (always kept after a failure)
@@ -30,7 +32,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import {
   REPO, SAMPLE_CORPUS, TRUST_MODES, copyWorkspace, extensionManifest, installExtensionFolder, launchBrowser, makeRunDir,
-  parseArgs, screenshot, socketSafe, startCodeServer,
+  installVsix, packageVsix, parseArgs, screenshot, socketSafe, startCodeServer,
 } from './vscodeServer.mjs';
 
 const T0 = Date.now();
@@ -39,7 +41,7 @@ const say = (msg) => console.log(`[e2e ${((Date.now() - T0) / 1000).toFixed(1)}s
 let opts;
 try {
   opts = parseArgs(process.argv.slice(2), {
-    workspace: 'string', copy: 'boolean', shots: 'string', trust: 'string', dev: 'boolean', timeout: 'number',
+    workspace: 'string', copy: 'boolean', shots: 'string', trust: 'string', dev: 'boolean', vsix: 'boolean', timeout: 'number',
     'run-dir': 'string', keep: 'boolean', headed: 'boolean',
   }, 'MARGINALIA_E2E_');
   opts.trust ??= 'off';
@@ -76,6 +78,17 @@ if (missing.length || !scripts.length) {
 }
 fs.mkdirSync(shotsDir, { recursive: true });
 const parentRunDir = makeRunDir('e2e', opts.runDir);
+let vsix;
+if (opts.vsix && !opts.dev) {
+  try {
+    vsix = packageVsix(path.join(parentRunDir, `${manifest.name}-${manifest.version}.vsix`));
+    say(`packed ${path.relative(REPO, vsix)} (${Math.round(fs.statSync(vsix).size / 1024)} KB)`);
+  } catch (e) {
+    console.error(`run-e2e: ${e.message}`);
+    console.log('0 passed, 1 failed');
+    process.exit(1);
+  }
+}
 
 for (const script of scripts) await runScript(script);
 
@@ -104,7 +117,8 @@ async function runScript(script) {
   try {
     const workspace = opts.copy === false ? source : copyWorkspace(source, path.join(runDir, 'workspace'));
     const extensionsDir = path.join(runDir, 'extensions');
-    if (!opts.dev) installExtensionFolder(extensionsDir);
+    if (vsix) say(`${name}: installed ${path.basename(installVsix(vsix, extensionsDir, runDir))} from the VSIX`);
+    else if (!opts.dev) installExtensionFolder(extensionsDir);
     server = await startCodeServer({ runDir, extensionsDir, trust: opts.trust, log: (m) => say(`${name}: ${m}`) });
     ({ context, page } = await launchBrowser(server, { headless: !opts.headed }));
     const url = server.workbenchUrl({ workspace, ...(opts.dev ? { extensionDevelopmentPath: REPO } : {}) });

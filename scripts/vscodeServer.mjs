@@ -17,7 +17,8 @@ export const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 export const SAMPLE_CORPUS = path.join(REPO, 'sample', 'corpus');
 
 /** Files of the extension that an installed copy needs (what a VSIX would carry). */
-const EXTENSION_FILES = ['package.json', 'package.nls.json', 'dist', 'media', 'schemas', 'README.md', 'CHANGELOG.md', 'LICENSE', 'LICENSE.md'];
+// docs/screenshots: the README's pictures, so its relative links work on the extension's details page.
+const EXTENSION_FILES = ['package.json', 'package.nls.json', 'dist', 'media', 'schemas', 'docs/screenshots', 'README.md', 'CHANGELOG.md', 'LICENSE', 'LICENSE.md'];
 
 /** Settings every run gets: no welcome page, no AI/chat panel, no telemetry or update checks, no marketplace. */
 const BASE_SETTINGS = {
@@ -226,6 +227,31 @@ export function installExtensionFolder(extensionsDir, { root = REPO, mode = 'cop
   }
   registerExtension(extensionsDir, { id, version: pkg.version, relativeLocation, dest });
   return dest;
+}
+
+/**
+ * Installs a VSIX into extensionsDir with code-server's own installer (`--install-extension`), as a person would;
+ * returns the installed folder. Throws with the installer's output when it fails.
+ */
+export function installVsix(vsix, extensionsDir, runDir) {
+  assertToolsInstalled();
+  fs.mkdirSync(extensionsDir, { recursive: true });
+  const tmpDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mg-vsix-'));
+  try {
+    const r = spawnSync(
+      codeServerBin(),
+      ['--install-extension', path.resolve(vsix), '--force', '--extensions-dir', extensionsDir, '--user-data-dir', path.join(runDir, 'user-data')],
+      { cwd: runDir, env: isolatedEnv(runDir, tmpDir), encoding: 'utf8', timeout: 120_000 },
+    );
+    if (r.status !== 0) throw new Error(`installing ${vsix} failed (exit ${r.status ?? r.signal}): ${(r.stderr || r.stdout || '').trim().slice(0, 500)}`);
+  } finally {
+    fs.rmSync(tmpDir, { recursive: true, force: true });
+  }
+  const pkg = extensionManifest();
+  const id = `${pkg.publisher}.${pkg.name}`.toLowerCase();
+  const installed = fs.readdirSync(extensionsDir).find((e) => e.toLowerCase().startsWith(`${id}-`));
+  if (!installed) throw new Error(`code-server reported success but no ${id}-* folder is in ${extensionsDir}`);
+  return path.join(extensionsDir, installed);
 }
 
 /**
@@ -645,7 +671,8 @@ export function packageVsix(out) {
   };
   fs.writeFileSync(ignoreFile, ['**', ...EXTENSION_FILES.flatMap(files).map((f) => `!${f}`), ''].join('\n'));
   const vsce = path.join(REPO, 'node_modules', '@vscode', 'vsce', 'vsce');
-  const args = [vsce, 'package', '--no-dependencies', '--ignoreFile', ignoreFile, '--out', out, '--allow-missing-repository'];
+  // No repository to point links at: the README's relative links stay relative (its pictures are packed with it).
+  const args = [vsce, 'package', '--no-dependencies', '--ignoreFile', ignoreFile, '--out', out, '--allow-missing-repository', '--no-rewrite-relative-links'];
   if (!['LICENSE', 'LICENSE.md', 'LICENSE.txt'].some((f) => fs.existsSync(path.join(REPO, f)))) args.push('--skip-license');
   const r = spawnSync(process.execPath, args, { cwd: REPO, stdio: 'inherit' });
   fs.rmSync(dir, { recursive: true, force: true });
