@@ -182,7 +182,7 @@ class Context {
     } else {
       for (const c of checks) this.printCheck(c);
       this.io.stdout(
-        `${summary.annotations} annotations in ${summary.documents} documents: ${summary.unchanged} unchanged, ${summary.reanchored} re-anchored, ${summary.orphaned} orphaned` +
+        `${plural(summary.annotations, 'annotation')} in ${plural(summary.documents, 'document')}: ${summary.unchanged} unchanged, ${summary.reanchored} re-anchored, ${summary.orphaned} orphaned` +
           (this.args.values.write ? `; ${written} saved` : summary.reanchored + summary.orphaned > 0 ? ' (not saved; run with --write to save)' : '') +
           '\n',
       );
@@ -260,9 +260,9 @@ class Context {
       orphaned += annotations.filter((a) => a.anchor.status === 'orphaned').length;
       await this.store.update(d.path, { upsert: annotations });
       added += annotations.length;
-      if (text === undefined) this.io.stderr(`marginalia: warning: ${d.path} is not in this workspace; its ${annotations.length} annotations are kept as orphans\n`);
+      if (text === undefined) this.io.stderr(`marginalia: warning: ${d.path} is not in this workspace; its ${plural(annotations.length, 'annotation')} ${annotations.length === 1 ? 'is' : 'are'} kept as orphans\n`);
     }
-    this.io.stdout(`imported ${added} annotations of ${imported.length} documents from ${fileArg}${orphaned ? ` (${orphaned} orphaned)` : ''}\n`);
+    this.io.stdout(`imported ${plural(added, 'annotation')} of ${plural(imported.length, 'document')} from ${fileArg}${orphaned ? ` (${orphaned} orphaned)` : ''}\n`);
     return 0;
   }
 

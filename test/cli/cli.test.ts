@@ -137,7 +137,7 @@ describe('CLI (the real built binary)', function () {
       add(ws, DOC, 'Vladimir Putin stated', 'claim');
       const r = cli(ws, 'check');
       assert.equal(r.code, 0, r.stdout + r.stderr);
-      assert.match(r.stdout, /1 annotations in 1 documents: 1 unchanged, 0 re-anchored, 0 orphaned/);
+      assert.match(r.stdout, /1 annotation in 1 document: 1 unchanged, 0 re-anchored, 0 orphaned/);
     });
     it('re-anchors after an outside edit, saves with --write, and is then unchanged', () => {
       const ws = tempWorkspace();
@@ -169,7 +169,7 @@ describe('CLI (the real built binary)', function () {
       const r = cli(ws, 'check');
       assert.equal(r.code, 1);
       assert.match(r.stdout, /orphaned/);
-      assert.match(r.stdout, /2 annotations in 1 documents: 1 unchanged, 0 re-anchored, 1 orphaned/);
+      assert.match(r.stdout, /2 annotations in 1 document: 1 unchanged, 0 re-anchored, 1 orphaned/);
       assert.equal(cli(ws, 'check', '--write').code, 1);
       const listed = JSON.parse(cli(ws, 'list', '--json').stdout);
       assert.equal(listed.length, 2, 'the orphan is kept');
