@@ -1,9 +1,21 @@
 // Bundles the extension (CommonJS, `vscode` external) and the CLI into dist/.
+//   node esbuild.mjs [--production] [--watch] [--analyze]   (--analyze prints what each bundle is made of)
+//
+// The extension's main bundle holds only what activation and everyday use need. Libraries needed only by some
+// commands are chunks of their own, loaded by a lazy `require` at their first use: dist/compromise.js (the word lists
+// of Suggest), dist/yaml.js (the general YAML parser, for hand-edited files, front matter and imports) and
+// dist/validators.js. The JSON Schema validators are compiled at build time (ajv's standalone code) for both bundles,
+// so ajv is not shipped; the CLI is one file.
 import * as esbuild from 'esbuild';
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
 
+const ROOT = import.meta.dirname;
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
+/** Print what each bundle is made of (esbuild's metafile analysis). */
+const analyze = process.argv.includes('--analyze');
 
 const common = {
   bundle: true,
@@ -15,13 +27,79 @@ const common = {
   logLevel: 'warning',
 };
 
+/** Package → chunk file (beside dist/extension.js). */
+const CHUNKS = { 'compromise/two': 'compromise.js', yaml: 'yaml.js' };
+
+/** In the extension bundle, a `require` of a chunked package becomes a `require` of its chunk; an `import` of one
+ *  is an error, since it would load the chunk at activation. */
+const lazyChunks = {
+  name: 'lazy-chunks',
+  setup(build) {
+    const filter = new RegExp(`^(${Object.keys(CHUNKS).map((p) => p.replace(/[/]/g, '\\/')).join('|')})$`);
+    build.onResolve({ filter }, (args) => {
+      if (args.kind === 'require-call') return { path: `./${CHUNKS[args.path]}`, external: true };
+      return { errors: [{ text: `${args.path} is a lazily loaded chunk of the extension: require it at its first use (see src/core/yamlLib.ts), do not import it` }] };
+    });
+  },
+};
+
+/** src/core/validators.ts replaced by the same validators precompiled by ajv (validators.standaloneValidators()):
+ *  inline, or, with `chunk`, in a chunk of their own required at the first validation (the extension's fast readers
+ *  of its own files need none). */
+function precompiledValidators(chunk) {
+  return {
+    name: 'precompiled-validators',
+    setup(build) {
+      const from = chunk ? `./${chunk}` : 'marginalia:precompiled-validators';
+      build.onLoad({ filter: /[\\/]src[\\/]core[\\/]validators\.ts$/ }, () => ({
+        contents:
+          'let compiled;\n' +
+          'export function validator(name) {\n' +
+          `  compiled ??= require(${JSON.stringify(from)});\n` +
+          '  const v = compiled[name];\n' +
+          "  if (typeof v !== 'function') throw new Error(`no precompiled validator named ${name}`);\n" +
+          '  return v;\n' +
+          '}\n',
+        loader: 'js',
+        resolveDir: path.join(ROOT, 'src', 'core'),
+      }));
+      build.onResolve({ filter: /^(marginalia:precompiled-validators|\.\/validators\.js)$/ }, (args) =>
+        chunk ? { path: args.path, external: true } : { path: 'precompiled-validators', namespace: 'validators' });
+      build.onLoad({ filter: /.*/, namespace: 'validators' }, async () => ({ contents: await standaloneSource(), loader: 'js', resolveDir: ROOT }));
+    },
+  };
+}
+
+let generated;
+function standaloneSource() {
+  return (generated ??= generateValidators());
+}
+
+/** Runs standaloneValidators() of src/core/validators.ts (bundled in memory with ajv) and returns its module source. */
+async function generateValidators() {
+  const out = await esbuild.build({ ...common, sourcemap: false, minify: false, entryPoints: [path.join(ROOT, 'src', 'core', 'validators.ts')], write: false });
+  const module = { exports: {} };
+  new Function('module', 'exports', 'require', out.outputFiles[0].text)(module, module.exports, createRequire(import.meta.url));
+  return module.exports.standaloneValidators();
+}
+
+const chunkBuilds = Object.entries(CHUNKS).map(([pkg, file]) => ({
+  ...common,
+  stdin: { contents: `module.exports = require(${JSON.stringify(pkg)});`, resolveDir: ROOT, sourcefile: `${file} (${pkg})`, loader: 'js' },
+  outfile: `dist/${file}`,
+}));
+const validatorsChunk = { ...common, stdin: { contents: await standaloneSource(), resolveDir: ROOT, sourcefile: 'validators.js (precompiled)', loader: 'js' }, outfile: 'dist/validators.js' };
+
 const builds = [
-  { ...common, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
-  { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js' },
-].filter((b) => fs.existsSync(b.entryPoints[0]));
+  { ...common, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'], plugins: [lazyChunks, precompiledValidators('validators.js')] },
+  ...chunkBuilds,
+  validatorsChunk,
+  { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', plugins: [precompiledValidators()] },
+].filter((b) => !b.entryPoints || fs.existsSync(b.entryPoints[0]));
 
 if (watch) {
   for (const b of builds) await (await esbuild.context(b)).watch();
 } else {
-  await Promise.all(builds.map((b) => esbuild.build(b)));
+  const results = await Promise.all(builds.map((b) => esbuild.build({ ...b, metafile: analyze })));
+  if (analyze) for (const r of results) console.log(await esbuild.analyzeMetafile(r.metafile));
 }

@@ -151,8 +151,10 @@ if (startup) {
     const s = startup;
     row(w, undefined, { method: 'Marginalia: activation, ext.activate() in the extension host (loads the bundle)', time: fmtTime(s.roundTripMs), goal: goal(s.roundTripMs <= 50, '≤ 50 ms'),
       note: `activate() itself ${s.activateMs === undefined ? '(not found in the log)' : fmtTime(s.activateMs)}, by the extension's log${s.wasActive ? '; WAS ALREADY ACTIVE' : ''}` });
-    row(w, undefined, { method: 'Marginalia: dist/extension.js (esbuild --production, minified)', time: `${(s.extensionBytes / 1024).toFixed(0)} KB`, goal: goal(s.extensionBytes <= 500 * 1024, '≤ 500 KB'),
-      note: `dist/cli.js ${(s.cliBytes / 1024).toFixed(0)} KB` });
+    const kb = (n) => `${(n / 1024).toFixed(0)} KB`;
+    const shipped = s.extensionBytes + s.chunks.reduce((n, c) => n + c.bytes, 0);
+    row(w, undefined, { method: 'Marginalia: dist/extension.js, the bundle activation loads (esbuild --production, minified)', time: kb(s.extensionBytes), goal: goal(s.extensionBytes <= 500 * 1024, '≤ 500 KB'),
+      note: `chunks loaded at first use: ${s.chunks.map((c) => `${c.file} ${kb(c.bytes)}`).join(', ')}; ${kb(shipped)} shipped in all; dist/cli.js ${kb(s.cliBytes)}` });
   }
 }
 
@@ -190,6 +192,9 @@ async function measureStartup() {
     run(process.execPath, [path.join(ROOT, 'esbuild.mjs'), '--production']);
     const extensionBytes = fs.statSync(path.join(ROOT, 'dist', 'extension.js')).size;
     const cliBytes = fs.statSync(path.join(ROOT, 'dist', 'cli.js')).size;
+    // Every other .js in dist/ is a chunk of the extension that it requires at first use (see esbuild.mjs).
+    const chunks = fs.readdirSync(path.join(ROOT, 'dist')).filter((f) => f.endsWith('.js') && f !== 'extension.js' && f !== 'cli.js').sort()
+      .map((file) => ({ file, bytes: fs.statSync(path.join(ROOT, 'dist', file)).size }));
     log('start-up: activating the extension in code-server');
     const r = spawnSync(process.execPath, [path.join(ROOT, 'scripts', 'run-integration.mjs'), '--tests', path.join(ROOT, 'out', 'bench', 'startup'),
       '--keep', '--run-dir', path.join(runDir, 'run'), '--timeout', '120'], {
@@ -201,7 +206,7 @@ async function measureStartup() {
       process.stderr.write(r.stderr ?? '');
       return { error: `run-integration exited ${r.status}` };
     }
-    return { ...JSON.parse(fs.readFileSync(outFile, 'utf8')), extensionBytes, cliBytes };
+    return { ...JSON.parse(fs.readFileSync(outFile, 'utf8')), extensionBytes, cliBytes, chunks };
   } catch (e) {
     return { error: e.message.split('\n')[0] };
   } finally {

@@ -1,12 +1,10 @@
 // The codebook: which kinds of annotation a workspace uses, their colours, and the attribute fields each kind
 // carries. Stored as .marginalia/codebook.yaml; when the file exists it lists every kind (what you see is what you
 // get), and without it the built-in claim, figure and entity apply.
-import codebookSchema from '../../schemas/codebook.schema.json';
 import { STORE_DIR } from '../constants';
 import { ENTITY_TYPES, type AttributeValue, type Attributes } from './model';
 import {
   YamlFileError,
-  compileSchema,
   decodeYamlBytes,
   describeValue,
   parseYamlSafely,
@@ -16,6 +14,7 @@ import {
   type Problem,
   errorFactoryFor,
 } from './schemaValidate';
+import { validator } from './validators';
 import { yamlScalar } from './sidecar';
 
 export const CODEBOOK_PATH = `${STORE_DIR}/codebook.yaml`;
@@ -179,8 +178,6 @@ const HINTS: PatternHints = {
   icon: 'a codicon name such as quote or symbol-numeric',
 };
 
-let validator: ReturnType<typeof compileSchema> | undefined;
-
 function checkCodebookValue(value: unknown): Problem | undefined {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     return { path: [], code: 'schema', reason: 'a codebook must be a YAML mapping with version and kinds' };
@@ -196,8 +193,7 @@ function checkCodebookValue(value: unknown): Problem | undefined {
         : `unknown codebook format version ${describeValue(version)}; this Marginalia reads version ${CODEBOOK_VERSION}`,
     };
   }
-  validator ??= compileSchema(codebookSchema);
-  const problem = schemaProblem(validator, value, HINTS);
+  const problem = schemaProblem(validator('codebook'), value, HINTS);
   if (problem) return problem;
   const kinds = (value as Codebook).kinds;
   const kindAt = new Map<string, number>();

@@ -36,8 +36,9 @@ export function summariseDocument(doc: string, annotations: readonly Annotation[
 }
 
 /** "doc2" before "doc10", case and accents aside. One collator for every comparison: localeCompare with options
- *  builds a new one per call, which made sorting the first level of 10,000 documents take a few hundred ms. */
-const NAME_ORDER = new Intl.Collator(undefined, { numeric: true, sensitivity: 'base' });
+ *  builds a new one per call, which made sorting the first level of 10,000 documents take a few hundred ms. Made at
+ *  the first tree rather than when the module loads: building an ICU collator takes milliseconds of activation. */
+let nameOrder: Intl.Collator | undefined;
 
 /** Folders → documents, sorted by name (folders first), with counts summed upwards. */
 export function buildCorpusTree(docs: readonly DocSummary[]): DirSummary {
@@ -65,7 +66,8 @@ export function buildCorpusTree(docs: readonly DocSummary[]): DirSummary {
       d.orphaned += s.orphaned;
     }
   }
-  const byName = (a: { name: string }, b: { name: string }): number => NAME_ORDER.compare(a.name, b.name);
+  const order = (nameOrder ??= new Intl.Collator(undefined, { numeric: true, sensitivity: 'base' }));
+  const byName = (a: { name: string }, b: { name: string }): number => order.compare(a.name, b.name);
   for (const d of dirs.values()) {
     d.dirs.sort(byName);
     d.docs.sort(byName);

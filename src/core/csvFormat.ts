@@ -17,10 +17,10 @@
 // with an apostrophe, gets an apostrophe in front (OWASP's advice; Excel and LibreOffice show it, and it keeps the
 // cell text). parseCsv removes exactly one leading apostrophe again, so the round trip is exact. Pass
 // formulaGuard: false to both for data tools that never evaluate cells.
-import exportSchema from '../../schemas/export.schema.json';
 import type { AnchorState, Annotation, AttributeValue, Attributes } from './model';
 import { PathError, toRelPath } from './paths';
-import { compileSchema, describeValue, schemaProblem, type YamlFileErrorCode } from './schemaValidate';
+import { describeValue, schemaProblem, type YamlFileErrorCode } from './schemaValidate';
+import { validator } from './validators';
 import { LineIndex, compareCodeUnits } from './text';
 import { ExportFormatError, type ExportInput, type ExportedDocument, exportDocuments } from './yamlExport';
 
@@ -287,8 +287,6 @@ const HINTS = {
   'attributes[]': 'letters, digits, _ and -, starting with a letter or _',
 };
 
-let validator: ReturnType<typeof compileSchema> | undefined;
-
 /**
  * Reads a CSV written by exportCsv (columns in any order; line/column, method and detail columns may be left out)
  * back into model annotations, grouped by document and sorted. Throws ExportFormatError naming `file`, the line and
@@ -395,8 +393,7 @@ export function parseCsv(source: string, file: string, options: CsvOptions = {})
       provenance: { author: textOf('author'), created: textOf('created'), modified: textOf('modified'), tool: textOf('tool'), docHash: textOf('doc_hash') },
       status,
     };
-    validator ??= compileSchema({ definitions: exportSchema.definitions, $ref: '#/definitions/annotation' });
-    const problem = schemaProblem(validator, raw, HINTS);
+    const problem = schemaProblem(validator('exportAnnotation'), raw, HINTS);
     if (problem) {
       const key = problem.path.slice(0, 2).join('.');
       const target =

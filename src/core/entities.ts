@@ -7,12 +7,10 @@
 // Finding mentions ("tag all mentions of Putin") is here too: it is the register's other half, and suggestions reuse
 // it. Offsets are UTF-16 code units, half-open [start, end), as everywhere in the core.
 import { compareCodeUnits } from './text';
-import entitiesSchema from '../../schemas/entities.schema.json';
 import { STORE_DIR, TOOL_ID } from '../constants';
 import { ENTITY_TYPES, type Annotation, type AttributeValue, type EntityType } from './model';
 import {
   YamlFileError,
-  compileSchema,
   decodeYamlBytes,
   describeValue,
   parseYamlSafely,
@@ -22,6 +20,7 @@ import {
   type Problem,
   errorFactoryFor,
 } from './schemaValidate';
+import { validator } from './validators';
 import { yamlScalar } from './sidecar';
 
 export const ENTITIES_PATH = `${STORE_DIR}/entities.yaml`;
@@ -545,8 +544,6 @@ function errorFactory(file: string): ErrorFactory {
 const NAME_HINT = 'a name on one line without spaces at either end';
 const HINTS: PatternHints = { name: NAME_HINT };
 
-let validator: ReturnType<typeof compileSchema> | undefined;
-
 /** Version, schema, then meaning: every name and alias belongs to one entity, and no alias repeats its own name. */
 function checkRegisterValue(value: unknown): Problem | undefined {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
@@ -563,8 +560,7 @@ function checkRegisterValue(value: unknown): Problem | undefined {
         : `unknown entity register format version ${describeValue(version)}; this Marginalia reads version ${ENTITIES_VERSION}`,
     };
   }
-  validator ??= compileSchema(entitiesSchema);
-  const problem = schemaProblem(validator, value, HINTS);
+  const problem = schemaProblem(validator('entities'), value, HINTS);
   if (problem) return aliasHint(problem);
   const entities = (value as { entities: RawEntity[] }).entities;
   const owner = new Map<string, { index: number; what: string }>();

@@ -3,7 +3,7 @@
 // annotation in the same gap (both append after the last one, or both create the sidecar) or both edit one
 // annotation. `mergeSidecarTexts` is the 3-way merge a git merge driver runs instead of git's line merge;
 // `resolveConflictMarkers` repairs a sidecar git has already written conflict markers into.
-import { parse } from 'yaml';
+import { yamlLib } from './yamlLib';
 import type { Annotation } from './model';
 import { SidecarError, docForSidecarPath, parseSidecar, serializeSidecar, sortAnnotations } from './sidecar';
 import { isLater } from './store';
@@ -124,7 +124,7 @@ function parseSide(text: string, side: Side, file: string): ParsedSide {
  *  needs reading again: otherwise the path or any annotation says it. */
 function documentOf(text: string, annotations: readonly Annotation[], file: string): string {
   if (annotations.length > 0) return annotations[0].doc;
-  return docForSidecarPath(file) ?? String((parse(text) as { document: unknown }).document);
+  return docForSidecarPath(file) ?? String((yamlLib().parse(text) as { document: unknown }).document);
 }
 
 function finish(base: Annotation[] | undefined, ours: ParsedSide, theirs: ParsedSide, file: string, hunks: number): MergeResult {

@@ -1,7 +1,7 @@
 // Document metadata: the "Key: value" header that news-style text files carry at their head, or YAML front
 // matter in Markdown. Pure functions over the document text; offsets are UTF-16 code units.
-import { isMap, isScalar, isSeq, parseDocument } from 'yaml';
 import type { Node as YamlNode } from 'yaml';
+import { yamlLib } from './yamlLib';
 
 /** Which metadata convention the head of a document follows. */
 export type MetadataConvention = 'header' | 'front-matter' | 'none';
@@ -257,6 +257,7 @@ function parseFrontMatter(text: string, from: number, path: string | undefined):
     return { warning: `${where}:1:1: front matter starts with --- but is never closed; add a line --- after it.` };
   }
   const source = text.slice(first.next, close.start);
+  const { isMap, isScalar, parseDocument } = yamlLib();
   const doc = parseDocument(source, {
     version: '1.2',
     schema: 'core',
@@ -302,6 +303,7 @@ function scalarText(node: { value: unknown; source?: string }): string {
 }
 
 function flatten(node: YamlNode | null): string | undefined {
+  const { isScalar, isSeq } = yamlLib();
   if (isScalar(node)) return node.value === null ? undefined : scalarText(node);
   if (isSeq(node)) {
     const parts: string[] = [];

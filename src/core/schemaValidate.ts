@@ -1,8 +1,8 @@
 // Safe YAML in, located errors out: shared by sidecars and the codebook. Both are files people edit by hand and
 // git merges, so a bad one must be refused with its file, line and column, and never half-loaded.
-import Ajv, { type AnySchema, type ErrorObject, type ValidateFunction } from 'ajv';
-import addFormats from 'ajv-formats';
-import { LineCounter, isAlias, isMap, isNode, isPair, isScalar, isSeq, parseDocument, visit, type Document } from 'yaml';
+import type { ErrorObject, ValidateFunction } from 'ajv';
+import type { Document, LineCounter } from 'yaml';
+import { yamlLib } from './yamlLib';
 
 export type YamlFileErrorCode =
   | 'too-large' // over the size cap
@@ -112,6 +112,7 @@ export function parseYamlSafely(text: string, fail: ErrorFactory, options: SafeP
   if (conflict !== undefined) {
     throw fail('conflict', `unresolved git merge conflict at line ${conflict}; resolve it ${options.conflictHint}`, conflict, 1);
   }
+  const { LineCounter, isAlias, isNode, parseDocument, visit } = yamlLib();
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, {
     lineCounter,
@@ -181,6 +182,7 @@ export function parseYamlSafely(text: string, fail: ErrorFactory, options: SafeP
 /** Source position of the node at `path` (or its property name, with `key`); the deepest existing ancestor when the
  *  path does not exist, e.g. for a missing required field. */
 export function locateNode(doc: Document, lineCounter: LineCounter, path: ValuePath, key = false): Position | undefined {
+  const { isMap, isNode, isPair, isScalar, isSeq } = yamlLib();
   let node: unknown = doc.contents;
   let at: readonly number[] | null | undefined = isNode(node) ? node.range : undefined;
   for (let i = 0; i < path.length; i++) {
@@ -210,18 +212,6 @@ export function locateNode(doc: Document, lineCounter: LineCounter, path: ValueP
   if (!at) return undefined;
   const p = lineCounter.linePos(at[0]);
   return { line: p.line, column: p.col };
-}
-
-let ajv: Ajv | undefined;
-
-/** Compiles a JSON Schema (draft-07) with the one shared ajv instance; compile once per schema, at first use. */
-export function compileSchema(schema: AnySchema): ValidateFunction {
-  if (!ajv) {
-    // allErrors off: we report the first problem with its line, and validation stays cheap on large files.
-    ajv = new Ajv({ allErrors: false, strict: true, allowUnionTypes: true });
-    addFormats(ajv, ['date-time']);
-  }
-  return ajv.compile(schema);
 }
 
 /** Human descriptions of patterns, by the name of the property they constrain. */

@@ -9,7 +9,6 @@ import type { AnchorStatus, Annotation, AttributeValue, ResolveMethod } from './
 import { PathError, isRelPath, toRelPath } from './paths';
 import {
   YamlFileError,
-  compileSchema,
   decodeYamlBytes,
   describeValue,
   formatPath,
@@ -20,6 +19,7 @@ import {
   type Problem,
   errorFactoryFor,
 } from './schemaValidate';
+import { validator } from './validators';
 
 /** The sidecar format version this build reads and writes. */
 export const SIDECAR_VERSION = 1;
@@ -314,8 +314,6 @@ const HINTS: PatternHints = {
   'attributes[]': 'a letter or "_", then up to 63 letters, digits, "-" or "_"',
 };
 
-let validator: ReturnType<typeof compileSchema> | undefined;
-
 /** Version, schema and meaning, in that order: a newer file is named as such rather than as a schema failure. */
 function checkSidecarValue(value: unknown, expectedDoc: string | undefined): Problem | undefined {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
@@ -332,8 +330,7 @@ function checkSidecarValue(value: unknown, expectedDoc: string | undefined): Pro
     }
     return { path: ['version'], code: 'version', reason: `unknown sidecar format version ${describeValue(version)}; this Marginalia reads version ${SIDECAR_VERSION}` };
   }
-  validator ??= compileSchema(sidecarSchema);
-  const problem = schemaProblem(validator, value, HINTS);
+  const problem = schemaProblem(validator('sidecar'), value, HINTS);
   if (problem) return problem;
   const v = value as SidecarValue;
   if (!isRelPath(v.document) || isInStore(v.document)) {
@@ -564,8 +561,6 @@ function canonicalAttribute(entry: string): [string, AttributeValue] | No {
   return value === NO ? NO : [name, value];
 }
 
-let dateTime: ReturnType<typeof compileSchema> | undefined;
-
 /** The schema's date-time check, with the form Marginalia writes decided by a regular expression first. */
 function isDateTime(s: string): boolean {
   const m = ISO_UTC.exec(s);
@@ -576,8 +571,7 @@ function isDateTime(s: string): boolean {
     const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
     if (month >= 1 && month <= 12 && day >= 1 && day <= [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]) return true;
   }
-  dateTime ??= compileSchema(annotationSchema.created);
-  return dateTime(s);
+  return validator('dateTime')(s) as boolean;
 }
 
 /** Decodes the escapes quoteString writes (and only those) from the double-quoted scalar at `pos`. */

@@ -20,11 +20,11 @@
 //   refer to another version of it: an orphan), the TextPositionSelector is left out and the UTF-16 offsets travel
 //   as "marginalia:utf16Start" / "marginalia:utf16End" instead: never a wrong position under a standard name.
 import { TOOL_VERSION } from '../constants';
-import exportSchema from '../../schemas/export.schema.json';
 import { isId, newId } from './ids';
 import type { AnchorState, Annotation, AttributeValue } from './model';
 import { PathError, toRelPath } from './paths';
-import { compileSchema, describeValue, formatPath, schemaProblem, type ValuePath, type YamlFileErrorCode } from './schemaValidate';
+import { describeValue, formatPath, schemaProblem, type ValuePath, type YamlFileErrorCode } from './schemaValidate';
+import { validator } from './validators';
 import { contentHash, isHighSurrogate, isLowSurrogate, LineIndex, makeQuote, compareCodeUnits } from './text';
 import { ExportFormatError, type ExportInput, type ExportedDocument, exportDocuments } from './yamlExport';
 
@@ -795,8 +795,7 @@ class W3cReader {
   }
 
   private validate(raw: Record<string, unknown>, origin: Record<string, ValuePath>, path: ValuePath, where: Located): void {
-    annotationValidator ??= compileSchema({ definitions: exportSchema.definitions, $ref: '#/definitions/annotation' });
-    const problem = schemaProblem(annotationValidator, raw, RAW_HINTS);
+    const problem = schemaProblem(validator('exportAnnotation'), raw, RAW_HINTS);
     if (!problem) return;
     // Point at the W3C property the model field came from; the reason names the model field, said in W3C terms.
     const key = problem.path.length > 1 && problem.path[0] === 'attributes' ? (problem.key ? 'attributes[]' : `attributes.${String(problem.path[1])}`) : problem.path.slice(0, 2).join('.');
@@ -843,8 +842,6 @@ class W3cReader {
     return docs;
   }
 }
-
-let annotationValidator: ReturnType<typeof compileSchema> | undefined;
 
 const RAW_HINTS = {
   id: 'a ULID (26 characters: digits and capital letters except I, L, O, U)',

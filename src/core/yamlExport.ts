@@ -1,14 +1,12 @@
 // The YAML export: every annotation of a corpus (or of chosen documents) in one file people can read and other
 // programs can load, and the import that reads it back. Deterministic output, so two exports of the same state
 // are byte-identical and diff cleanly.
-import exportSchema from '../../schemas/export.schema.json';
 import { TOOL_ID } from '../constants';
 import { parseDocumentMetadata } from './metadata';
 import type { AnchorState, Annotation, AttributeValue, Attributes } from './model';
 import { PathError, toRelPath } from './paths';
 import {
   YamlFileError,
-  compileSchema,
   describeValue,
   formatPath,
   parseYamlSafely,
@@ -19,6 +17,7 @@ import {
   type YamlFileErrorCode,
   errorFactoryFor,
 } from './schemaValidate';
+import { validator } from './validators';
 import { LineIndex, contentHash, compareCodeUnits } from './text';
 
 export const EXPORT_FORMAT = 'marginalia-export';
@@ -499,8 +498,6 @@ interface RawExport {
   documents: RawDocument[];
 }
 
-let validator: ReturnType<typeof compileSchema> | undefined;
-
 /**
  * Reads an export file back into model annotations, refusing (with ExportFormatError naming `file`, line and
  * column) anything that is not a valid version-1 export: bad YAML, tags, alias bombs, another format, a newer
@@ -518,8 +515,7 @@ export function parseExportYaml(source: string, file: string): ExportedDocument[
     return new ExportFormatError(file, code, reason, p?.line, p?.column);
   };
   checkFormatAndVersion(parsed, at);
-  validator ??= compileSchema(exportSchema);
-  const problem = schemaProblem(validator, parsed.value, PATTERN_HINTS);
+  const problem = schemaProblem(validator('export'), parsed.value, PATTERN_HINTS);
   if (problem) throw at(problem.path, problem.code, `${problem.reason}; ${FIX_HINT}`, problem.key);
   const raw = parsed.value as RawExport;
   checkSemantics(raw, at);
