@@ -4,6 +4,7 @@ import { readFile } from 'node:fs';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { PathError, toRelPath } from './paths';
+import { withFileLock } from './fileLock';
 import type { DirEntry, WorkspaceFs } from './ports';
 
 export class NodeWorkspaceFs implements WorkspaceFs {
@@ -69,6 +70,13 @@ export class NodeWorkspaceFs implements WorkspaceFs {
       if (isNotFound(e) || (e as NodeJS.ErrnoException).code === 'ENOTDIR') return [];
       throw e;
     }
+  }
+
+  /** A lock file beside `rel` (see fileLock.ts), so writers in other processes take turns. */
+  async withLock<T>(rel: string, fn: () => Promise<T>): Promise<T> {
+    const abs = await this.resolve(rel);
+    await fs.mkdir(path.dirname(abs), { recursive: true });
+    return withFileLock(abs, fn);
   }
 
   async stat(rel: string): Promise<{ size: number; mtime: number } | undefined> {

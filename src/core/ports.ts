@@ -18,6 +18,9 @@ export interface WorkspaceFs {
   list(relDir: string): Promise<DirEntry[]>;
   /** Size and modification time (ms), or undefined when missing. */
   stat(rel: string): Promise<{ size: number; mtime: number } | undefined>;
+  /** Runs `fn` holding an exclusive lock on `rel` that other processes respect too (optional: a host without one
+   *  relies on the store re-reading a sidecar just before it writes). */
+  withLock?<T>(rel: string, fn: () => Promise<T>): Promise<T>;
 }
 
 export interface Clock {

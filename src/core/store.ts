@@ -79,6 +79,8 @@ function stableKey(a: Annotation): string {
 }
 
 const encoder = new TextEncoder();
+/** Read-merge rounds before an update writes anyway (each round lost to a writer outside the lock). */
+const MAX_MERGE_ATTEMPTS = 5;
 // Snapshots keep a BOM and never fail on bad bytes: their hash, not their decoding, says whether they are intact.
 const lenientDecoder = new TextDecoder('utf-8', { ignoreBOM: true });
 
@@ -143,28 +145,36 @@ export class AnnotationStore {
    */
   async update(doc: string, change: AnnotationChange): Promise<Annotation[]> {
     const file = this.sidecarPath(doc);
-    return this.queued(doc, async () => {
-      const { bytes, annotations } = await this.readForWrite(file, false);
-      const byId = new Map((annotations ?? []).map((a) => [a.id, a]));
-      for (const a of change.upsert ?? []) {
-        if (a.doc !== doc) throw new Error(`annotation ${a.id} belongs to ${a.doc}; it cannot be saved in ${file}`);
-        byId.set(a.id, a);
-      }
-      for (const id of change.remove ?? []) byId.delete(id);
-      const next = sortAnnotations([...byId.values()]);
-      await this.writeSidecar(file, doc, next, bytes);
-      return next;
-    });
+    return this.queued(doc, () =>
+      this.locked(file, async () => {
+        for (let attempt = 1; ; attempt++) {
+          const { bytes, annotations } = await this.readForWrite(file, false);
+          const byId = new Map((annotations ?? []).map((a) => [a.id, a]));
+          for (const a of change.upsert ?? []) {
+            if (a.doc !== doc) throw new Error(`annotation ${a.id} belongs to ${a.doc}; it cannot be saved in ${file}`);
+            byId.set(a.id, a);
+          }
+          for (const id of change.remove ?? []) byId.delete(id);
+          const next = sortAnnotations([...byId.values()]);
+          // A writer that takes no lock (another host) may have saved since the read: merge again with its version.
+          if (attempt < MAX_MERGE_ATTEMPTS && !sameContent(bytes, await this.readBytes(file))) continue;
+          await this.writeSidecar(file, doc, next, bytes);
+          return next;
+        }
+      }),
+    );
   }
 
   /** Replaces the document's annotations (no merge); deletes the sidecar when the list is empty. Refuses, with the
    *  SidecarError, to replace a sidecar that is broken unless `overwriteBroken` is set. */
   async saveDoc(doc: string, annotations: readonly Annotation[], options: SaveOptions = {}): Promise<void> {
     const file = this.sidecarPath(doc);
-    await this.queued(doc, async () => {
-      const { bytes } = await this.readForWrite(file, options.overwriteBroken === true);
-      await this.writeSidecar(file, doc, sortAnnotations(annotations), bytes);
-    });
+    await this.queued(doc, () =>
+      this.locked(file, async () => {
+        const { bytes } = await this.readForWrite(file, options.overwriteBroken === true);
+        await this.writeSidecar(file, doc, sortAnnotations(annotations), bytes);
+      }),
+    );
   }
 
   /** Workspace-relative path of a snapshot; throws for anything but "sha256:<64 lowercase hex>". */
@@ -248,6 +258,12 @@ export class AnnotationStore {
     await this.fs.writeAtomic(file, data);
   }
 
+  /** Holds the file's cross-process lock when the file system has one, so another process's read-merge-write of the
+   *  same sidecar cannot interleave with ours (each would otherwise drop what the other added). */
+  private locked<T>(file: string, fn: () => Promise<T>): Promise<T> {
+    return this.fs.withLock ? this.fs.withLock(file, fn) : fn();
+  }
+
   private queued<T>(doc: string, fn: () => Promise<T>): Promise<T> {
     const previous = this.queues.get(doc) ?? Promise.resolve();
     const run = previous.then(fn, fn);
@@ -288,6 +304,10 @@ export class AnnotationStore {
 function asSidecarError(e: unknown, file: string): SidecarError {
   if (e instanceof SidecarError) return e;
   return new SidecarError(file, 'io', `could not load the sidecar: ${e instanceof Error ? e.message : String(e)}`);
+}
+
+function sameContent(a: Uint8Array | undefined, b: Uint8Array | undefined): boolean {
+  return a === undefined || b === undefined ? a === b : sameBytes(a, b);
 }
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
