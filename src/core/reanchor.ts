@@ -642,6 +642,13 @@ function throughDiff(text: string, map: DiffMap, target: { start: number; end: n
     if (m.start === start) return { span, status: 'anchored', method: 'exact', detail: 'quote still at its offsets' };
     return { span, status: 'reanchored', method: 'diff', detail: moved(m.start - start) };
   }
+  // Nothing of the passage was deleted and it is intact at the mapped start (or end): text was only inserted at its
+  // edge, which the diff aligned inside it ("line." + " New." against "line" + ". New" + "."). As the edit tracker
+  // does, an insertion at an edge stays outside.
+  if (m.kept === len && len > 0) {
+    if (text.startsWith(quote.exact, m.start)) return { span: { start: m.start, end: m.start + len }, status: 'reanchored', method: 'diff', detail: moved(m.start - start) };
+    if (m.end - len >= 0 && text.startsWith(quote.exact, m.end - len)) return { span: { start: m.end - len, end: m.end }, status: 'reanchored', method: 'diff', detail: moved(m.end - len - start) };
+  }
   // The diff may have placed an edit on the wrong side of a repeated word ("the the cat" losing one "the"): if the
   // quote is intact right next to where the diff put it, with its context, take that.
   const near = nearestOccurrence(text, quote, m.start, len + 32);
