@@ -77,10 +77,14 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 export function decodeYamlBytes(bytes: Uint8Array, maxBytes: number, fail: ErrorFactory, what: string): string {
   if (bytes.length > maxBytes) {
     const mb = (n: number): string => (n / (1024 * 1024)).toFixed(1);
+    // The line where the limit is passed: a file that grew by accident (a paste, a bad merge) shows it there.
+    const line = countLines(bytes.subarray(0, maxBytes));
     throw fail(
       'too-large',
-      `${what} is ${mb(bytes.length)} MB, over the ${mb(maxBytes)} MB limit; Marginalia will not load it. ` +
+      `${what} is ${mb(bytes.length)} MB, over the ${mb(maxBytes)} MB limit (passed at line ${line}); Marginalia will not load it. ` +
         `Split the document, or check that this file is what it should be`,
+      line,
+      1,
     );
   }
   try {
@@ -88,6 +92,13 @@ export function decodeYamlBytes(bytes: Uint8Array, maxBytes: number, fail: Error
   } catch {
     throw fail('encoding', `${what} is not valid UTF-8; re-save it as UTF-8 or restore it from git`);
   }
+}
+
+/** 1-based number of the line the end of `bytes` is on. */
+function countLines(bytes: Uint8Array): number {
+  let line = 1;
+  for (let i = bytes.indexOf(0x0a); i !== -1; i = bytes.indexOf(0x0a, i + 1)) line++;
+  return line;
 }
 
 export interface ParsedYaml {
