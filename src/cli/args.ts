@@ -11,8 +11,8 @@ Commands:
   list [<doc>] [--kind K] [--json]
       List annotations: id, kind, document, start, end, status and quote.
   check [--json] [--write]
-      Re-anchor every annotation against the documents' current text; exit 1 if any is orphaned.
-      --write saves the new positions.
+      Re-anchor every annotation against the documents' current text; exit 1 if any is orphaned. A document
+      moved on disk (its text found under a new name) takes its annotations along. --write saves all this.
   export [--format yaml|w3c|csv|brat] [--out FILE|DIR] [<doc> ...]
       Export annotations of the whole corpus, or of the named documents.
   import FILE
@@ -23,6 +23,11 @@ Commands:
   merge-driver <base> <ours> <theirs> [<path>]
       The merge driver git runs (as %O %A %B %P): merges three versions of a sidecar by annotation id into
       <ours>. Exit 1, leaving <ours> as it was, when a version cannot be read, so git reports a conflict.
+  docs [--json]
+      List the corpus documents with their annotation counts; files that are not text (binary, not UTF-8) are
+      left out with a warning, and documents that are gone but still have annotations are marked.
+  restore <doc>
+      Write a deleted document back from the snapshot its annotations were last anchored to.
   resolve [<doc> ...]
       Resolve the sidecars of the named documents, or every sidecar with conflict markers or an unresolved git
       conflict, keeping the annotations of both sides (the later edit of one changed on both). During a git merge
@@ -77,6 +82,8 @@ const ALLOWED: Record<string, readonly string[]> = {
   'git-setup': [],
   'merge-driver': [],
   resolve: [],
+  docs: ['json'],
+  restore: [],
 };
 
 export function parseCommandLine(argv: readonly string[], cwd: string): ParsedArgs {

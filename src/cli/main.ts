@@ -8,7 +8,8 @@ import { USAGE, UsageError, attrOptions, intOption, parseCommandLine, type Parse
 import { NodeWorkspaceFs, writeFileAtomic } from '../core/nodeFs';
 import { AnnotationStore } from '../core/store';
 import { AnnotationInputError, createAnnotation } from '../core/annotate';
-import { NotTextError, listCorpus, readDocument } from '../core/corpus';
+import { NotTextError, listCorpus, listTextCorpus, readDocument } from '../core/corpus';
+import { MoveError, detectMoves, moveAnnotations, restoreDocument } from '../core/moves';
 import { PathError, toRelPath } from '../core/paths';
 import { checkCorpus, checkDocument, summarise, writeCheck, type DocumentCheck } from '../core/check';
 import { parseExportYaml } from '../core/yamlExport';
@@ -60,6 +61,10 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         return await ctx.mergeDriver();
       case 'resolve':
         return await ctx.resolve();
+      case 'docs':
+        return await ctx.docs();
+      case 'restore':
+        return await ctx.restore();
     }
     throw new UsageError(`unknown command ${args.command}`);
   } catch (e) {
@@ -68,7 +73,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
 }
 
 function report(e: unknown, io: CliIo): number {
-  const known = e instanceof UsageError || e instanceof CliError || e instanceof AnnotationInputError || e instanceof PathError || e instanceof NotTextError;
+  const known = e instanceof UsageError || e instanceof CliError || e instanceof AnnotationInputError || e instanceof PathError || e instanceof NotTextError || e instanceof MoveError;
   const fileError = e instanceof Error && typeof (e as { file?: unknown }).file === 'string';
   if (known || fileError) {
     io.stderr(`marginalia: ${(e as Error).message}${e instanceof UsageError ? ' (see marginalia --help)' : ''}\n`);
@@ -120,10 +125,20 @@ class Context {
     return os.userInfo().username;
   }
 
-  /** Loads every sidecar; broken ones are reported on stderr and skipped, as the rest still loads. */
+  /** Loads every sidecar; broken ones are reported on stderr and skipped, as the rest still loads. So is a sidecar
+   *  whose document leads out of the workspace through a symbolic link: nothing outside is read or written. */
   async loadAll(): Promise<Map<string, Annotation[]>> {
     const { docs, errors } = await this.store.loadAll();
     for (const e of errors) this.io.stderr(`marginalia: warning: ${e.message}\n`);
+    for (const doc of [...docs.keys()]) {
+      try {
+        await this.fs.resolve(doc);
+      } catch (e) {
+        if (!(e instanceof PathError)) throw e;
+        docs.delete(doc);
+        this.io.stderr(`marginalia: warning: ${this.store.sidecarPath(doc)}: ${e.message}; its annotations are left as they are, and the document is not read\n`);
+      }
+    }
     return docs;
   }
 
@@ -171,6 +186,18 @@ class Context {
   async check(): Promise<number> {
     if (this.args.positionals.length > 0) throw new UsageError('check takes no documents; it checks the whole workspace');
     const all = await this.loadAll();
+    const moves = await detectMoves(this.fs, all, (await listTextCorpus(this.fs)).documents);
+    const moved: { from: string; to: string; annotations: number }[] = [];
+    for (const [from, to] of moves) {
+      const n = all.get(from)?.length ?? 0;
+      // Checked where the document is now; saved there only with --write.
+      all.set(to, this.args.values.write ? await moveAnnotations(this.store, from, to) : (all.get(from) ?? []).map((a) => ({ ...a, doc: to })));
+      all.delete(from);
+      moved.push({ from, to, annotations: n });
+      if (!this.args.values.json) {
+        this.io.stdout(`${from} moved to ${to}: its ${plural(n, 'annotation')} ${this.args.values.write ? 'followed it' : 'will follow it (run with --write to save)'}\n`);
+      }
+    }
     const checks = await checkCorpus(this.store, this.fs, all);
     const summary = summarise(checks);
     let written = 0;
@@ -178,7 +205,7 @@ class Context {
       for (const c of checks) written += await writeCheck(this.store, c, c.exists ? await readDocument(this.fs, c.doc) : undefined);
     }
     if (this.args.values.json) {
-      this.io.stdout(JSON.stringify({ documents: checks.map(checkJson), summary, written }, null, 2) + '\n');
+      this.io.stdout(JSON.stringify({ documents: checks.map(checkJson), moved, summary, written }, null, 2) + '\n');
     } else {
       for (const c of checks) this.printCheck(c);
       this.io.stdout(
@@ -249,6 +276,16 @@ class Context {
     const imported = /^\s*[[{]/.test(source)
       ? parseW3c(source, fileArg, { textFor: (p) => texts.get(p) })
       : parseExportYaml(source, fileArg);
+    // Every document is checked before anything is written: a path that leads out of the workspace (through a
+    // symbolic link; "..", absolute and drive paths the parsers refuse) stops the whole import.
+    for (const d of imported) {
+      try {
+        await this.fs.resolve(d.path);
+      } catch (e) {
+        if (!(e instanceof PathError)) throw e;
+        throw new CliError(`${fileArg}: document ${d.path} is refused: ${e.message}; nothing was imported`);
+      }
+    }
     let added = 0;
     let orphaned = 0;
     for (const d of imported) {
@@ -263,6 +300,34 @@ class Context {
       if (text === undefined) this.io.stderr(`marginalia: warning: ${d.path} is not in this workspace; its ${plural(annotations.length, 'annotation')} ${annotations.length === 1 ? 'is' : 'are'} kept as orphans\n`);
     }
     this.io.stdout(`imported ${plural(added, 'annotation')} of ${plural(imported.length, 'document')} from ${fileArg}${orphaned ? ` (${orphaned} orphaned)` : ''}\n`);
+    return 0;
+  }
+
+  /** The corpus documents with their annotation counts; files that are not text are left out, each with a warning. */
+  async docs(): Promise<number> {
+    if (this.args.positionals.length > 0) throw new UsageError('docs takes no arguments');
+    const [corpus, all] = await Promise.all([listTextCorpus(this.fs), this.loadAll()]);
+    for (const s of corpus.skipped) this.io.stderr(`marginalia: warning: ${s.reason}\n`);
+    const present = new Set(corpus.documents);
+    const missing = [...all.keys()].filter((d) => !present.has(d) && !corpus.skipped.some((s) => s.doc === d));
+    const rows = [...corpus.documents.map((doc) => ({ doc, annotations: all.get(doc)?.length ?? 0, missing: false })), ...missing.map((doc) => ({ doc, annotations: all.get(doc)?.length ?? 0, missing: true }))];
+    rows.sort((a, b) => (a.doc < b.doc ? -1 : a.doc > b.doc ? 1 : 0));
+    if (this.args.values.json) {
+      this.io.stdout(JSON.stringify({ documents: rows, skipped: corpus.skipped }, null, 2) + '\n');
+    } else {
+      for (const r of rows) this.io.stdout(`${r.doc}  ${plural(r.annotations, 'annotation')}${r.missing ? '  (document not found; restore it with `marginalia restore`)' : ''}\n`);
+    }
+    return 0;
+  }
+
+  /** Writes a deleted document back from the snapshot its annotations were last anchored to. */
+  async restore(): Promise<number> {
+    const [docArg, ...extra] = this.args.positionals;
+    if (!docArg || extra.length > 0) throw new UsageError('restore takes exactly one document');
+    const doc = this.docPath(docArg);
+    const annotations = await this.store.loadDoc(doc);
+    const hash = await restoreDocument(this.store, doc, annotations);
+    this.io.stdout(`restored ${doc} from snapshot ${hash}; run \`marginalia check --write\` to re-attach its ${plural(annotations.length, 'annotation')}\n`);
     return 0;
   }
 

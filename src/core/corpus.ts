@@ -46,14 +46,43 @@ export async function listCorpus(fs: WorkspaceFs, options: CorpusOptions = {}): 
 
 export class NotTextError extends Error {}
 
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
 /**
  * Decodes a document's bytes as VS Code shows them: UTF-8, a leading BOM dropped (VS Code's offsets do not count it).
- * Throws NotTextError for binary content (a NUL byte in the first 8 KB), which is left out of the corpus.
+ * Throws NotTextError for binary content (a NUL byte in the first 8 KB, as git and VS Code judge it) and for bytes
+ * that are not UTF-8: offsets into a text decoded with replacement characters would not be the editor's offsets.
  */
 export function decodeDocument(bytes: Uint8Array, rel: string): string {
   const head = bytes.subarray(0, 8192);
   if (head.includes(0)) throw new NotTextError(`${rel} looks like a binary file (it contains NUL bytes); it is left out of the corpus.`);
-  return new TextDecoder('utf-8').decode(bytes);
+  try {
+    return utf8.decode(bytes);
+  } catch {
+    throw new NotTextError(`${rel} is not UTF-8 text; it is left out of the corpus. Re-save it as UTF-8 to annotate it.`);
+  }
+}
+
+export interface TextCorpus {
+  /** Documents whose content is text, sorted. */
+  documents: string[];
+  /** Files the patterns match that are left out, with why (binary, not UTF-8, unreadable). */
+  skipped: { doc: string; reason: string }[];
+}
+
+/** The corpus with every file read and judged by its content: what `listCorpus` matches by name, minus files that
+ *  are not text (a PNG named .md, a .txt with NUL bytes or in another encoding). */
+export async function listTextCorpus(fs: WorkspaceFs, options: CorpusOptions = {}): Promise<TextCorpus> {
+  const documents: string[] = [];
+  const skipped: TextCorpus['skipped'] = [];
+  for (const doc of await listCorpus(fs, options)) {
+    try {
+      if ((await readDocument(fs, doc)) !== undefined) documents.push(doc);
+    } catch (e) {
+      skipped.push({ doc, reason: e instanceof NotTextError ? e.message : `${doc} could not be read (${(e as Error).message}); it is left out of the corpus.` });
+    }
+  }
+  return { documents, skipped };
 }
 
 /** The document's text, or undefined when the file does not exist. */

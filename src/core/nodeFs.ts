@@ -64,6 +64,13 @@ export class NodeWorkspaceFs implements WorkspaceFs {
       for (const e of entries) {
         if (e.isFile()) out.push({ name: e.name, type: 'file' });
         else if (e.isDirectory()) out.push({ name: e.name, type: 'dir' });
+        else if (e.isSymbolicLink()) {
+          // A link to a file is listed, so that reading it goes through resolve(), which refuses one leading out of
+          // the workspace with a message naming it, instead of passing over it in silence. Links to folders are
+          // not followed (they could lead out, or round in a cycle).
+          const target = await fs.stat(path.join(abs, e.name)).catch(() => undefined);
+          if (target?.isFile()) out.push({ name: e.name, type: 'file' });
+        }
       }
       return out;
     } catch (e) {
