@@ -64,6 +64,8 @@ export class AnnotationCommands {
     const at = this.workspace.locate(editor.document.uri);
     if (!at) throw new UserFacingError(`${vscode.workspace.asRelativePath(editor.document.uri)} is not part of the corpus (setting marginalia.corpus.include).`);
     at.folder.assertWritable();
+    const declined = at.folder.declined(at.doc);
+    if (declined) throw new UserFacingError(declined);
     const selections = editor.selections.filter((s) => !s.isEmpty);
     if (selections.length === 0) throw new UserFacingError('Select the passage to tag first.');
     const kind = options.kind ? this.kindOrThrow(at.folder, options.kind) : await this.pickKind(at.folder, 'Tag the selection as…');

@@ -14,7 +14,7 @@ export type CorpusNode =
   | { type: 'kind'; id: string; folder: FolderModel; doc: string; kind: string; count: number }
   | { type: 'orphans'; id: string; folder: FolderModel; doc: string; count: number }
   | { type: 'annotation'; id: string; folder: FolderModel; doc: string; annotation: Annotation }
-  | { type: 'error'; id: string; folder: FolderModel; message: string; file: string; line?: number };
+  | { type: 'error'; id: string; folder: FolderModel; message: string; file: string; line?: number; code?: string };
 
 export class CorpusTreeProvider implements vscode.TreeDataProvider<CorpusNode>, vscode.Disposable {
   private readonly emitter = new vscode.EventEmitter<CorpusNode | undefined>();
@@ -89,7 +89,7 @@ export class CorpusTreeProvider implements vscode.TreeDataProvider<CorpusNode>, 
     const base = `f:${folder.folder.uri}`;
     const out: CorpusNode[] = [];
     if (dir.path === '') {
-      for (const e of folder.errors) out.push(this.remember({ type: 'error', id: `${base}#e:${e.file}`, folder, message: e.message, file: e.file, line: e.line }, parent));
+      for (const e of folder.errors) out.push(this.remember({ type: 'error', id: `${base}#e:${e.file}`, folder, message: e.message, file: e.file, line: e.line, code: e.code }, parent));
       for (const e of [folder.codebookError, folder.entitiesError]) {
         if (e) out.push(this.remember({ type: 'error', id: `${base}#e:${e.file}`, folder, message: e.message, file: e.file, line: e.line }, parent));
       }
@@ -169,6 +169,12 @@ export class CorpusTreeProvider implements vscode.TreeDataProvider<CorpusNode>, 
         item.tooltip = `${d.doc}\n${d.total} annotations${d.orphaned ? `, ${d.orphaned} orphaned` : ''}${d.missing ? '\nThe file is gone; its annotations are kept as orphans.' : ''}`;
         item.iconPath = d.missing ? new vscode.ThemeIcon('warning', new vscode.ThemeColor('marginalia.orphanForeground')) : vscode.ThemeIcon.File;
         item.contextValue = d.missing ? 'document.missing' : 'document';
+        const tooLarge = node.folder.tooLarge(d.doc);
+        if (tooLarge) {
+          item.description = `${item.description ? `${item.description} ` : ''}— too large, not annotated`;
+          item.tooltip = tooLarge;
+          item.iconPath = new vscode.ThemeIcon('circle-slash');
+        }
         if (!d.missing) item.command = { command: 'vscode.open', title: 'Open', arguments: [node.folder.uri(d.doc)] };
         return withId(item, node);
       }
@@ -205,7 +211,9 @@ export class CorpusTreeProvider implements vscode.TreeDataProvider<CorpusNode>, 
         item.description = node.line ? `line ${node.line}` : undefined;
         item.tooltip = node.message;
         item.iconPath = new vscode.ThemeIcon('error', new vscode.ThemeColor('errorForeground'));
-        item.contextValue = 'error';
+        // A conflicted sidecar offers "Resolve (keep both sides)" (package.json menus match error.conflict).
+        item.contextValue = node.code === 'conflict' ? 'error.conflict' : 'error';
+        if (node.code === 'conflict') item.tooltip = `${node.message}\n\nRight-click → Resolve (keep both sides) merges the annotations of both sides.`;
         const uri = node.folder.uri(node.file);
         const line = Math.max(0, (node.line ?? 1) - 1);
         item.command = { command: 'vscode.open', title: 'Open', arguments: [uri, { selection: new vscode.Range(line, 0, line, 0) }] };

@@ -4,9 +4,11 @@ import * as vscode from 'vscode';
 import type { Annotation, TextEdit } from '../core/model';
 import { AnnotationStore } from '../core/store';
 import { defaultCodebook, findKind, type Codebook, type KindDefinition } from '../core/codebook';
-import type { SidecarError } from '../core/sidecar';
+import { ANNOTATIONS_DIR, SidecarError, docForSidecarPath } from '../core/sidecar';
+import { STORE_DIR } from '../constants';
+import { PathError } from '../core/paths';
 import type { YamlFileError } from '../core/schemaValidate';
-import { corpusMatcher, listCorpus, readDocument } from '../core/corpus';
+import { NotTextError, corpusMatcher, listCorpus, readDocument } from '../core/corpus';
 import { LiveDocument } from '../core/liveDocument';
 import { checkDocument, writeCheck } from '../core/check';
 import { reanchorDocument } from '../core/reanchor';
@@ -15,7 +17,7 @@ import { findMoves } from '../core/moves';
 import { emptyRegister, type EntityRegister } from '../core/entities';
 import { loadEntities } from '../core/entityStore';
 import { VscodeWorkspaceFs } from './vscodeFs';
-import { corpusOptions } from './settings';
+import { corpusOptions, maxDocumentBytes } from './settings';
 import type { Logger } from './log';
 
 /** A write was asked for where Marginalia may not write: the message says why and what to do. */
@@ -44,6 +46,10 @@ export class FolderModel implements vscode.Disposable {
   /** Sidecars that failed to load; they are left untouched. */
   errors: SidecarError[] = [];
   private corpusSet = new Set<string>();
+  /** Files that match the corpus globs but are left out of it (binary, or reached through a symbolic link), with why. */
+  private readonly leftOut = new Map<string, string>();
+  /** Documents over marginalia.maxDocumentSize: listed, but never read, followed or annotated. */
+  private readonly large = new Map<string, string>();
   private stored = new Map<string, Annotation[]>();
   private readonly live = new Map<string, LiveDocument>();
   private matcher: (rel: string) => boolean;
@@ -71,8 +77,7 @@ export class FolderModel implements vscode.Disposable {
     const [corpus, loaded] = await Promise.all([listCorpus(this.fs, options), this.store.loadAll()]);
     await this.loadCodebook();
     await this.loadEntities();
-    this.corpus = corpus;
-    this.corpusSet = new Set(corpus);
+    this.setCorpus(corpus);
     this.stored = loaded.docs;
     this.errors = loaded.errors;
     for (const e of loaded.errors) this.log.warn(e.message);
@@ -100,6 +105,52 @@ export class FolderModel implements vscode.Disposable {
       this.entities = emptyRegister();
       this.entitiesError = e as YamlFileError;
       this.log.warn(`${(e as Error).message} (the entity register is ignored until it is fixed)`);
+    }
+  }
+
+  /** The corpus as listed, without the files left out (binary, symbolic links). */
+  private setCorpus(listed: string[]): void {
+    this.corpus = this.leftOut.size === 0 ? listed : listed.filter((d) => !this.leftOut.has(d));
+    this.corpusSet = new Set(this.corpus);
+  }
+
+  /** Why a document is not annotated (left out, or over the size limit), or undefined when it can be. */
+  declined(doc: string): string | undefined {
+    return this.leftOut.get(doc) ?? this.large.get(doc);
+  }
+
+  /** The message for a document over the size limit, or undefined when it is within it. */
+  tooLarge(doc: string): string | undefined {
+    return this.large.get(doc);
+  }
+
+  /** Checks a document's size against marginalia.maxDocumentSize; one over it is declined (listed, never read). */
+  checkSize(doc: string, bytes: number): boolean {
+    const max = maxDocumentBytes(this.folder);
+    if (bytes <= max) {
+      if (this.large.delete(doc)) this.fire({ folder: this });
+      return true;
+    }
+    if (!this.large.has(doc)) {
+      const mb = (n: number): string => (n / (1024 * 1024)).toFixed(1);
+      const why = `${doc} is ${mb(bytes)} MB, over the ${mb(max)} MB limit (setting marginalia.maxDocumentSize), so Marginalia does not read or annotate it. Raise the setting to annotate it, or split the document.`;
+      this.large.set(doc, why);
+      this.log.warn(why);
+      this.fire({ folder: this });
+    }
+    return false;
+  }
+
+  /** A file that matches the corpus globs turned out not to be a document Marginalia may read (binary, or a symbolic
+   *  link): it leaves the corpus and the Corpus view. */
+  private leaveOut(doc: string, e: NotTextError | PathError): void {
+    if (!this.leftOut.has(doc)) {
+      this.leftOut.set(doc, e.message);
+      this.log.warn(e.message);
+    }
+    if (this.corpusSet.delete(doc)) {
+      this.corpus = this.corpus.filter((d) => d !== doc);
+      this.fire({ folder: this });
     }
   }
 
@@ -164,8 +215,12 @@ export class FolderModel implements vscode.Disposable {
   /** Stores new annotations anchored against `text` (the document as the person sees it, saved or not). */
   async add(doc: string, annotations: Annotation[], text: string): Promise<void> {
     this.assertWritable();
+    const why = this.declined(doc);
+    if (why) throw new FolderError(why);
+    const broken = this.errors.find((e) => e.file === this.store.sidecarPath(doc));
+    if (broken) throw brokenSidecar(doc, broken);
     await this.store.putSnapshot(text);
-    this.stored.set(doc, await this.store.update(doc, { upsert: annotations }));
+    this.stored.set(doc, await this.update(doc, { upsert: annotations }));
     const l = this.live.get(doc);
     for (const a of annotations) l?.set(a);
     this.fire({ folder: this, doc });
@@ -182,7 +237,7 @@ export class FolderModel implements vscode.Disposable {
     const current = l?.get(id) ?? stored;
     if (!current) throw new Error(`annotation ${id} is no longer in ${doc}`);
     const next = change(current);
-    this.stored.set(doc, await this.store.update(doc, { upsert: [stored ? { ...change(stored) } : next] }));
+    this.stored.set(doc, await this.update(doc, { upsert: [stored ? { ...change(stored) } : next] }));
     l?.set(next);
     this.fire({ folder: this, doc });
     return next;
@@ -206,11 +261,21 @@ export class FolderModel implements vscode.Disposable {
   async remove(doc: string, ids: string[]): Promise<Annotation[]> {
     this.assertWritable();
     const removed = ids.map((id) => this.get(doc, id)).filter((a): a is Annotation => a !== undefined);
-    this.stored.set(doc, await this.store.update(doc, { remove: ids }));
+    this.stored.set(doc, await this.update(doc, { remove: ids }));
     const l = this.live.get(doc);
     for (const id of ids) l?.delete(id);
     this.fire({ folder: this, doc });
     return removed;
+  }
+
+  /** store.update, with a broken sidecar (which the store refuses to overwrite) reported as the person's problem. */
+  private async update(doc: string, change: Parameters<AnnotationStore['update']>[1]): Promise<Annotation[]> {
+    try {
+      return await this.store.update(doc, change);
+    } catch (e) {
+      if (e instanceof SidecarError) throw brokenSidecar(doc, e);
+      throw e;
+    }
   }
 
   // ---- documents open in editors ------------------------------------------------------------------------------
@@ -218,6 +283,8 @@ export class FolderModel implements vscode.Disposable {
   /** Starts following an open document; annotations made against another version are re-anchored to it first. */
   async open(doc: string, text: string): Promise<void> {
     if (this.live.has(doc)) return;
+    if (this.leftOut.has(doc) || !this.checkSize(doc, text.length)) return;
+    if (text.slice(0, 8192).includes('\0')) return this.leaveOut(doc, new NotTextError(`${doc} looks like a binary file (it contains NUL bytes); it is left out of the corpus.`));
     let annotations = this.stored.get(doc) ?? [];
     const hash = contentHash(text);
     if (annotations.some((a) => a.provenance.docHash !== hash && a.anchor.status !== 'orphaned')) {
@@ -266,8 +333,17 @@ export class FolderModel implements vscode.Disposable {
   async documentChangedOnDisk(doc: string): Promise<Annotation[]> {
     if (this.live.has(doc)) return []; // the editor reloads it and its change event is followed
     const annotations = this.stored.get(doc) ?? [];
-    if (annotations.length === 0) return [];
-    const text = await readDocument(this.fs, doc);
+    if (annotations.length === 0 || this.declined(doc)) return [];
+    const size = (await this.fs.stat(doc))?.size;
+    if (size !== undefined && !this.checkSize(doc, size)) return [];
+    let text: string | undefined;
+    try {
+      text = await readDocument(this.fs, doc);
+    } catch (e) {
+      if (e instanceof NotTextError || e instanceof PathError) this.leaveOut(doc, e);
+      else throw e;
+      return [];
+    }
     const check = await checkDocument(this.store, doc, annotations, text);
     if (check.changed.length === 0) return [];
     const orphans = check.changed.filter((a) => a.anchor.status === 'orphaned' && annotations.find((b) => b.id === a.id)?.anchor.status !== 'orphaned');
@@ -282,7 +358,7 @@ export class FolderModel implements vscode.Disposable {
   }
 
   documentCreated(doc: string): void {
-    if (!this.matcher(doc) || this.corpusSet.has(doc)) return;
+    if (!this.matcher(doc) || this.corpusSet.has(doc) || this.leftOut.has(doc)) return;
     this.corpusSet.add(doc);
     this.corpus = [...this.corpusSet].sort();
     this.fire({ folder: this });
@@ -294,7 +370,15 @@ export class FolderModel implements vscode.Disposable {
   private readonly recentlyCreated = new Map<string, { hash: string; at: number }>();
 
   private async noteCreated(doc: string): Promise<void> {
-    const text = await readDocument(this.fs, doc);
+    const size = (await this.fs.stat(doc))?.size;
+    if (size === undefined || !this.checkSize(doc, size)) return;
+    let text: string | undefined;
+    try {
+      text = await readDocument(this.fs, doc);
+    } catch (e) {
+      if (e instanceof NotTextError || e instanceof PathError) return this.leaveOut(doc, e);
+      throw e;
+    }
     if (text === undefined) return;
     this.recentlyCreated.set(doc, { hash: contentHash(text), at: Date.now() });
     await this.followMoves();
@@ -335,9 +419,8 @@ export class FolderModel implements vscode.Disposable {
   /** Lists the corpus again (a folder of documents appeared); annotations of documents that came back re-anchor. */
   async rescanCorpus(): Promise<void> {
     const corpus = await listCorpus(this.fs, corpusOptions(this.folder));
-    const added = corpus.filter((d) => !this.corpusSet.has(d));
-    this.corpus = corpus;
-    this.corpusSet = new Set(corpus);
+    const added = corpus.filter((d) => !this.corpusSet.has(d) && !this.leftOut.has(d));
+    this.setCorpus(corpus);
     this.fire({ folder: this });
     for (const d of added) {
       if (this.stored.has(d)) await this.documentChangedOnDisk(d);
@@ -347,6 +430,8 @@ export class FolderModel implements vscode.Disposable {
 
   /** A file or a folder was deleted: every corpus document at or below the path leaves the corpus. */
   pathDeleted(path: string): void {
+    // What was left out or declined there is forgotten: a new file of that name is looked at afresh.
+    for (const m of [this.leftOut, this.large]) for (const d of [...m.keys()]) if (d === path || d.startsWith(path + '/')) m.delete(d);
     const gone = this.corpus.filter((d) => d === path || d.startsWith(path + '/'));
     if (gone.length === 0) return;
     for (const d of gone) this.corpusSet.delete(d);
@@ -375,6 +460,17 @@ export class FolderModel implements vscode.Disposable {
     if (l) this.live.delete(from);
     this.log.info(`${from} moved to ${to}: ${moved.length} annotations followed it`);
     this.fire({ folder: this });
+  }
+
+  /** A folder of sidecars (or the whole store) was deleted: the watcher reports the folder, not each file in it. */
+  async sidecarFolderDeleted(dir: string): Promise<void> {
+    const prefix = dir === STORE_DIR || dir === ANNOTATIONS_DIR ? '' : `${dir.slice(ANNOTATIONS_DIR.length + 1)}/`;
+    const docs = new Set([...this.stored.keys()].filter((d) => d.startsWith(prefix)));
+    for (const e of this.errors) {
+      const d = docForSidecarPath(e.file);
+      if (d !== undefined && d.startsWith(prefix)) docs.add(d);
+    }
+    for (const d of docs) await this.sidecarChanged(d);
   }
 
   /** A sidecar changed on disk (git pull, another window, the CLI): reload it, keeping unsaved live positions. */
@@ -420,6 +516,12 @@ export class FolderModel implements vscode.Disposable {
   dispose(): void {
     this.live.clear();
   }
+}
+
+/** The message for a change refused because the document's sidecar does not load. */
+function brokenSidecar(doc: string, e: SidecarError): FolderError {
+  const then = e.code === 'conflict' ? ' Or run Marginalia: Resolve Conflicted Sidecars (Keep Both Sides).' : '';
+  return new FolderError(`Nothing was saved for ${doc}, because its sidecar does not load and Marginalia will not overwrite it: ${e.message.replace(/[.\s]*$/, '')}.${then}`);
 }
 
 /** Equal in everything a person edits (kind, note, attributes, authorship), whatever their positions. */

@@ -23,6 +23,7 @@ export const COMMANDS = {
   clearFilter: 'marginalia.clearFilter',
   openCodebook: 'marginalia.openCodebook',
   restoreDocument: 'marginalia.restoreDocument',
+  resolveConflict: 'marginalia.resolveConflict',
   suggest: 'marginalia.suggest',
   acceptSuggestion: 'marginalia.acceptSuggestion',
   rejectSuggestion: 'marginalia.rejectSuggestion',
@@ -48,4 +49,5 @@ export const CONTEXT = {
   corpusEmpty: 'marginalia:corpusEmpty',
   readOnly: 'marginalia:readOnly',
   filtered: 'marginalia:filtered',
+  hasConflicts: 'marginalia:hasConflicts',
 } as const;

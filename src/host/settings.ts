@@ -23,3 +23,9 @@ export function authorName(): string {
 export function highlightsEnabled(): boolean {
   return vscode.workspace.getConfiguration('marginalia').get<boolean>('highlights.enabled', true);
 }
+
+/** marginalia.maxDocumentSize (megabytes) in bytes: larger documents are listed but never read or annotated. */
+export function maxDocumentBytes(folder: vscode.WorkspaceFolder): number {
+  const mb = vscode.workspace.getConfiguration('marginalia', folder.uri).get<number>('maxDocumentSize', 20);
+  return Math.max(1, Number.isFinite(mb) ? mb : 20) * 1024 * 1024;
+}

@@ -1,6 +1,7 @@
 // WorkspaceFs over vscode.workspace.fs, so remote and virtual workspaces work like local ones.
 import * as vscode from 'vscode';
-import { toRelPath } from '../core/paths';
+import { PathError, toRelPath } from '../core/paths';
+import { STORE_DIR } from '../constants';
 import type { DirEntry, WorkspaceFs } from '../core/ports';
 
 export class VscodeWorkspaceFs implements WorkspaceFs {
@@ -11,6 +12,7 @@ export class VscodeWorkspaceFs implements WorkspaceFs {
   }
 
   async read(rel: string): Promise<Uint8Array | undefined> {
+    await this.refuseLinks(rel);
     try {
       return await vscode.workspace.fs.readFile(this.uri(rel));
     } catch (e) {
@@ -20,6 +22,7 @@ export class VscodeWorkspaceFs implements WorkspaceFs {
   }
 
   async writeAtomic(rel: string, data: Uint8Array): Promise<void> {
+    await this.refuseLinks(rel);
     const target = this.uri(rel);
     const dir = vscode.Uri.joinPath(target, '..');
     await vscode.workspace.fs.createDirectory(dir);
@@ -49,13 +52,49 @@ export class VscodeWorkspaceFs implements WorkspaceFs {
       const entries = await vscode.workspace.fs.readDirectory(this.uri(relDir));
       const out: DirEntry[] = [];
       for (const [name, type] of entries) {
-        // Symbolic links are followed only when they point at something inside; the type bit tells which kind.
+        // Symbolic links are left out, as the CLI's listing leaves them out: workspace.fs cannot say where one
+        // leads, and one that leads out of the folder must not bring outside files into the corpus.
+        if (type & vscode.FileType.SymbolicLink) continue;
         if (type & vscode.FileType.Directory) out.push({ name, type: 'dir' });
         else if (type & vscode.FileType.File) out.push({ name, type: 'file' });
       }
       return out;
     } catch (e) {
       if (isNotFound(e)) return [];
+      throw e;
+    }
+  }
+
+  /**
+   * Refuses a document path that goes through a symbolic link (a sidecar can name any path, and a link can lead out
+   * of the folder: nothing outside is read or written). Paths inside the store are Marginalia's own and not checked,
+   * so loading thousands of sidecars costs no extra calls.
+   */
+  private async refuseLinks(rel: string): Promise<void> {
+    const parts = toRelPath(rel).split('/');
+    if (parts[0] === STORE_DIR) return;
+    for (let i = 1; i <= parts.length; i++) {
+      const prefix = parts.slice(0, i).join('/');
+      let type: vscode.FileType;
+      try {
+        type = (await vscode.workspace.fs.stat(this.uri(prefix))).type;
+      } catch (e) {
+        if (isNotFound(e)) return;
+        throw e;
+      }
+      if (type & vscode.FileType.SymbolicLink) {
+        throw new PathError(`${rel} leads through the symbolic link ${prefix}, which may point outside the workspace folder; Marginalia does not follow links, so it was not read or written. Replace the link with the file itself to annotate it.`);
+      }
+    }
+  }
+
+  /** True when `rel` is a folder (a symbolic link to one is not). */
+  async isDirectory(rel: string): Promise<boolean> {
+    try {
+      const { type } = await vscode.workspace.fs.stat(this.uri(rel));
+      return (type & vscode.FileType.Directory) !== 0 && (type & vscode.FileType.SymbolicLink) === 0;
+    } catch (e) {
+      if (isNotFound(e)) return false;
       throw e;
     }
   }

@@ -125,11 +125,12 @@ export class WorkspaceAnnotations implements vscode.Disposable {
       }
       const sd = sidecarDoc(r);
       if (sd !== undefined) return model.sidecarChanged(sd);
+      if (kind === 'delete' && (r === STORE_DIR || r === ANNOTATIONS_DIR || r.startsWith(ANNOTATIONS_DIR + '/'))) return model.sidecarFolderDeleted(r);
       if (r.startsWith(STORE_DIR + '/')) return;
       // A deleted folder is reported once, not file by file.
       if (kind === 'delete') return model.pathDeleted(r);
       // A folder created or moved in arrives as one event for the folder, none for the files inside it.
-      if (kind === 'create' && (await model.fs.list(r)).length > 0) return model.rescanCorpus();
+      if (kind === 'create' && (await model.fs.isDirectory(r)) && (await model.fs.list(r)).length > 0) return model.rescanCorpus();
       if (!model.isCorpusPath(r)) return;
       if (kind === 'create') model.documentCreated(r);
       const orphans = await model.documentChangedOnDisk(r);
@@ -143,6 +144,9 @@ export class WorkspaceAnnotations implements vscode.Disposable {
   private async opened(d: vscode.TextDocument): Promise<void> {
     const at = this.locate(d.uri);
     if (!at) return;
+    // The size first, without copying the text: a document over marginalia.maxDocumentSize is not followed.
+    const length = d.lineCount === 0 ? 0 : d.offsetAt(d.lineAt(d.lineCount - 1).range.end);
+    if (!at.folder.checkSize(at.doc, length)) return;
     try {
       await at.folder.open(at.doc, d.getText());
     } catch (e) {
