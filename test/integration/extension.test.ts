@@ -280,73 +280,7 @@ describe('Marginalia in the extension host', function () {
       assert.equal(stored.annotations.find((x) => x.id === monopoly.id)?.status, 'orphaned');
       await eventually(() => treeLabels(a, child(a, undefined, D2)).includes('orphaned (1)'), 5000, 'orphan in the tree');
     });
-
-    it('reloads a sidecar changed by another writer (the CLI, a git pull)', async () => {
-      const a = await api();
-      const f = folderModel(a);
-      const file = path.join(root, '.marginalia', 'annotations', D2 + '.yaml');
-      const text = fs.readFileSync(file, 'utf8');
-      fs.writeFileSync(file, text.replace(/note: ""\n/, 'note: from the CLI\n'));
-      await eventually(() => f.annotations(D2).some((x) => x.note === 'from the CLI'), 10_000, 'note from outside');
-    });
-
-    it('reports a broken sidecar in the tree and keeps the rest', async () => {
-      const a = await api();
-      const f = folderModel(a);
-      const file = path.join(root, '.marginalia', 'annotations', D2 + '.yaml');
-      const good = fs.readFileSync(file, 'utf8');
-      fs.writeFileSync(file, good.replace('annotations:', 'annotations: [oops'));
-      await eventually(() => treeLabels(a).some((l) => l.startsWith(`Cannot load ${D2}.yaml`)), 10_000, 'error node');
-      assert.ok(treeLabels(a).includes(`${D0} (1)`), 'the other documents still load');
-      assert.equal(fs.readFileSync(file, 'utf8'), good.replace('annotations:', 'annotations: [oops'), 'left untouched');
-      fs.writeFileSync(file, good);
-      await eventually(() => !treeLabels(a).some((l) => l.startsWith('Cannot load')), 10_000, 'error gone');
-      assert.ok(f.annotations(D2).length === 2);
-    });
-
-    it('moves annotations with a document renamed in VS Code', async () => {
-      const a = await api();
-      const f = folderModel(a);
-      await openAndSelect(f, D3, 'Putin');
-      const [e] = (await vscode.commands.executeCommand('marginalia.tagEntity', { attributes: { type: 'person' } })) as Annotation[];
-      await closeAll();
-      const we = new vscode.WorkspaceEdit();
-      we.renameFile(f.uri(D3), f.uri('renamed/' + D3));
-      assert.ok(await vscode.workspace.applyEdit(we));
-      await eventually(() => f.get('renamed/' + D3, e.id), 10_000, 'annotation under the new path');
-      assert.equal(sidecar(root, D3), undefined);
-      assert.deepEqual(sidecar(root, 'renamed/' + D3)?.annotations.map((x) => x.id), [e.id]);
-    });
-  });
-
-  describe('documents moving and vanishing on disk', () => {
-    it('follows a document moved outside VS Code (git mv, a file manager)', async () => {
-      const a = await api();
-      const f = folderModel(a);
-      // The document renamed in VS Code above, now moved by another program.
-      const from = 'renamed/' + D3;
-      const [e] = f.annotations(from);
-      assert.ok(e, `${from} has its annotation`);
-      fs.mkdirSync(path.join(root, 'moved'), { recursive: true });
-      fs.renameSync(path.join(root, from), path.join(root, 'moved', D3));
-      await eventually(() => f.get('moved/' + D3, e.id), 20_000, 'annotation under the moved path');
-      assert.equal(sidecar(root, from), undefined, 'the old sidecar is gone');
-      assert.deepEqual(sidecar(root, 'moved/' + D3)?.annotations.map((x) => x.id), [e.id]);
-    });
-
-    it('keeps the annotations of a deleted document and restores the document from its snapshot', async () => {
-      const a = await api();
-      const f = folderModel(a);
-      const doc = 'moved/' + D3;
-      const file = path.join(root, doc);
-      const original = fs.readFileSync(file, 'utf8');
-      fs.rmSync(file);
-      await eventually(() => treeLabels(a).some((l) => l.startsWith('moved')) && treeLabels(a, child(a, undefined, 'moved')).some((l) => l.includes('file missing')), 20_000, 'missing document in the tree');
-      assert.equal(f.annotations(doc).length, 1, 'its annotation is kept');
-      await vscode.commands.executeCommand('marginalia.restoreDocument', f.folder.uri.toString(), doc);
-      assert.equal(fs.readFileSync(file, 'utf8'), original);
-      await eventually(() => !treeLabels(a, child(a, undefined, 'moved')).some((l) => l.includes('file missing')), 20_000, 'document back');
-    });
+    // Broken sidecars, other writers, renames, moves and deletions: test/integration/faults.test.ts (issue 5).
   });
 
   describe('manifest', () => {

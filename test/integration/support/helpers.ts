@@ -80,3 +80,10 @@ export function hoverText(hovers: vscode.Hover[]): string {
     .map((c) => (typeof c === 'string' ? c : 'value' in c ? c.value : ''))
     .join('\n');
 }
+
+/** Waits until the extension's log (Marginalia output channel, kept in memory too) has a line matching `re`. */
+export async function logged(a: MarginaliaApi, re: RegExp, ms = 10_000): Promise<string> {
+  return eventually(() => a.log.recent().find((l) => re.test(l)), ms, `a log line matching ${re}`).catch((e: Error) => {
+    throw new Error(`${e.message}\nlast lines:\n${a.log.recent().slice(-15).join('\n')}`);
+  });
+}

@@ -3,11 +3,11 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { api, closeAll, openAndSelect, treeLabels } from '../support/helpers';
+import { api, closeAll, logged, openAndSelect, treeLabels } from '../support/helpers';
 
 const DOC = '000_66ca398fea36cc01.txt';
 
-describe('untrusted workspace', function () {
+describe('issue 5: untrusted workspace', function () {
   this.timeout(60_000);
   afterEach(closeAll);
 
@@ -15,21 +15,27 @@ describe('untrusted workspace', function () {
     assert.equal(vscode.workspace.isTrusted, false);
   });
 
-  it('still lists the corpus and says why it is read-only', async () => {
+  it('read-only and tells why: the Corpus view still lists the corpus and says why it is read-only', async () => {
     const a = await api();
     assert.equal(treeLabels(a).length, 5);
-    assert.match(a.treeView.message ?? '', /Read-only: this workspace is not trusted/);
+    assert.equal(
+      a.treeView.message,
+      'Read-only: this workspace is not trusted, so Marginalia shows annotations but does not tag, edit or write files. Trust the folder to annotate.',
+    );
   });
 
-  it('refuses to tag, writing nothing', async () => {
+  it('read-only and tells why: tagging is refused with the reason shown, writing nothing', async () => {
     const a = await api();
     const f = a.workspace.all()[0];
     await openAndSelect(f, DOC, 'Vladimir Putin');
     // The command is disabled by its enablement clause; calling it directly still goes through the model's check.
-    await vscode.commands.executeCommand('marginalia.tagClaim', { attributes: {}, note: '' }).then(
-      () => undefined,
+    const result = await vscode.commands.executeCommand('marginalia.tagClaim', { attributes: {}, note: '' }).then(
+      (r) => r,
       () => undefined,
     );
+    assert.equal(result, undefined, 'nothing tagged');
+    // The message the person is shown (a warning), as the log records it.
+    await logged(a, /warn \[commands\] marginalia\.tagClaim: This workspace is not trusted, so Marginalia is read-only here\. Trust the folder \(Manage Workspace Trust\) to tag and edit\./);
     await assert.rejects(
       () => f.add(DOC, [], 'text'),
       /not trusted, so Marginalia is read-only/,
@@ -38,7 +44,7 @@ describe('untrusted workspace', function () {
     assert.ok(!fs.existsSync(path.join(f.folder.uri.fsPath, '.marginalia')), 'no store written');
   });
 
-  it('shows the lock in the status bar', async () => {
+  it('read-only and tells why: the status bar shows a lock and says read-only', async () => {
     const a = await api();
     await openAndSelect(a.workspace.all()[0], DOC, 'Putin');
     assert.match(a.status.item.text, /\$\(lock\)/);
