@@ -186,7 +186,7 @@ class Context {
   async check(): Promise<number> {
     if (this.args.positionals.length > 0) throw new UsageError('check takes no documents; it checks the whole workspace');
     const all = await this.loadAll();
-    const moves = await detectMoves(this.fs, all, (await listTextCorpus(this.fs)).documents);
+    const moves = await detectMoves(this.fs, all, () => listCorpus(this.fs));
     const moved: { from: string; to: string; annotations: number }[] = [];
     for (const [from, to] of moves) {
       const n = all.get(from)?.length ?? 0;

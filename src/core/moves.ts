@@ -32,16 +32,20 @@ export function findMoves(missing: ReadonlyMap<string, ReadonlySet<string>>, cre
 /**
  * The moves made on disk since the annotations were saved: documents with annotations that no longer exist, each
  * paired (findMoves) with a corpus document without annotations whose text is one its annotations were anchored to.
- * Only reads the unannotated documents when something is missing.
+ * Lists the corpus (`corpus`) and reads its unannotated documents only when something is missing.
  */
-export async function detectMoves(fs: WorkspaceFs, stored: ReadonlyMap<string, readonly Annotation[]>, corpus: readonly string[]): Promise<[from: string, to: string][]> {
+export async function detectMoves(
+  fs: WorkspaceFs,
+  stored: ReadonlyMap<string, readonly Annotation[]>,
+  corpus: () => Promise<readonly string[]>,
+): Promise<[from: string, to: string][]> {
   const missing = new Map<string, Set<string>>();
   for (const [doc, list] of stored) {
     if (list.length > 0 && (await fs.stat(doc)) === undefined) missing.set(doc, new Set(list.map((a) => a.provenance.docHash)));
   }
   if (missing.size === 0) return [];
   const created = new Map<string, string>();
-  for (const doc of corpus) {
+  for (const doc of await corpus()) {
     if (stored.has(doc)) continue;
     const text = await readDocument(fs, doc).catch(() => undefined); // binary or unreadable: never a move target
     if (text !== undefined) created.set(doc, contentHash(text));

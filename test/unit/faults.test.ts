@@ -197,7 +197,7 @@ describe('issue 5: documents moving', () => {
     fs.mkdirSync(path.join(root, 'archive'));
     fs.renameSync(path.join(root, DOC), path.join(root, 'archive', 'fox.txt'));
     const { docs } = await store.loadAll();
-    const moves = await detectMoves(nfs, docs, ['archive/fox.txt', 'corpus/other.txt']);
+    const moves = await detectMoves(nfs, docs, async () => ['archive/fox.txt', 'corpus/other.txt']);
     assert.deepEqual(moves, [[DOC, 'archive/fox.txt']]);
     const moved = await moveAnnotations(store, DOC, 'archive/fox.txt');
     assert.deepEqual(ids(moved), ids([a, b]));
