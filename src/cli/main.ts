@@ -5,14 +5,14 @@ import * as fsp from 'node:fs/promises';
 import { execFileSync, spawnSync } from 'node:child_process';
 import * as os from 'node:os';
 import { USAGE, UsageError, attrOptions, intOption, parseCommandLine, type ParsedArgs } from './args';
-import { NodeWorkspaceFs, writeFileAtomic } from '../core/nodeFs';
+import { NodeWorkspaceFs, writeFileAtomic, writeFileAtomicStream } from '../core/nodeFs';
 import { AnnotationStore } from '../core/store';
 import { AnnotationInputError, createAnnotation } from '../core/annotate';
 import { NotTextError, listCorpus, listTextCorpus, readDocument } from '../core/corpus';
 import { MoveError, detectMoves, moveAnnotations, restoreDocument } from '../core/moves';
 import { PathError, toRelPath } from '../core/paths';
 import { checkCorpus, checkDocument, summarise, writeCheck, type DocumentCheck } from '../core/check';
-import { parseExportYaml } from '../core/yamlExport';
+import { parseExportYaml, writeExportYaml } from '../core/yamlExport';
 import { EXPORT_FORMATS, exportFormat, renderExport } from '../core/exportFormats';
 import { parseW3c } from '../core/w3cFormat';
 import { plural } from '../core/text';
@@ -232,6 +232,7 @@ class Context {
     if (format.extension === undefined && !this.args.values.out) throw new UsageError(`--format ${format.id} writes a folder: give it with --out DIR`);
     const all = await this.loadAll();
     const docs = this.args.positionals.length > 0 ? this.args.positionals.map((d) => this.docPath(d)) : [...all.keys()].sort();
+    if (format.id === 'yaml') return this.exportYamlStreamed(docs, all);
     const documents = [];
     for (const doc of docs) {
       const text = await readDocument(this.fs, doc);
@@ -256,6 +257,24 @@ class Context {
       this.io.stderr(`exported ${plural(n, 'annotation')} of ${plural(documents.length, 'document')} to ${file}\n`);
     } else {
       this.io.stdout(rendered.text);
+    }
+    return 0;
+  }
+
+  /** The YAML export written as it is made, each document's text read in its turn (see writeExportYaml). */
+  private async exportYamlStreamed(docs: readonly string[], all: ReadonlyMap<string, readonly Annotation[]>): Promise<number> {
+    for (const doc of docs) {
+      if (!all.has(doc) && (await readDocument(this.fs, doc)) === undefined) throw new CliError(`document ${doc} not found and has no annotations`);
+    }
+    const input = { documents: docs.map((doc) => ({ path: doc, annotations: all.get(doc) ?? [] })), readText: (doc: string) => readDocument(this.fs, doc) };
+    const n = input.documents.reduce((s, d) => s + d.annotations.length, 0);
+    if (this.args.values.out) {
+      const file = path.resolve(this.io.cwd, this.args.values.out);
+      await fsp.mkdir(path.dirname(file), { recursive: true });
+      await writeFileAtomicStream(file, (write) => writeExportYaml(input, write));
+      this.io.stderr(`exported ${plural(n, 'annotation')} of ${plural(docs.length, 'document')} to ${file}\n`);
+    } else {
+      await writeExportYaml(input, (chunk) => this.io.stdout(chunk));
     }
     return 0;
   }

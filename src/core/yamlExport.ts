@@ -80,15 +80,8 @@ export interface ExportedDocument {
 // ---------------------------------------------------------------------------------------------------------------
 // Writing
 
-/**
- * Writes one export file for `input.documents` (see schemas/export.schema.json). Documents are sorted by path,
- * annotations by start offset then id, keys come in a fixed order (attributes sorted by name), lines are never
- * folded; strings that a YAML 1.1 reader (PyYAML) would read differently from a YAML 1.2 reader are quoted.
- * Throws Error for input that breaks the model's invariants (annotation of another document, start after end,
- * a non-finite number attribute), since such an export could not be imported again.
- */
 /** The documents of an export with safe paths, each once, sorted by path (every export format starts here). */
-export function exportDocuments<D extends ExportInputDocument>(documents: readonly D[]): D[] {
+export function exportDocuments<D extends { path: string }>(documents: readonly D[]): D[] {
   const seen = new Set<string>();
   const docs = documents.map((d) => {
     const path = toRelPath(d.path);
@@ -99,8 +92,51 @@ export function exportDocuments<D extends ExportInputDocument>(documents: readon
   return docs.sort((a, b) => compareCodeUnits(a.path, b.path));
 }
 
+/**
+ * Writes one export file for `input.documents` (see schemas/export.schema.json). Documents are sorted by path,
+ * annotations by start offset then id, keys come in a fixed order (attributes sorted by name), lines are never
+ * folded; strings that a YAML 1.1 reader (PyYAML) would read differently from a YAML 1.2 reader are quoted.
+ * Throws Error for input that breaks the model's invariants (annotation of another document, start after end,
+ * a non-finite number attribute), since such an export could not be imported again.
+ */
 export function exportYaml(input: ExportInput): string {
   const docs = exportDocuments(input.documents);
+  const parts = [exportHead(input, docs.length)];
+  for (const d of docs) parts.push(documentYaml(d));
+  parts.push('\n');
+  return parts.join('');
+}
+
+/** The documents of a streamed export: their texts are read one at a time, when each one's turn comes. */
+export interface StreamedExportInput extends Omit<ExportInput, 'documents'> {
+  documents: readonly { path: string; annotations: readonly Annotation[] }[];
+  /** The document's current text, or undefined when it is missing (as ExportInputDocument.text). */
+  readText(path: string): Promise<string | undefined>;
+}
+
+/** Output is handed on in pieces of about this many characters. */
+const CHUNK = 1 << 20;
+
+/**
+ * The same text as exportYaml, handed to `write` in pieces of about a million characters, reading each document's
+ * text only when it is written: neither every text nor the whole export (hundreds of MB as a string, at 100,000
+ * annotations) is ever held at once.
+ */
+export async function writeExportYaml(input: StreamedExportInput, write: (chunk: string) => Promise<void> | void): Promise<void> {
+  const docs = exportDocuments(input.documents);
+  let pending = exportHead(input, docs.length);
+  for (const d of docs) {
+    pending += documentYaml({ path: d.path, text: await input.readText(d.path), annotations: d.annotations });
+    if (pending.length >= CHUNK) {
+      await write(pending);
+      pending = '';
+    }
+  }
+  await write(pending + '\n');
+}
+
+/** The header comment, the export's own fields and the `documents` key. */
+function exportHead(input: Omit<ExportInput, 'documents'>, documents: number): string {
   const head = {
     format: EXPORT_FORMAT,
     version: EXPORT_VERSION,
@@ -110,27 +146,26 @@ export function exportYaml(input: ExportInput): string {
   };
   // Written a document at a time, field by field (see "The writer" below): a corpus of 100,000 annotations never
   // exists as one tree of objects, and each document's text is joined once, flat.
-  const parts: string[] = [HEADER_COMMENT.replace(/^/gm, '#'), '\n\n', blockMap(head, '')];
-  parts.push(docs.length === 0 ? '\ndocuments: []' : '\ndocuments:');
-  for (const d of docs) {
-    const lines: string[] = [''];
-    const index = d.text === undefined ? undefined : new LineIndex(d.text);
-    // A document: an item of `documents`, its keys at 4 spaces; annotations are items of its `annotations`, their
-    // keys at 8 spaces, the fields of `quote`, `start`... at 10.
-    lines.push(`  - path: ${valueScalar(d.path, '      ', false)}`);
-    lines.push(`    hash: ${d.text === undefined ? 'null' : valueScalar(contentHash(d.text), '      ', false)}`);
-    if (d.text === undefined) lines.push('    metadata: null');
-    else {
-      const fields = parseDocumentMetadata(d.text, d.path).fields;
-      lines.push(Object.keys(fields).length === 0 ? '    metadata: {}' : `    metadata:\n      ${blockMap(fields, '      ')}`);
-    }
-    const annotations = [...d.annotations].sort((a, b) => a.target.start - b.target.start || compareCodeUnits(a.id, b.id));
-    lines.push(annotations.length === 0 ? '    annotations: []' : '    annotations:');
-    for (const a of annotations) writeAnnotation(a, d.path, index, lines);
-    parts.push(lines.join('\n'));
+  return HEADER_COMMENT.replace(/^/gm, '#') + '\n\n' + blockMap(head, '') + (documents === 0 ? '\ndocuments: []' : '\ndocuments:');
+}
+
+/** One item of `documents` (its path already normalised), starting with a line break. */
+function documentYaml(d: ExportInputDocument): string {
+  const lines: string[] = [''];
+  const index = d.text === undefined ? undefined : new LineIndex(d.text);
+  // A document: an item of `documents`, its keys at 4 spaces; annotations are items of its `annotations`, their
+  // keys at 8 spaces, the fields of `quote`, `start`... at 10.
+  lines.push(`  - path: ${valueScalar(d.path, '      ', false)}`);
+  lines.push(`    hash: ${d.text === undefined ? 'null' : valueScalar(contentHash(d.text), '      ', false)}`);
+  if (d.text === undefined) lines.push('    metadata: null');
+  else {
+    const fields = parseDocumentMetadata(d.text, d.path).fields;
+    lines.push(Object.keys(fields).length === 0 ? '    metadata: {}' : `    metadata:\n      ${blockMap(fields, '      ')}`);
   }
-  parts.push('\n');
-  return parts.join('');
+  const annotations = [...d.annotations].sort((a, b) => a.target.start - b.target.start || compareCodeUnits(a.id, b.id));
+  lines.push(annotations.length === 0 ? '    annotations: []' : '    annotations:');
+  for (const a of annotations) writeAnnotation(a, d.path, index, lines);
+  return lines.join('\n');
 }
 
 /** One annotation as an item of its document's `annotations`, as lines (keys in the order of the format). */

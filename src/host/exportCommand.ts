@@ -1,6 +1,6 @@
 // Export to YAML: the whole corpus of a folder, or the current document, to a file the person chooses.
 import * as vscode from 'vscode';
-import type { ExportInputDocument } from '../core/yamlExport';
+import { writeExportYaml, type ExportInputDocument } from '../core/yamlExport';
 import { EXPORT_FORMATS, exportFormat, renderExport, type ExportFormat, type ExportFormatInfo } from '../core/exportFormats';
 import { readDocument } from '../core/corpus';
 import { plural } from '../core/text';
@@ -56,29 +56,39 @@ export class ExportCommand {
       folder = await this.pickFolder(options.folder ?? here?.folder.folder.uri.toString());
       docs = folder.documents().filter((d) => folder.annotations(d).length > 0);
     }
-    const documents: ExportInputDocument[] = [];
-    for (const doc of docs) {
-      const live = folder.liveDocument(doc);
-      documents.push({ path: doc, text: live?.text ?? (await readDocument(folder.fs, doc)), annotations: folder.annotations(doc) });
-    }
+    const readText = async (doc: string): Promise<string | undefined> => folder.liveDocument(doc)?.text ?? (await readDocument(folder.fs, doc));
     const format = options.format ?? (options.target ? 'yaml' : await this.pickFormat());
     const info = exportFormat(format);
     if (!info) throw new UserFacingError(`Unknown export format "${format}" (formats: ${EXPORT_FORMATS.map((f) => f.id).join(', ')}).`);
     const warnings: string[] = [];
-    const rendered = renderExport(format, { documents, codebook: folder.codebook }, (w) => warnings.push(w));
-    const target = options.target ? vscode.Uri.parse(options.target) : await this.askTarget(folder, scope === 'document' ? docs[0] : undefined, info);
     const encoder = new TextEncoder();
-    if (rendered.kind === 'file') await writeAtomically(target, encoder.encode(rendered.text));
-    else for (const [rel, text] of rendered.files) await writeAtomically(vscode.Uri.joinPath(target, ...rel.split('/')), encoder.encode(text));
+    let data: Uint8Array | undefined;
+    let files: Map<string, string> | undefined;
+    if (format === 'yaml') {
+      // Streamed: each text is read in its turn and the output kept as UTF-8 pieces, never every text and the whole
+      // export as one string at once (hundreds of MB for a large corpus).
+      const pieces: Uint8Array[] = [];
+      await writeExportYaml({ documents: docs.map((doc) => ({ path: doc, annotations: folder.annotations(doc) })), readText }, (chunk) => void pieces.push(encoder.encode(chunk)));
+      data = concatBytes(pieces);
+    } else {
+      const documents: ExportInputDocument[] = [];
+      for (const doc of docs) documents.push({ path: doc, text: await readText(doc), annotations: folder.annotations(doc) });
+      const rendered = renderExport(format, { documents, codebook: folder.codebook }, (w) => warnings.push(w));
+      if (rendered.kind === 'file') data = encoder.encode(rendered.text);
+      else files = rendered.files;
+    }
+    const target = options.target ? vscode.Uri.parse(options.target) : await this.askTarget(folder, scope === 'document' ? docs[0] : undefined, info);
+    if (data) await writeAtomically(target, data);
+    for (const [rel, text] of files ?? []) await writeAtomically(vscode.Uri.joinPath(target, ...rel.split('/')), encoder.encode(text));
     for (const w of warnings) this.log.warn(w);
-    const annotations = documents.reduce((n, d) => n + d.annotations.length, 0);
-    this.log.info(`exported ${plural(annotations, 'annotation')} of ${plural(documents.length, 'document')} to ${target.toString(true)}`);
+    const annotations = docs.reduce((n, d) => n + folder.annotations(d).length, 0);
+    this.log.info(`exported ${plural(annotations, 'annotation')} of ${plural(docs.length, 'document')} to ${target.toString(true)}`);
     if (!options.target) {
-      void vscode.window.showInformationMessage(`Exported ${plural(annotations, 'annotation')} of ${plural(documents.length, 'document')} to ${vscode.workspace.asRelativePath(target)}.`, 'Open').then((c) => {
+      void vscode.window.showInformationMessage(`Exported ${plural(annotations, 'annotation')} of ${plural(docs.length, 'document')} to ${vscode.workspace.asRelativePath(target)}.`, 'Open').then((c) => {
         if (c) void vscode.window.showTextDocument(target);
       });
     }
-    return { target, documents: documents.length, annotations };
+    return { target, documents: docs.length, annotations };
   }
 
   private async pickFolder(uri: string | undefined): Promise<FolderModel> {
@@ -114,6 +124,16 @@ export class ExportCommand {
     if (!target) throw new Cancelled();
     return target;
   }
+}
+
+function concatBytes(pieces: readonly Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(pieces.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of pieces) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
 }
 
 /** A temporary sibling, then a rename: a reader never sees half an export. */

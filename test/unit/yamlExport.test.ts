@@ -7,7 +7,7 @@ import { parse as parseYaml } from 'yaml';
 import { TOOL_ID } from '../../src/constants';
 import type { Annotation, Attributes } from '../../src/core/model';
 import { contentHash, makeQuote } from '../../src/core/text';
-import { ExportFormatError, exportYaml, parseExportYaml, type ExportInputDocument } from '../../src/core/yamlExport';
+import { ExportFormatError, exportYaml, parseExportYaml, writeExportYaml, type ExportInputDocument } from '../../src/core/yamlExport';
 
 const ROOT = path.join(__dirname, '../../..');
 const GENERATED = new Date('2026-11-23T10:00:00.000Z');
@@ -323,6 +323,30 @@ describe('YAML export', () => {
       annotations: [...d.annotations].reverse().map((x) => ({ ...x, attributes: Object.fromEntries(Object.entries(x.attributes).reverse()) })),
     }));
     assert.equal(exportYaml({ documents: shuffled, generated: GENERATED }), a);
+  });
+
+  it('writes the same text in pieces, reading each text in its turn (writeExportYaml)', async () => {
+    const input = buildCorpus();
+    const whole = exportYaml({ documents: input, generated: GENERATED });
+    const chunks: string[] = [];
+    const read: string[] = [];
+    const texts = new Map(input.map((d) => [d.path, d.text]));
+    await writeExportYaml(
+      {
+        documents: [...input].reverse().map((d) => ({ path: d.path, annotations: d.annotations })),
+        generated: GENERATED,
+        readText: (p) => {
+          read.push(p);
+          return Promise.resolve(texts.get(p));
+        },
+      },
+      (chunk) => void chunks.push(chunk),
+    );
+    assert.equal(chunks.join(''), whole);
+    assert.deepEqual(read, [...texts.keys()].sort(), 'each text read once, in the order of the export');
+    const empty: string[] = [];
+    await writeExportYaml({ documents: [], generated: GENERATED, readText: () => Promise.resolve(undefined) }, (c) => void empty.push(c));
+    assert.equal(empty.join(''), exportYaml({ documents: [], generated: GENERATED }));
   });
 
   it('round-trips: export → parse → export is byte-identical and gives back the same annotations', () => {
