@@ -409,8 +409,6 @@ const ATTRIBUTE_NAME = new RegExp(annotationSchema.attributes.propertyNames.patt
 const STATUSES: ReadonlySet<string> = new Set(annotationSchema.status.enum);
 const METHODS: ReadonlySet<string> = new Set(annotationSchema.method.enum);
 const INTEGER = /^(?:0|[1-9][0-9]{0,15})$/;
-/** Date.prototype.toISOString's form: the one Marginalia writes, checked without ajv. */
-const ISO_UTC = /^(\d{4})-(\d{2})-(\d{2})T([01]\d|2[0-3]):([0-5]\d):([0-5]\d)\.\d{3}Z$/;
 
 const NO = Symbol('not canonical');
 type No = typeof NO;
@@ -433,29 +431,31 @@ function readCanonical(text: string, expectedDoc: string | undefined): Annotatio
   };
   /** The value token of a line that must start with `prefix`. */
   const field = (prefix: string): string | undefined => (text.startsWith(prefix, pos) ? ((pos += prefix.length), line()) : undefined);
-  const optional = (prefix: string): string | No | undefined => {
+  const optional = (prefix: string, values: Repeated): string | No | undefined => {
     if (!text.startsWith(prefix, pos)) return undefined;
     pos += prefix.length;
     const token = line();
-    return token === undefined ? NO : canonicalString(token);
+    return token === undefined ? NO : values.get(token);
   };
 
   const header = line();
   if (line() !== `version: ${SIDECAR_VERSION}`) return undefined;
   const docToken = field('document: ');
   const doc = docToken === undefined ? NO : canonicalString(docToken);
-  if (doc === NO || !isRelPath(doc) || isInStore(doc) || (expectedDoc !== undefined && doc !== expectedDoc)) return undefined;
+  // expectedDoc, when given, has passed these checks already (docForSidecarPath).
+  if (doc === NO || (expectedDoc !== undefined ? doc !== expectedDoc : !isRelPath(doc) || isInStore(doc))) return undefined;
   if (header !== headerLine(doc)) return undefined;
+  const docPath = expectedDoc ?? detach(doc);
   const out: Annotation[] = [];
   const head = line();
   if (head === 'annotations: []') return pos === text.length ? out : undefined;
   if (head !== 'annotations:' || pos === text.length) return undefined;
   const ids = new Set<string>();
   while (pos < text.length) {
-    const id = str(field('  - id: '));
-    const kind = str(field('    kind: '));
-    const note = str(field('    note: '));
-    if (id === NO || kind === NO || note === NO || !ID.test(id) || ids.has(id) || !KIND.test(kind)) return undefined;
+    const id = unique(field('  - id: '));
+    const kind = REPEATED.kind.get(field('    kind: '));
+    const note = REPEATED.note.get(field('    note: '));
+    if (id === NO || kind === NO || note === NO || !ID.test(id) || ids.has(id)) return undefined;
     ids.add(id);
     const attributes: Record<string, AttributeValue> = {};
     const attrHead = line();
@@ -464,7 +464,7 @@ function readCanonical(text: string, expectedDoc: string | undefined): Annotatio
       while (text.startsWith('      ', pos)) {
         const entry = line();
         if (entry === undefined) return undefined;
-        const parsed = canonicalAttribute(entry);
+        const parsed = attributeLine(entry);
         // Names strictly increasing: sorted as emit sorts them, and no duplicates.
         if (parsed === NO || (last !== undefined && !(last < parsed[0]))) return undefined;
         last = parsed[0];
@@ -472,27 +472,29 @@ function readCanonical(text: string, expectedDoc: string | undefined): Annotatio
       }
       if (last === undefined) return undefined;
     } else if (attrHead !== '    attributes: {}') return undefined;
-    const author = str(field('    author: '));
-    const modified = str(field('    modified: '));
-    const tool = str(field('    tool: '));
-    const exact = str(field('    exact: '));
+    const author = REPEATED.author.get(field('    author: '));
+    const modifiedToken = field('    modified: ');
+    const modified = unique(modifiedToken);
+    const tool = REPEATED.tool.get(field('    tool: '));
+    const exact = unique(field('    exact: '));
     const start = int(field('    start: '));
     const end = int(field('    end: '));
-    const prefix = str(field('    prefix: '));
-    const suffix = str(field('    suffix: '));
-    const docHash = str(field('    docHash: '));
-    const status = str(field('    status: '));
-    const method = optional('    method: ');
-    const detail = optional('    detail: ');
-    const created = str(field('    created: '));
+    const prefix = unique(field('    prefix: '));
+    const suffix = unique(field('    suffix: '));
+    const docHash = REPEATED.docHash.get(field('    docHash: '));
+    const status = REPEATED.status.get(field('    status: '));
+    const method = optional('    method: ', REPEATED.method);
+    const detail = optional('    detail: ', REPEATED.detail);
+    const createdToken = field('    created: ');
+    // Most annotations were never modified: one string for both.
+    const created = createdToken !== undefined && createdToken === modifiedToken ? modified : unique(createdToken);
     if (author === NO || modified === NO || tool === NO || exact === NO || start === NO || end === NO || prefix === NO || suffix === NO) return undefined;
     if (docHash === NO || status === NO || method === NO || detail === NO || created === NO) return undefined;
-    if (start > end || !isDateTime(created) || !isDateTime(modified) || !DOC_HASH.test(docHash) || !STATUSES.has(status)) return undefined;
-    if (method !== undefined && !METHODS.has(method)) return undefined;
+    if (start > end || !isDateTime(created) || (modified !== created && !isDateTime(modified))) return undefined;
     const a: Annotation = {
       id,
       kind,
-      doc,
+      doc: docPath,
       target: { start, end, quote: { exact, prefix, suffix } },
       note,
       attributes,
@@ -505,6 +507,73 @@ function readCanonical(text: string, expectedDoc: string | undefined): Annotatio
     out.push(a);
   }
   return out;
+}
+
+// Memory. A string sliced from a text keeps the whole text alive in V8, so annotations whose fields were slices of
+// their sidecar would hold every sidecar text (two bytes a character as soon as one character is beyond Latin-1):
+// twice the size of the annotations themselves at 100,000 annotations. So each field is either a copy (`unique`:
+// ids, quotes, dates) or one shared string for every annotation with the same value (`Repeated`: kind, note,
+// author, tool, document hash, status, attribute lines), which also checks each such value once per load.
+
+/** A copy of `s` that shares no memory with the text it was sliced from. V8 copies substrings shorter than 13
+ *  characters anyway; longer ones are concatenated (a cons string) and flattened at once by reading a character. */
+function detach(s: string): string {
+  if (s.length < 13) return s;
+  const copy = s.charAt(0) + s.slice(1);
+  copy.charCodeAt(0);
+  return copy;
+}
+
+function unique(token: string | undefined): string | No {
+  const v = str(token);
+  return v === NO ? NO : detach(v);
+}
+
+/** The values one field takes, read from their tokens once and shared; forgotten when there are too many. */
+class Repeated {
+  private readonly values = new Map<string, string | No>();
+
+  constructor(private readonly valid: (value: string) => boolean = () => true) {}
+
+  get(token: string | undefined): string | No {
+    if (token === undefined) return NO;
+    let v = this.values.get(token);
+    if (v === undefined) {
+      const read = canonicalString(token);
+      v = read === NO || !this.valid(read) ? NO : read === token ? detach(token) : detach(read);
+      if (this.values.size >= MAX_REPEATED) this.values.clear();
+      this.values.set(v === NO ? detach(token) : read === token ? v : detach(token), v);
+    }
+    return v;
+  }
+}
+
+/** Distinct values kept per field; a corpus has a few authors and kinds, and one hash per document version. */
+const MAX_REPEATED = 4096;
+
+const REPEATED = {
+  kind: new Repeated((v) => KIND.test(v)),
+  note: new Repeated(),
+  author: new Repeated(),
+  tool: new Repeated(),
+  docHash: new Repeated((v) => DOC_HASH.test(v)),
+  status: new Repeated((v) => STATUSES.has(v)),
+  method: new Repeated((v) => METHODS.has(v)),
+  detail: new Repeated(),
+};
+
+const attributeLines = new Map<string, [string, AttributeValue] | No>();
+
+/** canonicalAttribute, once per distinct line (names and most values repeat: speaker, unit, type ...). */
+function attributeLine(entry: string): [string, AttributeValue] | No {
+  let v = attributeLines.get(entry);
+  if (v === undefined) {
+    const read = canonicalAttribute(entry);
+    v = read === NO ? NO : [detach(read[0]), typeof read[1] === 'string' ? detach(read[1]) : read[1]];
+    if (attributeLines.size >= MAX_REPEATED) attributeLines.clear();
+    attributeLines.set(detach(entry), v);
+  }
+  return v;
 }
 
 function str(token: string | undefined): string | No {
@@ -561,17 +630,33 @@ function canonicalAttribute(entry: string): [string, AttributeValue] | No {
   return value === NO ? NO : [name, value];
 }
 
-/** The schema's date-time check, with the form Marginalia writes decided by a regular expression first. */
+/** The schema's date-time check, with the form Marginalia writes (toISOString's) decided first, character by
+ *  character. */
 function isDateTime(s: string): boolean {
-  const m = ISO_UTC.exec(s);
-  if (m) {
-    const year = Number(m[1]);
-    const month = Number(m[2]);
-    const day = Number(m[3]);
-    const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
-    if (month >= 1 && month <= 12 && day >= 1 && day <= [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]) return true;
-  }
-  return validator('dateTime')(s) as boolean;
+  return isIsoUtc(s) || (validator('dateTime')(s) as boolean);
+}
+
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/** True for "YYYY-MM-DDTHH:MM:SS.mmmZ" naming a real day and time of day. */
+function isIsoUtc(s: string): boolean {
+  if (s.length !== 24) return false;
+  const d = (i: number): number => {
+    const c = s.charCodeAt(i) - 48;
+    return c >= 0 && c <= 9 ? c : NaN;
+  };
+  if (s[4] !== '-' || s[7] !== '-' || s[10] !== 'T' || s[13] !== ':' || s[16] !== ':' || s[19] !== '.' || s[23] !== 'Z') return false;
+  const year = d(0) * 1000 + d(1) * 100 + d(2) * 10 + d(3);
+  const month = d(5) * 10 + d(6);
+  const day = d(8) * 10 + d(9);
+  const hour = d(11) * 10 + d(12);
+  const minute = d(14) * 10 + d(15);
+  const second = d(17) * 10 + d(18);
+  const millis = d(20) * 100 + d(21) * 10 + d(22);
+  // NaN (a non-digit) fails every comparison below.
+  if (!(year >= 0 && millis >= 0 && hour <= 23 && minute <= 59 && second <= 59 && month >= 1 && month <= 12 && day >= 1)) return false;
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  return day <= (month === 2 && leap ? 29 : DAYS_IN_MONTH[month - 1]);
 }
 
 /** Decodes the escapes quoteString writes (and only those) from the double-quoted scalar at `pos`. */
