@@ -177,8 +177,10 @@ describe('issue 5: two writers on one document', () => {
     // A live holder: the second waits until the first is done.
     const order: string[] = [];
     let release!: () => void;
-    const held = withFileLock(target, () => new Promise<void>((r) => ((release = r), order.push('first in')))).then(() => order.push('first out'));
-    await new Promise((r) => setTimeout(r, 20));
+    let entered!: () => void;
+    const firstIn = new Promise<void>((r) => (entered = r));
+    const held = withFileLock(target, () => new Promise<void>((r) => ((release = r), order.push('first in'), entered()))).then(() => order.push('first out'));
+    await firstIn;
     const second = withFileLock(target, async () => void order.push('second in'));
     await new Promise((r) => setTimeout(r, 100));
     assert.deepEqual(order, ['first in']);
