@@ -22,8 +22,6 @@ import { Suggestions } from './host/suggestions';
 import { StoreDiagnostics } from './host/storeDiagnostics';
 import { ConflictResolver } from './host/conflicts';
 import { COMMANDS, VIEWS } from './host/ids';
-import { checkDocument, writeCheck } from './core/check';
-import { readDocument } from './core/corpus';
 import { plural } from './core/text';
 
 /** What the extension returns from activate: the services, for integration tests. */
@@ -139,19 +137,16 @@ export function activate(context: vscode.ExtensionContext): MarginaliaApi {
     registerCommand(log, COMMANDS.checkAnchors, async () => {
       let changed = 0;
       let orphaned = 0;
+      const skipped: string[] = [];
       for (const folder of workspace.all()) {
-        folder.assertWritable();
-        for (const doc of folder.documents()) {
-          if (folder.liveDocument(doc)) continue; // open documents follow their edits already
-          const text = await readDocument(folder.fs, doc);
-          const check = await checkDocument(folder.store, doc, folder.annotations(doc), text);
-          changed += await writeCheck(folder.store, check, text);
-          orphaned += check.results.filter((r) => r.status === 'orphaned').length;
-        }
-        await folder.load();
+        const r = await folder.checkClosedDocuments();
+        changed += r.changed;
+        orphaned += r.orphaned;
+        skipped.push(...r.skipped);
       }
-      void vscode.window.showInformationMessage(`Marginalia re-anchored the corpus: ${plural(changed, 'annotation')} updated, ${orphaned} orphaned.`);
-      return { changed, orphaned };
+      const also = skipped.length > 0 ? ` ${plural(skipped.length, 'document')} could not be checked (see the Marginalia log).` : '';
+      void vscode.window.showInformationMessage(`Marginalia re-anchored the corpus: ${plural(changed, 'annotation')} updated, ${orphaned} orphaned.${also}`);
+      return { changed, orphaned, skipped };
     }),
     workspace.onDidChange(() => describeView()),
     vscode.workspace.onDidGrantWorkspaceTrust(() => describeView()),

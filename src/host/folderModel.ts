@@ -110,6 +110,10 @@ export class FolderModel implements vscode.Disposable {
 
   /** The corpus as listed, without the files left out (binary, symbolic links). */
   private setCorpus(listed: string[]): void {
+    for (const link of this.fs.links) {
+      if (this.matcher(link)) this.leaveOut(link, new PathError(`${link} is a symbolic link; Marginalia does not follow links (one can lead outside the workspace folder), so it is left out of the corpus. Replace the link with the file itself to annotate it.`));
+    }
+    this.fs.links.clear();
     this.corpus = this.leftOut.size === 0 ? listed : listed.filter((d) => !this.leftOut.has(d));
     this.corpusSet = new Set(this.corpus);
   }
@@ -279,6 +283,33 @@ export class FolderModel implements vscode.Disposable {
   }
 
   // ---- documents open in editors ------------------------------------------------------------------------------
+
+  /**
+   * Re-anchors the annotations of every closed document to its text on disk and saves them (open documents follow
+   * their edits already). A document that cannot be read (a link, not text) or whose sidecar does not load is
+   * skipped, with why in the log, and the others are still checked.
+   */
+  async checkClosedDocuments(): Promise<{ changed: number; orphaned: number; skipped: string[] }> {
+    this.assertWritable();
+    let changed = 0;
+    let orphaned = 0;
+    const skipped: string[] = [];
+    for (const doc of this.documents()) {
+      if (this.live.has(doc) || this.annotations(doc).length === 0 || this.declined(doc)) continue;
+      try {
+        const text = await readDocument(this.fs, doc);
+        const check = await checkDocument(this.store, doc, this.annotations(doc), text);
+        changed += await writeCheck(this.store, check, text);
+        orphaned += check.results.filter((r) => r.status === 'orphaned').length;
+      } catch (e) {
+        if (!(e instanceof PathError || e instanceof NotTextError || e instanceof SidecarError)) throw e;
+        skipped.push(doc);
+        this.log.warn(`not re-anchored: ${e.message}`);
+      }
+    }
+    await this.load();
+    return { changed, orphaned, skipped };
+  }
 
   /** Starts following an open document; annotations made against another version are re-anchored to it first. */
   async open(doc: string, text: string): Promise<void> {
@@ -459,6 +490,27 @@ export class FolderModel implements vscode.Disposable {
     const l = this.live.get(from);
     if (l) this.live.delete(from);
     this.log.info(`${from} moved to ${to}: ${moved.length} annotations followed it`);
+    this.fire({ folder: this });
+  }
+
+  /** A folder of sidecars (or the whole store: a first `git pull`, a copy) appeared; the watcher may report only the
+   *  folder, not the files in it. */
+  async sidecarFolderCreated(dir: string): Promise<void> {
+    if (dir === STORE_DIR) {
+      await this.loadCodebook();
+      await this.loadEntities();
+    }
+    const walk = async (d: string): Promise<void> => {
+      for (const e of await this.fs.list(d)) {
+        const path = `${d}/${e.name}`;
+        if (e.type === 'dir') await walk(path);
+        else {
+          const doc = docForSidecarPath(path);
+          if (doc !== undefined) await this.sidecarChanged(doc);
+        }
+      }
+    };
+    await walk(dir === STORE_DIR ? ANNOTATIONS_DIR : dir);
     this.fire({ folder: this });
   }
 

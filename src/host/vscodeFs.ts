@@ -5,6 +5,9 @@ import { STORE_DIR } from '../constants';
 import type { DirEntry, WorkspaceFs } from '../core/ports';
 
 export class VscodeWorkspaceFs implements WorkspaceFs {
+  /** Symbolic links that list() came across and left out (workspace-relative), so the folder model can say so. */
+  readonly links = new Set<string>();
+
   constructor(readonly folder: vscode.Uri) {}
 
   uri(rel: string): vscode.Uri {
@@ -54,7 +57,10 @@ export class VscodeWorkspaceFs implements WorkspaceFs {
       for (const [name, type] of entries) {
         // Symbolic links are left out, as the CLI's listing leaves them out: workspace.fs cannot say where one
         // leads, and one that leads out of the folder must not bring outside files into the corpus.
-        if (type & vscode.FileType.SymbolicLink) continue;
+        if (type & vscode.FileType.SymbolicLink) {
+          this.links.add(relDir === '' ? name : `${relDir}/${name}`);
+          continue;
+        }
         if (type & vscode.FileType.Directory) out.push({ name, type: 'dir' });
         else if (type & vscode.FileType.File) out.push({ name, type: 'file' });
       }

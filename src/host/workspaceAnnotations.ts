@@ -125,7 +125,9 @@ export class WorkspaceAnnotations implements vscode.Disposable {
       }
       const sd = sidecarDoc(r);
       if (sd !== undefined) return model.sidecarChanged(sd);
-      if (kind === 'delete' && (r === STORE_DIR || r === ANNOTATIONS_DIR || r.startsWith(ANNOTATIONS_DIR + '/'))) return model.sidecarFolderDeleted(r);
+      const inStore = r === STORE_DIR || r === ANNOTATIONS_DIR || r.startsWith(ANNOTATIONS_DIR + '/');
+      if (kind === 'delete' && inStore) return model.sidecarFolderDeleted(r);
+      if (kind === 'create' && inStore && (await model.fs.isDirectory(r))) return model.sidecarFolderCreated(r);
       if (r.startsWith(STORE_DIR + '/')) return;
       // A deleted folder is reported once, not file by file.
       if (kind === 'delete') return model.pathDeleted(r);
