@@ -239,6 +239,24 @@ describe('issue 5: faults in the extension host', function () {
       assert.match(await hoverAt(editor, TEXT.indexOf('Ours tagged') + 2), /only ours/);
       assert.match(await hoverAt(editor, TEXT.indexOf('shared claim')), /theirs: later edit/);
     });
+
+    it('resolves every conflicted sidecar at once from the Command Palette (no argument)', async () => {
+      const a = await api();
+      const f = folderModel(a);
+      const docs = [`${DIR}/conflict-2.txt`, `${DIR}/conflict-3.txt`];
+      for (const d of docs) {
+        write(d, TEXT);
+        await eventually(() => f.isCorpus(d), 15_000, `${d} in the corpus`);
+        write(sidecarRel(d), conflicted.toString('utf8').split(DOC).join(d));
+      }
+      await eventually(() => docs.every((d) => errorNode(a, sidecarRel(d))), 15_000, 'both listed as conflicted');
+      assert.deepEqual(a.conflicts.conflicted().map((c) => c.file).sort(), docs.map(sidecarRel));
+      const done = (await vscode.commands.executeCommand('marginalia.resolveConflict')) as { file: string; annotations: number }[];
+      assert.deepEqual(done.map((d) => [d.file, d.annotations]).sort(), docs.map((d) => [sidecarRel(d), 3]));
+      for (const d of docs) assert.equal(stored(d)?.annotations.length, 3);
+      assert.deepEqual(a.conflicts.conflicted(), []);
+      for (const d of docs) await logged(a, new RegExp(`resolved ${sidecarRel(d).replace(/[.]/g, '\\.')} from its conflict markers: 3 annotations`));
+    });
   });
 
   // -------------------------------------------------------------------------------------------------------------

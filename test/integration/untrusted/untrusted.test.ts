@@ -3,7 +3,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { api, closeAll, logged, openAndSelect, treeLabels } from '../support/helpers';
+import { api, closeAll, eventually, logged, openAndSelect, treeLabels } from '../support/helpers';
 
 const DOC = '000_66ca398fea36cc01.txt';
 
@@ -49,5 +49,23 @@ describe('issue 5: untrusted workspace', function () {
     await openAndSelect(a.workspace.all()[0], DOC, 'Putin');
     assert.match(a.status.item.text, /\$\(lock\)/);
     assert.match(String(a.status.item.tooltip), /Read-only/);
+  });
+
+  it('read-only and tells why: a conflicted sidecar is reported, and resolving it is refused with the reason, leaving it untouched', async () => {
+    const a = await api();
+    const f = a.workspace.all()[0];
+    const file = path.join(f.folder.uri.fsPath, '.marginalia', 'annotations', DOC + '.yaml');
+    const conflicted = `version: 1\ndocument: ${DOC}\n<<<<<<< HEAD\nannotations: []\n=======\nannotations: []\n>>>>>>> theirs\n`;
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, conflicted);
+    try {
+      const node = await eventually(() => a.tree.getChildren().find((n) => n.type === 'error'), 15_000, 'the conflicted sidecar listed');
+      assert.equal(a.tree.getTreeItem(node).contextValue, 'error.conflict');
+      assert.equal(await vscode.commands.executeCommand('marginalia.resolveConflict', node), undefined);
+      await logged(a, /warn \[conflicts\] marginalia\.resolveConflict: This workspace is not trusted, so Marginalia is read-only here\./);
+      assert.equal(fs.readFileSync(file, 'utf8'), conflicted, 'left untouched');
+    } finally {
+      fs.rmSync(path.join(f.folder.uri.fsPath, '.marginalia'), { recursive: true, force: true });
+    }
   });
 });
