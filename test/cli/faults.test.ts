@@ -114,6 +114,7 @@ async function brokenSidecar(broken: (good: string) => string | Buffer, lineIn: 
   assert.ok(add.stderr.startsWith(`marginalia: ${SIDECAR}:${line}:`), add.stderr);
   unchanged('after marginalia add');
   assert.equal(cli(ws, 'add', OTHER, '--kind', 'claim', '--start', '0', '--end', '7').code, 0, 'the other document can still be annotated');
+  fs.rmSync(ws, { recursive: true, force: true }); // kept when an assertion fails, for a look
 }
 
 /** Line number (1-based) of the first line of `text` that starts with `prefix`. */
@@ -576,6 +577,7 @@ describe('issue 5 (CLI)', function () {
       const times = { add: adds.map((r) => r.ms), list: list.ms, check: check.ms, export: exported.ms };
       for (const ms of [...times.add, times.list, times.check, times.export]) assert.ok(ms < 20_000, `each command within 20 s: ${JSON.stringify(times)}`);
       console.log(`      50 MB document: ${JSON.stringify(times)} ms`);
+      fs.rmSync(ws, { recursive: true, force: true }); // 100 MB with its snapshot; kept when an assertion fails
     });
   });
 });
