@@ -95,6 +95,9 @@ const YAML11_WORDS = /^(?:y|yes|n|no|true|false|on|off|null)$/i;
 
 /** True when `s` is written without quotes. */
 export function isPlainSafe(s: string): boolean {
+  // Both patterns below start with a letter: anything else ASCII (a digit, a quote, a space ...) is decided here.
+  const first = s.charCodeAt(0);
+  if (first < 0x80 && !((first >= 0x41 && first <= 0x5a) || (first >= 0x61 && first <= 0x7a))) return false;
   if (s.length <= 5 && YAML11_WORDS.test(s)) return false;
   if (PLAIN_ASCII.test(s)) return true;
   return PLAIN_CHARS.test(s) && !s.includes(': ') && !s.includes(' #') && !s.endsWith(':') && !s.endsWith(' ');
@@ -431,6 +434,18 @@ function readCanonical(text: string, expectedDoc: string | undefined): Annotatio
   };
   /** The value token of a line that must start with `prefix`. */
   const field = (prefix: string): string | undefined => (text.startsWith(prefix, pos) ? ((pos += prefix.length), line()) : undefined);
+  /** A field of repeated values: when the line is the same as the last one read for it (the tool, the document's
+   *  hash, the status ...), its value is taken without cutting the token out or looking it up. */
+  const repeated = (prefix: string, values: Repeated): string | No => {
+    if (values.lastLine !== undefined && text.startsWith(values.lastLine, pos)) {
+      pos += values.lastLine.length;
+      return values.lastValue;
+    }
+    const token = field(prefix);
+    const value = values.get(token);
+    if (token !== undefined && value !== NO) values.remember(prefix + token + '\n', value);
+    return value;
+  };
   const optional = (prefix: string, values: Repeated): string | No | undefined => {
     if (!text.startsWith(prefix, pos)) return undefined;
     pos += prefix.length;
@@ -453,8 +468,8 @@ function readCanonical(text: string, expectedDoc: string | undefined): Annotatio
   const ids = new Set<string>();
   while (pos < text.length) {
     const id = unique(field('  - id: '));
-    const kind = REPEATED.kind.get(field('    kind: '));
-    const note = REPEATED.note.get(field('    note: '));
+    const kind = repeated('    kind: ', REPEATED.kind);
+    const note = repeated('    note: ', REPEATED.note);
     if (id === NO || kind === NO || note === NO || !ID.test(id) || ids.has(id)) return undefined;
     ids.add(id);
     const attributes: Record<string, AttributeValue> = {};
@@ -472,17 +487,17 @@ function readCanonical(text: string, expectedDoc: string | undefined): Annotatio
       }
       if (last === undefined) return undefined;
     } else if (attrHead !== '    attributes: {}') return undefined;
-    const author = REPEATED.author.get(field('    author: '));
+    const author = repeated('    author: ', REPEATED.author);
     const modifiedToken = field('    modified: ');
     const modified = unique(modifiedToken);
-    const tool = REPEATED.tool.get(field('    tool: '));
+    const tool = repeated('    tool: ', REPEATED.tool);
     const exact = unique(field('    exact: '));
     const start = int(field('    start: '));
     const end = int(field('    end: '));
     const prefix = unique(field('    prefix: '));
     const suffix = unique(field('    suffix: '));
-    const docHash = REPEATED.docHash.get(field('    docHash: '));
-    const status = REPEATED.status.get(field('    status: '));
+    const docHash = repeated('    docHash: ', REPEATED.docHash);
+    const status = repeated('    status: ', REPEATED.status);
     const method = optional('    method: ', REPEATED.method);
     const detail = optional('    detail: ', REPEATED.detail);
     const createdToken = field('    created: ');
@@ -532,6 +547,9 @@ function unique(token: string | undefined): string | No {
 /** The values one field takes, read from their tokens once and shared; forgotten when there are too many. */
 class Repeated {
   private readonly values = new Map<string, string | No>();
+  /** The last line read for this field (key, token and newline) and its value. */
+  lastLine: string | undefined;
+  lastValue: string | No = NO;
 
   constructor(private readonly valid: (value: string) => boolean = () => true) {}
 
@@ -545,6 +563,11 @@ class Repeated {
       this.values.set(v === NO ? detach(token) : read === token ? v : detach(token), v);
     }
     return v;
+  }
+
+  remember(line: string, value: string | No): void {
+    this.lastLine = detach(line);
+    this.lastValue = value;
   }
 }
 
