@@ -77,10 +77,10 @@ export class FolderModel implements vscode.Disposable {
     const [corpus, loaded] = await Promise.all([listCorpus(this.fs, options), this.store.loadAll()]);
     await this.loadCodebook();
     await this.loadEntities();
-    this.setCorpus(corpus);
     this.stored = loaded.docs;
     this.errors = loaded.errors;
     for (const e of loaded.errors) this.log.warn(e.message);
+    this.setCorpus(corpus);
     const n = [...loaded.docs.values()].reduce((s, a) => s + a.length, 0);
     this.log.info(`${this.name}: ${corpus.length} documents, ${n} annotations in ${loaded.docs.size} sidecars, ${loaded.errors.length} broken, loaded in ${Date.now() - t0} ms`);
     this.fire({ folder: this });
@@ -112,6 +112,11 @@ export class FolderModel implements vscode.Disposable {
   private setCorpus(listed: string[]): void {
     for (const link of this.fs.links) {
       if (this.matcher(link)) this.leaveOut(link, new PathError(`${link} is a symbolic link; Marginalia does not follow links (one can lead outside the workspace folder), so it is left out of the corpus. Replace the link with the file itself to annotate it.`));
+      else if (docForSidecarPath(link) !== undefined && !this.errors.some((e) => e.file === link)) {
+        const e = new SidecarError(link, 'io', `this sidecar is a symbolic link; Marginalia does not follow links (one can lead outside the workspace folder), so it is not loaded and never written through. Replace the link with the file itself`);
+        this.errors = [...this.errors, e];
+        this.log.warn(e.message);
+      }
     }
     this.fs.links.clear();
     this.corpus = this.leftOut.size === 0 ? listed : listed.filter((d) => !this.leftOut.has(d));
@@ -274,6 +279,9 @@ export class FolderModel implements vscode.Disposable {
 
   /** store.update, with a broken sidecar (which the store refuses to overwrite) reported as the person's problem. */
   private async update(doc: string, change: Parameters<AnnotationStore['update']>[1]): Promise<Annotation[]> {
+    // The store's own files are not checked for links on every read (thousands of sidecars load at once); the one
+    // about to be read and replaced is.
+    await this.fs.refuseLinks(this.store.sidecarPath(doc), true);
     try {
       return await this.store.update(doc, change);
     } catch (e) {
@@ -529,10 +537,12 @@ export class FolderModel implements vscode.Disposable {
   async sidecarChanged(doc: string): Promise<void> {
     let annotations: Annotation[];
     try {
+      await this.fs.refuseLinks(this.store.sidecarPath(doc), true);
       annotations = await this.store.loadDoc(doc);
       this.errors = this.errors.filter((e) => e.file !== this.store.sidecarPath(doc));
     } catch (e) {
-      const err = e as SidecarError;
+      if (!(e instanceof SidecarError || e instanceof PathError)) throw e;
+      const err = e instanceof SidecarError ? e : new SidecarError(`${ANNOTATIONS_DIR}/${doc}.yaml`, 'io', e.message);
       this.errors = [...this.errors.filter((x) => x.file !== err.file), err];
       this.log.warn(err.message);
       this.fire({ folder: this });

@@ -72,13 +72,13 @@ export class VscodeWorkspaceFs implements WorkspaceFs {
   }
 
   /**
-   * Refuses a document path that goes through a symbolic link (a sidecar can name any path, and a link can lead out
-   * of the folder: nothing outside is read or written). Paths inside the store are Marginalia's own and not checked,
-   * so loading thousands of sidecars costs no extra calls.
+   * Refuses a path that goes through a symbolic link (a sidecar can name any document, and a link can lead out of
+   * the folder: nothing outside is read or written). Reads and writes check document paths; paths inside the store
+   * are checked only when asked (`store`), so loading thousands of sidecars costs no extra calls.
    */
-  private async refuseLinks(rel: string): Promise<void> {
+  async refuseLinks(rel: string, store = false): Promise<void> {
     const parts = toRelPath(rel).split('/');
-    if (parts[0] === STORE_DIR) return;
+    if (parts[0] === STORE_DIR && !store) return;
     for (let i = 1; i <= parts.length; i++) {
       const prefix = parts.slice(0, i).join('/');
       let type: vscode.FileType;
@@ -89,7 +89,7 @@ export class VscodeWorkspaceFs implements WorkspaceFs {
         throw e;
       }
       if (type & vscode.FileType.SymbolicLink) {
-        throw new PathError(`${rel} leads through the symbolic link ${prefix}, which may point outside the workspace folder; Marginalia does not follow links, so it was not read or written. Replace the link with the file itself to annotate it.`);
+        throw new PathError(`${rel} leads through the symbolic link ${prefix}, which may point outside the workspace folder; Marginalia does not follow links, so it was not read or written. Replace the link with the file itself.`);
       }
     }
   }

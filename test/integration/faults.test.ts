@@ -634,5 +634,34 @@ describe('issue 5: faults in the extension host', function () {
       assert.ok(!fs.existsSync(snapshot), 'no copy of the linked file in the store');
       assert.equal(stored(doc)?.annotations[0].note, 'through a link', 'the sidecar is left as it was');
     });
+
+    it('refuses a sidecar that is a symbolic link leading out: an error item, not loaded, tagging refused, never written through', async () => {
+      const a = await api();
+      const f = folderModel(a);
+      const doc = `${DIR}/sidelink.txt`;
+      const text = 'A document whose sidecar is a link to a file outside.\n';
+      const outside = path.join(path.dirname(root), 'faults-outside', 'evil.yaml');
+      const evil = serializeSidecar(doc, [annotation(text, doc, 'whose sidecar is a link', 'from outside')]);
+      fs.mkdirSync(path.dirname(outside), { recursive: true });
+      fs.writeFileSync(outside, evil);
+      write(doc, text);
+      await eventually(() => f.isCorpus(doc), 15_000, `${doc} in the corpus`);
+      fs.mkdirSync(path.dirname(sidecarFile(doc)), { recursive: true });
+      fs.symlinkSync(outside, sidecarFile(doc));
+      const node = await eventually(() => errorNode(a, sidecarRel(doc)), 15_000, 'error item for the linked sidecar');
+      assert.match(String(a.tree.getTreeItem(node).tooltip), /symbolic link/);
+      assert.equal(f.annotations(doc).length, 0, 'nothing loaded from outside');
+      await openAndSelect(f, doc, 'A document');
+      assert.equal(await vscode.commands.executeCommand('marginalia.tagClaim', { note: '', attributes: {} }), undefined);
+      await logged(a, new RegExp(`marginalia\\.tagClaim: Nothing was saved for ${doc.replace(/[.]/g, '\\.')}, because its sidecar does not load[^\\n]*symbolic link`));
+      await vscode.commands.executeCommand('marginalia.refresh');
+      assert.ok(errorNode(a, sidecarRel(doc)), 'still reported after a refresh');
+      assert.equal(f.annotations(doc).length, 0);
+      assert.equal(fs.readFileSync(outside, 'utf8'), evil, 'the outside file is untouched');
+      assert.ok(fs.lstatSync(sidecarFile(doc)).isSymbolicLink(), 'the link is left as it is');
+      await closeAll();
+      fs.rmSync(sidecarFile(doc));
+      await eventually(() => !errorNode(a, sidecarRel(doc)), 15_000, 'error item gone with the link');
+    });
   });
 });
