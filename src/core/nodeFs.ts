@@ -14,6 +14,7 @@ export class NodeWorkspaceFs implements WorkspaceFs {
   private cachedReads = true;
   private slowReads = 0;
   private syncReads = 0;
+  private poolReads = 0;
 
   constructor(root: string) {
     this.root = path.resolve(root);
@@ -46,7 +47,14 @@ export class NodeWorkspaceFs implements WorkspaceFs {
       const abs = rel === '' ? this.root : path.join(this.root, ...toRelPath(rel).split('/'));
       this.realRoot ??= await fs.realpath(this.root).catch(() => this.root);
       try {
-        if (!this.cachedReads) return await readInside(abs, this.realRoot, rel);
+        if (!this.cachedReads) {
+          // Every thousand reads the cache is given another chance: it may have warmed up, or the disk was not the cause.
+          if (++this.poolReads % 1000 === 0) {
+            this.cachedReads = true;
+            this.slowReads = 0;
+          }
+          return await readInside(abs, this.realRoot, rel);
+        }
         const started = performance.now();
         try {
           return readInsideSync(abs, this.realRoot, rel);
