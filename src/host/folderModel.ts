@@ -226,6 +226,8 @@ export class FolderModel implements vscode.Disposable {
     this.assertWritable();
     const why = this.declined(doc);
     if (why) throw new FolderError(why);
+    // A sidecar known to be broken is read again first: it may have been fixed a moment ago, before the watcher said so.
+    if (this.errors.some((e) => e.file === this.store.sidecarPath(doc))) await this.sidecarChanged(doc);
     const broken = this.errors.find((e) => e.file === this.store.sidecarPath(doc));
     if (broken) throw brokenSidecar(doc, broken);
     await this.store.putSnapshot(text);

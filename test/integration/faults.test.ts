@@ -173,6 +173,26 @@ describe('issue 5: faults in the extension host', function () {
         assert.equal(errorNode(a, file), undefined, 'the error item goes with the file');
       });
     }
+
+    it('a broken sidecar fixed on disk: tagging works again at once, and keeps what the fixed file holds', async () => {
+      const a = await api();
+      const f = folderModel(a);
+      const doc = `${DIR}/broken-then-fixed.txt`;
+      const fixed = good(doc);
+      write(doc, TEXT);
+      await eventually(() => f.isCorpus(doc), 15_000, `${doc} in the corpus`);
+      write(sidecarRel(doc), fixed.replace(/^version: 1$/m, 'version: [1'));
+      await eventually(() => errorNode(a, sidecarRel(doc)), 15_000, 'error item');
+      await openAndSelect(f, doc, 'Tag this passage');
+      // Fixed, and tagged straight away: the extension reads the sidecar again rather than trusting what it last saw.
+      fs.writeFileSync(sidecarFile(doc), fixed);
+      const created = (await vscode.commands.executeCommand('marginalia.tagClaim', { note: 'after the fix', attributes: {} })) as Annotation[] | undefined;
+      assert.equal(created?.length, 1, 'tagged');
+      assert.deepEqual(stored(doc)?.annotations.map((x) => x.note).sort(), ['after the fix', 'before it broke']);
+      assert.equal(errorNode(a, sidecarRel(doc)), undefined, 'no error item left');
+      await closeAll();
+      await removeDoc(a, doc);
+    });
   });
 
   // -------------------------------------------------------------------------------------------------------------
