@@ -2,7 +2,10 @@
 
 /** Runs a command through the Command Palette (F1), by its title. */
 export async function runCommand(page, title) {
-  await page.keyboard.press('Escape');
+  // Close a quick input left open, but never press Escape in the editor: there it runs cancelSelection, and the
+  // command would find no selection (a notification toast used to swallow that Escape and hide the problem).
+  const open = page.locator('.quick-input-widget input');
+  if (await open.isVisible()) await open.press('Escape');
   await page.keyboard.press('F1');
   await page.locator('.quick-input-widget input').waitFor({ state: 'visible', timeout: 10_000 });
   await page.keyboard.type(title);
@@ -43,9 +46,18 @@ export async function selectInEditor(page, text) {
   const find = page.locator('.editor-instance .find-widget textarea, .editor-instance .find-widget input').first();
   await find.waitFor({ state: 'visible', timeout: 10_000 });
   await find.fill(text);
-  await page.keyboard.press('Enter');
+  await find.press('Enter');
   await page.waitForTimeout(200);
-  await page.keyboard.press('Escape');
+  // Escape on the find widget itself closes it and keeps the match selected; pressed in the editor, Escape would
+  // run cancelSelection instead (where the focus lands after Enter depends on timing).
+  await find.press('Escape');
+  await page
+    .locator('.statusbar', { hasText: `(${text.length} selected)` })
+    .first()
+    .waitFor({ timeout: 5_000 })
+    .catch(() => {
+      throw new Error(`selectInEditor: "${text}" is not selected (the status bar shows no "${text.length} selected")`);
+    });
 }
 
 /** A row of a tree or list in the side bar, by its text. */
