@@ -12,8 +12,8 @@ import { AnnotationCommands } from './host/annotationCommands';
 import { ExportCommand } from './host/exportCommand';
 import { AnnotationStatus } from './host/statusBar';
 import { ContextKeys } from './host/contextKeys';
-import { UserFacingError, registerCommand } from './host/commands';
-import type { FolderModel } from './host/folderModel';
+import { registerCommand } from './host/commands';
+import { CorpusCommands } from './host/corpusCommands';
 import { SearchCommands } from './host/searchCommands';
 import { CodebookCommands } from './host/codebookCommands';
 import { FiguresProvider } from './host/figuresView';
@@ -22,7 +22,6 @@ import { Suggestions } from './host/suggestions';
 import { StoreDiagnostics } from './host/storeDiagnostics';
 import { ConflictResolver } from './host/conflicts';
 import { COMMANDS, VIEWS } from './host/ids';
-import { plural } from './core/text';
 
 /** What the extension returns from activate: the services, for integration tests. */
 export interface MarginaliaApi {
@@ -43,6 +42,7 @@ export interface MarginaliaApi {
   entityCommands: EntityCommands;
   suggestions: Suggestions;
   diagnostics: StoreDiagnostics;
+  corpus: CorpusCommands;
 }
 
 export function activate(context: vscode.ExtensionContext): MarginaliaApi {
@@ -70,12 +70,7 @@ export function activate(context: vscode.ExtensionContext): MarginaliaApi {
   const suggestions = new Suggestions(workspace, logs.for('suggestions'));
   const conflicts = new ConflictResolver(workspace, logs.for('conflicts'));
   const diagnostics = new StoreDiagnostics(workspace);
-
-  const describeView = (): void => {
-    const total = workspace.all().reduce((n, f) => n + f.count(), 0);
-    if (!tree.kindFilter) treeView.description = total > 0 ? plural(total, 'annotation') : undefined;
-    treeView.message = vscode.workspace.isTrusted ? undefined : 'Read-only: this workspace is not trusted, so Marginalia shows annotations but does not tag, edit or write files. Trust the folder to annotate.';
-  };
+  const corpus = new CorpusCommands(workspace, tree, treeView, logs.for('corpus'));
 
   context.subscriptions.push(
     channel,
@@ -106,19 +101,6 @@ export function activate(context: vscode.ExtensionContext): MarginaliaApi {
     registerCommand(log, COMMANDS.previousAnnotation, () => search.step(-1)),
     registerCommand(log, COMMANDS.filterKinds, (kinds?: unknown) => search.filterKinds(Array.isArray(kinds) ? (kinds as string[]) : undefined)),
     registerCommand(log, COMMANDS.clearFilter, () => search.filterKinds([])),
-    registerCommand(log, COMMANDS.restoreDocument, async (node?: unknown, doc?: unknown) => {
-      const n = node as { type?: string; folder?: FolderModel; doc?: { doc: string } } | string | undefined;
-      const target =
-        typeof n === 'string' && typeof doc === 'string'
-          ? { folder: workspace.all().find((f) => f.folder.uri.toString() === n), doc }
-          : n && typeof n === 'object' && n.type === 'doc'
-            ? { folder: n.folder, doc: n.doc?.doc }
-            : undefined;
-      if (!target?.folder || !target.doc) throw new UserFacingError('Pick a missing document in the Corpus view to restore.');
-      await target.folder.restoreDocument(target.doc);
-      void vscode.window.showInformationMessage(`Restored ${target.doc} from the version its annotations were made on.`);
-      return target.doc;
-    }),
     registerCommand(log, COMMANDS.openCodebook, (f?: unknown) => codebook.open(typeof f === 'string' ? f : undefined)),
     registerCommand(log, COMMANDS.addKind, (o?: unknown) => codebook.add(o as Parameters<CodebookCommands['add']>[0])),
     registerCommand(log, COMMANDS.renameKind, (o?: unknown) => codebook.rename(o as Parameters<CodebookCommands['rename']>[0])),
@@ -128,44 +110,16 @@ export function activate(context: vscode.ExtensionContext): MarginaliaApi {
     ...annotationCommands.register(),
     conflicts,
     ...conflicts.register(),
+    corpus,
+    ...corpus.register(),
     registerCommand(log, COMMANDS.export, (arg?: unknown) => exporter.run(arg)),
-    registerCommand(log, COMMANDS.refresh, async () => {
-      await workspace.reload();
-      tree.refresh();
-    }),
     registerCommand(log, COMMANDS.showLog, () => channel.show(true)),
-    registerCommand(log, COMMANDS.checkAnchors, async () => {
-      let changed = 0;
-      let orphaned = 0;
-      const skipped: string[] = [];
-      for (const folder of workspace.all()) {
-        const r = await folder.checkClosedDocuments();
-        changed += r.changed;
-        orphaned += r.orphaned;
-        skipped.push(...r.skipped);
-      }
-      const also = skipped.length > 0 ? ` ${plural(skipped.length, 'document')} could not be checked (see the Marginalia log).` : '';
-      void vscode.window.showInformationMessage(`Marginalia re-anchored the corpus: ${plural(changed, 'annotation')} updated, ${orphaned} orphaned.${also}`);
-      return { changed, orphaned, skipped };
-    }),
-    workspace.onDidChange(() => describeView()),
-    vscode.workspace.onDidGrantWorkspaceTrust(() => describeView()),
-    workspace.onDidOrphan(({ folder, doc, count }) => {
-      void vscode.window
-        .showWarningMessage(`${doc} changed on disk and ${count} of its annotations could not be found again. They are kept as orphans.`, 'Show')
-        .then((c) => {
-          if (c) {
-            const node = tree.findDocument(folder, doc);
-            if (node) void treeView.reveal(node, { expand: 2, select: true });
-          }
-        });
-    }),
   );
 
   // Loading the store runs after activation returns: a large corpus must not hold up the editor's start.
   void workspace.start().then(
     () => {
-      describeView();
+      corpus.describeView();
       contextKeys.update();
       decorations.refreshNow();
       log.info(`corpus loaded ${Date.now() - t0} ms after activation began`);
@@ -173,7 +127,7 @@ export function activate(context: vscode.ExtensionContext): MarginaliaApi {
     (e) => log.error(e as Error),
   );
   log.info(`${TOOL_ID} activated in ${vscode.env.appName} ${vscode.version} in ${Date.now() - t0} ms${vscode.workspace.isTrusted ? '' : ' (read-only: untrusted workspace)'}`);
-  return { log: logs, conflicts, workspace, tree, treeView, decorations, hover, commands: annotationCommands, exporter, status, search, codebook, figures, entities, entityCommands, suggestions, diagnostics };
+  return { log: logs, conflicts, workspace, tree, treeView, decorations, hover, commands: annotationCommands, exporter, status, search, codebook, figures, entities, entityCommands, suggestions, diagnostics, corpus };
 }
 
 function str(v: unknown): string | undefined {

@@ -5,6 +5,7 @@ import { FolderError, ReadOnlyError } from './folderModel';
 import { AnnotationInputError } from '../core/annotate';
 import { YamlFileError } from '../core/schemaValidate';
 import { PathError } from '../core/paths';
+import { MoveError } from '../core/moves';
 
 /** Expected problems whose message is written for the person; anything else is a bug and is logged with its stack. */
 export class UserFacingError extends Error {}
@@ -22,7 +23,7 @@ export function registerCommand<A extends unknown[], R>(log: Logger, id: string,
       return await fn(...args);
     } catch (e) {
       if (e instanceof Cancelled) return undefined;
-      const expected = e instanceof UserFacingError || e instanceof ReadOnlyError || e instanceof FolderError || e instanceof AnnotationInputError || e instanceof YamlFileError || e instanceof PathError;
+      const expected = e instanceof UserFacingError || e instanceof ReadOnlyError || e instanceof FolderError || e instanceof AnnotationInputError || e instanceof YamlFileError || e instanceof PathError || e instanceof MoveError;
       if (expected) {
         log.warn(`${id}: ${(e as Error).message}`);
         void vscode.window.showWarningMessage((e as Error).message);

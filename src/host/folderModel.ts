@@ -12,8 +12,8 @@ import { NotTextError, corpusMatcher, listCorpus, readDocument } from '../core/c
 import { LiveDocument } from '../core/liveDocument';
 import { checkDocument, writeCheck } from '../core/check';
 import { reanchorDocument } from '../core/reanchor';
-import { contentHash } from '../core/text';
-import { findMoves } from '../core/moves';
+import { contentHash, plural } from '../core/text';
+import { findMoves, moveAnnotations, restoreDocument as restoreFromSnapshot } from '../core/moves';
 import { emptyRegister, type EntityRegister } from '../core/entities';
 import { loadEntities } from '../core/entityStore';
 import { VscodeWorkspaceFs } from './vscodeFs';
@@ -445,16 +445,9 @@ export class FolderModel implements vscode.Disposable {
   /** Writes a deleted document back from the newest snapshot its annotations were anchored to. */
   async restoreDocument(doc: string): Promise<string> {
     this.assertWritable();
-    if ((await this.fs.stat(doc)) !== undefined) throw new FolderError(`${doc} exists; there is nothing to restore.`);
-    const newestFirst = [...(this.stored.get(doc) ?? [])].sort((a, b) => (a.provenance.modified < b.provenance.modified ? 1 : -1));
-    for (const hash of new Set(newestFirst.map((a) => a.provenance.docHash))) {
-      const text = await this.store.getSnapshot(hash);
-      if (text === undefined) continue;
-      await this.fs.writeAtomic(doc, new TextEncoder().encode(text));
-      this.documentCreated(doc);
-      return hash;
-    }
-    throw new FolderError(`No snapshot of ${doc} is stored, so it cannot be restored; restore it from git instead.`);
+    const hash = await restoreFromSnapshot(this.store, doc, this.stored.get(doc) ?? []);
+    this.documentCreated(doc);
+    return hash;
   }
 
   /** Lists the corpus again (a folder of documents appeared); annotations of documents that came back re-anchor. */
@@ -493,13 +486,10 @@ export class FolderModel implements vscode.Disposable {
     this.documentDeleted(from);
     this.documentCreated(to);
     if (annotations.length === 0 || !this.isTrusted()) return;
-    const moved = annotations.map((a) => ({ ...a, doc: to }));
-    this.stored.set(to, await this.store.update(to, { upsert: moved }));
-    await this.store.saveDoc(from, []);
+    this.stored.set(to, await moveAnnotations(this.store, from, to));
     this.stored.delete(from);
-    const l = this.live.get(from);
-    if (l) this.live.delete(from);
-    this.log.info(`${from} moved to ${to}: ${moved.length} annotations followed it`);
+    this.live.delete(from);
+    this.log.info(`${from} moved to ${to}: ${plural(annotations.length, 'annotation')} followed it`);
     this.fire({ folder: this });
   }
 
