@@ -84,6 +84,13 @@ const MAX_MERGE_ATTEMPTS = 5;
 // Snapshots keep a BOM and never fail on bad bytes: their hash, not their decoding, says whether they are intact.
 const lenientDecoder = new TextDecoder('utf-8', { ignoreBOM: true });
 
+/** .marginalia/.gitignore: what a save in progress (or one killed half-way) leaves beside a sidecar. */
+export const STORE_IGNORE_PATH = `${STORE_DIR}/.gitignore`;
+export const STORE_IGNORE =
+  '# Written by Marginalia: temporary and lock files of saves in progress (one killed half-way can leave them; they are\n' +
+  '# safe to delete when no Marginalia is running). The annotations themselves are meant to be committed.\n' +
+  '.*.tmp\n.*.lock\n';
+
 export class AnnotationStore {
   readonly clock: Clock;
   private readonly concurrency: number;
@@ -255,7 +262,17 @@ export class AnnotationStore {
     const data = encoder.encode(serializeSidecar(doc, annotations));
     // Unchanged content is not rewritten: no mtime churn for watchers, no needless write on a synced folder.
     if (current !== undefined && sameBytes(current, data)) return;
+    await this.ensureIgnoreFile();
     await this.fs.writeAtomic(file, data);
+  }
+
+  private ignoreFileChecked = false;
+  /** Puts .marginalia/.gitignore in place once (never overwriting one), so the temporary and lock files an interrupted
+   *  save can leave behind never show up in `git status` or get committed. */
+  private async ensureIgnoreFile(): Promise<void> {
+    if (this.ignoreFileChecked) return;
+    this.ignoreFileChecked = true;
+    if ((await this.fs.stat(STORE_IGNORE_PATH)) === undefined) await this.fs.writeAtomic(STORE_IGNORE_PATH, encoder.encode(STORE_IGNORE));
   }
 
   /** Holds the file's cross-process lock when the file system has one, so another process's read-merge-write of the

@@ -116,6 +116,18 @@ describe('git merges of sidecars (real git)', function () {
     return (await store.loadDoc(DOC)).map((a) => a.id);
   }
 
+  it('git status shows none of the temporary or lock files an interrupted save leaves in the store', async () => {
+    const { dir, store } = await repo();
+    const sidecarDir = path.dirname(path.join(dir, SIDECAR));
+    fs.writeFileSync(path.join(sidecarDir, '.report.txt.yaml.4242.0a1b2c3d.tmp'), 'version: 1\n');
+    fs.writeFileSync(path.join(sidecarDir, '.notes.txt.yaml.lock'), '{"pid":4242}'); // another document's (this one's would be waited for)
+    fs.writeFileSync(path.join(dir, '.marginalia', '.codebook.yaml.k3x9.tmp'), 'half');
+    await store.update(DOC, { upsert: [annotate('the statistics office', 'alice')] });
+    const status = git(dir, 'status', '--porcelain', '--untracked-files=all').split('\n').filter(Boolean);
+    assert.deepEqual(status, [` M ${SIDECAR}`], 'only the real change shows');
+    assert.ok(git(dir, 'ls-files', '.marginalia/.gitignore').trim(), 'the store\'s .gitignore was committed with the first sidecar');
+  });
+
   it('merges an annotation added near the start on one branch and one near the end on another', async () => {
     const { dir, store } = await repo();
     const early = annotate('Officials said on Tuesday', 'bob');

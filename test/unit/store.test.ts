@@ -4,7 +4,7 @@ import { newId } from '../../src/core/ids';
 import type { Annotation } from '../../src/core/model';
 import { PathError } from '../../src/core/paths';
 import { SidecarError, serializeSidecar } from '../../src/core/sidecar';
-import { AnnotationStore, mergeAnnotationSets } from '../../src/core/store';
+import { AnnotationStore, STORE_IGNORE, STORE_IGNORE_PATH, mergeAnnotationSets } from '../../src/core/store';
 import { contentHash } from '../../src/core/text';
 import { MemoryFs } from './helpers/memoryFs';
 
@@ -68,9 +68,24 @@ describe('AnnotationStore: sidecars', () => {
     const b = makeAnnotation(0, 5);
     const stored = await store.update(DOC, { upsert: [a, b] });
     assert.deepEqual(stored, [b, a]);
-    assert.deepEqual(fs.calls, [`writeAtomic ${SIDECAR}`]);
+    assert.deepEqual(fs.calls, [`writeAtomic ${STORE_IGNORE_PATH}`, `writeAtomic ${SIDECAR}`]);
     assert.equal(fs.text(SIDECAR), serializeSidecar(DOC, [a, b]));
     assert.deepEqual(await store.loadDoc(DOC), [b, a]);
+  });
+
+  it('puts a .gitignore for its temporary and lock files in the store once, and never overwrites one', async () => {
+    const fs = new SpyFs();
+    const store = new AnnotationStore(fs);
+    await store.update(DOC, { upsert: [makeAnnotation(0, 5)] });
+    await store.update(DOC, { upsert: [makeAnnotation(6, 9)] });
+    assert.equal(fs.calls.filter((c) => c.endsWith(STORE_IGNORE_PATH)).length, 1);
+    assert.match(fs.text(STORE_IGNORE_PATH)!, /^\.\*\.tmp$/m);
+    assert.match(fs.text(STORE_IGNORE_PATH)!, /^\.\*\.lock$/m);
+    const own = new SpyFs();
+    await own.writeAtomic(STORE_IGNORE_PATH, new TextEncoder().encode('# mine\n'));
+    await new AnnotationStore(own).update(DOC, { upsert: [makeAnnotation(0, 5)] });
+    assert.equal(own.text(STORE_IGNORE_PATH), '# mine\n');
+    assert.ok(STORE_IGNORE.split('\n').every((l) => l === '' || l.startsWith('#') || l.startsWith('.*.')), 'only patterns of hidden temporary files');
   });
 
   it('update re-reads the sidecar before writing, so another writer’s annotations survive', async () => {
@@ -124,7 +139,7 @@ describe('AnnotationStore: sidecars', () => {
     await store.update(DOC, { upsert: [a] });
     await store.update(DOC, { upsert: [a] });
     await store.saveDoc(DOC, [a]);
-    assert.equal(fs.calls.length, 1);
+    assert.deepEqual(fs.calls.filter((c) => c.endsWith(SIDECAR)), [`writeAtomic ${SIDECAR}`]);
   });
 
   it('runs concurrent updates of one document one after another, losing none', async () => {
