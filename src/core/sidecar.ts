@@ -434,16 +434,13 @@ function readCanonical(text: string, expectedDoc: string | undefined): Annotatio
   };
   /** The value token of a line that must start with `prefix`. */
   const field = (prefix: string): string | undefined => (text.startsWith(prefix, pos) ? ((pos += prefix.length), line()) : undefined);
-  /** A field of repeated values: when the line is the same as the last one read for it (the tool, the document's
-   *  hash, the status ...), its value is taken without cutting the token out or looking it up. */
+  /** A field of repeated values: when the token is the same as the last one read for it (the tool, the document's
+   *  hash, the status ...), its value is taken without looking it up. */
   const repeated = (prefix: string, values: Repeated): string | No => {
-    if (values.lastLine !== undefined && text.startsWith(values.lastLine, pos)) {
-      pos += values.lastLine.length;
-      return values.lastValue;
-    }
     const token = field(prefix);
+    if (token !== undefined && token === values.lastToken) return values.lastValue;
     const value = values.get(token);
-    if (token !== undefined && value !== NO) values.remember(prefix + token + '\n', value);
+    if (token !== undefined && value !== NO) values.remember(token, value);
     return value;
   };
   const optional = (prefix: string, values: Repeated): string | No | undefined => {
@@ -547,8 +544,8 @@ function unique(token: string | undefined): string | No {
 /** The values one field takes, read from their tokens once and shared; forgotten when there are too many. */
 class Repeated {
   private readonly values = new Map<string, string | No>();
-  /** The last line read for this field (key, token and newline) and its value. */
-  lastLine: string | undefined;
+  /** The last token read for this field, and its value. */
+  lastToken: string | undefined;
   lastValue: string | No = NO;
 
   constructor(private readonly valid: (value: string) => boolean = () => true) {}
@@ -565,8 +562,8 @@ class Repeated {
     return v;
   }
 
-  remember(line: string, value: string | No): void {
-    this.lastLine = detach(line);
+  remember(token: string, value: string | No): void {
+    this.lastToken = detach(token);
     this.lastValue = value;
   }
 }
