@@ -2,9 +2,14 @@
 
 export class PathError extends Error {}
 
+const NOT_NORMAL = /[\\\0]|^\/|\/$|\/\/|^[a-zA-Z]:|(?:^|\/)\.\.?(?:\/|$)/;
+
 /** Normalises a workspace-relative path, or throws PathError if it would leave the workspace folder. */
 export function toRelPath(p: string): string {
   if (typeof p !== 'string' || p.length === 0) throw new PathError('empty path');
+  // Most paths arrive normalised (a store load checks each sidecar's several times): without a backslash, NUL, drive
+  // letter, leading, trailing or double slash, or a "." or ".." segment, the path is its own normal form.
+  if (!NOT_NORMAL.test(p)) return p;
   if (p.includes('\0')) throw new PathError(`path contains a NUL character: ${JSON.stringify(p)}`);
   const s = p.replace(/\\/g, '/');
   if (s.startsWith('/') || /^[a-zA-Z]:/.test(s)) throw new PathError(`absolute path not allowed here: ${p}`);
