@@ -159,16 +159,7 @@ const SLOW_READS = 3;
 function readInsideSync(abs: string, realRoot: string, rel: string): Uint8Array {
   const fd = openSync(abs, 'r');
   try {
-    let real: string;
-    try {
-      real = readlinkSync(`/proc/self/fd/${fd}`);
-    } catch (e) {
-      throw new ProcFdMissing((e as Error).message);
-    }
-    procFd = true;
-    if (real !== realRoot && !real.startsWith(realRoot + path.sep)) {
-      throw new PathError(`${rel} leads outside the workspace folder (through a symbolic link to ${real})`);
-    }
+    checkInside(fd, realRoot, rel);
     const st = fstatSync(fd);
     if (st.isDirectory()) throw Object.assign(new Error('EISDIR: illegal operation on a directory, read'), { code: 'EISDIR' });
     let buf = Buffer.allocUnsafe(st.size || 8192);
@@ -197,6 +188,25 @@ function readInsideSync(abs: string, realRoot: string, rel: string): Uint8Array 
  * call itself (for the thousands of small sidecars a store loads, five trips took longer than parsing them).
  */
 function readInside(abs: string, realRoot: string, rel: string): Promise<Uint8Array> {
+  return openAndRead(abs, (fd) => checkInside(fd, realRoot, rel));
+}
+
+/** Throws PathError when the open file `fd` is not under `realRoot` (ProcFdMissing when /proc cannot say). */
+function checkInside(fd: number, realRoot: string, rel: string): void {
+  let real: string;
+  try {
+    real = readlinkSync(`/proc/self/fd/${fd}`);
+  } catch (e) {
+    throw new ProcFdMissing((e as Error).message);
+  }
+  procFd = true;
+  if (real !== realRoot && !real.startsWith(realRoot + path.sep)) {
+    throw new PathError(`${rel} leads outside the workspace folder (through a symbolic link to ${real})`);
+  }
+}
+
+/** Opens `abs`, runs `check` on the open descriptor, reads the whole file and closes it, whatever happens. */
+function openAndRead(abs: string, check?: (fd: number) => void): Promise<Uint8Array> {
   return new Promise((resolve, reject) => {
     open(abs, 'r', (e, fd) => {
       if (e) return reject(e);
@@ -209,15 +219,10 @@ function readInside(abs: string, realRoot: string, rel: string): Promise<Uint8Ar
         if (err) reject(err instanceof Error ? err : new Error(String(err)));
         else resolve(data!);
       };
-      let real: string;
       try {
-        real = readlinkSync(`/proc/self/fd/${fd}`);
-      } catch (e2) {
-        return finish(new ProcFdMissing((e2 as Error).message));
-      }
-      procFd = true;
-      if (real !== realRoot && !real.startsWith(realRoot + path.sep)) {
-        return finish(new PathError(`${rel} leads outside the workspace folder (through a symbolic link to ${real})`));
+        check?.(fd);
+      } catch (checkError) {
+        return finish(checkError);
       }
       readOpen(fd, finish);
     });
@@ -256,20 +261,7 @@ function readOpen(fd: number, done: (e: unknown, data?: Uint8Array) => void): vo
 
 /** Reads a whole file by path (where /proc/self/fd is missing; the caller has checked the path). */
 function readWhole(abs: string): Promise<Uint8Array> {
-  return new Promise((resolve, reject) => {
-    open(abs, 'r', (e, fd) => {
-      if (e) return reject(e);
-      readOpen(fd, (e2, data) => {
-        try {
-          closeSync(fd);
-        } catch (e3) {
-          e2 ??= e3;
-        }
-        if (e2) reject(e2 instanceof Error ? e2 : new Error(String(e2)));
-        else resolve(data!);
-      });
-    });
-  });
+  return openAndRead(abs);
 }
 
 /** Writes to a temporary file beside `abs`, flushes it, then renames it over `abs`: readers see old or new, never partial. */
