@@ -140,9 +140,12 @@ export class AnnotationStore {
   }
 
   /** The document's annotations, sorted; [] when it has no sidecar. Throws SidecarError if the sidecar is broken. */
+  /** The annotations of a document's sidecar. Waits for this store's writes of that document in progress, so a read
+   *  started during a write (a watcher reacting to an earlier save) can never hand back a version older than a write
+   *  that finished before it. */
   async loadDoc(doc: string): Promise<Annotation[]> {
     const file = this.sidecarPath(doc);
-    return (await this.readSidecar(file)) ?? [];
+    return this.queued(doc, async () => (await this.readSidecar(file)) ?? []);
   }
 
   /**

@@ -142,6 +142,24 @@ describe('AnnotationStore: sidecars', () => {
     assert.deepEqual(fs.calls.filter((c) => c.endsWith(SIDECAR)), [`writeAtomic ${SIDECAR}`]);
   });
 
+  it('a read started while this store writes the document waits for the write, so it never returns an older version', async () => {
+    class SlowFs extends MemoryFs {
+      override async writeAtomic(rel: string, data: Uint8Array): Promise<void> {
+        await new Promise((r) => setTimeout(r, 20));
+        return super.writeAtomic(rel, data);
+      }
+    }
+    const store = new AnnotationStore(new SlowFs());
+    const first = makeAnnotation(0, 5);
+    await store.update(DOC, { upsert: [first] });
+    const second = makeAnnotation(6, 9);
+    const writing = store.update(DOC, { upsert: [second] });
+    const read = store.loadDoc(DOC); // as a file watcher reacting to the first save would, mid-write
+    const [written, seen] = await Promise.all([writing, read]);
+    assert.deepEqual(seen, written);
+    assert.deepEqual(seen.map((a) => a.id), [first.id, second.id]);
+  });
+
   it('runs concurrent updates of one document one after another, losing none', async () => {
     const store = new AnnotationStore(new MemoryFs());
     const many = Array.from({ length: 25 }, (_, i) => makeAnnotation(i * 10, i * 10 + 5));
