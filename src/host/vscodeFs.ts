@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import { PathError, toRelPath } from '../core/paths';
 import { STORE_DIR } from '../constants';
 import type { DirEntry, WorkspaceFs } from '../core/ports';
+import { withFileLock } from '../core/fileLock';
 
 export class VscodeWorkspaceFs implements WorkspaceFs {
   /** Symbolic links that list() came across and left out (workspace-relative), so the folder model can say so. */
@@ -38,6 +39,19 @@ export class VscodeWorkspaceFs implements WorkspaceFs {
       await vscode.workspace.fs.delete(tmp).then(undefined, () => undefined);
       throw e;
     }
+  }
+
+  /**
+   * The CLI's lock file beside `rel` (core/fileLock.ts), for folders on this machine's disk, so the extension, the CLI
+   * and other windows take turns at a sidecar's read-merge-write. Remote and virtual folders have no shared lock: there
+   * the store's re-read just before each write is the guard.
+   */
+  async withLock<T>(rel: string, fn: () => Promise<T>): Promise<T> {
+    if (this.folder.scheme !== 'file') return fn();
+    await this.refuseLinks(rel);
+    const target = this.uri(rel);
+    await vscode.workspace.fs.createDirectory(vscode.Uri.joinPath(target, '..'));
+    return withFileLock(target.fsPath, fn);
   }
 
   async delete(rel: string): Promise<void> {

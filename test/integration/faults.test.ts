@@ -14,6 +14,7 @@ import { createAnnotation } from '../../src/core/annotate';
 import { defaultCodebook, findKind } from '../../src/core/codebook';
 import { serializeSidecar } from '../../src/core/sidecar';
 import { contentHash } from '../../src/core/text';
+import { withFileLock } from '../../src/core/fileLock';
 import { api, child, closeAll, eventually, folderModel, hoverText, logged, openAndSelect, treeLabels } from './support/helpers';
 
 const REPO = path.resolve(__dirname, '..', '..', '..');
@@ -328,6 +329,33 @@ describe('issue 5: faults in the extension host', function () {
       await Promise.all([f.add(doc, [three], text), f.add(doc, [four], text)]);
       assert.deepEqual(new Set(stored(doc)?.annotations.map((x) => x.id)), new Set([one.id, two.id, three.id, four.id]));
       await eventually(() => f.annotations(doc).length === 4, 10_000, 'all four loaded');
+    });
+
+    it('waits for the lock the CLI holds on a sidecar, then merges what the CLI wrote under it', async () => {
+      const a = await api();
+      const f = folderModel(a);
+      const doc = `${DIR}/locked.txt`;
+      const text = 'The CLI saves this passage. The window tags this one meanwhile.\n';
+      write(doc, text);
+      await eventually(() => f.isCorpus(doc), 15_000, `${doc} in the corpus`);
+      const fromCli = annotation(text, doc, 'The CLI saves this passage', 'cli');
+      const fromWindow = annotation(text, doc, 'The window tags this one', 'window');
+      fs.mkdirSync(path.dirname(sidecarFile(doc)), { recursive: true });
+      let tagged = false;
+      let pending: Promise<void> | undefined;
+      // The CLI's side, as dist/cli.js does it: take the sidecar's lock file, then read, merge and write under it.
+      await withFileLock(sidecarFile(doc), async () => {
+        pending = f.add(doc, [fromWindow], text).then(() => {
+          tagged = true;
+        });
+        await new Promise((r) => setTimeout(r, 400));
+        assert.equal(tagged, false, 'the window waits while the lock is held');
+        assert.ok(!fs.existsSync(sidecarFile(doc)), 'and has written nothing');
+        fs.writeFileSync(sidecarFile(doc), serializeSidecar(doc, [fromCli]));
+      });
+      await pending;
+      assert.deepEqual(new Set(stored(doc)?.annotations.map((x) => x.id)), new Set([fromCli.id, fromWindow.id]), 'both in the sidecar');
+      assert.ok(!fs.existsSync(path.join(path.dirname(sidecarFile(doc)), '.locked.txt.yaml.lock')), 'the lock is released');
     });
 
     it('reloads a sidecar changed by another writer (the CLI, a git pull)', async () => {
