@@ -3,6 +3,7 @@
 // Run: node scripts/run-e2e.mjs test/e2e/smoke.e2e.mjs
 import fs from 'node:fs';
 import path from 'node:path';
+import { runCommand } from './support/workbench.mjs';
 
 /** @param {{ page: import('playwright-core').Page, workspace: string, check: Function, shot: Function, log: Function, extensionId: string, extensionMode: string }} t */
 export async function run({ page, workspace, check, shot, log, extensionId, extensionMode }) {
@@ -61,27 +62,18 @@ export async function run({ page, workspace, check, shot, log, extensionId, exte
  */
 async function showOutputChannel(page, name, timeoutMs) {
   const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    await runCommand(page, 'Output: Show Output Channels');
-    await page.keyboard.type(name);
-    const row = page.locator('.quick-input-widget .monaco-list-row', { hasText: name }).first();
+  for (let attempt = 0; ; attempt++) {
     try {
+      // "Show Output Channels" is missing from the palette until the Output view has been created once.
+      if (attempt > 0) await runCommand(page, 'Output: Focus on Output View');
+      await runCommand(page, 'Output: Show Output Channels');
+      await page.keyboard.type(name);
+      const row = page.locator('.quick-input-widget .monaco-list-row', { hasText: name }).first();
       await row.waitFor({ timeout: 3000 });
       await row.click();
       return;
     } catch (e) {
-      if (Date.now() > deadline) throw new Error(`no output channel "${name}" within ${timeoutMs / 1000} s`);
+      if (Date.now() > deadline) throw new Error(`no output channel "${name}" within ${timeoutMs / 1000} s (${e.message.split('\n')[0]})`);
     }
   }
-}
-
-/** Runs a command through the Command Palette (F1), by its title. */
-async function runCommand(page, title) {
-  await page.keyboard.press('Escape');
-  await page.keyboard.press('F1');
-  const input = page.locator('.quick-input-widget input');
-  await input.waitFor({ state: 'visible', timeout: 10_000 });
-  await page.keyboard.type(title);
-  await page.locator('.quick-input-widget .monaco-list-row', { hasText: title }).first().waitFor({ timeout: 10_000 });
-  await page.keyboard.press('Enter');
 }
