@@ -15,6 +15,8 @@
 //     --vsix             pack a VSIX first (as `npm run package` does, from the current dist/) and install it with
 //                        code-server's own installer, as a person would (npm test does this)
 //     --timeout SEC      per script, server start included (default 120)
+//     --retries N        run a script that failed again, up to N times, in a fresh server and browser (default 0;
+//                        npm test uses 1). A pass on a later attempt is printed as FLAKY with the first failures
 //     --run-dir DIR      parent of the per-script run dirs (default .run/e2e/<time>-XXXXXX)
 //     --keep             keep run dirs after a pass (always kept after a failure)
 //     --headed           show the browser (needs a display)
@@ -41,7 +43,7 @@ const say = (msg) => console.log(`[e2e ${((Date.now() - T0) / 1000).toFixed(1)}s
 let opts;
 try {
   opts = parseArgs(process.argv.slice(2), {
-    workspace: 'string', copy: 'boolean', shots: 'string', trust: 'string', dev: 'boolean', vsix: 'boolean', timeout: 'number',
+    workspace: 'string', copy: 'boolean', shots: 'string', trust: 'string', dev: 'boolean', vsix: 'boolean', timeout: 'number', retries: 'number',
     'run-dir': 'string', keep: 'boolean', headed: 'boolean',
   }, 'MARGINALIA_E2E_');
   opts.trust ??= 'off';
@@ -90,18 +92,32 @@ if (opts.vsix && !opts.dev) {
   }
 }
 
-for (const script of scripts) await runScript(script);
+const flaky = [];
+for (const script of scripts) {
+  const retries = Math.max(0, opts.retries ?? 0);
+  for (let attempt = 0; ; attempt++) {
+    const mine = await runScript(script, attempt);
+    const failed = mine.filter((r) => !r.ok);
+    if (failed.length === 0 || attempt >= retries) {
+      results.push(...mine);
+      if (attempt > 0 && failed.length === 0) flaky.push(`${mine[0]?.script}: passed on attempt ${attempt + 1}`);
+      break;
+    }
+    say(`${failed[0].script}: RETRY after ${failed.length} failed check(s): ${failed.map((r) => r.name).join('; ')}`);
+  }
+}
+for (const f of flaky) say(`FLAKY ${f} (the failed attempt's screenshot and run dir are kept)`);
 
 const passed = results.filter((r) => r.ok).length;
 const failed = results.length - passed;
-if (failed === 0 && !opts.keep) fs.rmSync(parentRunDir, { recursive: true, force: true });
+if (failed === 0 && flaky.length === 0 && !opts.keep) fs.rmSync(parentRunDir, { recursive: true, force: true });
 say(`screenshots in ${shotsDir}`);
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(failed === 0 && passed > 0 ? 0 : 1);
 
-async function runScript(script) {
+async function runScript(script, attempt = 0) {
   const name = path.basename(script).replace(/\.e2e\.mjs$|\.mjs$/, '');
-  let runDir = path.join(parentRunDir, name);
+  let runDir = path.join(parentRunDir, attempt === 0 ? name : `${name}-attempt${attempt + 1}`);
   if (!socketSafe(runDir)) runDir = fs.mkdtempSync(path.join(os.tmpdir(), `mg-e2e-${name.slice(0, 20)}-`));
   fs.mkdirSync(runDir, { recursive: true });
   const mine = [];
@@ -147,14 +163,14 @@ async function runScript(script) {
     clearTimeout(timer);
     const ok = mine.every((r) => r.ok);
     if (!ok) {
-      const shotFile = page && (await screenshot(page, path.join(shotsDir, `${name}-FAILED.png`)));
+      const shotFile = page && (await screenshot(page, path.join(shotsDir, `${name}-FAILED${attempt === 0 ? '' : `-attempt${attempt + 1}`}.png`)));
       if (shotFile) say(`${name}: screenshot ${shotFile}`);
       say(`${name}: code-server log ${server?.logFile ?? '(not started)'}; run dir kept: ${runDir}`);
     }
     await context?.close().catch(() => {});
     await server?.stop();
     if (ok && !opts.keep) fs.rmSync(runDir, { recursive: true, force: true });
-    results.push(...mine);
     say(`${name}: ${mine.filter((r) => r.ok).length} passed, ${mine.filter((r) => !r.ok).length} failed`);
   }
+  return mine;
 }

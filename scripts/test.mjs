@@ -13,7 +13,7 @@ const SUITES = [
   { name: 'multiroot', vscode: true, cmd: node, args: integration('--workspace', 'test/fixtures/workspaces/multiroot.code-workspace', '--tests', 'out/test/integration/multiroot') },
   { name: 'entities', vscode: true, cmd: node, args: integration('--tests', 'out/test/integration/entities') },
   { name: 'untrusted', vscode: true, cmd: node, args: integration('--trust', 'untrusted', '--tests', 'out/test/integration/untrusted') },
-  { name: 'e2e', vscode: true, cmd: node, args: [path.join(ROOT, 'scripts', 'run-e2e.mjs'), 'test/e2e', '--vsix'] },
+  { name: 'e2e', vscode: true, cmd: node, args: [path.join(ROOT, 'scripts', 'run-e2e.mjs'), 'test/e2e', '--vsix', '--retries', '1'] },
 ];
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

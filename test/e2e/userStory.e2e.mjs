@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
-import { answer, runCommand, selectInEditor, sideBarRow, until } from './support/workbench.mjs';
+import { answer, answerSaveDialog, runCommand, selectInEditor, sideBarRow, until } from './support/workbench.mjs';
 
 const DOC = '000_66ca398fea36cc01.txt';
 const PASSAGE = 'Russian President Vladimir Putin stated';
@@ -78,7 +78,7 @@ export async function run({ page, workspace, check, shot, log }) {
   await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'YAML' }).first().waitFor({ timeout: 10_000 });
   await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'YAML' }).first().click();
   const target = path.join(workspace, 'marginalia-export.yaml');
-  await answer(page, target, { expect: 'Export annotations as YAML' });
+  await answerSaveDialog(page, target, { expect: 'Export annotations as YAML' });
   const exported = await until(() => fs.existsSync(target) && parse(fs.readFileSync(target, 'utf8')), 15_000, 'the export file');
   const doc = exported.documents?.[0];
   const a = doc?.annotations?.[0];

@@ -38,6 +38,23 @@ export async function answer(page, text, { clear = true, expect } = {}) {
   await page.keyboard.press('Enter');
 }
 
+/**
+ * Answers VS Code's own save dialog (the simple file dialog of a browser workbench) with a full path. The dialog
+ * refilters its list as the path is typed and can miss an Enter pressed meanwhile, so it is told again (its OK
+ * button) until it closes.
+ */
+export async function answerSaveDialog(page, file, { expect } = {}) {
+  await answer(page, file, { expect });
+  const widget = page.locator('.quick-input-widget');
+  for (let attempt = 0; attempt < 5; attempt++) {
+    if (await widget.waitFor({ state: 'hidden', timeout: 2000 }).then(() => true, () => false)) return;
+    const input = widget.locator('input');
+    if ((await input.inputValue().catch(() => '')) !== file) await input.fill(file);
+    await widget.locator('.monaco-button', { hasText: /^OK$/ }).first().click({ timeout: 2000 }).catch(() => page.keyboard.press('Enter'));
+  }
+  throw new Error(`the save dialog did not take ${file}`);
+}
+
 /** Selects the first occurrence of `text` in the active editor with the Find widget (Escape leaves it selected). */
 export async function selectInEditor(page, text) {
   await page.locator('.editor-instance .monaco-editor .view-lines').first().click({ position: { x: 5, y: 5 } });
