@@ -305,12 +305,26 @@ class Context {
         throw new CliError(`${fileArg}: document ${d.path} is refused: ${e.message}; nothing was imported`);
       }
     }
+    // Then every document is read, its sidecar loaded and its annotations re-anchored, still without writing: a broken
+    // sidecar or a document that is not text stops the import before the first write, so it is all or nothing.
+    const prepared = [];
+    for (const d of imported) {
+      let text: string | undefined;
+      let check: Awaited<ReturnType<typeof checkDocument>>;
+      try {
+        text = await readDocument(this.fs, d.path);
+        await this.store.loadDoc(d.path);
+        // Imported annotations come without snapshots: re-anchor them now, against this workspace's text.
+        check = await checkDocument(this.store, d.path, d.annotations, text);
+      } catch (e) {
+        if (!(e instanceof SidecarError || e instanceof NotTextError || e instanceof PathError)) throw e;
+        throw new CliError(`${fileArg}: cannot import into ${d.path}: ${(e as Error).message}; nothing was imported`);
+      }
+      prepared.push({ d, text, check });
+    }
     let added = 0;
     let orphaned = 0;
-    for (const d of imported) {
-      const text = await readDocument(this.fs, d.path);
-      // Imported annotations come without snapshots: re-anchor them now, against this workspace's text.
-      const check = await checkDocument(this.store, d.path, d.annotations, text);
+    for (const { d, text, check } of prepared) {
       if (text !== undefined && d.hash !== undefined && d.hash === check.hash) await this.store.putSnapshot(text);
       const annotations = check.results.map((r) => r.annotation);
       orphaned += annotations.filter((a) => a.anchor.status === 'orphaned').length;

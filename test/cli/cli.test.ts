@@ -256,6 +256,22 @@ describe('CLI (the real built binary)', function () {
       assert.match(r.stderr, /export\.yaml/);
       assert.equal(fs.existsSync(path.join(empty, '.marginalia')), false);
     });
+    it('imports all or nothing: a broken sidecar of one document stops the import before anything is written', () => {
+      const ws = tempWorkspace();
+      const [first, second] = [DOC, DOC2];
+      add(ws, first, 'Vladimir Putin', 'entity');
+      add(ws, second, 'Sberbank', 'entity');
+      const out = path.join(ws, 'export.yaml');
+      cli(ws, 'export', '--out', out);
+      const target = tempWorkspace();
+      const broken = path.join(target, '.marginalia', 'annotations', `${second}.yaml`);
+      fs.mkdirSync(path.dirname(broken), { recursive: true });
+      fs.writeFileSync(broken, 'version: 1\ndocument: [unclosed\n');
+      const r = cli(target, 'import', out);
+      assertOneLineError(r, new RegExp(`export\\.yaml: cannot import into ${second.replace(/\./g, '\\.')}: .*${second.replace(/\./g, '\\.')}\\.yaml:\\d+.*nothing was imported`));
+      assert.equal(fs.existsSync(path.join(target, '.marginalia', 'annotations', `${first}.yaml`)), false, 'the first document got nothing');
+      assert.equal(fs.readFileSync(broken, 'utf8'), 'version: 1\ndocument: [unclosed\n', 'the broken sidecar is untouched');
+    });
     it('reports an unreadable import file', () => {
       assertOneLineError(cli(tempWorkspace(), 'import', 'missing.yaml'), /cannot read .*missing\.yaml/);
     });
