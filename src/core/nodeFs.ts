@@ -266,32 +266,27 @@ function readWhole(abs: string): Promise<Uint8Array> {
 
 /** Writes to a temporary file beside `abs`, flushes it, then renames it over `abs`: readers see old or new, never partial. */
 export async function writeFileAtomic(abs: string, data: Uint8Array | string): Promise<void> {
-  const tmp = path.join(path.dirname(abs), `.${path.basename(abs)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  const fh = await fs.open(tmp, 'w');
-  try {
-    await fh.writeFile(data);
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-  try {
-    await atomicSteps.rename(tmp, abs);
-  } catch (e) {
-    await fs.rm(tmp, { force: true });
-    throw e;
-  }
+  await replaceAtomically(abs, (fh) => fh.writeFile(data));
 }
 
 /** writeFileAtomic for output made in pieces: `fill` writes UTF-8 text through `write`; the temporary file is
  *  flushed and renamed over `abs` only when `fill` has finished, and removed when it fails. */
 export async function writeFileAtomicStream(abs: string, fill: (write: (chunk: string) => Promise<void>) => Promise<void>): Promise<void> {
+  await replaceAtomically(abs, (fh) =>
+    fill(async (chunk) => {
+      const data = Buffer.from(chunk, 'utf8');
+      for (let done = 0; done < data.length; ) done += (await fh.write(data, done)).bytesWritten;
+    }),
+  );
+}
+
+/** Writes a temporary sibling of `abs` through `fill`, flushes it and renames it over `abs`; the temporary file is
+ *  removed when anything fails, so a failed write leaves `abs` as it was and nothing beside it. */
+async function replaceAtomically(abs: string, fill: (fh: fs.FileHandle) => Promise<void>): Promise<void> {
   const tmp = path.join(path.dirname(abs), `.${path.basename(abs)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   const fh = await fs.open(tmp, 'w');
   try {
-    await fill(async (chunk) => {
-      const data = Buffer.from(chunk, 'utf8');
-      for (let done = 0; done < data.length; ) done += (await fh.write(data, done)).bytesWritten;
-    });
+    await fill(fh);
     await fh.sync();
   } catch (e) {
     await fh.close();
