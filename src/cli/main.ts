@@ -19,8 +19,8 @@ import { plural } from '../core/text';
 import { findKind } from '../core/codebook';
 import type { Annotation } from '../core/model';
 import { describeMerge, mergeSidecarTexts, resolveConflictMarkers, type MergeResult } from '../core/merge';
-import { ANNOTATIONS_DIR, MAX_SIDECAR_BYTES, SidecarError, docForSidecarPath, serializeSidecar } from '../core/sidecar';
-import { decodeYamlBytes, findConflictMarker } from '../core/schemaValidate';
+import { ANNOTATIONS_DIR, MAX_SIDECAR_BYTES, SidecarError, decodeSidecarBytes, docForSidecarPath, serializeSidecar } from '../core/sidecar';
+import { findConflictMarker } from '../core/schemaValidate';
 import { STORE_DIR } from '../constants';
 
 export interface CliIo {
@@ -468,7 +468,7 @@ class Context {
 
   private async resolveOne(file: string): Promise<{ result: MergeResult; source: string } | undefined> {
     const bytes = await this.fs.read(file);
-    const text = bytes === undefined ? undefined : decodeYamlBytes(bytes, MAX_SIDECAR_BYTES, (code, reason, line, column) => new SidecarError(file, code, reason, line, column), 'the sidecar');
+    const text = bytes === undefined ? undefined : decodeSidecarBytes(bytes, file);
     const stages = this.gitStages(file);
     const doc = docForSidecarPath(file);
     let result: MergeResult;
@@ -511,7 +511,7 @@ class Context {
       if (!m) continue;
       const blob = spawnSync('git', ['cat-file', 'blob', m[1]], { cwd: this.root, maxBuffer: MAX_SIDECAR_BYTES + 1 });
       if (blob.status !== 0) throw new SidecarError(file, 'io', `git cat-file blob ${m[1]} failed: ${firstLine(blob.stderr.toString('utf8'))}`);
-      stages.set(Number(m[2]), decodeYamlBytes(blob.stdout, MAX_SIDECAR_BYTES, (code, reason, line, column) => new SidecarError(file, code, reason, line, column), `stage ${m[2]} of the sidecar`));
+      stages.set(Number(m[2]), decodeSidecarBytes(blob.stdout, file, `stage ${m[2]} of the sidecar`));
     }
     return stages;
   }
@@ -577,7 +577,7 @@ async function readSidecarFile(abs: string, file: string): Promise<string> {
   } catch (e) {
     throw new SidecarError(file, 'io', `could not read ${abs}: ${(e as Error).message}`);
   }
-  return decodeYamlBytes(bytes, MAX_SIDECAR_BYTES, (code, reason, line, column) => new SidecarError(file, code, reason, line, column), 'the sidecar');
+  return decodeSidecarBytes(bytes, file);
 }
 
 function firstLine(s: string): string {

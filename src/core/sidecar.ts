@@ -274,8 +274,12 @@ export interface ParseOptions {
 
 /** Parses a sidecar's bytes: size cap and UTF-8 first, then as `parseSidecar`. */
 export function parseSidecarBytes(bytes: Uint8Array, file: string, options?: ParseOptions): Annotation[] {
-  const text = decodeYamlBytes(bytes, MAX_SIDECAR_BYTES, errorFactory(file), 'the sidecar');
-  return parseSidecar(text, file, options);
+  return parseSidecar(decodeSidecarBytes(bytes, file), file, options);
+}
+
+/** A sidecar's text: under the size cap and UTF-8, or a SidecarError about `file` (`what` names the version read). */
+export function decodeSidecarBytes(bytes: Uint8Array, file: string, what = 'the sidecar'): string {
+  return decodeYamlBytes(bytes, MAX_SIDECAR_BYTES, errorFactory(file), what);
 }
 
 /**

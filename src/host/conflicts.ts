@@ -2,8 +2,8 @@
 // by keeping both sides (the core's resolveConflictMarkers, as `marginalia resolve` does from the markers).
 import * as vscode from 'vscode';
 import { describeMerge, resolveConflictMarkers } from '../core/merge';
-import { MAX_SIDECAR_BYTES, SidecarError, docForSidecarPath } from '../core/sidecar';
-import { decodeYamlBytes, findConflictMarker } from '../core/schemaValidate';
+import { decodeSidecarBytes, docForSidecarPath } from '../core/sidecar';
+import { findConflictMarker } from '../core/schemaValidate';
 import { plural } from '../core/text';
 import type { FolderModel } from './folderModel';
 import type { WorkspaceAnnotations } from './workspaceAnnotations';
@@ -86,7 +86,7 @@ export class ConflictResolver implements vscode.Disposable {
     if (doc === undefined) throw new UserFacingError(`${file} is not a sidecar (they live in .marginalia/annotations and end in .yaml).`);
     const bytes = await folder.fs.read(file);
     if (bytes === undefined) throw new UserFacingError(`${file} is gone; there is nothing to resolve.`);
-    const text = decodeYamlBytes(bytes, MAX_SIDECAR_BYTES, (code, reason, line, column) => new SidecarError(file, code, reason, line, column), 'the sidecar');
+    const text = decodeSidecarBytes(bytes, file);
     if (findConflictMarker(text) === undefined) throw new UserFacingError(`${file} has no git conflict markers; it was left as it is.`);
     // Throws SidecarError (shown as it is: file, line, what to do) when the markers are malformed or a side is broken.
     const result = resolveConflictMarkers(text, file);
