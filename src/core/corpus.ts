@@ -46,6 +46,15 @@ export async function listCorpus(fs: WorkspaceFs, options: CorpusOptions = {}): 
 
 export class NotTextError extends Error {}
 
+/** How much of a file is looked at for a NUL byte, as git and VS Code judge binary files. */
+const BINARY_SNIFF = 8192;
+
+/** Throws NotTextError when the head of a document (its bytes, or its text as an editor holds it) has a NUL. */
+export function refuseBinary(content: Uint8Array | string, rel: string): void {
+  const nul = typeof content === 'string' ? content.slice(0, BINARY_SNIFF).includes('\0') : content.subarray(0, BINARY_SNIFF).includes(0);
+  if (nul) throw new NotTextError(`${rel} looks like a binary file (it contains NUL bytes); it is left out of the corpus.`);
+}
+
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /**
@@ -54,8 +63,7 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
  * that are not UTF-8: offsets into a text decoded with replacement characters would not be the editor's offsets.
  */
 export function decodeDocument(bytes: Uint8Array, rel: string): string {
-  const head = bytes.subarray(0, 8192);
-  if (head.includes(0)) throw new NotTextError(`${rel} looks like a binary file (it contains NUL bytes); it is left out of the corpus.`);
+  refuseBinary(bytes, rel);
   try {
     return utf8.decode(bytes);
   } catch {

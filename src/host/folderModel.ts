@@ -8,7 +8,7 @@ import { ANNOTATIONS_DIR, SidecarError, docForSidecarPath } from '../core/sideca
 import { STORE_DIR } from '../constants';
 import { PathError } from '../core/paths';
 import type { YamlFileError } from '../core/schemaValidate';
-import { NotTextError, corpusMatcher, listCorpus, readDocument } from '../core/corpus';
+import { NotTextError, corpusMatcher, listCorpus, readDocument, refuseBinary } from '../core/corpus';
 import { LiveDocument } from '../core/liveDocument';
 import { checkDocument, writeCheck } from '../core/check';
 import { reanchorDocument } from '../core/reanchor';
@@ -148,6 +148,22 @@ export class FolderModel implements vscode.Disposable {
       this.fire({ folder: this });
     }
     return false;
+  }
+
+  /**
+   * A document's text from disk if Marginalia may annotate it: null when it is over the size limit, not text, or
+   * reached through a link (each declined or left out, with why); undefined when the file does not exist.
+   */
+  private async readAnnotatable(doc: string): Promise<string | undefined | null> {
+    const size = (await this.fs.stat(doc))?.size;
+    if (size !== undefined && !this.checkSize(doc, size)) return null;
+    try {
+      return await readDocument(this.fs, doc);
+    } catch (e) {
+      if (!(e instanceof NotTextError || e instanceof PathError)) throw e;
+      this.leaveOut(doc, e);
+      return null;
+    }
   }
 
   /** A file that matches the corpus globs turned out not to be a document Marginalia may read (binary, or a symbolic
@@ -324,8 +340,13 @@ export class FolderModel implements vscode.Disposable {
   /** Starts following an open document; annotations made against another version are re-anchored to it first. */
   async open(doc: string, text: string): Promise<void> {
     if (this.live.has(doc)) return;
-    if (this.leftOut.has(doc) || !this.checkSize(doc, text.length)) return;
-    if (text.slice(0, 8192).includes('\0')) return this.leaveOut(doc, new NotTextError(`${doc} looks like a binary file (it contains NUL bytes); it is left out of the corpus.`));
+    // The size was checked by the caller, from the editor's document without copying its text.
+    if (this.leftOut.has(doc)) return;
+    try {
+      refuseBinary(text, doc);
+    } catch (e) {
+      return this.leaveOut(doc, e as NotTextError);
+    }
     let annotations = this.stored.get(doc) ?? [];
     const hash = contentHash(text);
     if (annotations.some((a) => a.provenance.docHash !== hash && a.anchor.status !== 'orphaned')) {
@@ -375,16 +396,8 @@ export class FolderModel implements vscode.Disposable {
     if (this.live.has(doc)) return []; // the editor reloads it and its change event is followed
     const annotations = this.stored.get(doc) ?? [];
     if (annotations.length === 0 || this.declined(doc)) return [];
-    const size = (await this.fs.stat(doc))?.size;
-    if (size !== undefined && !this.checkSize(doc, size)) return [];
-    let text: string | undefined;
-    try {
-      text = await readDocument(this.fs, doc);
-    } catch (e) {
-      if (e instanceof NotTextError || e instanceof PathError) this.leaveOut(doc, e);
-      else throw e;
-      return [];
-    }
+    const text = await this.readAnnotatable(doc);
+    if (text === null) return [];
     const check = await checkDocument(this.store, doc, annotations, text);
     if (check.changed.length === 0) return [];
     const orphans = check.changed.filter((a) => a.anchor.status === 'orphaned' && annotations.find((b) => b.id === a.id)?.anchor.status !== 'orphaned');
@@ -411,16 +424,8 @@ export class FolderModel implements vscode.Disposable {
   private readonly recentlyCreated = new Map<string, { hash: string; at: number }>();
 
   private async noteCreated(doc: string): Promise<void> {
-    const size = (await this.fs.stat(doc))?.size;
-    if (size === undefined || !this.checkSize(doc, size)) return;
-    let text: string | undefined;
-    try {
-      text = await readDocument(this.fs, doc);
-    } catch (e) {
-      if (e instanceof NotTextError || e instanceof PathError) return this.leaveOut(doc, e);
-      throw e;
-    }
-    if (text === undefined) return;
+    const text = await this.readAnnotatable(doc);
+    if (text === null || text === undefined) return;
     this.recentlyCreated.set(doc, { hash: contentHash(text), at: Date.now() });
     await this.followMoves();
   }
