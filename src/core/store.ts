@@ -96,6 +96,8 @@ export class AnnotationStore {
   private readonly concurrency: number;
   /** Per-document queue, so two writes from this process never interleave their read-merge-write. */
   private readonly queues = new Map<string, Promise<unknown>>();
+  /** Whether .marginalia/.gitignore was looked for (once per store). */
+  private ignoreFileChecked = false;
 
   constructor(
     readonly fs: WorkspaceFs,
@@ -139,10 +141,9 @@ export class AnnotationStore {
     return { docs, errors };
   }
 
-  /** The document's annotations, sorted; [] when it has no sidecar. Throws SidecarError if the sidecar is broken. */
-  /** The annotations of a document's sidecar. Waits for this store's writes of that document in progress, so a read
-   *  started during a write (a watcher reacting to an earlier save) can never hand back a version older than a write
-   *  that finished before it. */
+  /** The document's annotations, sorted; [] when it has no sidecar. Throws SidecarError if the sidecar is broken.
+   *  Waits for this store's writes of that document in progress, so a read started during a write (a watcher reacting
+   *  to an earlier save) never hands back a version older than a write that finished before it. */
   async loadDoc(doc: string): Promise<Annotation[]> {
     const file = this.sidecarPath(doc);
     return this.queued(doc, async () => (await this.readSidecar(file)) ?? []);
@@ -269,7 +270,6 @@ export class AnnotationStore {
     await this.fs.writeAtomic(file, data);
   }
 
-  private ignoreFileChecked = false;
   /** Puts .marginalia/.gitignore in place once (never overwriting one), so the temporary and lock files an interrupted
    *  save can leave behind never show up in `git status` or get committed. */
   private async ensureIgnoreFile(): Promise<void> {

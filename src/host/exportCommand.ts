@@ -69,7 +69,7 @@ export class ExportCommand {
       // export as one string at once (hundreds of MB for a large corpus).
       const pieces: Uint8Array[] = [];
       await writeExportYaml({ documents: docs.map((doc) => ({ path: doc, annotations: folder.annotations(doc) })), readText }, (chunk) => void pieces.push(encoder.encode(chunk)));
-      data = concatBytes(pieces);
+      data = Buffer.concat(pieces);
     } else {
       const documents: ExportInputDocument[] = [];
       for (const doc of docs) documents.push({ path: doc, text: await readText(doc), annotations: folder.annotations(doc) });
@@ -124,16 +124,6 @@ export class ExportCommand {
     if (!target) throw new Cancelled();
     return target;
   }
-}
-
-function concatBytes(pieces: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(pieces.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of pieces) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
 }
 
 /** A temporary sibling, then a rename: a reader never sees half an export. */
