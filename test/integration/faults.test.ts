@@ -10,6 +10,7 @@ import { parse } from 'yaml';
 import type { Annotation } from '../../src/core/model';
 import type { MarginaliaApi } from '../../src/extension';
 import type { CorpusNode } from '../../src/host/corpusTree';
+import type { FolderModel } from '../../src/host/folderModel';
 import { createAnnotation } from '../../src/core/annotate';
 import { defaultCodebook, findKind } from '../../src/core/codebook';
 import { serializeSidecar } from '../../src/core/sidecar';
@@ -28,6 +29,12 @@ const sidecarFile = (doc: string): string => abs(sidecarRel(doc));
 function write(rel: string, data: string | Uint8Array): void {
   fs.mkdirSync(path.dirname(abs(rel)), { recursive: true });
   fs.writeFileSync(abs(rel), data);
+}
+
+/** Writes a document into the workspace and waits until the folder model lists it in the corpus. */
+async function addToCorpus(f: FolderModel, doc: string, data: string | Uint8Array): Promise<void> {
+  write(doc, data);
+  await eventually(() => f.isCorpus(doc), 15_000, `${doc} in the corpus`);
 }
 
 function stored(doc: string): { document: string; annotations: Record<string, unknown>[] } | undefined {
@@ -92,8 +99,7 @@ describe('issue 5: faults in the extension host', function () {
     before(async () => {
       const a = await api();
       const f = folderModel(a);
-      write(KEEP, KEEP_TEXT);
-      await eventually(() => f.isCorpus(KEEP), 15_000, `${KEEP} in the corpus`);
+      await addToCorpus(f, KEEP, KEEP_TEXT);
       await openAndSelect(f, KEEP, 'its passage stays annotated');
       const created = (await vscode.commands.executeCommand('marginalia.tagClaim', { note: 'kept', attributes: {} })) as Annotation[];
       assert.equal(created.length, 1);
@@ -148,8 +154,7 @@ describe('issue 5: faults in the extension host', function () {
         const doc = `${DIR}/broken-${c.slug}.txt`;
         const file = sidecarRel(doc);
         const bytes = Buffer.from(c.make(doc), 'utf8');
-        write(doc, TEXT);
-        await eventually(() => f.isCorpus(doc), 15_000, `${doc} in the corpus`);
+        await addToCorpus(f, doc, TEXT);
         write(file, bytes);
         const node = await eventually(() => errorNode(a, file), 15_000, `error item for ${file}`);
         const item = a.tree.getTreeItem(node);
@@ -180,8 +185,7 @@ describe('issue 5: faults in the extension host', function () {
       const f = folderModel(a);
       const doc = `${DIR}/broken-then-fixed.txt`;
       const fixed = good(doc);
-      write(doc, TEXT);
-      await eventually(() => f.isCorpus(doc), 15_000, `${doc} in the corpus`);
+      await addToCorpus(f, doc, TEXT);
       write(sidecarRel(doc), fixed.replace(/^version: 1$/m, 'version: [1'));
       await eventually(() => errorNode(a, sidecarRel(doc)), 15_000, 'error item');
       await openAndSelect(f, doc, 'Tag this passage');
@@ -219,8 +223,7 @@ describe('issue 5: faults in the extension host', function () {
     it('offers "Resolve (keep both sides)" for a sidecar with conflict markers, on its Corpus view item and in a notification', async () => {
       const a = await api();
       const f = folderModel(a);
-      write(DOC, TEXT);
-      await eventually(() => f.isCorpus(DOC), 15_000, `${DOC} in the corpus`);
+      await addToCorpus(f, DOC, TEXT);
       write(sidecarRel(DOC), conflicted);
       const node = await eventually(() => errorNode(a, sidecarRel(DOC)), 15_000, 'error item');
       const item = a.tree.getTreeItem(node);
@@ -266,8 +269,7 @@ describe('issue 5: faults in the extension host', function () {
       const f = folderModel(a);
       const docs = [`${DIR}/conflict-2.txt`, `${DIR}/conflict-3.txt`];
       for (const d of docs) {
-        write(d, TEXT);
-        await eventually(() => f.isCorpus(d), 15_000, `${d} in the corpus`);
+        await addToCorpus(f, d, TEXT);
         write(sidecarRel(d), conflicted.toString('utf8').split(DOC).join(d));
       }
       await eventually(() => docs.every((d) => errorNode(a, sidecarRel(d))), 15_000, 'both listed as conflicted');
@@ -288,8 +290,7 @@ describe('issue 5: faults in the extension host', function () {
     it('the CLI adds to a document open in VS Code while the extension tags it: both sets survive in the sidecar and the tree', async () => {
       const a = await api();
       const f = folderModel(a);
-      write(DOC, TEXT);
-      await eventually(() => f.isCorpus(DOC), 15_000, `${DOC} in the corpus`);
+      await addToCorpus(f, DOC, TEXT);
       await openAndSelect(f, DOC, 'The extension tags this first');
       const [first] = (await vscode.commands.executeCommand('marginalia.tagClaim', { note: 'window', attributes: {} })) as Annotation[];
       const start = TEXT.indexOf('The CLI tags this second');
@@ -316,8 +317,7 @@ describe('issue 5: faults in the extension host', function () {
       const f = folderModel(a);
       const doc = `${DIR}/interleaved.txt`;
       const text = 'One, from this window. Two, from the other window. Three and four, from this window again.\n';
-      write(doc, text);
-      await eventually(() => f.isCorpus(doc), 15_000, `${doc} in the corpus`);
+      await addToCorpus(f, doc, text);
       const one = annotation(text, doc, 'One, from this window', 'one');
       await f.add(doc, [one], text);
       // The other window writes the sidecar: this extension's loaded copy is now stale.
@@ -336,8 +336,7 @@ describe('issue 5: faults in the extension host', function () {
       const f = folderModel(a);
       const doc = `${DIR}/locked.txt`;
       const text = 'The CLI saves this passage. The window tags this one meanwhile.\n';
-      write(doc, text);
-      await eventually(() => f.isCorpus(doc), 15_000, `${doc} in the corpus`);
+      await addToCorpus(f, doc, text);
       const fromCli = annotation(text, doc, 'The CLI saves this passage', 'cli');
       const fromWindow = annotation(text, doc, 'The window tags this one', 'window');
       fs.mkdirSync(path.dirname(sidecarFile(doc)), { recursive: true });
@@ -411,8 +410,7 @@ describe('issue 5: faults in the extension host', function () {
       it(`tags, hovers, follows typing and saves in a document with ${d.name}`, async () => {
         const a = await api();
         const f = folderModel(a);
-        write(d.doc, d.data);
-        await eventually(() => f.isCorpus(d.doc), 15_000, `${d.doc} in the corpus`);
+        await addToCorpus(f, d.doc, d.data);
         const editor = await openAndSelect(f, d.doc, d.quote);
         assert.equal(editor.document.getText(), d.text, 'VS Code shows the text as expected (no BOM)');
         const note = `note on ${path.basename(d.doc, '.txt')}`;
@@ -443,8 +441,7 @@ describe('issue 5: faults in the extension host', function () {
       const a = await api();
       const f = folderModel(a);
       const doc = `${DIR}/selection.txt`;
-      write(doc, 'A short document, tagged whole.\n');
-      await eventually(() => f.isCorpus(doc), 15_000, `${doc} in the corpus`);
+      await addToCorpus(f, doc, 'A short document, tagged whole.\n');
       const editor = await openAndSelect(f, doc, 'short');
       editor.selection = new vscode.Selection(0, 5, 0, 5);
       assert.equal(await vscode.commands.executeCommand('marginalia.tagClaim', { note: '', attributes: {} }), undefined);
@@ -470,8 +467,7 @@ describe('issue 5: faults in the extension host', function () {
       const a = await api();
       const f = folderModel(a);
       const doc = `${DIR}/overlap.txt`;
-      write(doc, 'The alpha beta gamma delta epsilon passage.\n');
-      await eventually(() => f.isCorpus(doc), 15_000, `${doc} in the corpus`);
+      await addToCorpus(f, doc, 'The alpha beta gamma delta epsilon passage.\n');
       await openAndSelect(f, doc, 'alpha beta gamma');
       await vscode.commands.executeCommand('marginalia.tagClaim', { note: 'outer', attributes: {} });
       await openAndSelect(f, doc, 'beta');
@@ -564,8 +560,7 @@ describe('issue 5: faults in the extension host', function () {
     async function tagged(doc: string): Promise<Annotation> {
       const a = await api();
       const f = folderModel(a);
-      write(doc, TEXT);
-      await eventually(() => f.isCorpus(doc), 15_000, `${doc} in the corpus`);
+      await addToCorpus(f, doc, TEXT);
       await openAndSelect(f, doc, 'Its annotation follows it');
       const [e] = (await vscode.commands.executeCommand('marginalia.tagClaim', { note: 'moves', attributes: {} })) as Annotation[];
       await closeAll();
@@ -692,8 +687,7 @@ describe('issue 5: faults in the extension host', function () {
       const evil = serializeSidecar(doc, [annotation(text, doc, 'whose sidecar is a link', 'from outside')]);
       fs.mkdirSync(path.dirname(outside), { recursive: true });
       fs.writeFileSync(outside, evil);
-      write(doc, text);
-      await eventually(() => f.isCorpus(doc), 15_000, `${doc} in the corpus`);
+      await addToCorpus(f, doc, text);
       fs.mkdirSync(path.dirname(sidecarFile(doc)), { recursive: true });
       fs.symlinkSync(outside, sidecarFile(doc));
       const node = await eventually(() => errorNode(a, sidecarRel(doc)), 15_000, 'error item for the linked sidecar');
