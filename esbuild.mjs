@@ -38,12 +38,12 @@ const lazyChunks = {
     const filter = new RegExp(`^(${Object.keys(CHUNKS).map((p) => p.replace(/[/]/g, '\\/')).join('|')})$`);
     build.onResolve({ filter }, (args) => {
       if (args.kind === 'require-call') return { path: `./${CHUNKS[args.path]}`, external: true };
-      return { errors: [{ text: `${args.path} is a lazily loaded chunk of the extension: require it at its first use (see src/core/yamlLib.ts), do not import it` }] };
+      return { errors: [{ text: `${args.path} is a lazily loaded chunk of the extension: require it at its first use (see src/core/yaml/yamlLib.ts), do not import it` }] };
     });
   },
 };
 
-/** src/core/validators.ts replaced by the same validators precompiled by ajv (validators.standaloneValidators()):
+/** src/core/yaml/validators.ts replaced by the same validators precompiled by ajv (validators.standaloneValidators()):
  *  inline, or, with `chunk`, in a chunk of their own required at the first validation (the extension's fast readers
  *  of its own files need none). */
 function precompiledValidators(chunk) {
@@ -51,7 +51,7 @@ function precompiledValidators(chunk) {
     name: 'precompiled-validators',
     setup(build) {
       const from = chunk ? `./${chunk}` : 'marginalia:precompiled-validators';
-      build.onLoad({ filter: /[\\/]src[\\/]core[\\/]validators\.ts$/ }, () => ({
+      build.onLoad({ filter: /[\\/]src[\\/]core[\\/]yaml[\\/]validators\.ts$/ }, () => ({
         contents:
           'let compiled;\n' +
           'export function validator(name) {\n' +
@@ -61,7 +61,7 @@ function precompiledValidators(chunk) {
           '  return v;\n' +
           '}\n',
         loader: 'js',
-        resolveDir: path.join(ROOT, 'src', 'core'),
+        resolveDir: path.join(ROOT, 'src', 'core', 'yaml'),
       }));
       build.onResolve({ filter: /^(marginalia:precompiled-validators|\.\/validators\.js)$/ }, (args) =>
         chunk ? { path: args.path, external: true } : { path: 'precompiled-validators', namespace: 'validators' });
@@ -75,9 +75,9 @@ function standaloneSource() {
   return (generated ??= generateValidators());
 }
 
-/** Runs standaloneValidators() of src/core/validators.ts (bundled in memory with ajv) and returns its module source. */
+/** Runs standaloneValidators() of src/core/yaml/validators.ts (bundled in memory with ajv) and returns its module source. */
 async function generateValidators() {
-  const out = await esbuild.build({ ...common, sourcemap: false, minify: false, entryPoints: [path.join(ROOT, 'src', 'core', 'validators.ts')], write: false });
+  const out = await esbuild.build({ ...common, sourcemap: false, minify: false, entryPoints: [path.join(ROOT, 'src', 'core', 'yaml', 'validators.ts')], write: false });
   const module = { exports: {} };
   new Function('module', 'exports', 'require', out.outputFiles[0].text)(module, module.exports, createRequire(import.meta.url));
   return module.exports.standaloneValidators();

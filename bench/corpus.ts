@@ -10,15 +10,20 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { stringify } from 'yaml';
-import { buildCorpusTree, summariseDocument } from '../src/core/corpusIndex';
-import { listCorpus, readDocument } from '../src/core/corpus';
-import { parseDocumentMetadata } from '../src/core/metadata';
+import {
+  buildCorpusTree,
+  summariseDocument,
+  listCorpus,
+  readDocument,
+  serializeSidecar,
+  sidecarPathFor,
+  AnnotationStore,
+} from '../src/core/store';
+import { parseDocumentMetadata } from '../src/core/research';
 import type { Annotation, Attributes } from '../src/core/model';
-import { NodeWorkspaceFs } from '../src/core/nodeFs';
-import { serializeSidecar, sidecarPathFor } from '../src/core/sidecar';
-import { AnnotationStore } from '../src/core/store';
-import { LineIndex, contentHash, makeQuote } from '../src/core/text';
-import { writeExportYaml } from '../src/core/yamlExport';
+import { NodeWorkspaceFs } from '../src/node';
+import { LineIndex, contentHash, makeQuote } from '../src/core/model';
+import { writeExportYaml } from '../src/core/formats';
 import { corpusSource, mulberry32, pick, placeAnnotations, randInt, synthText } from '../test/support/editGenerator';
 import { emit, fingerprint, now, seededId } from './support';
 

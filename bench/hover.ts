@@ -2,7 +2,7 @@
 // for the caret position under the mouse (src/host/hover.ts); the alternative scans every span. Queries are timed in
 // batches of 100 (one query takes about a microsecond, near the timer's resolution) and the median batch is divided
 // by 100.
-import { IntervalIndex } from '../src/core/intervalIndex';
+import { IntervalIndex } from '../src/core/anchoring';
 import { corpusSource, mulberry32, placeAnnotations, randInt, synthText } from '../test/support/editGenerator';
 import { emit, fingerprint, median, now } from './support';
 

@@ -1,11 +1,11 @@
 // Workload 1: re-anchoring after outside edits. A 1 MB document with 10,000 annotations is edited (5 % of its words,
 // two rounds, test/support/editGenerator.ts), and every annotation is placed again on the new text: by us through
 // the snapshot diff, and by the alternatives by searching for its quote. Accuracy is judged against the edit
-// tracker's ground truth, as test/unit/anchorAccuracy.test.ts does.
+// tracker's ground truth, as test/unit/anchoring/anchorAccuracy.test.ts does.
 import type { Annotation } from '../src/core/model';
-import { reanchorDocument } from '../src/core/reanchor';
-import { contentHash } from '../src/core/text';
-import type { SpanState } from '../src/core/editTracking';
+import { reanchorDocument } from '../src/core/anchoring';
+import { contentHash } from '../src/core/model';
+import type { SpanState } from '../src/core/anchoring';
 import { corpusSource, editDocument, mulberry32, placeAnnotations, synthText } from '../test/support/editGenerator';
 import { anchorLikeHypothesis } from './alternatives/hypothesisQuote';
 import { DMP_DISTANCE, DMP_THRESHOLD, dmpMatcher } from './alternatives/dmpQuote';

@@ -1,10 +1,10 @@
 // What every workload shares: timing, the result line scripts/bench.mjs reads, seeded annotations and the accuracy
-// classification of test/unit/anchorAccuracy.test.ts. A workload runs in its own process, so its peak memory
+// classification of test/unit/anchoring/anchorAccuracy.test.ts. A workload runs in its own process, so its peak memory
 // (the process's maximum resident set) is its own.
 import { createHash } from 'node:crypto';
 import type { Annotation } from '../src/core/model';
-import { makeQuote } from '../src/core/text';
-import type { SpanState } from '../src/core/editTracking';
+import { makeQuote } from '../src/core/model';
+import type { SpanState } from '../src/core/anchoring';
 import type { Rng } from '../test/support/editGenerator';
 
 /** Milliseconds, with sub-microsecond resolution. */
@@ -88,7 +88,7 @@ export function toAnnotation(id: string, doc: string, text: string, start: numbe
 }
 
 /**
- * The verdict of test/unit/anchorAccuracy.test.ts on one annotation: correct when it is the tracked span (without
+ * The verdict of test/unit/anchoring/anchorAccuracy.test.ts on one annotation: correct when it is the tracked span (without
  * whitespace at either end, as re-anchoring trims it) or an orphan where the truth is an orphan; lost when orphaned
  * although its text survives; wrong when attached anywhere else.
  */

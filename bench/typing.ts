@@ -8,11 +8,10 @@
 // beside it); the conversions are timed.
 // The naive alternative keeps plain {start, end} objects: every edit shifts all of them in a linear scan, and the
 // viewport's spans are found by filtering all of them and sorting the result.
-import { IntervalIndex } from '../src/core/intervalIndex';
-import { LiveDocument } from '../src/core/liveDocument';
+import { IntervalIndex, LiveDocument } from '../src/core/anchoring';
 import type { Annotation, TextEdit } from '../src/core/model';
-import { sortAnnotations } from '../src/core/sidecar';
-import { LineIndex, contentHash } from '../src/core/text';
+import { sortAnnotations } from '../src/core/store';
+import { LineIndex, contentHash } from '../src/core/model';
 import { corpusSource, mulberry32, placeAnnotations, randInt, synthText } from '../test/support/editGenerator';
 import { emit, fingerprint, median, now, toAnnotation } from './support';
 

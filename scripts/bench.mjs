@@ -176,7 +176,7 @@ console.log('');
 console.log(lines.join('\n'));
 console.log('');
 console.log('Correct / orphaned / wrong: share of annotations placed exactly where the edits moved their text (or orphaned where it was deleted), ' +
-  'orphaned although their text survived, and attached anywhere else (as in test/unit/anchorAccuracy.test.ts). ' +
+  'orphaned although their text survived, and attached anywhere else (as in test/unit/anchoring/anchorAccuracy.test.ts). ' +
   'Peak RSS: the maximum resident set of the process that ran the row (input generation included).');
 for (const c of crashed) console.log(`FAILED: ${c.method}: ${c.error}`);
 const missed = rows.filter((r) => r.goal.startsWith('✗')).length;

@@ -21,7 +21,7 @@ import { EntitiesProvider, EntityCommands } from './host/entitiesView';
 import { Suggestions } from './host/suggestions';
 import { StoreDiagnostics } from './host/storeDiagnostics';
 import { ConflictResolver } from './host/conflicts';
-import { COMMANDS, VIEWS } from './host/ids';
+import { COMMANDS, VIEWS } from './host/commandIds';
 
 /** What the extension returns from activate: the services, for integration tests. */
 export interface MarginaliaApi {

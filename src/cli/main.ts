@@ -5,22 +5,45 @@ import * as fsp from 'node:fs/promises';
 import { execFileSync, spawnSync } from 'node:child_process';
 import * as os from 'node:os';
 import { USAGE, UsageError, attrOptions, intOption, parseCommandLine, type ParsedArgs } from './args';
-import { NodeWorkspaceFs, writeFileAtomic, writeFileAtomicStream } from '../core/nodeFs';
-import { AnnotationStore } from '../core/store';
-import { AnnotationInputError, createAnnotation } from '../core/annotate';
-import { NotTextError, listCorpus, listTextCorpus, readDocument } from '../core/corpus';
-import { MoveError, detectMoves, moveAnnotations, restoreDocument } from '../core/moves';
-import { PathError, toRelPath } from '../core/paths';
-import { checkCorpus, checkDocument, summarise, writeCheck, type DocumentCheck } from '../core/check';
-import { parseExportYaml, writeExportYaml } from '../core/yamlExport';
-import { EXPORT_FORMATS, exportFormat, renderExport } from '../core/exportFormats';
-import { parseW3c } from '../core/w3cFormat';
-import { plural } from '../core/text';
-import { findKind } from '../core/codebook';
+import { NodeWorkspaceFs, writeFileAtomic, writeFileAtomicStream } from '../node';
+import {
+  AnnotationStore,
+  NotTextError,
+  listCorpus,
+  listTextCorpus,
+  readDocument,
+  MoveError,
+  detectMoves,
+  moveAnnotations,
+  restoreDocument,
+  checkCorpus,
+  checkDocument,
+  summarise,
+  writeCheck,
+  type DocumentCheck,
+  findKind,
+  describeMerge,
+  mergeSidecarTexts,
+  resolveConflictMarkers,
+  type MergeResult,
+  ANNOTATIONS_DIR,
+  MAX_SIDECAR_BYTES,
+  SidecarError,
+  decodeSidecarBytes,
+  docForSidecarPath,
+  serializeSidecar,
+} from '../core/store';
+import { AnnotationInputError, createAnnotation, PathError, toRelPath, plural } from '../core/model';
+import {
+  parseExportYaml,
+  writeExportYaml,
+  EXPORT_FORMATS,
+  exportFormat,
+  renderExport,
+  parseW3c,
+} from '../core/formats';
 import type { Annotation } from '../core/model';
-import { describeMerge, mergeSidecarTexts, resolveConflictMarkers, type MergeResult } from '../core/merge';
-import { ANNOTATIONS_DIR, MAX_SIDECAR_BYTES, SidecarError, decodeSidecarBytes, docForSidecarPath, serializeSidecar } from '../core/sidecar';
-import { findConflictMarker } from '../core/schemaValidate';
+import { findConflictMarker } from '../core/yaml';
 import { STORE_DIR } from '../constants';
 
 export interface CliIo {

@@ -1,16 +1,15 @@
 // Tagging, editing, deleting (undoable), re-attaching, revealing and opening annotations.
 import * as vscode from 'vscode';
 import type { Annotation, AttributeValue } from '../core/model';
-import { createAnnotation, editAnnotation } from '../core/annotate';
-import type { AttributeField, KindDefinition } from '../core/codebook';
-import { parseFigure } from '../core/figures';
-import { makeQuote } from '../core/text';
+import { createAnnotation, editAnnotation, makeQuote } from '../core/model';
+import type { AttributeField, KindDefinition } from '../core/store';
+import { parseFigure } from '../core/research';
 import type { WorkspaceAnnotations } from './workspaceAnnotations';
 import { Cancelled, Targets, type AnnotationTarget } from './targets';
 import { UserFacingError, registerCommand } from './commands';
 import type { Logger } from './log';
 import { authorName } from './settings';
-import { COMMANDS } from './ids';
+import { COMMANDS } from './commandIds';
 import { kindIcon } from './kindStyle';
 import type { CorpusTreeProvider } from './corpusTree';
 import type { FolderModel } from './folderModel';

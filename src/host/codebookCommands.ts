@@ -3,9 +3,8 @@
 import * as vscode from 'vscode';
 import type { WorkspaceAnnotations } from './workspaceAnnotations';
 import type { FolderModel } from './folderModel';
-import { addKindToStore, renameKindEverywhere, CodebookEditError } from '../core/codebookEdit';
-import { CODEBOOK_PATH } from '../core/codebook';
-import { plural } from '../core/text';
+import { addKindToStore, renameKindEverywhere, CodebookEditError, CODEBOOK_PATH } from '../core/store';
+import { plural } from '../core/model';
 import { Cancelled } from './targets';
 import { UserFacingError } from './commands';
 import type { Logger } from './log';

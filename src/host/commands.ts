@@ -2,10 +2,9 @@
 import * as vscode from 'vscode';
 import type { Logger } from './log';
 import { FolderError, ReadOnlyError } from './folderModel';
-import { AnnotationInputError } from '../core/annotate';
-import { YamlFileError } from '../core/schemaValidate';
-import { PathError } from '../core/paths';
-import { MoveError } from '../core/moves';
+import { AnnotationInputError, PathError } from '../core/model';
+import { YamlFileError } from '../core/yaml';
+import { MoveError } from '../core/store';
 
 /** Expected problems whose message is written for the person; anything else is a bug and is logged with its stack. */
 export class UserFacingError extends Error {}

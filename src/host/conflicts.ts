@@ -1,15 +1,14 @@
 // Sidecars with git conflict markers: reported in the Corpus view and by a notification that offers to resolve them
 // by keeping both sides (the core's resolveConflictMarkers, as `marginalia resolve` does from the markers).
 import * as vscode from 'vscode';
-import { describeMerge, resolveConflictMarkers } from '../core/merge';
-import { decodeSidecarBytes, docForSidecarPath } from '../core/sidecar';
-import { findConflictMarker } from '../core/schemaValidate';
-import { plural } from '../core/text';
+import { describeMerge, resolveConflictMarkers, decodeSidecarBytes, docForSidecarPath } from '../core/store';
+import { findConflictMarker } from '../core/yaml';
+import { plural } from '../core/model';
 import type { FolderModel } from './folderModel';
 import type { WorkspaceAnnotations } from './workspaceAnnotations';
 import { UserFacingError, registerCommand } from './commands';
 import type { Logger } from './log';
-import { COMMANDS, CONTEXT } from './ids';
+import { COMMANDS, CONTEXT } from './commandIds';
 
 export const RESOLVE_ACTION = 'Resolve (keep both sides)';
 

@@ -3,7 +3,7 @@
 import * as vscode from 'vscode';
 import type { WorkspaceAnnotations } from './workspaceAnnotations';
 import type { Targets } from './targets';
-import { CONTEXT } from './ids';
+import { CONTEXT } from './commandIds';
 
 export class ContextKeys implements vscode.Disposable {
   private readonly values = new Map<string, boolean>();

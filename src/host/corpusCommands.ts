@@ -1,13 +1,13 @@
 // Commands on the corpus as a whole (refresh, re-anchor all, restore a deleted document) and what the Corpus view
 // says about it (its description, the read-only message, the orphan notice).
 import * as vscode from 'vscode';
-import { plural } from '../core/text';
+import { plural } from '../core/model';
 import type { CorpusNode, CorpusTreeProvider } from './corpusTree';
 import type { FolderModel } from './folderModel';
 import type { WorkspaceAnnotations } from './workspaceAnnotations';
 import { UserFacingError, registerCommand } from './commands';
 import type { Logger } from './log';
-import { COMMANDS } from './ids';
+import { COMMANDS } from './commandIds';
 
 export const READ_ONLY_MESSAGE =
   'Read-only: this workspace is not trusted, so Marginalia shows annotations but does not tag, edit or write files. Trust the folder to annotate.';

@@ -1,11 +1,11 @@
 // The Corpus view: folders → documents → kinds → passages, with counts; orphans grouped under their document.
 import * as vscode from 'vscode';
 import type { Annotation } from '../core/model';
-import { buildCorpusTree, summariseDocument, type DirSummary, type DocSummary } from '../core/corpusIndex';
+import { buildCorpusTree, summariseDocument, type DirSummary, type DocSummary } from '../core/store';
 import type { FolderModel } from './folderModel';
 import type { WorkspaceAnnotations } from './workspaceAnnotations';
 import { kindIcon } from './kindStyle';
-import { COMMANDS } from './ids';
+import { COMMANDS } from './commandIds';
 
 export type CorpusNode =
   | { type: 'folder'; id: string; folder: FolderModel; root: DirSummary }

@@ -1,6 +1,6 @@
 // Per-document interval indexes of the annotations, rebuilt lazily when a document's annotations change.
 import type { Annotation } from '../core/model';
-import { IntervalIndex } from '../core/intervalIndex';
+import { IntervalIndex } from '../core/anchoring';
 import type { FolderModel } from './folderModel';
 
 export interface IndexedAnnotation {

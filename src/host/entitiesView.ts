@@ -2,19 +2,28 @@
 // the corpus (document → passage); tag all mentions after a preview; merge two entities; add an entity.
 import * as vscode from 'vscode';
 import type { Annotation } from '../core/model';
-import { addEntity, findEntity, findMentions, mentionsOf, mergeEntities, registerFromAnnotations, ENTITY_KIND, EntityInputError, type Entity } from '../core/entities';
-import { applyRegisterChange, saveEntities } from '../core/entityStore';
-import { createAnnotation } from '../core/annotate';
-import { readDocument } from '../core/corpus';
-import { ENTITY_TYPES, type EntityType } from '../core/model';
+import { findMentions } from '../core/research';
+import {
+  addEntity,
+  findEntity,
+  mentionsOf,
+  mergeEntities,
+  registerFromAnnotations,
+  ENTITY_KIND,
+  EntityInputError,
+  type Entity,
+  applyRegisterChange,
+  saveEntities,
+  readDocument,
+} from '../core/store';
+import { createAnnotation, ENTITY_TYPES, type EntityType, plural } from '../core/model';
 import type { WorkspaceAnnotations } from './workspaceAnnotations';
 import type { FolderModel } from './folderModel';
 import { Cancelled, UserFacingError } from './commands';
-import { COMMANDS } from './ids';
+import { COMMANDS } from './commandIds';
 import { Targets } from './targets';
 import { authorName } from './settings';
 import type { Logger } from './log';
-import { plural } from '../core/text';
 
 export type EntityNode =
   | { type: 'entity'; folder: FolderModel; entity: Entity; registered: boolean }

@@ -1,9 +1,16 @@
 // Export to YAML: the whole corpus of a folder, or the current document, to a file the person chooses.
 import * as vscode from 'vscode';
-import { writeExportYaml, type ExportInputDocument } from '../core/yamlExport';
-import { EXPORT_FORMATS, exportFormat, renderExport, type ExportFormat, type ExportFormatInfo } from '../core/exportFormats';
-import { readDocument } from '../core/corpus';
-import { plural } from '../core/text';
+import {
+  writeExportYaml,
+  type ExportInputDocument,
+  EXPORT_FORMATS,
+  exportFormat,
+  renderExport,
+  type ExportFormat,
+  type ExportFormatInfo,
+} from '../core/formats';
+import { readDocument } from '../core/store';
+import { plural } from '../core/model';
 import type { WorkspaceAnnotations } from './workspaceAnnotations';
 import type { FolderModel } from './folderModel';
 import { Cancelled } from './targets';

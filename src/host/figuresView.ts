@@ -1,10 +1,10 @@
 // The Figures view: every figure annotation of the workspace as a normalised number, sortable by value.
 import * as vscode from 'vscode';
 import type { Annotation } from '../core/model';
-import { figureOfAnnotation, formatFigure, type NormalisedFigure } from '../core/figures';
+import { figureOfAnnotation, formatFigure, type NormalisedFigure } from '../core/research';
 import type { WorkspaceAnnotations } from './workspaceAnnotations';
 import type { FolderModel } from './folderModel';
-import { COMMANDS } from './ids';
+import { COMMANDS } from './commandIds';
 import { Targets } from './targets';
 
 export interface FigureRow {

@@ -2,20 +2,33 @@
 // Every change goes through here, so the tree, highlights, hover and status bar all read one source of truth.
 import * as vscode from 'vscode';
 import type { Annotation, TextEdit } from '../core/model';
-import { AnnotationStore } from '../core/store';
-import { defaultCodebook, findKind, type Codebook, type KindDefinition } from '../core/codebook';
-import { ANNOTATIONS_DIR, SidecarError, docForSidecarPath } from '../core/sidecar';
+import {
+  AnnotationStore,
+  defaultCodebook,
+  findKind,
+  type Codebook,
+  type KindDefinition,
+  ANNOTATIONS_DIR,
+  SidecarError,
+  docForSidecarPath,
+  NotTextError,
+  corpusMatcher,
+  listCorpus,
+  readDocument,
+  refuseBinary,
+  checkDocument,
+  writeCheck,
+  findMoves,
+  moveAnnotations,
+  restoreDocument as restoreFromSnapshot,
+  emptyRegister,
+  type EntityRegister,
+  loadEntities,
+} from '../core/store';
 import { STORE_DIR } from '../constants';
-import { PathError } from '../core/paths';
-import type { YamlFileError } from '../core/schemaValidate';
-import { NotTextError, corpusMatcher, listCorpus, readDocument, refuseBinary } from '../core/corpus';
-import { LiveDocument } from '../core/liveDocument';
-import { checkDocument, writeCheck } from '../core/check';
-import { reanchorDocument } from '../core/reanchor';
-import { contentHash, plural } from '../core/text';
-import { findMoves, moveAnnotations, restoreDocument as restoreFromSnapshot } from '../core/moves';
-import { emptyRegister, type EntityRegister } from '../core/entities';
-import { loadEntities } from '../core/entityStore';
+import { PathError, contentHash, plural } from '../core/model';
+import type { YamlFileError } from '../core/yaml';
+import { LiveDocument, reanchorDocument } from '../core/anchoring';
 import { VscodeWorkspaceFs } from './vscodeFs';
 import { corpusOptions, maxDocumentBytes } from './settings';
 import type { Logger } from './log';

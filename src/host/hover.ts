@@ -2,12 +2,11 @@
 // with command links to reveal, edit and delete.
 import * as vscode from 'vscode';
 import type { Annotation } from '../core/model';
-import { parseDocumentMetadata, type DocumentMetadata } from '../core/metadata';
-import { figureOfAnnotation, formatFigure } from '../core/figures';
+import { parseDocumentMetadata, type DocumentMetadata, figureOfAnnotation, formatFigure } from '../core/research';
 import type { WorkspaceAnnotations } from './workspaceAnnotations';
 import type { DocumentIndexes } from './documentIndex';
 import { Targets } from './targets';
-import { COMMANDS } from './ids';
+import { COMMANDS } from './commandIds';
 import type { FolderModel } from './folderModel';
 
 const LINKED = [COMMANDS.revealInTree, COMMANDS.editNote, COMMANDS.editAttributes, COMMANDS.changeKind, COMMANDS.deleteAnnotation];

@@ -1,6 +1,6 @@
 // Colours and icons of kinds: contributed theme colours for the built-in kinds, the codebook's colour otherwise.
 import * as vscode from 'vscode';
-import type { KindDefinition } from '../core/codebook';
+import type { KindDefinition } from '../core/store';
 
 const BUILTIN: Record<string, string> = { claim: 'comment-discussion', figure: 'symbol-number', entity: 'symbol-class' };
 

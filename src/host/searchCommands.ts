@@ -6,7 +6,7 @@ import type { DocumentIndexes } from './documentIndex';
 import type { CorpusTreeProvider } from './corpusTree';
 import { Cancelled, Targets } from './targets';
 import { UserFacingError } from './commands';
-import { COMMANDS, CONTEXT } from './ids';
+import { COMMANDS, CONTEXT } from './commandIds';
 import { kindIcon } from './kindStyle';
 
 export class SearchCommands {

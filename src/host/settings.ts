@@ -1,8 +1,8 @@
 // Reading Marginalia's settings (declared in package.json `contributes.configuration`).
 import * as vscode from 'vscode';
 import * as os from 'node:os';
-import type { CorpusOptions } from '../core/corpus';
-import { DEFAULT_INCLUDE } from '../core/corpus';
+import type { CorpusOptions } from '../core/store';
+import { DEFAULT_INCLUDE } from '../core/store';
 
 export function corpusOptions(folder: vscode.WorkspaceFolder): CorpusOptions {
   const c = vscode.workspace.getConfiguration('marginalia.corpus', folder.uri);

@@ -3,8 +3,8 @@
 // checked by the same core reader that loads them (no YAML extension needed).
 import * as vscode from 'vscode';
 import { STORE_DIR } from '../constants';
-import { checkStoreFile, storeFileKind } from '../core/storeFiles';
-import type { YamlFileError } from '../core/schemaValidate';
+import { checkStoreFile, storeFileKind } from '../core/store';
+import type { YamlFileError } from '../core/yaml';
 import type { WorkspaceAnnotations } from './workspaceAnnotations';
 
 const SOURCE = 'Marginalia';

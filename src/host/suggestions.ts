@@ -1,14 +1,13 @@
 // Suggestions: candidate figures and entities in the current document, drawn as faint dotted underlines, each
 // accepted or rejected from its hover (or all at once). Nothing is stored until accepted.
 import * as vscode from 'vscode';
-import { suggest, type Suggestion } from '../core/suggest';
-import { EditTracker } from '../core/editTracking';
-import { createAnnotation } from '../core/annotate';
+import { suggest, type Suggestion } from '../core/research';
+import { EditTracker } from '../core/anchoring';
+import { createAnnotation, plural } from '../core/model';
 import type { WorkspaceAnnotations, Located } from './workspaceAnnotations';
 import { UserFacingError } from './commands';
-import { COMMANDS } from './ids';
+import { COMMANDS } from './commandIds';
 import { authorName } from './settings';
-import { plural } from '../core/text';
 import type { Logger } from './log';
 
 interface Pending {

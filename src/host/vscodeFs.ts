@@ -1,9 +1,9 @@
 // WorkspaceFs over vscode.workspace.fs, so remote and virtual workspaces work like local ones.
 import * as vscode from 'vscode';
-import { PathError, toRelPath } from '../core/paths';
+import { PathError, toRelPath } from '../core/model';
 import { STORE_DIR } from '../constants';
-import type { DirEntry, WorkspaceFs } from '../core/ports';
-import { withFileLock } from '../core/fileLock';
+import type { DirEntry, WorkspaceFs } from '../core/store';
+import { withFileLock } from '../node';
 
 export class VscodeWorkspaceFs implements WorkspaceFs {
   /** Symbolic links that list() came across and left out (workspace-relative), so the folder model can say so. */
@@ -42,7 +42,7 @@ export class VscodeWorkspaceFs implements WorkspaceFs {
   }
 
   /**
-   * The CLI's lock file beside `rel` (core/fileLock.ts), for folders on this machine's disk, so the extension, the CLI
+   * The CLI's lock file beside `rel` (node/fileLock.ts), for folders on this machine's disk, so the extension, the CLI
    * and other windows take turns at a sidecar's read-merge-write. Remote and virtual folders have no shared lock: there
    * the store's re-read just before each write is the guard.
    */

@@ -3,9 +3,7 @@ import * as vscode from 'vscode';
 import { FolderModel, type FolderChange } from './folderModel';
 import type { Log, Logger } from './log';
 import type { TextEdit } from '../core/model';
-import { ANNOTATIONS_DIR, SIDECAR_EXTENSION } from '../core/sidecar';
-import { CODEBOOK_PATH } from '../core/codebook';
-import { ENTITIES_PATH } from '../core/entities';
+import { ANNOTATIONS_DIR, SIDECAR_EXTENSION, CODEBOOK_PATH, ENTITIES_PATH } from '../core/store';
 import { STORE_DIR } from '../constants';
 
 export interface Located {

@@ -8,13 +8,13 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { parse } from 'yaml';
 import { BIN, REPO, cli, spanOf, tempWorkspace } from './cliHarness';
-import { createAnnotation } from '../../src/core/annotate';
-import { defaultCodebook, findKind } from '../../src/core/codebook';
-import { readDocument } from '../../src/core/corpus';
-import { resolveConflictMarkers } from '../../src/core/merge';
+import { createAnnotation } from '../../src/core/model';
+import { defaultCodebook, findKind } from '../../src/core/store';
+import { readDocument } from '../../src/core/store';
+import { resolveConflictMarkers } from '../../src/core/store';
 import type { Annotation } from '../../src/core/model';
-import { NodeWorkspaceFs } from '../../src/core/nodeFs';
-import { SidecarError } from '../../src/core/sidecar';
+import { NodeWorkspaceFs } from '../../src/node';
+import { SidecarError } from '../../src/core/store';
 import { AnnotationStore } from '../../src/core/store';
 import { mulberry32 } from '../support/editGenerator';
 
@@ -179,10 +179,10 @@ describe('issue 5 (CLI)', function () {
       const before = fs.readFileSync(path.join(ws, SIDECAR));
       // A real process that dies (SIGKILL) right after writing and flushing the temporary file, before renaming it.
       const script = `
-        const { AnnotationStore } = require(${JSON.stringify(path.join(REPO, 'out', 'src', 'core', 'store.js'))});
-        const nodeFs = require(${JSON.stringify(path.join(REPO, 'out', 'src', 'core', 'nodeFs.js'))});
-        const { createAnnotation } = require(${JSON.stringify(path.join(REPO, 'out', 'src', 'core', 'annotate.js'))});
-        const { readDocument } = require(${JSON.stringify(path.join(REPO, 'out', 'src', 'core', 'corpus.js'))});
+        const { AnnotationStore } = require(${JSON.stringify(path.join(REPO, 'out', 'src', 'core', 'store', 'index.js'))});
+        const nodeFs = require(${JSON.stringify(path.join(REPO, 'out', 'src', 'node', 'index.js'))});
+        const { createAnnotation } = require(${JSON.stringify(path.join(REPO, 'out', 'src', 'core', 'model', 'index.js'))});
+        const { readDocument } = require(${JSON.stringify(path.join(REPO, 'out', 'src', 'core', 'store', 'index.js'))});
         nodeFs.atomicSteps.rename = async () => { process.kill(process.pid, 'SIGKILL'); await new Promise(() => {}); };
         (async () => {
           const fsys = new nodeFs.NodeWorkspaceFs(process.argv[1]);

@@ -11,11 +11,11 @@ import type { Annotation } from '../../src/core/model';
 import type { MarginaliaApi } from '../../src/extension';
 import type { CorpusNode } from '../../src/host/corpusTree';
 import type { FolderModel } from '../../src/host/folderModel';
-import { createAnnotation } from '../../src/core/annotate';
-import { defaultCodebook, findKind } from '../../src/core/codebook';
-import { serializeSidecar } from '../../src/core/sidecar';
-import { contentHash } from '../../src/core/text';
-import { withFileLock } from '../../src/core/fileLock';
+import { createAnnotation } from '../../src/core/model';
+import { defaultCodebook, findKind } from '../../src/core/store';
+import { serializeSidecar } from '../../src/core/store';
+import { contentHash } from '../../src/core/model';
+import { withFileLock } from '../../src/node';
 import { api, child, closeAll, eventually, folderModel, hoverText, logged, openAndSelect, treeLabels } from './support/helpers';
 
 const REPO = path.resolve(__dirname, '..', '..', '..');

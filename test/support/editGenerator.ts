@@ -8,7 +8,7 @@
 // let later edits hit text that earlier ones inserted.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { EditTracker, type SpanState } from '../../src/core/editTracking';
+import { EditTracker, type SpanState } from '../../src/core/anchoring';
 import type { TextEdit } from '../../src/core/model';
 
 export type Rng = () => number;

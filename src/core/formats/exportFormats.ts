@@ -1,0 +1,44 @@
+// The export formats in one table, so the CLI and the extension offer the same ones and render them the same way.
+import type { Codebook } from '../store';
+import { exportYaml } from './yamlExport';
+import type { ExportInput } from './exportInput';
+import { exportW3c } from './w3cFormat';
+import { exportCsv } from './csvFormat';
+import { exportBrat } from './bratFormat';
+
+export type ExportFormat = 'yaml' | 'w3c' | 'csv' | 'brat';
+
+export interface ExportFormatInfo {
+  id: ExportFormat;
+  label: string;
+  description: string;
+  /** File extension of a one-file format; undefined for brat, which writes a folder. */
+  extension?: string;
+}
+
+export const EXPORT_FORMATS: readonly ExportFormatInfo[] = [
+  { id: 'yaml', label: 'YAML', description: 'Marginalia export: quotes, lines and columns, offsets, attributes, provenance', extension: 'yaml' },
+  { id: 'w3c', label: 'W3C Web Annotation (JSON-LD)', description: 'an AnnotationCollection; positions in code points', extension: 'jsonld' },
+  { id: 'csv', label: 'CSV', description: 'one row per annotation, for spreadsheets (RFC 4180)', extension: 'csv' },
+  { id: 'brat', label: 'brat standoff', description: 'a folder of .txt/.ann pairs and annotation.conf', extension: undefined },
+];
+
+export function exportFormat(id: string): ExportFormatInfo | undefined {
+  return EXPORT_FORMATS.find((f) => f.id === id);
+}
+
+export type RenderedExport = { kind: 'file'; text: string } | { kind: 'folder'; files: Map<string, string> };
+
+/** Renders an export in the given format. `warn` hears what a format could not carry (brat: orphans, missing text). */
+export function renderExport(format: ExportFormat, input: ExportInput & { codebook?: Codebook }, warn?: (message: string) => void): RenderedExport {
+  switch (format) {
+    case 'yaml':
+      return { kind: 'file', text: exportYaml(input) };
+    case 'w3c':
+      return { kind: 'file', text: exportW3c(input) };
+    case 'csv':
+      return { kind: 'file', text: exportCsv(input) };
+    case 'brat':
+      return { kind: 'folder', files: exportBrat({ ...input, warn }) };
+  }
+}

@@ -1,0 +1,8 @@
+// Exports and imports: YAML, W3C Web Annotation JSON-LD, CSV, brat, over one shared export input.
+// The public surface of this folder: other folders import only this file.
+export * from './bratFormat';
+export * from './csvFormat';
+export * from './exportFormats';
+export * from './exportInput';
+export * from './w3cFormat';
+export * from './yamlExport';

@@ -1,0 +1,7 @@
+// The annotation model: annotations, kinds, targets and their UTF-16 offsets, ids, text helpers, workspace paths.
+// The public surface of this folder: other folders import only this file.
+export * from './annotate';
+export * from './annotationIds';
+export * from './model';
+export * from './paths';
+export * from './text';

@@ -1,0 +1,6 @@
+// Reading the documents: figures, entity mentions, suggestions, document metadata.
+// The public surface of this folder: other folders import only this file.
+export * from './entityMatch';
+export * from './figures';
+export * from './metadata';
+export * from './suggest';

@@ -1,0 +1,89 @@
+// Re-anchoring stored annotations against the documents' current text: what `marginalia check` and the
+// extension's outside-change handling both run.
+import type { Annotation } from '../model';
+import type { AnnotationStore } from './store';
+import type { WorkspaceFs } from './ports';
+import { readDocument } from './corpus';
+import { reanchorDocument, type ReanchorResult } from '../anchoring';
+import { contentHash } from '../model';
+
+export interface DocumentCheck {
+  doc: string;
+  /** False when the document no longer exists (its annotations are reported orphaned, and kept). */
+  exists: boolean;
+  /** Hash of the current text, when the document exists. */
+  hash?: string;
+  results: ReanchorResult[];
+  /** The annotations whose stored form changes (moved, orphaned, or back from being an orphan). */
+  changed: Annotation[];
+}
+
+export interface CheckSummary {
+  documents: number;
+  annotations: number;
+  unchanged: number;
+  reanchored: number;
+  orphaned: number;
+}
+
+/** Re-anchors the annotations of one document against `text` (undefined: the document is gone). */
+export async function checkDocument(store: AnnotationStore, doc: string, annotations: Annotation[], text: string | undefined): Promise<DocumentCheck> {
+  if (text === undefined) {
+    const results: ReanchorResult[] = annotations.map((a) => ({
+        id: a.id,
+        before: { start: a.target.start, end: a.target.end },
+        status: 'orphaned',
+        method: 'orphaned',
+        detail: 'document not found',
+      annotation: { ...a, anchor: { status: 'orphaned', method: 'orphaned', detail: 'document not found' } },
+    }));
+    // Kept with their last target and snapshot, so they re-attach if the document comes back.
+    return { doc, exists: false, results, changed: results.filter((_r, i) => annotations[i].anchor.status !== 'orphaned').map((r) => r.annotation) };
+  }
+  const snapshots = new Map<string, string | undefined>();
+  for (const hash of new Set(annotations.map((a) => a.provenance.docHash))) snapshots.set(hash, await store.getSnapshot(hash));
+  const hash = contentHash(text);
+  const results = reanchorDocument({ text, annotations, snapshot: (h) => snapshots.get(h), textHash: hash });
+  const changed: Annotation[] = [];
+  results.forEach((r, i) => {
+    const a = annotations[i];
+    // Still exactly where it was: the stored annotation stands as it is (no churn in the sidecar).
+    if (r.method === 'exact' && a.anchor.status !== 'orphaned' && a.provenance.docHash === hash) r.annotation = a;
+    else changed.push(r.annotation);
+  });
+  return { doc, exists: true, hash, results, changed };
+}
+
+/** Re-anchors every stored annotation (or those of `docs`). */
+export async function checkCorpus(store: AnnotationStore, fs: WorkspaceFs, stored: Map<string, Annotation[]>): Promise<DocumentCheck[]> {
+  const out: DocumentCheck[] = [];
+  for (const doc of [...stored.keys()].sort()) {
+    out.push(await checkDocument(store, doc, stored.get(doc) ?? [], await readDocument(fs, doc)));
+  }
+  return out;
+}
+
+export function summarise(checks: readonly DocumentCheck[]): CheckSummary {
+  const s: CheckSummary = { documents: checks.length, annotations: 0, unchanged: 0, reanchored: 0, orphaned: 0 };
+  for (const c of checks) {
+    for (const r of c.results) {
+      s.annotations++;
+      if (r.status === 'orphaned') s.orphaned++;
+      else if (r.method === 'exact') s.unchanged++;
+      else s.reanchored++;
+    }
+  }
+  return s;
+}
+
+/**
+ * Saves what a check found: changed annotations are written through the store (which re-reads and merges), and the
+ * current text is kept as a snapshot so the next outside change can be mapped through a diff again.
+ */
+export async function writeCheck(store: AnnotationStore, check: DocumentCheck, text: string | undefined): Promise<number> {
+  const changed = check.changed;
+  if (changed.length === 0) return 0;
+  if (text !== undefined && changed.some((a) => a.anchor.status !== 'orphaned')) await store.putSnapshot(text);
+  await store.update(check.doc, { upsert: changed });
+  return changed.length;
+}

@@ -1,0 +1,337 @@
+// The annotation store of one workspace folder: a sidecar per document, content-addressed snapshots of the document
+// versions annotations were anchored to, and the codebook. Every write goes through WorkspaceFs.writeAtomic, every
+// write of a sidecar re-reads it first and merges by id, and a sidecar that fails to load is never overwritten.
+import { STORE_DIR } from '../../constants';
+import {
+  CODEBOOK_PATH,
+  CodebookError,
+  defaultCodebook,
+  parseCodebookBytes,
+  serializeCodebook,
+  type Codebook,
+} from './codebook';
+import type { Annotation } from '../model';
+import { systemClock, type Clock, type WorkspaceFs } from './ports';
+import { ANNOTATIONS_DIR, SIDECAR_EXTENSION, SidecarError, docForSidecarPath, parseSidecarBytes, serializeSidecar, sidecarPathFor, sortAnnotations } from './sidecar';
+import { contentHash } from '../model';
+
+/** Snapshots live at snapshots/<first 2 hex digits>/<64 hex digits>.txt, as git shards its objects: at 10,000
+ *  documents with several versions each, 256 folders of a few hundred files stay quick to list and browse. */
+export const SNAPSHOTS_DIR = `${STORE_DIR}/snapshots`;
+
+const HASH = /^sha256:([0-9a-f]{64})$/;
+
+export interface StoreOptions {
+  /** For callers that stamp provenance; the store itself stores timestamps as given, so imports keep theirs. */
+  clock?: Clock;
+  /** Sidecars read and parsed at once by loadAll. */
+  concurrency?: number;
+}
+
+export interface LoadAllResult {
+  /** Annotations by document path, sorted by path; each list sorted as in the sidecar. */
+  docs: Map<string, Annotation[]>;
+  /** Sidecars that could not be loaded, sorted by file; they are left untouched. */
+  errors: SidecarError[];
+}
+
+export interface AnnotationChange {
+  /** Added or replaced by id. */
+  upsert?: readonly Annotation[];
+  /** Ids to remove; applied after the upserts, so removing wins. */
+  remove?: readonly string[];
+}
+
+export interface SaveOptions {
+  /** Replace a sidecar even if it currently fails to load (for a conflict resolver that has read it another way). */
+  overwriteBroken?: boolean;
+}
+
+/**
+ * Union of two sets of annotations by id; when both sides hold an id, the later `modified` wins. Symmetric, for
+ * resolving two versions of one sidecar: equal timestamps fall back to comparing the stored fields, so
+ * mergeAnnotationSets(a, b) and mergeAnnotationSets(b, a) agree. The result is in sidecar order.
+ */
+export function mergeAnnotationSets(a: readonly Annotation[], b: readonly Annotation[]): Annotation[] {
+  const byId = new Map<string, Annotation>();
+  for (const x of [...a, ...b]) {
+    const y = byId.get(x.id);
+    byId.set(x.id, y === undefined || isLater(x, y) ? x : y);
+  }
+  return sortAnnotations([...byId.values()]);
+}
+
+/** True when `x` should replace `y`, two versions of one annotation: the later `modified`, then (equal times) the
+ *  larger of the stored fields, so every merge of versions picks the same one whichever side it sees first. */
+export function isLater(x: Annotation, y: Annotation): boolean {
+  const tx = Date.parse(x.provenance.modified);
+  const ty = Date.parse(y.provenance.modified);
+  if (tx !== ty && !Number.isNaN(tx) && !Number.isNaN(ty)) return tx > ty;
+  if (x.provenance.modified !== y.provenance.modified) return x.provenance.modified > y.provenance.modified;
+  return stableKey(x) > stableKey(y);
+}
+
+function stableKey(a: Annotation): string {
+  const attrs = Object.keys(a.attributes)
+    .sort()
+    .map((k) => [k, a.attributes[k]]);
+  return JSON.stringify([a.kind, a.target, a.note, attrs, a.provenance, a.anchor.status, a.anchor.method ?? '', a.anchor.detail ?? '']);
+}
+
+const encoder = new TextEncoder();
+/** Read-merge rounds before an update writes anyway (each round lost to a writer outside the lock). */
+const MAX_MERGE_ATTEMPTS = 5;
+// Snapshots keep a BOM and never fail on bad bytes: their hash, not their decoding, says whether they are intact.
+const lenientDecoder = new TextDecoder('utf-8', { ignoreBOM: true });
+
+/** .marginalia/.gitignore: what a save in progress (or one killed half-way) leaves beside a sidecar. */
+export const STORE_IGNORE_PATH = `${STORE_DIR}/.gitignore`;
+export const STORE_IGNORE =
+  '# Written by Marginalia: temporary and lock files of saves in progress (one killed half-way can leave them; they are\n' +
+  '# safe to delete when no Marginalia is running). The annotations themselves are meant to be committed.\n' +
+  '.*.tmp\n.*.lock\n';
+
+export class AnnotationStore {
+  readonly clock: Clock;
+  private readonly concurrency: number;
+  /** Per-document queue, so two writes from this process never interleave their read-merge-write. */
+  private readonly queues = new Map<string, Promise<unknown>>();
+  /** Whether .marginalia/.gitignore was looked for (once per store). */
+  private ignoreFileChecked = false;
+
+  constructor(
+    readonly fs: WorkspaceFs,
+    options: StoreOptions = {},
+  ) {
+    this.clock = options.clock ?? systemClock;
+    this.concurrency = Math.max(1, options.concurrency ?? 64);
+  }
+
+  /** '.marginalia/annotations/<doc>.yaml'; throws PathError for paths outside the workspace or inside the store. */
+  sidecarPath(doc: string): string {
+    return sidecarPathFor(doc);
+  }
+
+  /** Every sidecar under .marginalia/annotations. Broken ones are reported in `errors`; the rest still load. */
+  async loadAll(): Promise<LoadAllResult> {
+    const errors: SidecarError[] = [];
+    const files = (await this.listSidecars(ANNOTATIONS_DIR, errors)).sort();
+    const loaded = new Array<Annotation[] | undefined>(files.length);
+    let next = 0;
+    // Reads overlap while parses run one at a time between them: the files are small and parsing is the main cost.
+    const worker = async (): Promise<void> => {
+      while (next < files.length) {
+        const i = next++;
+        const file = files[i];
+        try {
+          loaded[i] = await this.readSidecar(file);
+        } catch (e) {
+          errors.push(asSidecarError(e, file));
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(this.concurrency, files.length) }, worker));
+    const docs = new Map<string, Annotation[]>();
+    for (let i = 0; i < files.length; i++) {
+      const annotations = loaded[i];
+      const doc = docForSidecarPath(files[i]);
+      if (annotations && doc !== undefined) docs.set(doc, annotations);
+    }
+    errors.sort((x, y) => (x.file < y.file ? -1 : x.file > y.file ? 1 : 0));
+    return { docs, errors };
+  }
+
+  /** The document's annotations, sorted; [] when it has no sidecar. Throws SidecarError if the sidecar is broken.
+   *  Waits for this store's writes of that document in progress, so a read started during a write (a watcher reacting
+   *  to an earlier save) never hands back a version older than a write that finished before it. */
+  async loadDoc(doc: string): Promise<Annotation[]> {
+    const file = this.sidecarPath(doc);
+    return this.queued(doc, async () => (await this.readSidecar(file)) ?? []);
+  }
+
+  /**
+   * Re-reads the sidecar, applies the change by id (an upsert replaces the stored annotation; annotations another
+   * writer added meanwhile survive), and writes it atomically; deletes the sidecar when nothing is left. Throws
+   * SidecarError, writing nothing, when the sidecar on disk is broken. Returns the annotations now stored.
+   */
+  async update(doc: string, change: AnnotationChange): Promise<Annotation[]> {
+    const file = this.sidecarPath(doc);
+    return this.queued(doc, () =>
+      this.locked(file, async () => {
+        for (let attempt = 1; ; attempt++) {
+          const { bytes, annotations } = await this.readForWrite(file, false);
+          const byId = new Map((annotations ?? []).map((a) => [a.id, a]));
+          for (const a of change.upsert ?? []) {
+            if (a.doc !== doc) throw new Error(`annotation ${a.id} belongs to ${a.doc}; it cannot be saved in ${file}`);
+            byId.set(a.id, a);
+          }
+          for (const id of change.remove ?? []) byId.delete(id);
+          const next = sortAnnotations([...byId.values()]);
+          // A writer that takes no lock (another host) may have saved since the read: merge again with its version.
+          if (attempt < MAX_MERGE_ATTEMPTS && !sameContent(bytes, await this.readBytes(file))) continue;
+          await this.writeSidecar(file, doc, next, bytes);
+          return next;
+        }
+      }),
+    );
+  }
+
+  /** Replaces the document's annotations (no merge); deletes the sidecar when the list is empty. Refuses, with the
+   *  SidecarError, to replace a sidecar that is broken unless `overwriteBroken` is set. */
+  async saveDoc(doc: string, annotations: readonly Annotation[], options: SaveOptions = {}): Promise<void> {
+    const file = this.sidecarPath(doc);
+    await this.queued(doc, () =>
+      this.locked(file, async () => {
+        const { bytes } = await this.readForWrite(file, options.overwriteBroken === true);
+        await this.writeSidecar(file, doc, sortAnnotations(annotations), bytes);
+      }),
+    );
+  }
+
+  /** Workspace-relative path of a snapshot; throws for anything but "sha256:<64 lowercase hex>". */
+  snapshotPath(hash: string): string {
+    const m = HASH.exec(hash);
+    if (!m) throw new Error(`not a snapshot hash: ${JSON.stringify(hash)} (expected "sha256:" and 64 lowercase hex digits)`);
+    return `${SNAPSHOTS_DIR}/${m[1].slice(0, 2)}/${m[1]}.txt`;
+  }
+
+  /** Stores a document version under its content hash and returns the hash. Writes nothing when an intact copy is
+   *  already there (snapshots are immutable; a damaged copy is replaced). */
+  async putSnapshot(text: string): Promise<string> {
+    const hash = contentHash(text);
+    const file = this.snapshotPath(hash);
+    if ((await this.getSnapshot(hash)) !== undefined) return hash;
+    await this.fs.writeAtomic(file, encoder.encode(text));
+    return hash;
+  }
+
+  /** The document version with this hash, or undefined when it is missing or does not match its hash. A copy whose
+   *  line endings git converted to CRLF (core.autocrlf) is recognised and returned with LF restored. */
+  async getSnapshot(hash: string): Promise<string | undefined> {
+    const bytes = await this.fs.read(this.snapshotPath(hash));
+    if (bytes === undefined) return undefined;
+    const text = lenientDecoder.decode(bytes);
+    if (contentHash(text) === hash) return text;
+    const lf = text.replace(/\r\n/g, '\n');
+    return lf !== text && contentHash(lf) === hash ? lf : undefined;
+  }
+
+  /** The workspace codebook, or the built-in one when there is no codebook file. Throws CodebookError if it is broken. */
+  async loadCodebook(): Promise<Codebook> {
+    let bytes: Uint8Array | undefined;
+    try {
+      bytes = await this.fs.read(CODEBOOK_PATH);
+    } catch (e) {
+      throw new CodebookError(CODEBOOK_PATH, 'io', `could not read the codebook: ${(e as Error).message}`);
+    }
+    return bytes === undefined ? defaultCodebook() : parseCodebookBytes(bytes, CODEBOOK_PATH);
+  }
+
+  async saveCodebook(codebook: Codebook): Promise<void> {
+    await this.fs.writeAtomic(CODEBOOK_PATH, encoder.encode(serializeCodebook(codebook)));
+  }
+
+  // -------------------------------------------------------------------------------------------------------------
+
+  private async readSidecar(file: string): Promise<Annotation[] | undefined> {
+    const bytes = await this.readBytes(file);
+    return bytes === undefined ? undefined : parseSidecarBytes(bytes, file);
+  }
+
+  private async readBytes(file: string): Promise<Uint8Array | undefined> {
+    try {
+      return await this.fs.read(file);
+    } catch (e) {
+      throw new SidecarError(file, 'io', `could not read the sidecar: ${(e as Error).message}`);
+    }
+  }
+
+  /** The current bytes and annotations; throws the SidecarError of a broken sidecar unless told to overwrite it. */
+  private async readForWrite(file: string, overwriteBroken: boolean): Promise<{ bytes?: Uint8Array; annotations?: Annotation[] }> {
+    const bytes = await this.readBytes(file);
+    if (bytes === undefined) return {};
+    try {
+      return { bytes, annotations: parseSidecarBytes(bytes, file) };
+    } catch (e) {
+      if (overwriteBroken && e instanceof SidecarError) return { bytes };
+      throw e;
+    }
+  }
+
+  private async writeSidecar(file: string, doc: string, annotations: readonly Annotation[], current: Uint8Array | undefined): Promise<void> {
+    if (annotations.length === 0) {
+      if (current !== undefined) await this.fs.delete(file);
+      return;
+    }
+    const data = encoder.encode(serializeSidecar(doc, annotations));
+    // Unchanged content is not rewritten: no mtime churn for watchers, no needless write on a synced folder.
+    if (current !== undefined && sameBytes(current, data)) return;
+    await this.ensureIgnoreFile();
+    await this.fs.writeAtomic(file, data);
+  }
+
+  /** Puts .marginalia/.gitignore in place once (never overwriting one), so the temporary and lock files an interrupted
+   *  save can leave behind never show up in `git status` or get committed. */
+  private async ensureIgnoreFile(): Promise<void> {
+    if (this.ignoreFileChecked) return;
+    this.ignoreFileChecked = true;
+    if ((await this.fs.stat(STORE_IGNORE_PATH)) === undefined) await this.fs.writeAtomic(STORE_IGNORE_PATH, encoder.encode(STORE_IGNORE));
+  }
+
+  /** Holds the file's cross-process lock when the file system has one, so another process's read-merge-write of the
+   *  same sidecar cannot interleave with ours (each would otherwise drop what the other added). */
+  private locked<T>(file: string, fn: () => Promise<T>): Promise<T> {
+    return this.fs.withLock ? this.fs.withLock(file, fn) : fn();
+  }
+
+  private queued<T>(doc: string, fn: () => Promise<T>): Promise<T> {
+    const previous = this.queues.get(doc) ?? Promise.resolve();
+    const run = previous.then(fn, fn);
+    const tail = run.catch(() => undefined);
+    this.queues.set(doc, tail);
+    void tail.then(() => {
+      if (this.queues.get(doc) === tail) this.queues.delete(doc);
+    });
+    return run;
+  }
+
+  /** Sidecar files under `dir`, recursively; folders that cannot be listed are reported, not fatal. */
+  private async listSidecars(dir: string, errors: SidecarError[]): Promise<string[]> {
+    let entries;
+    try {
+      entries = await this.fs.list(dir);
+    } catch (e) {
+      errors.push(new SidecarError(dir, 'io', `could not list the folder: ${(e as Error).message}`));
+      return [];
+    }
+    const files: string[] = [];
+    const subdirs: Promise<string[]>[] = [];
+    for (const e of entries) {
+      const path = `${dir}/${e.name}`;
+      if (e.type === 'dir') subdirs.push(this.listSidecars(path, errors));
+      // Only *.yaml: temporary files of an interrupted atomic write (*.tmp) and stray files are not sidecars.
+      else if (e.name.endsWith(SIDECAR_EXTENSION)) {
+        if (docForSidecarPath(path) === undefined) {
+          errors.push(new SidecarError(path, 'invalid', `this file name does not belong to any document; move or delete it`));
+        } else files.push(path);
+      }
+    }
+    for (const sub of await Promise.all(subdirs)) files.push(...sub);
+    return files;
+  }
+}
+
+function asSidecarError(e: unknown, file: string): SidecarError {
+  if (e instanceof SidecarError) return e;
+  return new SidecarError(file, 'io', `could not load the sidecar: ${e instanceof Error ? e.message : String(e)}`);
+}
+
+function sameContent(a: Uint8Array | undefined, b: Uint8Array | undefined): boolean {
+  return a === undefined || b === undefined ? a === b : sameBytes(a, b);
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}

@@ -1,0 +1,90 @@
+import * as assert from 'node:assert/strict';
+import { LiveDocument } from '../../../src/core/anchoring';
+import { createAnnotation } from '../../../src/core/model';
+import { contentHash } from '../../../src/core/model';
+import type { Annotation, TextEdit } from '../../../src/core/model';
+
+const claim = { name: 'claim' };
+const now = new Date('2026-11-23T10:00:00Z');
+
+function tag(text: string, quote: string): Annotation {
+  const start = text.indexOf(quote);
+  return createAnnotation(text, { doc: 'd.txt', kind: 'claim', start, end: start + quote.length, author: 't' }, claim, now);
+}
+
+function edit(text: string, e: TextEdit): string {
+  return text.slice(0, e.offset) + e.insertText + text.slice(e.offset + e.deleteLength);
+}
+
+describe('LiveDocument', () => {
+  const base = 'Putin signed the decree. Sberbank leads the work. The budget is 11.2 trillion roubles.';
+
+  it('moves annotations with typing before them, and saves them anchored with a fresh quote and hash', () => {
+    const a = tag(base, 'Sberbank leads');
+    const live = new LiveDocument('d.txt', base, [a]);
+    const e = { offset: 0, deleteLength: 0, insertText: 'Today, ' };
+    const text = edit(base, e);
+    const change = live.applyChange([e], text);
+    assert.deepEqual(change, { moved: [a.id], orphaned: [], via: 'edits' });
+    const now = live.get(a.id)!;
+    assert.equal(text.slice(now.target.start, now.target.end), 'Sberbank leads');
+    assert.ok(live.isDirty);
+    const [saved] = live.takeChanges();
+    assert.equal(saved.target.quote.exact, 'Sberbank leads');
+    assert.equal(saved.target.quote.prefix, text.slice(Math.max(0, saved.target.start - 32), saved.target.start));
+    assert.equal(saved.provenance.docHash, contentHash(text));
+    assert.equal(saved.anchor.status, 'anchored');
+    assert.equal(live.isDirty, false);
+  });
+
+  it('marks a passage edited in place as re-anchored by edits', () => {
+    const a = tag(base, 'Sberbank leads the work');
+    const live = new LiveDocument('d.txt', base, [a]);
+    const at = base.indexOf('leads');
+    const e = { offset: at, deleteLength: 5, insertText: 'directs' };
+    live.applyChange([e], edit(base, e));
+    const [saved] = live.takeChanges();
+    assert.equal(saved.target.quote.exact, 'Sberbank directs the work');
+    assert.deepEqual(saved.anchor, { status: 'reanchored', method: 'edits', detail: 'passage edited in the editor' });
+  });
+
+  it('orphans a passage deleted in the editor, keeping its stored target', () => {
+    const a = tag(base, 'Sberbank leads the work.');
+    const live = new LiveDocument('d.txt', base, [a]);
+    const at = base.indexOf('Sberbank');
+    const e = { offset: at, deleteLength: 'Sberbank leads the work. '.length, insertText: '' };
+    const change = live.applyChange([e], edit(base, e));
+    assert.deepEqual(change.orphaned, [a.id]);
+    const o = live.get(a.id)!;
+    assert.equal(o.anchor.status, 'orphaned');
+    assert.deepEqual(o.target, a.target);
+    assert.equal(o.provenance.docHash, a.provenance.docHash);
+  });
+
+  it('follows a wholesale replacement (reload from disk) through a diff instead of orphaning everything', () => {
+    const a = tag(base, 'Sberbank leads');
+    const b = tag(base, '11.2 trillion roubles');
+    const live = new LiveDocument('d.txt', base, [a, b]);
+    const reloaded = 'A new first line.\n' + base.replace('The budget is 11.2 trillion roubles.', '');
+    const change = live.applyChange([{ offset: 0, deleteLength: base.length, insertText: reloaded }], reloaded);
+    assert.equal(change.via, 'diff');
+    assert.deepEqual(change.moved, [a.id]);
+    assert.deepEqual(change.orphaned, [b.id]);
+    const moved = live.get(a.id)!;
+    assert.equal(reloaded.slice(moved.target.start, moved.target.end), 'Sberbank leads');
+    assert.equal(moved.anchor.status, 'reanchored');
+    assert.equal(live.get(b.id)!.anchor.status, 'orphaned');
+  });
+
+  it('tracks annotations added and removed while open', () => {
+    const live = new LiveDocument('d.txt', base, []);
+    const a = tag(base, 'the decree');
+    live.set(a);
+    const e = { offset: 0, deleteLength: 5, insertText: 'Vladimir Putin' };
+    live.applyChange([e], edit(base, e));
+    assert.equal(live.get(a.id)!.target.start, a.target.start + 9);
+    assert.equal(live.delete(a.id), true);
+    assert.equal(live.size, 0);
+    assert.deepEqual(live.takeChanges(), []);
+  });
+});

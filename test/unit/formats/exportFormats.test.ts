@@ -1,0 +1,31 @@
+import * as assert from 'node:assert/strict';
+import { EXPORT_FORMATS, exportFormat, renderExport } from '../../../src/core/formats';
+import { createAnnotation } from '../../../src/core/model';
+import { parseExportYaml } from '../../../src/core/formats';
+import { parseCsv } from '../../../src/core/formats';
+import { parseW3c } from '../../../src/core/formats/w3cFormat';
+
+const text = 'Article Source: TMTPOST\nPutin said 80% of it.';
+const a = createAnnotation(text, { doc: 'a.txt', kind: 'figure', start: text.indexOf('80%'), end: text.indexOf('80%') + 3, author: 'x', attributes: { value: 80, unit: '%' } }, { name: 'figure', attributes: [{ name: 'value', type: 'number' }, { name: 'unit', type: 'string' }] }, new Date('2026-11-23T10:00:00Z'));
+const input = { documents: [{ path: 'a.txt', text, annotations: [a] }], generated: new Date('2026-11-23T10:00:00Z') };
+
+describe('export formats', () => {
+  it('lists every format once, with a file extension for the one-file formats', () => {
+    assert.deepEqual(EXPORT_FORMATS.map((f) => f.id), ['yaml', 'w3c', 'csv', 'brat']);
+    assert.equal(exportFormat('csv')?.extension, 'csv');
+    assert.equal(exportFormat('brat')?.extension, undefined);
+    assert.equal(exportFormat('docx'), undefined);
+  });
+  it('renders each format so that its own reader gets the annotation back', () => {
+    const yaml = renderExport('yaml', input);
+    assert.equal(yaml.kind, 'file');
+    assert.equal(parseExportYaml((yaml as { text: string }).text, 'x.yaml')[0].annotations[0].id, a.id);
+    const csv = renderExport('csv', input) as { text: string };
+    assert.equal(parseCsv(csv.text, 'x.csv')[0].annotations[0].target.quote.exact, '80%');
+    const w3c = renderExport('w3c', input) as { text: string };
+    assert.equal(parseW3c(w3c.text, 'x.jsonld', { textFor: () => text })[0].annotations[0].target.start, a.target.start);
+    const brat = renderExport('brat', input);
+    assert.equal(brat.kind, 'folder');
+    assert.match((brat as { files: Map<string, string> }).files.get('a.ann') ?? '', /^T1\tfigure \d+ \d+\t80%/m);
+  });
+});

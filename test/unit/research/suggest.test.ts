@@ -1,0 +1,378 @@
+import * as assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { addEntity, emptyRegister } from '../../../src/core/store';
+import type { EntityType } from '../../../src/core/model';
+import { DEFAULT_MIN_CONFIDENCE, findNames, suggest, type Suggestion, type SuggestionKind } from '../../../src/core/research';
+
+// Compiled to out/test/unit/research; the fixtures and the sample corpus stay in the source tree.
+const ROOT = path.resolve(__dirname, '../../../..');
+const CORPUS = path.join(ROOT, 'sample/corpus');
+const GOLD_FILE = path.join(ROOT, 'test/fixtures/suggestions/gold.json');
+
+interface GoldEntry {
+  quote: string;
+  occurrence: number | number[] | 'all';
+  type?: EntityType;
+  canonical?: string;
+  value?: number;
+  unit?: string;
+}
+
+interface GoldDocument {
+  doc: string;
+  figures: GoldEntry[];
+  entities: GoldEntry[];
+}
+
+interface GoldSpan {
+  start: number;
+  end: number;
+  entry: GoldEntry;
+}
+
+const WORD = /[\p{L}\p{M}\p{N}]/u;
+
+/** Whole-word occurrences of `quote` (case-sensitive), as the gold file counts them. */
+function occurrences(text: string, quote: string): number[] {
+  const out: number[] = [];
+  for (let i = text.indexOf(quote); i !== -1; i = text.indexOf(quote, i + 1)) {
+    if (i > 0 && WORD.test(text[i - 1]) && WORD.test(quote[0])) continue;
+    const end = i + quote.length;
+    if (end < text.length && WORD.test(text[end]) && WORD.test(quote[quote.length - 1])) continue;
+    out.push(i);
+  }
+  return out;
+}
+
+/** Gold spans of one kind: listed occurrences first, then "all" entries, longest quote first, skipping occurrences
+ *  inside a span already placed (so "Putin": "all" leaves out the Putin of "Vladimir Putin"). */
+function resolve(text: string, doc: string, entries: readonly GoldEntry[]): GoldSpan[] {
+  const spans: GoldSpan[] = [];
+  const overlaps = (s: number, e: number): boolean => spans.some((x) => x.start < e && s < x.end);
+  for (const entry of entries) {
+    if (entry.occurrence === 'all') continue;
+    const found = occurrences(text, entry.quote);
+    for (const k of Array.isArray(entry.occurrence) ? entry.occurrence : [entry.occurrence]) {
+      const start = found[k];
+      assert.ok(start !== undefined, `${doc}: "${entry.quote}" has no occurrence ${k} (it has ${found.length})`);
+      assert.ok(!overlaps(start, start + entry.quote.length), `${doc}: gold spans overlap at "${entry.quote}"`);
+      spans.push({ start, end: start + entry.quote.length, entry });
+    }
+  }
+  const all = entries.filter((e) => e.occurrence === 'all').sort((a, b) => b.quote.length - a.quote.length);
+  for (const entry of all) {
+    const found = occurrences(text, entry.quote);
+    assert.ok(found.length > 0, `${doc}: "${entry.quote}" does not occur`);
+    for (const start of found) if (!overlaps(start, start + entry.quote.length)) spans.push({ start, end: start + entry.quote.length, entry });
+  }
+  return spans.sort((a, b) => a.start - b.start);
+}
+
+interface Score {
+  predicted: number;
+  gold: number;
+  exact: number;
+  lenient: number;
+  typed: number;
+}
+
+function score(predicted: readonly Suggestion[], gold: readonly GoldSpan[], into: Score): void {
+  into.predicted += predicted.length;
+  into.gold += gold.length;
+  const byOffsets = new Map(gold.map((g) => [`${g.start}:${g.end}`, g]));
+  for (const p of predicted) {
+    const g = byOffsets.get(`${p.start}:${p.end}`);
+    if (!g) continue;
+    into.exact++;
+    if (p.kind === 'entity' ? p.attributes.type === g.entry.type : p.attributes.value === g.entry.value) into.typed++;
+  }
+  // Lenient: any overlap, each gold span matched at most once.
+  const used = new Set<GoldSpan>();
+  for (const p of predicted) {
+    const g = gold.find((x) => !used.has(x) && x.start < p.end && p.start < x.end);
+    if (g) {
+      used.add(g);
+      into.lenient++;
+    }
+  }
+}
+
+const ratio = (a: number, b: number): number => (b === 0 ? 1 : a / b);
+
+describe('suggest: precision and recall on the hand-made gold of the sample corpus', function () {
+  const gold = JSON.parse(readFileSync(GOLD_FILE, 'utf8')) as { documents: GoldDocument[] };
+  const scores = new Map<string, Score>();
+  const rows: string[] = [];
+  const blank = (): Score => ({ predicted: 0, gold: 0, exact: 0, lenient: 0, typed: 0 });
+
+  before(() => {
+    for (const d of gold.documents) {
+      const text = readFileSync(path.join(CORPUS, d.doc), 'utf8');
+      const suggestions = suggest(text);
+      const byKind: Record<SuggestionKind, GoldSpan[]> = { figure: resolve(text, d.doc, d.figures), entity: resolve(text, d.doc, d.entities) };
+      for (const kind of ['figure', 'entity'] as const) {
+        const mine = suggestions.filter((s) => s.kind === kind);
+        for (const key of [kind, `${kind} ${d.doc.slice(0, 3)}`]) {
+          const s = scores.get(key) ?? blank();
+          score(mine, byKind[kind], s);
+          scores.set(key, s);
+        }
+        if (kind === 'entity') {
+          for (const type of ['person', 'organisation', 'place'] as const) {
+            const s = scores.get(`  ${type}`) ?? blank();
+            score(
+              mine.filter((m) => m.kind === 'entity' && m.attributes.type === type),
+              byKind.entity.filter((g) => g.entry.type === type),
+              s,
+            );
+            scores.set(`  ${type}`, s);
+          }
+        }
+      }
+    }
+    const pct = (x: number): string => x.toFixed(3);
+    rows.push(`suggest() at the default confidence floor ${DEFAULT_MIN_CONFIDENCE}, against test/fixtures/suggestions/gold.json`);
+    rows.push('kind             predicted  gold  exact-P  exact-R  lenient-P  lenient-R  type/value ok');
+    for (const key of ['figure', 'entity', '  person', '  organisation', '  place', ...[...scores.keys()].filter((k) => /\d{3}$/.test(k)).sort()]) {
+      const s = scores.get(key);
+      if (!s) continue;
+      rows.push(
+        `${key.padEnd(16)} ${String(s.predicted).padStart(9)} ${String(s.gold).padStart(5)}  ${pct(ratio(s.exact, s.predicted)).padStart(7)}  ${pct(ratio(s.exact, s.gold)).padStart(7)}` +
+          `  ${pct(ratio(s.lenient, s.predicted)).padStart(9)}  ${pct(ratio(s.lenient, s.gold)).padStart(9)}  ${pct(ratio(s.typed, s.exact)).padStart(13)}`,
+      );
+    }
+    console.log('\n' + rows.join('\n') + '\n');
+  });
+
+  it('the gold file resolves: every listed occurrence exists and no two gold spans of a kind overlap', () => {
+    const figure = scores.get('figure');
+    const entity = scores.get('entity');
+    assert.equal(figure?.gold, 24);
+    assert.equal(entity?.gold, 313);
+  });
+
+  // Floors a little below what was measured (figures P 0.952 R 0.833; entities P 0.997 R 0.942, types all right), so
+  // a regression fails here. The name rules were written looking at these five documents: on unseen news text expect
+  // less (a small held-out check gave entities P 0.94 R 0.80, figures P 1.00 R 0.92).
+  it('suggests figures with precision ≥ 0.9 and recall ≥ 0.8', () => {
+    const s = scores.get('figure') as Score;
+    assert.ok(ratio(s.exact, s.predicted) >= 0.9, rows.join('\n'));
+    assert.ok(ratio(s.exact, s.gold) >= 0.8, rows.join('\n'));
+    assert.ok(ratio(s.typed, s.exact) >= 0.95, 'values of the exactly matched figures');
+  });
+
+  it('suggests entities with precision ≥ 0.95 and recall ≥ 0.9, and types them right', () => {
+    const s = scores.get('entity') as Score;
+    assert.ok(ratio(s.exact, s.predicted) >= 0.95, rows.join('\n'));
+    assert.ok(ratio(s.exact, s.gold) >= 0.9, rows.join('\n'));
+    assert.ok(ratio(s.lenient, s.gold) >= 0.9, rows.join('\n'));
+    assert.ok(ratio(s.typed, s.exact) >= 0.95, rows.join('\n'));
+  });
+
+  // Measured: people 0.957, places 1.000, organisations 0.727 (unknown single-word names such as Kremlin, Gazprom and
+  // Congress, and names in headings, are left below the confidence floor).
+  it('finds people and places with recall ≥ 0.9, organisations with recall ≥ 0.65', () => {
+    for (const [type, floor] of [['person', 0.9], ['organisation', 0.65], ['place', 0.9]] as const) {
+      const s = scores.get(`  ${type}`) as Score;
+      assert.ok(ratio(s.exact, s.gold) >= floor, `${type}\n${rows.join('\n')}`);
+      assert.ok(ratio(s.exact, s.predicted) >= 0.9, `${type}\n${rows.join('\n')}`);
+    }
+  });
+});
+
+describe('suggest: figures', () => {
+  const figures = (text: string, options = {}): Suggestion[] => suggest(text, { kinds: ['figure'], ...options });
+
+  it('gives value and unit as the figure kind stores them', () => {
+    const text = 'Revenue of 11.2 trillion roubles ($109 billion), 80% of staff, 42 AI metrics, ranked 31st out of 83, a sevenfold rise.';
+    assert.deepEqual(
+      figures(text).map((s) => [s.text, s.attributes]),
+      [
+        ['11.2 trillion roubles', { value: 11.2e12, unit: 'RUB' }],
+        ['$109 billion', { value: 109e9, unit: 'USD' }],
+        ['80%', { value: 80, unit: '%' }],
+        ['42 AI metrics', { value: 42, unit: 'AI metrics' }],
+        ['31st out of 83', { value: 31, unit: 'rank' }],
+        ['sevenfold', { value: 7, unit: 'factor' }],
+      ],
+    );
+    for (const s of figures(text)) {
+      assert.equal(s.source, 'figures');
+      assert.ok(s.confidence > 0.5 && s.confidence <= 1);
+      assert.ok(s.reason.length > 0);
+    }
+  });
+
+  it('leaves out target years unless asked', () => {
+    const text = 'a plan for 80% of the workforce by 2030.';
+    assert.deepEqual(figures(text).map((s) => s.text), ['80%']);
+    const withYears = figures(text, { years: true, minConfidence: 0 });
+    assert.deepEqual(withYears.map((s) => [s.text, s.kind === 'figure' && s.attributes.value]), [['80%', 80], ['2030', 2030]]);
+  });
+
+  it('leaves out figures that overlap an existing figure annotation, not other kinds', () => {
+    const text = 'It cost $5 million and 10% more.';
+    const existing = [
+      { kind: 'figure', target: { start: text.indexOf('5'), end: text.indexOf('5') + 1 } },
+      { kind: 'claim', target: { start: 0, end: text.length } },
+    ];
+    assert.deepEqual(figures(text, { existing }).map((s) => s.text), ['10%']);
+  });
+});
+
+describe('suggest: entities', () => {
+  const entities = (text: string, options = {}): [string, string, string][] =>
+    suggest(text, { kinds: ['entity'], ...options }).map((s) => [s.text, s.kind === 'entity' ? s.attributes.type : '', s.kind === 'entity' ? s.attributes.canonical : '']);
+
+  it('drops titles, demonyms and possessives, and names a surname by the full name in the document', () => {
+    assert.deepEqual(entities("Russian President Vladimir Putin spoke in Moscow. Putin's aides agreed."), [
+      ['Vladimir Putin', 'person', 'Vladimir Putin'],
+      ['Moscow', 'place', 'Moscow'],
+      ['Putin', 'person', 'Vladimir Putin'],
+    ]);
+  });
+
+  it('splits two known places joined by a hyphen, and takes the name before a lower-case suffix', () => {
+    assert.deepEqual(entities('the Russia-Ukraine war and a UK-based firm'), [
+      ['Russia', 'place', 'Russia'],
+      ['Ukraine', 'place', 'Ukraine'],
+      ['UK', 'place', 'United Kingdom'],
+    ]);
+  });
+
+  it('reads organisation names with "of", "and" and a comma list, and firms "and Partners"', () => {
+    const text =
+      'He heads the Federal Ministry of Digital Development, Communications, and Mass Media and studied at the Moscow Institute of Physics and Technology, then joined Yakov and Partners.';
+    assert.deepEqual(
+      entities(text).map(([t, type]) => [t, type]),
+      [
+        ['Federal Ministry of Digital Development, Communications, and Mass Media', 'organisation'],
+        ['Moscow Institute of Physics and Technology', 'organisation'],
+        ['Yakov and Partners', 'organisation'],
+      ],
+    );
+  });
+
+  it('does not take a capitalised common word starting a sentence for a name', () => {
+    assert.deepEqual(entities('However, experts agree. Currently nothing moves. Despite this, Russia grows.'), [['Russia', 'place', 'Russia']]);
+  });
+
+  it('does not run a name across the full stop of "U.S."', () => {
+    assert.deepEqual(entities('It lags behind China and the U.S. Putin said so.'), [
+      ['China', 'place', 'China'],
+      ['U.S.', 'place', 'United States'],
+      ['Putin', 'person', 'Putin'],
+    ]);
+  });
+
+  it('types people and organisations by the words around them', () => {
+    assert.deepEqual(entities('Sberbank CEO German Gref met the scientist Alexey Ekimov and technology giant Yandex.'), [
+      ['Sberbank', 'organisation', 'Sberbank'],
+      ['German Gref', 'person', 'German Gref'],
+      ['Alexey Ekimov', 'person', 'Alexey Ekimov'],
+      ['Yandex', 'organisation', 'Yandex'],
+    ]);
+    assert.deepEqual(entities('We spoke to Maxim Shadaev, head of the ministry, and to Gazprom, the state gas company.'), [
+      ['Maxim Shadaev', 'person', 'Maxim Shadaev'],
+      ['Gazprom', 'organisation', 'Gazprom'],
+    ]);
+  });
+
+  it('finds in headings only names with evidence', () => {
+    assert.deepEqual(entities('Putin Drops Hints About Upcoming Strategy - Defense One\nVladimir Putin spoke.'), [
+      ['Putin', 'person', 'Vladimir Putin'],
+      ['Vladimir Putin', 'person', 'Vladimir Putin'],
+    ]);
+  });
+
+  it('offers bare capitalised names as type other only below the default confidence floor', () => {
+    const text = 'The Breachley Declaration was signed.';
+    assert.deepEqual(entities(text), []);
+    const low = suggest(text, { kinds: ['entity'], minConfidence: 0 });
+    assert.deepEqual(low.map((s) => [s.text, s.kind === 'entity' && s.attributes.type]), [['Breachley Declaration', 'other']]);
+    assert.ok(low[0].confidence < DEFAULT_MIN_CONFIDENCE);
+  });
+
+  it('suggests register names first, with the register type and canonical name', () => {
+    let register = addEntity(emptyRegister(), { name: 'Vladimir Putin', type: 'person', aliases: ['Putin', 'VVP'] });
+    register = addEntity(register, { name: 'Breachley Declaration', type: 'other', aliases: [] });
+    register = addEntity(register, { name: 'Sberbank', type: 'organisation', aliases: [] });
+    const text = 'VVP signed the Breachley Declaration; SBERBANK agreed, and Putin left.';
+    const found = suggest(text, { kinds: ['entity'], register });
+    assert.deepEqual(
+      found.map((s) => [s.text, s.source, s.kind === 'entity' && s.attributes.canonical, s.kind === 'entity' && s.attributes.type]),
+      [
+        ['VVP', 'register', 'Vladimir Putin', 'person'],
+        ['Breachley Declaration', 'register', 'Breachley Declaration', 'other'],
+        // Not written as in the register, but the register knows it in another case.
+        ['SBERBANK', 'register', 'Sberbank', 'organisation'],
+        ['Putin', 'register', 'Vladimir Putin', 'person'],
+      ],
+    );
+  });
+
+  it('does not let a lower-case register entry claim a capitalised name', () => {
+    const register = addEntity(emptyRegister(), { name: 'apple', type: 'other', aliases: [] });
+    const found = suggest('Shares of Apple rose; an apple fell.', { kinds: ['entity'], register, minConfidence: 0 });
+    assert.deepEqual(
+      found.map((s) => [s.text, s.source, s.kind === 'entity' && s.attributes.type]),
+      [
+        ['Apple', 'rules', 'other'],
+        ['apple', 'register', 'other'],
+      ],
+    );
+  });
+
+  it('leaves out entities that overlap an existing entity annotation', () => {
+    const text = 'Vladimir Putin visited Moscow and Beijing.';
+    const existing = [{ kind: 'entity', target: { start: text.indexOf('Moscow'), end: text.indexOf('Moscow') + 3 } }];
+    assert.deepEqual(
+      entities(text, { existing }).map(([t]) => t),
+      ['Vladimir Putin', 'Beijing'],
+    );
+  });
+
+  it('returns suggestions sorted, never overlapping within a kind', () => {
+    const text = readFileSync(path.join(CORPUS, '004_93f4aeba23e3ae0c.txt'), 'utf8');
+    const all = suggest(text, { minConfidence: 0 });
+    for (let i = 1; i < all.length; i++) {
+      assert.ok(all[i - 1].start <= all[i].start);
+    }
+    for (const kind of ['figure', 'entity']) {
+      const list = all.filter((s) => s.kind === kind);
+      for (let i = 1; i < list.length; i++) assert.ok(list[i - 1].end <= list[i].start, `${list[i - 1].text} / ${list[i].text}`);
+    }
+    for (const s of all) assert.equal(text.slice(s.start, s.end), s.text);
+  });
+
+  it('finds names in text of any shape without failing', () => {
+    for (const text of ['', ' ', '\n\n', 'A', 'U.S.', "O'", '’s', 'ÉÉÉ Éé', '🙂 Putin', 'A-B-C D-E', 'X,Y', '  - name: Russia\n', 'St.', 'Mr. ']) {
+      assert.doesNotThrow(() => findNames(text), JSON.stringify(text));
+      assert.doesNotThrow(() => suggest(text, { minConfidence: 0 }), JSON.stringify(text));
+    }
+  });
+});
+
+describe('suggest: speed', () => {
+  it('reads a megabyte in well under two seconds', () => {
+    const sample = ['000_66ca398fea36cc01.txt', '001_7b613edff552618b.txt', '002_4d4efb0aba07dc3f.txt', '003_9c64581d9f6d6d73.txt', '004_93f4aeba23e3ae0c.txt']
+      .map((f) => readFileSync(path.join(CORPUS, f), 'utf8'))
+      .join('\n\n');
+    const text = sample.repeat(Math.ceil(1_000_000 / sample.length));
+    suggest('Vladimir Putin in Moscow.'); // loads the word lists once
+    let register = emptyRegister();
+    for (let i = 0; i < 500; i++) register = addEntity(register, { name: `Entity Number${i}`, type: 'other', aliases: [`Number${i}`] });
+    // The best of two runs: a busy machine (CI, other processes) should not fail a test of the code's own speed.
+    let ms = Infinity;
+    let found: Suggestion[] = [];
+    for (let run = 0; run < 2; run++) {
+      const t0 = performance.now();
+      found = suggest(text, { register });
+      ms = Math.min(ms, performance.now() - t0);
+    }
+    console.log(`      suggest() on ${(text.length / 1e6).toFixed(2)} M characters: ${ms.toFixed(0)} ms, ${found.length} suggestions`);
+    assert.ok(found.length > 5000);
+    assert.ok(ms < 2000, `took ${ms.toFixed(0)} ms`);
+  });
+});
