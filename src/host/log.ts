@@ -1,12 +1,9 @@
 // One LogOutputChannel for the whole extension; each component writes with a `[component]` prefix.
 import * as vscode from 'vscode';
 
-export interface Logger {
-  trace(msg: string): void;
-  info(msg: string): void;
-  warn(msg: string): void;
-  error(msg: string | Error): void;
-}
+import type { Logger } from '../core/store';
+
+export type { Logger };
 
 /** Lines kept in memory (the channel cannot be read back): what the integration tests check messages against. */
 const RECENT_LINES = 500;

@@ -4,6 +4,7 @@ export * from './check';
 export * from './codebook';
 export * from './codebookEdit';
 export * from './corpus';
+export * from './corpusFolder';
 export * from './corpusIndex';
 export * from './entities';
 export * from './entityStore';

@@ -23,6 +23,17 @@ export interface WorkspaceFs {
   withLock?<T>(rel: string, fn: () => Promise<T>): Promise<T>;
 }
 
+/** Where the core says what it did and what went wrong: a log, not the person's screen. */
+export interface Logger {
+  trace(msg: string): void;
+  info(msg: string): void;
+  warn(msg: string): void;
+  error(msg: string | Error): void;
+}
+
+/** A logger that drops everything (tests, the CLI's quiet paths). */
+export const nullLogger: Logger = { trace: () => {}, info: () => {}, warn: () => {}, error: () => {} };
+
 export interface Clock {
   now(): Date;
 }
