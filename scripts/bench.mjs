@@ -12,15 +12,17 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ROOT, build, ensureNodeModules, log, run } from './lib.mjs';
+import { parseArgs } from './vscode/args.mjs';
 
-const args = new Set(process.argv.slice(2));
-for (const a of args) {
-  if (!['--quick', '--skip-startup'].includes(a)) {
-    console.error(`bench: unknown option ${a} (options: --quick, --skip-startup)`);
-    process.exit(2);
-  }
+let args;
+try {
+  args = parseArgs(process.argv.slice(2), { quick: 'boolean', 'skip-startup': 'boolean' });
+  if (args.positional.length) throw new Error(`unexpected argument ${args.positional[0]}`);
+} catch (e) {
+  console.error(`bench: ${/** @type {Error} */ (e).message}`);
+  process.exit(2);
 }
-const quick = args.has('--quick');
+const quick = !!args.quick;
 /** Activations measured, each in a fresh code-server; the median is reported (one activation in an extension host
  *  still busy with its own start-up can take several times as long as the next). */
 const STARTUP_RUNS = 3;
@@ -64,7 +66,7 @@ for (const [w, v] of [
 ]) {
   results.push(...(await variant(w, v)));
 }
-const startup = args.has('--skip-startup') ? undefined : await measureStartup();
+const startup = args.skipStartup ? undefined : await measureStartup();
 
 // ---------------------------------------------------------------------------------------------------------------
 // The table

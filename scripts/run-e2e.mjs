@@ -32,10 +32,14 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import {
-  REPO, SAMPLE_CORPUS, TRUST_MODES, copyWorkspace, extensionManifest, installExtensionFolder, launchBrowser, makeRunDir,
-  installVsix, packageVsix, parseArgs, screenshot, socketSafe, startCodeServer,
-} from './vscodeServer.mjs';
+import { parseArgs } from './vscode/args.mjs';
+import { launchBrowser, screenshot } from './vscode/browser.mjs';
+import { extensionManifest, installExtensionFolder, installVsix, packageVsix } from './vscode/extension.mjs';
+import { REPO, SAMPLE_CORPUS } from './vscode/paths.mjs';
+import { makeRunDir, socketSafe } from './vscode/runDirs.mjs';
+import { startCodeServer } from './vscode/server.mjs';
+import { TRUST_MODES } from './vscode/settings.mjs';
+import { copyWorkspace } from './vscode/workspaces.mjs';
 
 const T0 = Date.now();
 const say = (msg) => console.log(`[e2e ${((Date.now() - T0) / 1000).toFixed(1)}s] ${msg}`);
@@ -134,7 +138,7 @@ async function runScript(script, attempt = 0) {
     const workspace = opts.copy === false ? source : copyWorkspace(source, path.join(runDir, 'workspace'));
     const extensionsDir = path.join(runDir, 'extensions');
     if (vsix) say(`${name}: installed ${path.basename(installVsix(vsix, extensionsDir, runDir))} from the VSIX`);
-    else if (!opts.dev) installExtensionFolder(extensionsDir);
+    else if (!opts.dev) await installExtensionFolder(extensionsDir);
     server = await startCodeServer({ runDir, extensionsDir, trust: opts.trust, log: (m) => say(`${name}: ${m}`) });
     ({ context, page } = await launchBrowser(server, { headless: !opts.headed }));
     const url = server.workbenchUrl({ workspace, ...(opts.dev ? { extensionDevelopmentPath: REPO } : {}) });

@@ -24,10 +24,15 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import util from 'node:util';
-import {
-  REPO, SAMPLE_CORPUS, TRUST_MODES, closingLine, copyWorkspace, installExtensionFolder, integrationTestEnv, launchBrowser, makeRunDir,
-  missingInputs, parseArgs, readTail, readTestResult, resolveTests, screenshot, startCodeServer,
-} from './vscodeServer.mjs';
+import { parseArgs } from './vscode/args.mjs';
+import { launchBrowser, screenshot } from './vscode/browser.mjs';
+import { installExtensionFolder } from './vscode/extension.mjs';
+import { REPO, SAMPLE_CORPUS, readTail } from './vscode/paths.mjs';
+import { makeRunDir } from './vscode/runDirs.mjs';
+import { startCodeServer } from './vscode/server.mjs';
+import { TRUST_MODES } from './vscode/settings.mjs';
+import { closingLine, integrationTestEnv, missingInputs, readTestResult, resolveTests } from './vscode/testEnv.mjs';
+import { copyWorkspace } from './vscode/workspaces.mjs';
 
 const T0 = Date.now();
 const WORKBENCH_CHATTER = /^(Resolving connection token|Resolved connection token|Creating a socket|Ignoring fetching additional builtin extensions|\[Service Worker\]|ChatSessionStore:|Updating additional builtin extensions cache|Started local extension host|Extension host \(Remote\) is unresponsive)|^\s*$/;
@@ -75,7 +80,7 @@ const timer = setTimeout(() => {
 
 try {
   const extensionsDir = path.join(runDir, 'extensions');
-  if (opts.installed) say(`installed the extension as ${path.relative(runDir, installExtensionFolder(extensionsDir))}`);
+  if (opts.installed) say(`installed the extension as ${path.relative(runDir, await installExtensionFolder(extensionsDir))}`);
   server = await startCodeServer({
     runDir,
     extensionsDir,

@@ -13,7 +13,8 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { CHROMIUM, TOOLS_DIR, codeServerBin } from './vscodeServer.mjs';
+import { parseArgs } from './vscode/args.mjs';
+import { CHROMIUM, TOOLS_DIR, codeServerBin } from './vscode/paths.mjs';
 
 const DEBIAN_PACKAGES = ['chromium', 'libkrb5-dev', 'ripgrep'];
 // code-server 4.100.3 bundles @vscode/ripgrep 1.15.11, whose postinstall fetches this rg build from GitHub
@@ -23,8 +24,15 @@ const RIPGREP_PKG_VERSION = '1.15.11';
 const RIPGREP_ASSET = 'ripgrep-v13.0.0-10-x86_64-unknown-linux-musl.tar.gz';
 const STAMP = path.join(TOOLS_DIR, 'node_modules', '.marginalia-installed');
 
-const args = new Set(process.argv.slice(2));
-const checkOnly = args.has('--check');
+let args;
+try {
+  args = parseArgs(process.argv.slice(2), { check: 'boolean', force: 'boolean' });
+  if (args.positional.length) throw new Error(`unexpected argument ${args.positional[0]}`);
+} catch (e) {
+  console.error(`[setup-vscode] ${/** @type {Error} */ (e).message}`);
+  process.exit(2);
+}
+const checkOnly = !!args.check;
 const T0 = Date.now();
 const say = (msg) => console.log(`[setup-vscode ${((Date.now() - T0) / 1000).toFixed(1)}s] ${msg}`);
 
@@ -123,7 +131,7 @@ if (!fs.existsSync(CHROMIUM) && !checkOnly) {
 }
 
 // 2. code-server + playwright-core in tools/vscode
-if (toolsInstalled() && !args.has('--force')) {
+if (toolsInstalled() && !args.force) {
   const bad = checkInstalledTree();
   if (bad.length) {
     say(`tools/vscode is installed but incomplete: ${bad.join('; ')}; run with --force`);

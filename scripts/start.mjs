@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+// @ts-check
 // `npm start`: Marginalia in a real VS Code in your browser. Installs what is missing (the repo's node_modules,
 // then code-server + chromium via scripts/setup-vscode.mjs), builds the extension, installs it into a persistent
 // VS Code profile under .run/vscode, opens .run/workspace/corpus (a copy of sample/corpus made on the first start,
@@ -11,33 +12,41 @@
 //     --fresh            recreate .run/workspace from sample/ first (discards annotations made there)
 //     --trust MODE       off (default) | untrusted | prompt
 //     --no-build         skip `npm run build`
+//     --dev              load the extension from this repository (extensionDevelopmentPath in the printed URL)
+//                        instead of installing a copy: `npm run build`, then "Developer: Reload Window" in the
+//                        browser picks up the new build
 //
-// The extension is installed as symlinks into this repo, so after `npm run build` a "Developer: Reload Window"
-// in the browser picks up the new build.
+// Without --dev the extension is packed as a VSIX (.vscodeignore says what it holds) and installed with VS Code's own
+// installer, exactly as the tests and a person install it; run `npm start` again to install a new build. On the first launch of the sample
+// workspace Marginalia opens its walkthrough.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import {
-  REPO, SAMPLE_CORPUS, TRUST_MODES, copyWorkspace, installExtensionFolder, isWorkspaceFile, parseArgs, readTail, socketSafe,
-  startCodeServer,
-} from './vscodeServer.mjs';
 import { ensureNodeModules, run } from './lib.mjs';
+import { parseArgs } from './vscode/args.mjs';
+import { installVsix, packageVsix, uninstallExtension } from './vscode/extension.mjs';
+import { REPO, SAMPLE_CORPUS, readTail } from './vscode/paths.mjs';
+import { portFree } from './vscode/ports.mjs';
+import { socketSafe } from './vscode/runDirs.mjs';
+import { startCodeServer } from './vscode/server.mjs';
+import { TRUST_MODES } from './vscode/settings.mjs';
+import { copyWorkspace, isWorkspaceFile } from './vscode/workspaces.mjs';
 
 const PREFERRED_PORT = 8765;
+/** @param {string} msg */
 const say = (msg) => console.log(`[start] ${msg}`);
 
 let opts;
 try {
   opts = parseArgs(process.argv.slice(2), {
-    port: 'number', host: 'string', workspace: 'string', fresh: 'boolean', trust: 'string', build: 'boolean',
+    port: 'number', host: 'string', workspace: 'string', fresh: 'boolean', trust: 'string', build: 'boolean', dev: 'boolean',
   });
   opts.trust ??= 'off';
   if (!TRUST_MODES.includes(opts.trust)) throw new Error(`--trust must be one of ${TRUST_MODES.join(', ')}`);
   if (opts.positional.length) throw new Error(`unexpected argument ${opts.positional[0]}`);
 } catch (e) {
-  console.error(`start: ${e.message}`);
+  console.error(`start: ${/** @type {Error} */ (e).message}`);
   process.exit(2);
 }
 
@@ -51,7 +60,7 @@ try {
     run('npm', ['run', '--silent', 'build']);
   }
 } catch (e) {
-  console.error(`start: ${e.message}; fix that and run npm start again`);
+  console.error(`start: ${/** @type {Error} */ (e).message}; fix that and run npm start again`);
   process.exit(1);
 }
 
@@ -81,8 +90,20 @@ if (opts.workspace) {
   }
 }
 const extensionsDir = path.join(stateDir, 'extensions');
-const installedAt = installExtensionFolder(extensionsDir, { mode: 'link' });
-say(`installed Marginalia as ${path.relative(REPO, installedAt)} (symlinks to dist/)`);
+if (opts.dev) {
+  uninstallExtension(extensionsDir); // the development copy is the only one
+  say('loading Marginalia from this repository (extensionDevelopmentPath)');
+} else {
+  say('packing the extension (vsce) and installing the VSIX with VS Code\'s own installer');
+  try {
+    uninstallExtension(extensionsDir); // also an older start's symlinked copy
+    const installedAt = installVsix(packageVsix(path.join(stateDir, 'marginalia.vsix'), { quiet: true }), extensionsDir, stateDir);
+    say(`installed Marginalia into ${path.relative(REPO, installedAt)}`);
+  } catch (e) {
+    console.error(`start: ${/** @type {Error} */ (e).message}`);
+    process.exit(1);
+  }
+}
 
 // 3. Serve
 const host = opts.host ?? '127.0.0.1';
@@ -94,13 +115,19 @@ const server = await startCodeServer({
   port,
   trust: opts.trust,
   keepSettings: true, // the person's own settings changes survive restarts
+  // Marginalia opens its walkthrough the first time this folder is opened (src/host/walkthrough.ts).
+  env: opts.workspace ? {} : { MARGINALIA_WALKTHROUGH_FOLDER: workspace },
   log: say,
 }).catch((e) => {
   console.error(`start: ${e.message}`);
   process.exit(1);
 });
 const shownHost = host === '0.0.0.0' ? os.hostname() : host;
-const url = `http://${shownHost}:${server.port}/?${isWorkspaceFile(workspace) ? 'workspace' : 'folder'}=${encodeURIComponent(workspace).replace(/%2F/g, '/')}`;
+// The workbench URL with the folder's path readable; in the sample workspace it also opens the first document, so
+// Marginalia starts with the window (plain-text documents activate it).
+const url = server
+  .workbenchUrl({ workspace, openFile: opts.workspace ? undefined : firstDocument(workspace), extensionDevelopmentPath: opts.dev ? REPO : undefined, shownHost })
+  .replace(/%2F/g, '/');
 console.log(`
   Marginalia in VS Code ${readCodeVersion()}: open
 
@@ -108,23 +135,24 @@ console.log(`
 
   workspace  ${workspace}
   log        ${server.logFile}
-  rebuild    npm run build, then "Developer: Reload Window" in the browser
+  rebuild    ${opts.dev ? 'npm run build, then "Developer: Reload Window" in the browser' : 'Ctrl-C and npm start again (npm start -- --dev: npm run build, then "Developer: Reload Window")'}
   stop       Ctrl-C
 `);
 
-// Ctrl-C / SIGTERM are handled in vscodeServer.mjs (the process group is stopped, then this process exits).
+// Ctrl-C / SIGTERM are handled in vscode/server.mjs (the process group is stopped, then this process exits).
 const { code, signal } = await server.exited;
-if (server.stopRequested) await new Promise(() => {}); // stopping on a signal: vscodeServer.mjs exits the process
+if (server.stopRequested) await new Promise(() => {}); // stopping on a signal: vscode/server.mjs exits the process
 console.error(`start: code-server exited (code ${code}, signal ${signal}); last lines of ${server.logFile}:\n${readTail(server.logFile, 20)}`);
 await server.stop();
 process.exit(1);
 
-function portFree(p, h) {
-  return new Promise((resolve) => {
-    const srv = net.createServer();
-    srv.once('error', () => resolve(false));
-    srv.listen(p, h, () => srv.close(() => resolve(true)));
-  });
+/**
+ * The first .txt document of a folder, or undefined.
+ * @param {string} folder
+ */
+function firstDocument(folder) {
+  const first = fs.readdirSync(folder).filter((f) => f.endsWith('.txt')).sort()[0];
+  return first && path.join(folder, first);
 }
 
 function readCodeVersion() {

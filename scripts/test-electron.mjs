@@ -18,10 +18,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { runTests } from '@vscode/test-electron';
-import {
-  REPO, SAMPLE_CORPUS, closingLine, copyWorkspace, integrationTestEnv, makeRunDir, missingInputs, parseArgs, readTestResult, resolveTests,
-  writeUserSettings,
-} from './vscodeServer.mjs';
+import { parseArgs } from './vscode/args.mjs';
+import { REPO, SAMPLE_CORPUS } from './vscode/paths.mjs';
+import { makeRunDir } from './vscode/runDirs.mjs';
+import { writeUserSettings } from './vscode/settings.mjs';
+import { closingLine, integrationTestEnv, missingInputs, readTestResult, resolveTests } from './vscode/testEnv.mjs';
+import { copyWorkspace } from './vscode/workspaces.mjs';
 
 const DEFAULT_VSCODE_VERSION = 'stable';
 

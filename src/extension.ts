@@ -22,6 +22,7 @@ import { Suggestions } from './host/suggestions';
 import { StoreDiagnostics } from './host/storeDiagnostics';
 import { ConflictResolver } from './host/conflicts';
 import { COMMANDS, VIEWS } from './host/commandIds';
+import { openWalkthroughOnFirstStart } from './host/walkthrough';
 
 /** What the extension returns from activate: the services, for integration tests. */
 export interface MarginaliaApi {
@@ -126,6 +127,7 @@ export function activate(context: vscode.ExtensionContext): MarginaliaApi {
     },
     (e) => log.error(e as Error),
   );
+  openWalkthroughOnFirstStart(context, log).catch((e) => log.error(e as Error));
   log.info(`${TOOL_ID} activated in ${vscode.env.appName} ${vscode.version} in ${Date.now() - t0} ms${vscode.workspace.isTrusted ? '' : ' (read-only: untrusted workspace)'}`);
   return { log: logs, conflicts, workspace, tree, treeView, decorations, hover, commands: annotationCommands, exporter, status, search, codebook, figures, entities, entityCommands, suggestions, diagnostics, corpus };
 }

@@ -1,7 +1,7 @@
 // Runs inside a real VS Code extension host. The runners tell it what they opened:
 //   MARGINALIA_TEST_WORKSPACE         the folder or .code-workspace file opened (a copy made for this run)
 //   MARGINALIA_TEST_WORKSPACE_SOURCE  what that copy was made from (default: sample/corpus)
-//   MARGINALIA_TEST_TRUST             off | untrusted | prompt (see scripts/vscodeServer.mjs)
+//   MARGINALIA_TEST_TRUST             off | untrusted | prompt (see scripts/vscode/settings.mjs)
 //   MARGINALIA_TEST_EXTENSION         development (loaded from this repo) | installed (a copy in the extensions dir)
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
