@@ -38,7 +38,7 @@ import { extensionManifest, installExtensionFolder, installVsix, packageVsix } f
 import { REPO, SAMPLE_CORPUS } from './vscode/paths.mjs';
 import { makeRunDir, socketSafe } from './vscode/runDirs.mjs';
 import { startCodeServer } from './vscode/server.mjs';
-import { TRUST_MODES } from './vscode/settings.mjs';
+import { TRUST_MODES } from './vscode/trust.mjs';
 import { copyWorkspace } from './vscode/workspaces.mjs';
 
 const T0 = Date.now();

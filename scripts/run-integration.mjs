@@ -30,7 +30,7 @@ import { installExtensionFolder } from './vscode/extension.mjs';
 import { REPO, SAMPLE_CORPUS, readTail } from './vscode/paths.mjs';
 import { makeRunDir } from './vscode/runDirs.mjs';
 import { startCodeServer } from './vscode/server.mjs';
-import { TRUST_MODES } from './vscode/settings.mjs';
+import { TRUST_MODES } from './vscode/trust.mjs';
 import { closingLine, integrationTestEnv, missingInputs, readTestResult, resolveTests } from './vscode/testEnv.mjs';
 import { copyWorkspace } from './vscode/workspaces.mjs';
 

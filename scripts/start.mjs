@@ -23,15 +23,14 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+// Only modules without dependencies are imported here: on a fresh clone node_modules does not exist yet. The rest
+// is imported once ensureNodeModules() has installed it.
 import { ensureNodeModules, run } from './lib.mjs';
 import { parseArgs } from './vscode/args.mjs';
-import { installVsix, packageVsix, uninstallExtension } from './vscode/extension.mjs';
 import { REPO, SAMPLE_CORPUS, readTail } from './vscode/paths.mjs';
 import { portFree } from './vscode/ports.mjs';
 import { socketSafe } from './vscode/runDirs.mjs';
-import { startCodeServer } from './vscode/server.mjs';
-import { TRUST_MODES } from './vscode/settings.mjs';
-import { copyWorkspace, isWorkspaceFile } from './vscode/workspaces.mjs';
+import { TRUST_MODES } from './vscode/trust.mjs';
 
 const PREFERRED_PORT = 8765;
 /** @param {string} msg */
@@ -63,6 +62,9 @@ try {
   console.error(`start: ${/** @type {Error} */ (e).message}; fix that and run npm start again`);
   process.exit(1);
 }
+const { installVsix, packageVsix, uninstallExtension } = await import('./vscode/extension.mjs');
+const { startCodeServer } = await import('./vscode/server.mjs');
+const { copyWorkspace, isWorkspaceFile } = await import('./vscode/workspaces.mjs');
 
 // 2. Persistent state: the VS Code profile (settings, UI state, installed extension) and the workspace
 let stateDir = path.join(REPO, '.run', 'vscode');

@@ -1,8 +1,9 @@
 // @ts-check
-// VS Code's user settings for a run (settings.json, JSON with comments): the base every run gets and the trust modes.
+// VS Code's user settings for a run (settings.json, JSON with comments): the base every run gets and its trust mode.
 import fs from 'node:fs';
 import path from 'node:path';
 import { parse, printParseErrorCode } from 'jsonc-parser';
+import { TRUST_MODES, trustSettings } from './trust.mjs';
 
 /** Settings every run gets: no welcome page, no AI/chat panel, no telemetry or update checks, no marketplace. */
 const BASE_SETTINGS = {
@@ -22,32 +23,6 @@ const BASE_SETTINGS = {
   // The demo and test workspaces live under .run/ inside this repository: don't offer to open the repository itself.
   'git.openRepositoryInParentFolders': 'never',
 };
-
-/**
- * Workspace trust modes:
- * - off:       trust disabled (the default; everything behaves as trusted)
- * - untrusted: trust enabled, no startup prompt, so the workspace opens in Restricted Mode
- * - prompt:    trust enabled with VS Code's startup dialog (for e2e tests that answer it)
- */
-export const TRUST_MODES = ['off', 'untrusted', 'prompt'];
-
-/**
- * @param {string} trust
- * @returns {Record<string, unknown>}
- */
-function trustSettings(trust) {
-  if (trust === 'off') return { 'security.workspace.trust.enabled': false };
-  if (trust === 'untrusted') {
-    return {
-      'security.workspace.trust.enabled': true,
-      'security.workspace.trust.startupPrompt': 'never',
-      'security.workspace.trust.emptyWindow': false,
-      'security.workspace.trust.banner': 'always',
-    };
-  }
-  if (trust === 'prompt') return { 'security.workspace.trust.enabled': true, 'security.workspace.trust.startupPrompt': 'always' };
-  throw new Error(`unknown trust mode "${trust}" (expected one of ${TRUST_MODES.join(', ')})`);
-}
 
 /**
  * Parses JSON with comments and trailing commas (settings.json, .code-workspace); throws naming the file and the
