@@ -119,9 +119,12 @@ try {
   await runCommand(page, 'Marginalia: Undo Last Annotation Change');
   const toast = page.locator('.notifications-toasts .notification-toast', { hasText: 'Nothing of Marginalia' }).first();
   await toast.waitFor({ timeout: 20_000 });
-  await sleep(800);
+  await sleep(800); // the toast slides in
+  await toast.hover(); // a toast shows its source on hover
+  const sourceLabel = toast.locator('.notification-list-item-source', { hasText: 'Source:' }).first();
+  await sourceLabel.waitFor({ timeout: 5_000 }).catch(() => {});
   await screenshot(page, path.join(shots, 'start-notification.png'));
-  const source = (await toast.locator('.notification-list-item-source').first().innerText().catch(() => '')).trim();
+  const source = (await sourceLabel.innerText().catch(() => '')).trim();
   check('a notification of Marginalia says "Source: Marginalia"', source === 'Source: Marginalia', source || '(no source shown)');
 
   const nullLogs = findFiles(path.join(clone, '.run', 'vscode', 'user-data', 'logs'), (p) => p.includes('nullExtensionDescription'));
