@@ -116,11 +116,13 @@ try {
   const listed = (await rows.allInnerTexts()).map((t) => t.split('\n')[0].trim());
   check(`the Corpus view lists the ${documents.length} sample documents`, documents.length === 5 && documents.every((d) => listed.includes(d)), listed.join(' | '));
 
-  await runCommand(page, 'Marginalia: Undo Last Annotation Change');
-  const toast = page.locator('.notifications-toasts .notification-toast', { hasText: 'Nothing of Marginalia' }).first();
-  await toast.waitFor({ timeout: 20_000 });
+  // VS Code shows a notification's source in its details row, which a notification with buttons has open: the
+  // suggestions of the open sample document are announced with buttons.
+  await page.locator('.tabs-container .tab', { hasText: documents[0] }).first().click();
+  await runCommand(page, 'Marginalia: Suggest Figures and Entities');
+  const toast = page.locator('.notifications-toasts .notification-toast', { has: page.locator('.notification-list-item-buttons-container .monaco-button') }).first();
+  await toast.waitFor({ timeout: 30_000 });
   await sleep(800); // the toast slides in
-  await toast.hover(); // a toast shows its source on hover
   const sourceLabel = toast.locator('.notification-list-item-source', { hasText: 'Source:' }).first();
   await sourceLabel.waitFor({ timeout: 5_000 }).catch(() => {});
   await screenshot(page, path.join(shots, 'start-notification.png'));
