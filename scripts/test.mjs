@@ -14,6 +14,8 @@ const SUITES = [
   { name: 'entities', vscode: true, cmd: node, args: integration('--tests', 'out/test/integration/entities') },
   { name: 'untrusted', vscode: true, cmd: node, args: integration('--trust', 'untrusted', '--tests', 'out/test/integration/untrusted') },
   { name: 'e2e', vscode: true, cmd: node, args: [path.join(ROOT, 'scripts', 'run-e2e.mjs'), 'test/e2e', '--vsix', '--retries', '1'] },
+  // `npm start` on a fresh clone of HEAD, checked in the browser
+  { name: 'start', vscode: true, cmd: node, args: [path.join(ROOT, 'scripts', 'test-start.mjs')] },
 ];
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
