@@ -1,3 +1,4 @@
+// @ts-check
 // Bundles the extension (CommonJS, `vscode` external) and the CLI into dist/.
 //   node esbuild.mjs [--production] [--watch] [--analyze]   (--analyze prints what each bundle is made of)
 //
@@ -17,6 +18,7 @@ const watch = process.argv.includes('--watch');
 /** Print what each bundle is made of (esbuild's metafile analysis). */
 const analyze = process.argv.includes('--analyze');
 
+/** @type {esbuild.BuildOptions} */
 const common = {
   bundle: true,
   platform: 'node',
@@ -27,11 +29,12 @@ const common = {
   logLevel: 'warning',
 };
 
-/** Package → chunk file (beside dist/extension.js). */
+/** Package → chunk file (beside dist/extension.js). @type {Record<string, string>} */
 const CHUNKS = { 'compromise/two': 'compromise.js', yaml: 'yaml.js' };
 
 /** In the extension bundle, a `require` of a chunked package becomes a `require` of its chunk; an `import` of one
  *  is an error, since it would load the chunk at activation. */
+/** @type {esbuild.Plugin} */
 const lazyChunks = {
   name: 'lazy-chunks',
   setup(build) {
@@ -45,7 +48,10 @@ const lazyChunks = {
 
 /** src/core/yaml/validators.ts replaced by the same validators precompiled by ajv (validators.standaloneValidators()):
  *  inline, or, with `chunk`, in a chunk of their own required at the first validation (the extension's fast readers
- *  of its own files need none). */
+ *  of its own files need none).
+ * @param {string} [chunk]
+ * @returns {esbuild.Plugin}
+ */
 function precompiledValidators(chunk) {
   return {
     name: 'precompiled-validators',
@@ -70,36 +76,45 @@ function precompiledValidators(chunk) {
   };
 }
 
+/** @type {Promise<string> | undefined} */
 let generated;
 function standaloneSource() {
   return (generated ??= generateValidators());
 }
 
-/** Runs standaloneValidators() of src/core/yaml/validators.ts (bundled in memory with ajv) and returns its module source. */
+/**
+ * Runs standaloneValidators() of src/core/yaml/validators.ts (bundled in memory with ajv) and returns its module source.
+ * @returns {Promise<string>}
+ */
 async function generateValidators() {
   const out = await esbuild.build({ ...common, sourcemap: false, minify: false, entryPoints: [path.join(ROOT, 'src', 'core', 'yaml', 'validators.ts')], write: false });
+  /** @type {{ exports: { standaloneValidators?: () => string } }} */
   const module = { exports: {} };
   new Function('module', 'exports', 'require', out.outputFiles[0].text)(module, module.exports, createRequire(import.meta.url));
+  if (!module.exports.standaloneValidators) throw new Error('src/core/yaml/validators.ts exports no standaloneValidators()');
   return module.exports.standaloneValidators();
 }
 
+/** @type {esbuild.BuildOptions[]} */
 const chunkBuilds = Object.entries(CHUNKS).map(([pkg, file]) => ({
   ...common,
   stdin: { contents: `module.exports = require(${JSON.stringify(pkg)});`, resolveDir: ROOT, sourcefile: `${file} (${pkg})`, loader: 'js' },
   outfile: `dist/${file}`,
 }));
+/** @type {esbuild.BuildOptions} */
 const validatorsChunk = { ...common, stdin: { contents: await standaloneSource(), resolveDir: ROOT, sourcefile: 'validators.js (precompiled)', loader: 'js' }, outfile: 'dist/validators.js' };
 
+/** @type {esbuild.BuildOptions[]} */
 const builds = [
   { ...common, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'], plugins: [lazyChunks, precompiledValidators('validators.js')] },
   ...chunkBuilds,
   validatorsChunk,
   { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', plugins: [precompiledValidators()] },
-].filter((b) => !b.entryPoints || fs.existsSync(b.entryPoints[0]));
+].filter((b) => !Array.isArray(b.entryPoints) || fs.existsSync(String(b.entryPoints[0])));
 
 if (watch) {
   for (const b of builds) await (await esbuild.context(b)).watch();
 } else {
   const results = await Promise.all(builds.map((b) => esbuild.build({ ...b, metafile: analyze })));
-  if (analyze) for (const r of results) console.log(await esbuild.analyzeMetafile(r.metafile));
+  if (analyze) for (const r of results) if (r.metafile) console.log(await esbuild.analyzeMetafile(r.metafile));
 }

@@ -1,8 +1,9 @@
+// @ts-check
 // Lint for the bugs types do not catch (floating and misused promises) and for the architecture: which folder may
 // import which. The map is in CONTRIBUTING.md.
 import tseslint from 'typescript-eslint';
 
-/** The core's folders, lowest first, with the folders each may import (always through their index.ts). */
+/** The core's folders, lowest first, with the folders each may import (always through their index.ts). @type {Record<string, string[]>} */
 const CORE_LAYERS = {
   model: [],
   yaml: ['model'],
@@ -21,6 +22,7 @@ const NO_DEEP_CORE = {
 };
 const NO_DEEP_NODE = { group: ['**/node/*', '!**/node/index'], message: "Import src/node through its index.ts ('../node')." };
 
+/** @param {string} folder */
 function coreFolderRules(folder) {
   const forbidden = FOLDERS.filter((f) => f !== folder && !CORE_LAYERS[folder].includes(f));
   const patterns = [NO_DEEP_CORE, { group: ['**/host', '**/host/**', '**/cli', '**/cli/**', '**/node', '**/node/**', '**/extension'], message: 'src/core runs anywhere: it must not import src/host, src/cli, src/node or src/extension.ts.' }];
@@ -39,11 +41,23 @@ function coreFolderRules(folder) {
 }
 
 export default tseslint.config(
-  { ignores: ['out/**', 'dist/**', 'node_modules/**', 'tools/**', '.run/**', '**/*.mjs', '**/*.cjs', 'bin/**'] },
+  { ignores: ['out/**', 'dist/**', 'node_modules/**', 'tools/**', '.run/**', 'bin/**'] },
   {
     files: ['src/**/*.ts', 'test/**/*.ts', 'bench/**/*.ts'],
     extends: [tseslint.configs.base],
     languageOptions: { parserOptions: { project: './tsconfig.json', tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
+      '@typescript-eslint/await-thenable': 'error',
+    },
+  },
+  {
+    // The scripts (npm start, npm test, the runners) and the e2e tests: JavaScript typed by JSDoc, checked by
+    // scripts/tsconfig.json; the same promise rules as the TypeScript.
+    files: ['scripts/**/*.mjs', 'scripts/**/*.cjs', 'test/e2e/**/*.mjs', '*.mjs'],
+    extends: [tseslint.configs.base],
+    languageOptions: { parserOptions: { project: './scripts/tsconfig.json', tsconfigRootDir: import.meta.dirname } },
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/no-misused-promises': 'error',

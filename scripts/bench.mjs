@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+// @ts-check
 // `npm run bench`: speed and scale of Marginalia beside the alternatives, on seeded workloads (bench/*.ts), printed as
 // one table. Each workload variant runs in its own node process (out/bench/run.js), so each row's peak memory is its
 // own; start-up is measured in a real VS Code (code-server) with the production bundle. A missed goal is marked ✗ and
@@ -34,7 +35,17 @@ ensureNodeModules();
 build();
 
 const RESULT = 'BENCH_RESULT ';
-/** Runs one workload variant; resolves with its result rows (or an error row). */
+/**
+ * One result row of out/bench/run.js (bench/*.ts), or an error row for a variant that crashed.
+ * @typedef {{ workload: string, method: string, ms: number, unit?: string, input?: string, note?: string, error?: string, peakRssMb: number,
+ *   accuracy?: { correct: number, lost: number, wrong: number, total: number }, extra?: { label?: string, part?: string } }} Result
+ */
+/**
+ * Runs one workload variant; resolves with its result rows (or an error row).
+ * @param {string} workload
+ * @param {string} name
+ * @returns {Promise<Result[]>}
+ */
 function variant(workload, name) {
   return new Promise((resolve) => {
     const started = Date.now();
@@ -50,13 +61,14 @@ function variant(workload, name) {
       log(`${workload} ${name}: ${code === 0 ? 'done' : `FAILED (exit ${code})`} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
       if (code !== 0) {
         process.stderr.write(err);
-        rows.push({ workload, method: `${workload} ${name}`, error: (err.trim().split('\n')[0] || `exit ${code}`).slice(0, 120) });
+        rows.push({ workload, method: `${workload} ${name}`, ms: NaN, peakRssMb: NaN, error: (err.trim().split('\n')[0] || `exit ${code}`).slice(0, 120) });
       }
       resolve(rows);
     });
   });
 }
 
+/** @type {Result[]} */
 const results = [];
 for (const [w, v] of [
   ['reanchor', 'ours'], ['reanchor', 'hypothesis'], ['reanchor', 'dmp'],
@@ -71,11 +83,15 @@ const startup = args.skipStartup ? undefined : await measureStartup();
 // ---------------------------------------------------------------------------------------------------------------
 // The table
 
+/** @type {(workload: string, test: (r: Result) => boolean) => Result | undefined} */
 const find = (workload, test) => results.find((r) => r.workload === workload && !r.error && test(r));
+/** @type {(workload: string, part?: string) => Result | undefined} */
 const ours = (workload, part) => find(workload, (r) => r.method.startsWith('Marginalia') && (part === undefined || r.extra?.part === part));
+/** @type {{ workload: string, method: string, time: string, versus: string, accuracy: string, memory: string, goal: string, note: string }[]} */
 const rows = [];
 const crashed = results.filter((r) => r.error);
 
+/** @param {number | undefined} ms */
 function fmtTime(ms) {
   if (ms === undefined || Number.isNaN(ms)) return '–';
   if (ms >= 10_000) return `${(ms / 1000).toFixed(1)} s`;
@@ -85,20 +101,33 @@ function fmtTime(ms) {
   if (ms >= 0.01) return `${ms.toFixed(3)} ms`;
   return `${(ms * 1000).toFixed(1)} µs`;
 }
+/** @type {(n: number, of: number) => string} */
 const pct = (n, of) => `${((100 * n) / of).toFixed(1)} %`;
+/** @type {(a: Result['accuracy']) => string} */
 const fmtAccuracy = (a) => (a ? `${pct(a.correct, a.total)} / ${pct(a.lost, a.total)} / ${pct(a.wrong, a.total)}` : '');
+/** @type {(mb: number | undefined) => string} */
 const fmtMb = (mb) => (mb === undefined ? '' : `${Math.round(mb)} MB`);
-/** How an alternative compares with ours: "470× slower" or "35× faster". */
+/**
+ * How an alternative compares with ours: "470× slower" or "35× faster".
+ * @param {Result | undefined} alt
+ * @param {Result | undefined} base
+ */
 function versus(alt, base) {
   if (!alt || !base) return '';
   const r = alt.ms / base.ms;
-  const f = (x) => (x >= 10 ? x.toFixed(0) : x.toFixed(1));
+  const f = (/** @type {number} */ x) => (x >= 10 ? x.toFixed(0) : x.toFixed(1));
   return r >= 1 ? `${f(r)}× slower` : `${f(1 / r)}× faster`;
 }
+/** @type {(ok: boolean, text: string) => string} */
 const goal = (ok, text) => `${ok ? '✓' : '✗'} ${text}`;
 
 /** Every row of a workload must have run on the input of the first: same seed, same generated data. */
 const firstInput = new Map();
+/**
+ * @param {string} workload
+ * @param {Result | undefined} r
+ * @param {{ method?: string, time?: string, versus?: string, accuracy?: string, memory?: string, goal?: string, note?: string }} cells
+ */
 function row(workload, r, cells) {
   if (r?.input) {
     if (!firstInput.has(workload)) firstInput.set(workload, r.input);
@@ -152,12 +181,12 @@ function row(workload, r, cells) {
 // 5. Start-up
 if (startup) {
   const w = '5. Start-up (code-server 1.100, production bundle)';
-  if (startup.error) row(w, undefined, { method: 'start-up', time: '–', note: `not measured: ${startup.error}` });
+  if ('error' in startup) row(w, undefined, { method: 'start-up', time: '–', note: `not measured: ${startup.error}` });
   else {
     const s = startup;
     row(w, undefined, { method: 'Marginalia: activation, ext.activate() in the extension host (loads the bundle)', time: fmtTime(s.roundTripMs), goal: goal(s.roundTripMs <= 50, '≤ 50 ms'),
       note: `median of ${s.all.length} fresh code-servers (${s.all.map((ms) => fmtTime(ms)).join(', ')}); activate() itself ${s.activateMs === undefined ? '(not found in the log)' : fmtTime(s.activateMs)}, by the extension's log${s.wasActive ? '; ONE WAS ALREADY ACTIVE' : ''}` });
-    const kb = (n) => `${(n / 1024).toFixed(0)} KB`;
+    const kb = (/** @type {number} */ n) => `${(n / 1024).toFixed(0)} KB`;
     const shipped = s.extensionBytes + s.chunks.reduce((n, c) => n + c.bytes, 0);
     row(w, undefined, { method: 'Marginalia: dist/extension.js, the bundle activation loads (esbuild --production, minified)', time: kb(s.extensionBytes), goal: goal(s.extensionBytes <= 500 * 1024, '≤ 500 KB'),
       note: `chunks loaded at first use: ${s.chunks.map((c) => `${c.file} ${kb(c.bytes)}`).join(', ')}; ${kb(shipped)} shipped in all; dist/cli.js ${kb(s.cliBytes)}` });
@@ -188,7 +217,14 @@ process.exit(crashed.length > 0 ? 1 : 0);
 // ---------------------------------------------------------------------------------------------------------------
 // Start-up
 
-/** Bundle sizes of the production build, and activation in code-server; the development build is restored after. */
+/**
+ * @typedef {{ roundTripMs: number, activateMs?: number, wasActive?: boolean }} StartupRun  what out/bench/startup writes
+ * @typedef {StartupRun & { all: number[], extensionBytes: number, cliBytes: number, chunks: { file: string, bytes: number }[] }} Startup
+ */
+/**
+ * Bundle sizes of the production build, and activation in code-server; the development build is restored after.
+ * @returns {Promise<Startup | { error: string }>}
+ */
 async function measureStartup() {
   const runDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mg-bench-'));
   try {
@@ -200,6 +236,7 @@ async function measureStartup() {
     // Every other .js in dist/ is a chunk of the extension that it requires at first use (see esbuild.mjs).
     const chunks = fs.readdirSync(path.join(ROOT, 'dist')).filter((f) => f.endsWith('.js') && f !== 'extension.js' && f !== 'cli.js').sort()
       .map((file) => ({ file, bytes: fs.statSync(path.join(ROOT, 'dist', file)).size }));
+    /** @type {StartupRun[]} */
     const runs = [];
     for (let i = 1; i <= STARTUP_RUNS; i++) {
       log(`start-up: activating the extension in code-server (${i} of ${STARTUP_RUNS})`);
@@ -220,7 +257,7 @@ async function measureStartup() {
     const median = sorted[sorted.length >> 1];
     return { ...median, all: runs.map((x) => x.roundTripMs), wasActive: runs.some((x) => x.wasActive), extensionBytes, cliBytes, chunks };
   } catch (e) {
-    return { error: e.message.split('\n')[0] };
+    return { error: /** @type {Error} */ (e).message.split('\n')[0] };
   } finally {
     log('restoring the development build');
     run(process.execPath, [path.join(ROOT, 'esbuild.mjs')]);

@@ -1,3 +1,4 @@
+// @ts-check
 // Small helpers shared by the project's scripts (test, start, bench): run a command, install what is missing.
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -6,26 +7,38 @@ import { fileURLToPath } from 'node:url';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
+/** @param {string} msg */
 export function log(msg) {
   process.stdout.write(`[marginalia] ${msg}\n`);
 }
 
-/** Runs a command with inherited output; throws when it fails. */
+/**
+ * Runs a command with inherited output; throws when it fails.
+ * @param {string} cmd
+ * @param {string[]} args
+ * @param {import('node:child_process').SpawnSyncOptions} [options]
+ */
 export function run(cmd, args, options = {}) {
   const r = spawnSync(cmd, args, { cwd: ROOT, stdio: 'inherit', ...options });
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (exit ${r.status ?? r.signal})`);
 }
 
-/** Runs a command, echoing its output live, and resolves with its exit code and full output. */
+/**
+ * Runs a command, echoing its output live, and resolves with its exit code and full output.
+ * @param {string} cmd
+ * @param {string[]} args
+ * @param {import('node:child_process').SpawnOptions} [options]
+ * @returns {Promise<{ code: number, out: string }>}
+ */
 export function runCapture(cmd, args, options = {}) {
   return new Promise((resolve) => {
     const child = spawn(cmd, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], ...options });
     let out = '';
-    child.stdout.on('data', (d) => {
+    child.stdout?.on('data', (d) => {
       out += d;
       process.stdout.write(d);
     });
-    child.stderr.on('data', (d) => {
+    child.stderr?.on('data', (d) => {
       out += d;
       process.stderr.write(d);
     });
@@ -42,7 +55,10 @@ export function ensureNodeModules() {
   run('npm', ['ci', '--no-audit', '--no-fund']);
 }
 
-/** Installs Debian packages that are not installed yet (the machines run as root with apt). */
+/**
+ * Installs Debian packages that are not installed yet (the machines run as root with apt).
+ * @param {string[]} packages
+ */
 export function ensureDebianPackages(packages) {
   const missing = packages.filter((p) => spawnSync('dpkg', ['-s', p], { stdio: 'ignore' }).status !== 0);
   if (missing.length === 0) return;

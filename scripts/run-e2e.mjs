@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+// @ts-check
 // Runs Marginalia's end-to-end UI tests: a real VS Code workbench (code-server 4.100.3) with the built extension
 // installed, driven by Debian's chromium through playwright-core. Each test script gets its own server, browser
 // profile and copy of the workspace. Prints "N passed, N failed" over all checks; exits 0 only if all passed.
@@ -42,8 +43,9 @@ import { TRUST_MODES } from './vscode/trust.mjs';
 import { copyWorkspace } from './vscode/workspaces.mjs';
 
 const T0 = Date.now();
-const say = (msg) => console.log(`[e2e ${((Date.now() - T0) / 1000).toFixed(1)}s] ${msg}`);
+const say = (/** @type {string} */ msg) => console.log(`[e2e ${((Date.now() - T0) / 1000).toFixed(1)}s] ${msg}`);
 
+/** @type {ReturnType<typeof parseArgs>} */
 let opts;
 try {
   opts = parseArgs(process.argv.slice(2), {
@@ -54,7 +56,7 @@ try {
   if (!TRUST_MODES.includes(opts.trust)) throw new Error(`--trust must be one of ${TRUST_MODES.join(', ')}`);
   if (!opts.positional.length) throw new Error('name at least one script, e.g. test/e2e/smoke.e2e.mjs, or a folder of them');
 } catch (e) {
-  console.error(`run-e2e: ${e.message}`);
+  console.error(`run-e2e: ${/** @type {Error} */ (e).message}`);
   process.exit(2);
 }
 
@@ -71,7 +73,9 @@ const timeoutMs = (opts.timeout ?? 120) * 1000;
 const manifest = extensionManifest();
 const extensionId = `${manifest.publisher}.${manifest.name}`;
 
-const results = []; // { script, name, ok }
+/** @typedef {{ script: string, name: string, ok: boolean }} CheckResult */
+/** @type {CheckResult[]} */
+const results = [];
 const missing = [
   ...scripts.filter((s) => !fs.existsSync(s)).map((s) => `script ${s}`),
   ...(fs.existsSync(source) ? [] : [`workspace ${source}`]),
@@ -84,13 +88,14 @@ if (missing.length || !scripts.length) {
 }
 fs.mkdirSync(shotsDir, { recursive: true });
 const parentRunDir = makeRunDir('e2e', opts.runDir);
+/** @type {string | undefined} */
 let vsix;
 if (opts.vsix && !opts.dev) {
   try {
     vsix = packageVsix(path.join(parentRunDir, `${manifest.name}-${manifest.version}.vsix`));
     say(`packed ${path.relative(REPO, vsix)} (${Math.round(fs.statSync(vsix).size / 1024)} KB)`);
   } catch (e) {
-    console.error(`run-e2e: ${e.message}`);
+    console.error(`run-e2e: ${/** @type {Error} */ (e).message}`);
     console.log('0 passed, 1 failed');
     process.exit(1);
   }
@@ -119,37 +124,54 @@ say(`screenshots in ${shotsDir}`);
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(failed === 0 && passed > 0 ? 0 : 1);
 
+/**
+ * Runs one e2e script in its own server and browser; returns its checks.
+ * @param {string} script
+ * @returns {Promise<CheckResult[]>}
+ */
 async function runScript(script, attempt = 0) {
   const name = path.basename(script).replace(/\.e2e\.mjs$|\.mjs$/, '');
   let runDir = path.join(parentRunDir, attempt === 0 ? name : `${name}-attempt${attempt + 1}`);
   if (!socketSafe(runDir)) runDir = fs.mkdtempSync(path.join(os.tmpdir(), `mg-e2e-${name.slice(0, 20)}-`));
   fs.mkdirSync(runDir, { recursive: true });
+  /** @type {CheckResult[]} */
   const mine = [];
+  /** @param {string} checkName @param {unknown} ok @param {unknown} [detail] */
   const check = (checkName, ok, detail = '') => {
     mine.push({ script: name, name: checkName, ok: !!ok });
     console.log(`${ok ? 'PASS' : 'FAIL'} ${name}: ${checkName}${detail ? ` :: ${String(detail).replace(/\s+/g, ' ').slice(0, 300)}` : ''}`);
   };
   say(`${name}: starting`);
+  /** @type {import('./vscode/server.mjs').Server | undefined} */
   let server;
+  /** @type {import('playwright-core').BrowserContext | undefined} */
   let context;
+  /** @type {import('playwright-core').Page | undefined} */
   let page;
+  /** @type {NodeJS.Timeout | undefined} */
   let timer;
   try {
     const workspace = opts.copy === false ? source : copyWorkspace(source, path.join(runDir, 'workspace'));
     const extensionsDir = path.join(runDir, 'extensions');
     if (vsix) say(`${name}: installed ${path.basename(installVsix(vsix, extensionsDir, runDir))} from the VSIX`);
     else if (!opts.dev) await installExtensionFolder(extensionsDir);
-    server = await startCodeServer({ runDir, extensionsDir, trust: opts.trust, log: (m) => say(`${name}: ${m}`) });
-    ({ context, page } = await launchBrowser(server, { headless: !opts.headed }));
-    const url = server.workbenchUrl({ workspace, ...(opts.dev ? { extensionDevelopmentPath: REPO } : {}) });
-    const shot = async (shotName) => screenshot(page, path.join(shotsDir, `${name}-${shotName}.png`));
+    /** @param {string} m */
+    const log = (m) => say(`${name}: ${m}`);
+    const started = await startCodeServer({ runDir, extensionsDir, trust: opts.trust, log });
+    server = started;
+    const browser = await launchBrowser(started, { headless: !opts.headed });
+    ({ context, page } = browser);
+    const url = started.workbenchUrl({ workspace, ...(opts.dev ? { extensionDevelopmentPath: REPO } : {}) });
+    /** @param {string} shotName */
+    const shot = async (shotName) => screenshot(browser.page, path.join(shotsDir, `${name}-${shotName}.png`));
     const body = async () => {
+      const { page, context } = browser;
       await page.goto(url);
       await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
       const mod = await import(pathToFileURL(script).href);
       if (typeof mod.run !== 'function') throw new Error(`${script} does not export run()`);
       await mod.run({
-        page, context, workspace, source, shotsDir, check, shot, log: (m) => say(`${name}: ${m}`), server, extensionId,
+        page, context, workspace, source, shotsDir, check, shot, log, server: started, extensionId,
         extensionMode: opts.dev ? 'development' : 'installed',
       });
     };
@@ -161,7 +183,7 @@ async function runScript(script, attempt = 0) {
     ]);
     if (mine.length === 0) check('the script made at least one check', false);
   } catch (e) {
-    check(`ran to the end`, false, e.message.split('\n')[0]);
+    check(`ran to the end`, false, /** @type {Error} */ (e).message.split('\n')[0]);
     if (process.env.DEBUG) console.error(e);
   } finally {
     clearTimeout(timer);

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+// @ts-check
 // Runs Marginalia's mocha integration tests inside a real VS Code extension host (code-server 4.100.3).
 // The extension is loaded from this repository as extensionDevelopmentPath (or installed, with --installed) and the
 // compiled test index as extensionTestsPath, both passed in the workbench URL; a headless chromium page is the
@@ -36,8 +37,9 @@ import { copyWorkspace } from './vscode/workspaces.mjs';
 
 const T0 = Date.now();
 const WORKBENCH_CHATTER = /^(Resolving connection token|Resolved connection token|Creating a socket|Ignoring fetching additional builtin extensions|\[Service Worker\]|ChatSessionStore:|Updating additional builtin extensions cache|Started local extension host|Extension host \(Remote\) is unresponsive)|^\s*$/;
-const say = (msg) => console.log(`[integration ${((Date.now() - T0) / 1000).toFixed(1)}s] ${msg}`);
+const say = (/** @type {string} */ msg) => console.log(`[integration ${((Date.now() - T0) / 1000).toFixed(1)}s] ${msg}`);
 
+/** @type {ReturnType<typeof parseArgs>} */
 let opts;
 try {
   opts = parseArgs(process.argv.slice(2), {
@@ -48,7 +50,7 @@ try {
   opts.trust ??= 'off';
   if (!TRUST_MODES.includes(opts.trust)) throw new Error(`--trust must be one of ${TRUST_MODES.join(', ')}`);
 } catch (e) {
-  console.error(`run-integration: ${e.message}`);
+  console.error(`run-integration: ${/** @type {Error} */ (e).message}`);
   process.exit(2);
 }
 
@@ -68,20 +70,25 @@ const workspace = opts.copy === false ? source : copyWorkspace(source, path.join
 say(`workspace ${workspace}${workspace === source ? '' : ` (copy of ${source.startsWith(REPO + path.sep) ? path.relative(REPO, source) : source})`}, trust ${opts.trust}`);
 say(`tests ${path.relative(REPO, testsDir)} via ${path.relative(REPO, testsIndex)}`);
 
+/** @type {import('./vscode/server.mjs').Server | undefined} */
 let server;
+/** @type {import('playwright-core').BrowserContext | undefined} */
 let context;
+/** @type {import('playwright-core').Page | undefined} */
 let page;
-let outcome = 'error'; // 'passed' | 'failed' | 'timeout' | 'error'
+/** @type {'passed' | 'failed' | 'timeout' | 'error'} */
+let outcome = 'error';
 let exitDetail = '';
+let finished = false;
 const timer = setTimeout(() => {
   outcome = 'timeout';
-  finish(`timed out after ${timeoutMs / 1000} s`);
+  void finish(`timed out after ${timeoutMs / 1000} s`);
 }, timeoutMs);
 
 try {
   const extensionsDir = path.join(runDir, 'extensions');
   if (opts.installed) say(`installed the extension as ${path.relative(runDir, await installExtensionFolder(extensionsDir))}`);
-  server = await startCodeServer({
+  const started = await startCodeServer({
     runDir,
     extensionsDir,
     trust: opts.trust,
@@ -90,24 +97,28 @@ try {
       resultFile, testsDir, grep: opts.grep, workspace, source, trust: opts.trust, extension: opts.installed ? 'installed' : 'development',
     }),
   });
-  ({ context, page } = await launchBrowser(server, { headless: !opts.headed }));
-  let resolveExit;
+  server = started;
+  const browser = await launchBrowser(started, { headless: !opts.headed });
+  ({ context, page } = browser);
+  /** @type {(code: number) => void} */
+  let resolveExit = () => {};
+  /** @type {Promise<number>} */
   const exited = new Promise((r) => (resolveExit = r));
   // VS Code's web workbench calls these when it runs extension tests (the hook @vscode/test-web uses).
-  await page.exposeFunction('codeAutomationExit', (code) => resolveExit(code));
+  await browser.page.exposeFunction('codeAutomationExit', (/** @type {number} */ code) => resolveExit(code));
   // Everything the workbench logs goes to vscode-console.log; the terminal gets the tests' own output
   // (mocha's spec reporter, console.* of tests and extension) and errors, without the workbench's start-up chatter.
   const consoleFile = fs.createWriteStream(path.join(runDir, 'vscode-console.log'));
-  await page.exposeFunction('codeAutomationLog', (type, args) => {
+  await browser.page.exposeFunction('codeAutomationLog', (/** @type {string} */ type, /** @type {unknown[] | undefined} */ args) => {
     const text = util.format(...(args ?? []));
     consoleFile.write(`[${type}] ${text}\n`);
     if (opts.verbose || !WORKBENCH_CHATTER.test(text)) console.log(type === 'error' || type === 'warn' ? `[${type}] ${text}` : text);
   });
-  page.on('pageerror', (e) => console.log(`[page error] ${e.message}`));
+  browser.page.on('pageerror', (e) => console.log(`[page error] ${e.message}`));
   // The web workbench only runs extensionTestsPath for a window with a development extension; with --installed
   // that is an empty stand-in, so Marginalia itself is the installed copy.
   const extensionDevelopmentPath = opts.installed ? writeStandInExtension(path.join(runDir, 'stand-in')) : REPO;
-  await page.goto(server.workbenchUrl({ workspace, extensionDevelopmentPath, extensionTestsPath: testsIndex }));
+  await browser.page.goto(started.workbenchUrl({ workspace, extensionDevelopmentPath, extensionTestsPath: testsIndex }));
   say('workbench opened; the extension host is running the tests');
   const code = await exited;
   exitDetail = `extension host exit code ${code}`;
@@ -115,9 +126,10 @@ try {
   await finish();
 } catch (e) {
   outcome = 'error';
-  await finish(e.stack ?? String(e));
+  await finish(/** @type {Error} */ (e).stack ?? String(e));
 }
 
+/** @param {string} dir */
 function writeStandInExtension(dir) {
   fs.mkdirSync(dir, { recursive: true });
   const manifest = { name: 'integration-test-stand-in', publisher: 'marginalia-tests', version: '0.0.0', engines: { vscode: '*' } };
@@ -125,12 +137,13 @@ function writeStandInExtension(dir) {
   return dir;
 }
 
+/** @param {string} [problem] */
 async function finish(problem) {
-  if (finish.called) return;
-  finish.called = true;
+  if (finished) return;
+  finished = true;
   clearTimeout(timer);
   const result = readTestResult(resultFile);
-  const ok = outcome === 'passed' && result && result.stats.failures === 0 && result.stats.passes > 0;
+  const ok = outcome === 'passed' && !!result && result.stats.failures === 0 && result.stats.passes > 0;
   if (problem) console.error(`[integration] ${problem}`);
   if (!ok) {
     for (const f of result?.failures ?? []) console.log(`  FAILED ${f.fullTitle}\n    ${(f.stack ?? f.message ?? '').split('\n').slice(0, 8).join('\n    ')}`);

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+// @ts-check
 // Installs what the integration and e2e tests need to run Marginalia in a real VS Code:
 // Debian's chromium (the browser), libkrb5-dev (code-server's kerberos addon compiles against it)
 // and ripgrep (stands in for @vscode/ripgrep's GitHub download), then code-server + playwright-core
@@ -34,7 +35,7 @@ try {
 }
 const checkOnly = !!args.check;
 const T0 = Date.now();
-const say = (msg) => console.log(`[setup-vscode ${((Date.now() - T0) / 1000).toFixed(1)}s] ${msg}`);
+const say = (/** @type {string} */ msg) => console.log(`[setup-vscode ${((Date.now() - T0) / 1000).toFixed(1)}s] ${msg}`);
 
 function missingDebianPackages() {
   if (!hasCommand('dpkg')) return [];
@@ -44,6 +45,7 @@ function missingDebianPackages() {
   });
 }
 
+/** @param {string} cmd */
 function hasCommand(cmd) {
   return spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
 }
@@ -64,12 +66,15 @@ function toolsInstalled() {
 }
 
 /** npm run exports its own config as npm_config_* (e.g. a user's yes=false), which would override tools/vscode/.npmrc. */
+/** @param {Record<string, string>} extra */
 function cleanNpmEnv(extra) {
+  /** @type {Record<string, string | undefined>} */
   const env = {};
   for (const [k, v] of Object.entries(process.env)) if (!/^npm_/i.test(k)) env[k] = v;
   return { ...env, ...extra };
 }
 
+/** @param {string} tmpDir */
 function seedRipgrepCache(tmpDir) {
   const cache = path.join(tmpDir, `vscode-ripgrep-cache-${RIPGREP_PKG_VERSION}`);
   fs.mkdirSync(cache, { recursive: true });

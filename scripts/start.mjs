@@ -36,6 +36,7 @@ const PREFERRED_PORT = 8765;
 /** @param {string} msg */
 const say = (msg) => console.log(`[start] ${msg}`);
 
+/** @type {ReturnType<typeof parseArgs>} */
 let opts;
 try {
   opts = parseArgs(process.argv.slice(2), {
@@ -64,7 +65,7 @@ try {
 }
 const { installVsix, packageVsix, uninstallExtension } = await import('./vscode/extension.mjs');
 const { startCodeServer } = await import('./vscode/server.mjs');
-const { copyWorkspace, isWorkspaceFile } = await import('./vscode/workspaces.mjs');
+const { copyWorkspace } = await import('./vscode/workspaces.mjs');
 
 // 2. Persistent state: the VS Code profile (settings, UI state, installed extension) and the workspace
 let stateDir = path.join(REPO, '.run', 'vscode');

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+// @ts-check
 // Runs the same integration suite as scripts/run-integration.mjs, but in a desktop VS Code (Electron) that
 // @vscode/test-electron downloads into .vscode-test/. For machines that can reach update.code.visualstudio.com;
 // the project's own machines cannot (use `npm run test:integration` there). Linux without a display needs
@@ -27,6 +28,7 @@ import { copyWorkspace } from './vscode/workspaces.mjs';
 
 const DEFAULT_VSCODE_VERSION = 'stable';
 
+/** @type {ReturnType<typeof parseArgs>} */
 let opts;
 try {
   opts = parseArgs(process.argv.slice(2), {
@@ -34,7 +36,7 @@ try {
   }, 'MARGINALIA_IT_');
   if (opts.positional.length) throw new Error(`unexpected argument ${opts.positional[0]}`);
 } catch (e) {
-  console.error(`test-electron: ${e.message}`);
+  console.error(`test-electron: ${/** @type {Error} */ (e).message}`);
   process.exit(2);
 }
 
@@ -71,7 +73,7 @@ try {
   ok = code === 0;
 } catch (e) {
   // TestRunFailedError when a test failed (VS Code exits non-zero); a download error when VS Code is out of reach.
-  console.error(`test-electron: ${e.message}`);
+  console.error(`test-electron: ${/** @type {Error} */ (e).message}`);
   if (/ENOTFOUND|EAI_AGAIN|ECONNREFUSED|getaddrinfo/.test(String(e))) {
     console.error('test-electron: VS Code could not be downloaded here; `npm run test:integration` runs the suite in code-server instead.');
   }

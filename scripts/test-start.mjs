@@ -27,6 +27,7 @@ const T0 = Date.now();
 /** @param {string} msg */
 const say = (msg) => console.log(`[start-test ${((Date.now() - T0) / 1000).toFixed(1)}s] ${msg}`);
 
+/** @type {ReturnType<typeof parseArgs>} */
 let opts;
 try {
   opts = parseArgs(process.argv.slice(2), { keep: 'boolean', timeout: 'number' });
@@ -66,6 +67,10 @@ try {
   fs.mkdirSync(path.join(clone, 'tools', 'vscode'), { recursive: true });
   fs.symlinkSync(fs.realpathSync(path.join(TOOLS_DIR, 'node_modules')), path.join(clone, 'tools', 'vscode', 'node_modules'));
   say(`cloned ${head.slice(0, 10)} into ${clone}`);
+  // The symlinked code-server must be the one the clone's tools/vscode asks for: otherwise npm start would reinstall
+  // it, through the symlink, into this checkout's tools/vscode.
+  const setup = spawnSync(process.execPath, [path.join(clone, 'scripts', 'setup-vscode.mjs'), '--check'], { cwd: clone, encoding: 'utf8' });
+  if (setup.status !== 0) throw new Error(`this checkout's tools/vscode does not match HEAD's (run npm run setup:vscode here first): ${setup.stdout.trim().split('\n').pop()}`);
 
   // 2. npm start, in its own process group (as a terminal runs it), until it prints the URL
   npmStart = spawn('npm', ['start'], {

@@ -1,3 +1,4 @@
+// @ts-check
 // `npm test`: installs what it needs, builds, then runs every suite. Each suite ends with `N passed, N failed`;
 // the last line is the total. `npm test -- unit cli` runs only the named suites.
 import path from 'node:path';
@@ -5,7 +6,7 @@ import { ROOT, build, ensureDebianPackages, ensureNodeModules, log, run, runCapt
 
 const mocha = path.join(ROOT, 'node_modules', 'mocha', 'bin', 'mocha.js');
 const node = process.execPath;
-const integration = (...args) => [path.join(ROOT, 'scripts', 'run-integration.mjs'), ...args];
+const integration = (/** @type {string[]} */ ...args) => [path.join(ROOT, 'scripts', 'run-integration.mjs'), ...args];
 const SUITES = [
   { name: 'unit', cmd: node, args: [mocha, '--config', '.mocharc.json'] },
   { name: 'cli', cmd: node, args: [mocha, '--config', 'test/cli/mocharc.json'] },
@@ -29,10 +30,13 @@ const selected = SUITES.filter((s) => wanted.length === 0 || wanted.includes(s.n
 ensureNodeModules();
 ensureDebianPackages(['git', 'python3-yaml']);
 build();
-log('linting (eslint: floating promises, vscode imports outside src/host)');
+log('linting (eslint: floating promises, vscode imports outside src/host; the scripts and e2e tests too)');
 run(node, [path.join(ROOT, 'node_modules', 'eslint', 'bin', 'eslint.js'), '--max-warnings', '0', '.']);
-// A real VS Code (code-server) with Debian's chromium, for the suites that need one.
-if (selected.some((s) => s.vscode)) run(node, [path.join(ROOT, 'scripts', 'setup-vscode.mjs')]);
+// A real VS Code (code-server) with Debian's chromium, for the suites that need one; the scripts' type check needs
+// its playwright-core too, so it is set up for every run (a second or less once installed).
+run(node, [path.join(ROOT, 'scripts', 'setup-vscode.mjs')]);
+log('type-checking the scripts (tsc -p scripts/tsconfig.json)');
+run(node, [path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', path.join('scripts', 'tsconfig.json')]);
 
 const t0 = Date.now();
 const rows = [];

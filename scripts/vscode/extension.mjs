@@ -104,7 +104,7 @@ export function installVsix(vsix, extensionsDir, runDir) {
 }
 
 /**
- * @typedef {{ identifier?: { id?: string } }} RegistryEntry
+ * @typedef {{ identifier?: { id?: string }, [key: string]: unknown }} RegistryEntry
  * @param {string} extensionsDir
  * @returns {RegistryEntry[]}
  */

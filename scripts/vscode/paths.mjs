@@ -22,7 +22,10 @@ export function assertToolsInstalled() {
   if (missing.length) throw new Error(`missing ${missing.join(', ')}: run \`npm run setup:vscode\` first`);
 }
 
-/** The last `lines` lines of a log file, or "(no log)". */
+/**
+ * The last `lines` lines of a log file, or "(no log)".
+ * @param {string} file
+ */
 export function readTail(file, lines = 40) {
   try {
     return fs.readFileSync(file, 'utf8').split('\n').slice(-lines).join('\n');

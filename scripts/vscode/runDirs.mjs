@@ -10,7 +10,10 @@ import { REPO } from './paths.mjs';
 // 108 bytes: a run dir deeper than this moves to the system temp dir.
 const MAX_RUN_DIR = 108 - '/user-data/code-server-ipc.sock'.length - 8;
 
-/** Whether code-server's sockets fit under `dir`. */
+/**
+ * Whether code-server's sockets fit under `dir`.
+ * @param {string} dir
+ */
 export function socketSafe(dir) {
   return path.resolve(dir).length <= MAX_RUN_DIR;
 }

@@ -30,6 +30,7 @@ import { isWorkspaceFile } from './workspaces.mjs';
  * @property {() => Promise<void>} stop  SIGTERM to the process group, SIGKILL after 5 s; removes the run's temp dir
  */
 
+/** @type {Set<Server>} */
 const live = new Set();
 let exitHooked = false;
 
@@ -40,11 +41,11 @@ function hookProcessExit() {
   process.on('exit', () => {
     for (const s of live) s.killGroup('SIGKILL');
   });
-  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+  for (const sig of /** @type {const} */ (['SIGINT', 'SIGTERM', 'SIGHUP'])) {
     process.on(sig, () => {
       const servers = [...live];
       if (servers.length) console.error(`\n[vscode] ${sig}: stopping code-server`);
-      Promise.all(servers.map((s) => s.stop())).finally(() => process.exit(sig === 'SIGINT' ? 130 : 143));
+      void Promise.all(servers.map((s) => s.stop())).finally(() => process.exit(sig === 'SIGINT' ? 130 : 143));
     });
   }
 }
@@ -57,17 +58,18 @@ function hookProcessExit() {
  * @param {number} [o.port]           fixed port; default: a free one
  * @param {string} [o.host]           default 127.0.0.1
  * @param {string} [o.trust]          'off' | 'untrusted' | 'prompt'
- * @param {object} [o.settings]       extra user settings
+ * @param {Record<string, unknown>} [o.settings]  extra user settings
  * @param {boolean} [o.keepSettings]  leave an existing settings.json alone
- * @param {object} [o.env]            extra environment for the server and its extension host
+ * @param {Record<string, string | undefined>} [o.env]  extra environment for the server and its extension host
  * @param {string} [o.userDataDir]    default <runDir>/user-data
  * @param {string} [o.extensionsDir]  default <runDir>/extensions
  * @param {number} [o.startTimeoutMs] default 60 s
  * @param {(msg: string) => void} [o.log]
+ * @returns {Promise<Server>}
  */
 export async function startCodeServer(o) {
   assertToolsInstalled();
-  const log = o.log ?? ((m) => console.log(`[vscode] ${m}`));
+  const log = o.log ?? ((/** @type {string} */ m) => console.log(`[vscode] ${m}`));
   const host = o.host ?? '127.0.0.1';
   const trust = o.trust ?? 'off';
   const runDir = path.resolve(o.runDir);
@@ -108,7 +110,8 @@ export async function startCodeServer(o) {
     const server = makeServer({ child, base, host, port, runDir, tmpDir, env, logFile, userDataDir, extensionsDir, trust, log });
     live.add(server);
     hookProcessExit();
-    let exited = null;
+    /** @type {{ code: number | null, signal: NodeJS.Signals | null } | undefined} */
+    let exited;
     child.once('exit', (code, signal) => {
       exited = { code, signal };
     });
@@ -131,20 +134,26 @@ export async function startCodeServer(o) {
       log(`port ${port} was taken meanwhile; trying another`);
       continue;
     }
-    const why = exited ? `exited (code ${exited.code}, signal ${exited.signal})` : `did not answer /healthz within ${startTimeoutMs / 1000} s`;
+    const why = exited !== undefined ? `exited (code ${exited.code}, signal ${exited.signal})` : `did not answer /healthz within ${startTimeoutMs / 1000} s`;
     throw new Error(`code-server ${why}; log ${logFile}:\n${tail}`);
   }
 }
 
+/**
+ * @param {{ child: import('node:child_process').ChildProcess, base: string, host: string, port: number, runDir: string, tmpDir: string,
+ *   env: Record<string, string | undefined>, logFile: string, userDataDir: string, extensionsDir: string, trust: string, log: (msg: string) => void }} o
+ * @returns {Server}
+ */
 function makeServer({ child, base, host, port, runDir, tmpDir, env, logFile, userDataDir, extensionsDir, trust, log }) {
+  const pid = /** @type {number} */ (child.pid); // spawn succeeded (a failed spawn throws first)
+  /** @type {Promise<void> | undefined} */
   let stopping;
+  /** @type {Server} */
   const server = {
-    base, host, port, pid: child.pid, runDir, env, logFile, userDataDir, extensionsDir, trust,
-    /** Set once stop() was called: an exit after that is no crash. */
+    base, host, port, pid, runDir, env, logFile, userDataDir, extensionsDir, trust,
     stopRequested: false,
-    /** Resolves with { code, signal } when the code-server process exits. */
     exited: new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal }))),
-    /** The workbench URL for a folder or .code-workspace; with a payload for extension development/tests or a file to open. */
+    // The workbench URL for a folder or .code-workspace; with a payload for extension development/tests or a file to open.
     workbenchUrl({ workspace, openFile, extensionDevelopmentPath, extensionTestsPath, shownHost = host } = {}) {
       const q = [];
       if (workspace) q.push(`${isWorkspaceFile(workspace) ? 'workspace' : 'folder'}=${encodeURIComponent(path.resolve(workspace))}`);
@@ -161,20 +170,19 @@ function makeServer({ child, base, host, port, runDir, tmpDir, env, logFile, use
     },
     killGroup(signal) {
       try {
-        process.kill(-child.pid, signal);
+        process.kill(-pid, signal);
       } catch {
         // already gone
       }
     },
-    /** SIGTERM to the process group, SIGKILL after 5 s; removes the run's temp dir. */
     stop() {
       server.stopRequested = true;
       stopping ??= (async () => {
         server.killGroup('SIGTERM');
         const deadline = Date.now() + 5000;
-        while (groupAlive(child.pid) && Date.now() < deadline) await sleep(100);
-        if (groupAlive(child.pid)) {
-          log(`code-server group ${child.pid} ignored SIGTERM; sending SIGKILL`);
+        while (groupAlive(pid) && Date.now() < deadline) await sleep(100);
+        if (groupAlive(pid)) {
+          log(`code-server group ${pid} ignored SIGTERM; sending SIGKILL`);
           server.killGroup('SIGKILL');
         }
         live.delete(server);
@@ -186,6 +194,7 @@ function makeServer({ child, base, host, port, runDir, tmpDir, env, logFile, use
   return server;
 }
 
+/** @param {number} pgid */
 function groupAlive(pgid) {
   try {
     process.kill(-pgid, 0);
@@ -194,6 +203,3 @@ function groupAlive(pgid) {
     return false;
   }
 }
-
-
-
