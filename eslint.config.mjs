@@ -22,7 +22,10 @@ const NO_DEEP_CORE = {
 };
 const NO_DEEP_NODE = { group: ['**/node/*', '!**/node/index'], message: "Import src/node through its index.ts ('../node')." };
 
-/** @param {string} folder */
+/**
+ * @param {string} folder
+ * @returns {import('typescript-eslint').ConfigWithExtends}
+ */
 function coreFolderRules(folder) {
   const forbidden = FOLDERS.filter((f) => f !== folder && !CORE_LAYERS[folder].includes(f));
   const patterns = [NO_DEEP_CORE, { group: ['**/host', '**/host/**', '**/cli', '**/cli/**', '**/node', '**/node/**', '**/extension'], message: 'src/core runs anywhere: it must not import src/host, src/cli, src/node or src/extension.ts.' }];
