@@ -4,20 +4,12 @@ import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { WALKTHROUGH_FOLDER_ENV, openWalkthroughOnFirstStart } from '../../src/host/walkthrough';
 import type { Logger } from '../../src/host/log';
+import { eventually } from './support/helpers';
 
 const quiet: Logger = { trace: () => {}, info: () => {}, warn: () => {}, error: () => {} };
 
 function walkthroughTabs(): vscode.Tab[] {
   return vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.label.startsWith('Walkthrough'));
-}
-
-async function waitFor(condition: () => boolean, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) return false;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return true;
 }
 
 /** An extension context with a workspace state of its own, so the real one is left alone. */
@@ -49,7 +41,7 @@ describe('walkthrough on the first start', () => {
     process.env[WALKTHROUGH_FOLDER_ENV] = folder;
     const ctx = context();
     await openWalkthroughOnFirstStart(ctx, quiet);
-    assert.ok(await waitFor(() => walkthroughTabs().length === 1, 10_000), 'a walkthrough tab opened');
+    await eventually(() => walkthroughTabs().length === 1, 10_000, 'a walkthrough tab');
     assert.equal(ctx.workspaceState.get('marginalia.walkthroughShown'), true);
     await vscode.window.tabGroups.close(walkthroughTabs());
     await openWalkthroughOnFirstStart(ctx, quiet);
