@@ -1,5 +1,5 @@
 // Issue 5, what must run through the real CLI process: each failure case of the issue as its own test, on a temporary
-// copy of the sample corpus (the core half is test/unit/faults.test.ts; README "Failure cases and their tests" lists
+// copy of the sample corpus (the core half is test/unit/faults.test.ts; the failure-case matrix of docs/testing.md lists
 // both).
 import * as assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';

@@ -1,6 +1,6 @@
 // Issue 5, the core half: each failure case of the issue as its own test, on real temporary folders through the real
-// AnnotationStore and NodeWorkspaceFs (the CLI half is test/cli/faults.test.ts; README "Failure cases and their
-// tests" lists both).
+// AnnotationStore and NodeWorkspaceFs (the CLI half is test/cli/faults.test.ts; the failure-case matrix of
+// docs/testing.md lists both).
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
