@@ -1,6 +1,7 @@
 // The project's documents checked like code: every relative link and picture of README.md, CONTRIBUTING.md and
-// docs/*.md leads to a file (and heading) that exists; every test the failure-case matrix of docs/testing.md names
-// exists, by its title, in the file it names; and the user's documents carry no issue numbers or session history.
+// docs/*.md leads to a file (and heading) that exists, and so does every repository path they name in code; every
+// test the failure-case matrix of docs/testing.md names exists, by its title, in the file it names; and the user's
+// documents carry no issue numbers or session history.
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -59,6 +60,9 @@ function brokenLink(doc: string, target: string): string | undefined {
   if (anchor !== undefined && file.endsWith('.md') && !headingSlugs(read(file)).has(anchor)) return `${target}: ${file} has no heading #${anchor}`;
   return undefined;
 }
+
+/** A code span that names a file or folder of the repository, e.g. `src/core/store` or `test/unit/faults.test.ts`. */
+const REPO_PATH = /^(src|test|bench|scripts|docs|schemas|sample|media)\/[\w./-]*$/;
 
 const isExternal = (target: string): boolean => /^[a-z][a-z0-9+.-]*:/i.test(target);
 
@@ -153,6 +157,20 @@ describe('documents', () => {
     }
     assert.deepEqual(broken, []);
     assert.ok(checked >= 10, `only ${checked} relative links found: is the link extraction broken?`);
+  });
+
+  it('every path of the repository a document names in code (`src/…`, `test/…`, `bench/…` …) exists', () => {
+    const missing: string[] = [];
+    let checked = 0;
+    for (const doc of documents()) {
+      for (const t of tokens(read(doc))) {
+        if (t.type !== 'code_inline' || !REPO_PATH.test(t.content)) continue;
+        checked++;
+        if (!fs.existsSync(path.join(ROOT, t.content))) missing.push(`${doc}: ${t.content}`);
+      }
+    }
+    assert.deepEqual(missing, []);
+    assert.ok(checked >= 20, `only ${checked} paths found: is the extraction broken?`);
   });
 
   it('the README shows the screenshots of the user story from docs/screenshots', () => {
