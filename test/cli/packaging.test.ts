@@ -1,6 +1,6 @@
 // The files an installed Marginalia holds come from one list, .vscodeignore: a plain `vsce ls`, the VSIX that
 // `npm run package` packs and the folder the tests and `npm start` install (scripts/vscode/extension.mjs) agree,
-// and they carry every picture the README shows.
+// and they carry every picture the README shows and every page it links to.
 import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -28,11 +28,12 @@ describe('the files an installed extension holds', function () {
   });
   after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
-  it('vsce ls lists the bundle, the manifest and every picture the README links, and no CLI or source maps', () => {
+  it('vsce ls lists the bundle, the manifest and every picture and page the README links, and no CLI or source maps', () => {
     const readme = fs.readFileSync(path.join(REPO, 'README.md'), 'utf8');
-    const pictures = [...readme.matchAll(/!\[[^\]]*\]\(([^)\s]+)/g)].map((m) => m[1]).filter((p) => !/^[a-z]+:/i.test(p));
-    assert.ok(pictures.length > 0, 'the README shows pictures');
-    for (const p of pictures) assert.ok(listed.includes(path.posix.normalize(p)), `${p} (linked from README.md) is not packed: add it to .vscodeignore`);
+    const linked = [...readme.matchAll(/!?\[[^\]]*\]\(([^)\s#]+)/g)].map((m) => m[1]).filter((p) => !/^[a-z]+:/i.test(p));
+    assert.ok(linked.some((p) => p.endsWith('.png')), 'the README shows pictures');
+    assert.ok(linked.some((p) => p.endsWith('.md')), 'the README links pages');
+    for (const p of linked) assert.ok(listed.includes(path.posix.normalize(p)), `${p} (linked from README.md) is not packed: add it to .vscodeignore`);
     for (const f of ['package.json', 'README.md', 'dist/extension.js']) assert.ok(listed.includes(f), `${f} is packed`);
     assert.deepEqual(listed.filter((f) => f === 'dist/cli.js' || f.endsWith('.map') || f.startsWith('src/')), []);
   });
