@@ -27,6 +27,8 @@ const common = {
   sourcemap: !production,
   minify: production,
   logLevel: 'warning',
+  // jsonc-parser's default (UMD) build requires its parts dynamically, which a bundle cannot follow; its ES build can.
+  alias: { 'jsonc-parser': './node_modules/jsonc-parser/lib/esm/main.js' },
 };
 
 /** Package → chunk file (beside dist/extension.js). @type {Record<string, string>} */

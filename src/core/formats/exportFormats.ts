@@ -2,7 +2,7 @@
 import type { Codebook } from '../store';
 import { exportYaml } from './yamlExport';
 import type { ExportInput } from './exportInput';
-import { exportW3c } from './w3cFormat';
+import { exportW3c } from './w3cWriter';
 import { exportCsv } from './csvFormat';
 import { exportBrat } from './bratFormat';
 

@@ -1,8 +1,12 @@
 // Exports and imports: YAML, W3C Web Annotation JSON-LD, CSV, brat, over one shared export input.
 // The public surface of this folder: other folders import only this file.
 export * from './bratFormat';
+export * from './codePoints';
 export * from './csvFormat';
 export * from './exportFormats';
 export * from './exportInput';
-export * from './w3cFormat';
+export * from './locatedJson';
+export * from './w3cReader';
+export * from './w3cVocabulary';
+export * from './w3cWriter';
 export * from './yamlExport';

@@ -119,18 +119,16 @@ describe('edit tracking', () => {
     assert.deepEqual(res.map((s) => after.slice(s.start, s.end)), ['The quick and brown cat', 'quick', 'k and brown']);
   });
 
-  it('is fast: 10,000 annotations, a keystroke well under a millisecond', () => {
+  // How fast a keystroke is at this size is a row of `npm run bench` (typing), not a timed test on a shared machine.
+  it('2,000 keystrokes at 10,000 annotations: every annotation after the caret moves with each one', () => {
     const spans = Array.from({ length: 10_000 }, (_, i) => ({ id: `a${i}`, start: i * 100, end: i * 100 + 40 }));
     const tracker = new EditTracker(spans);
     const keystrokes = 2000;
-    const t0 = performance.now();
     for (let k = 0; k < keystrokes; k++) {
       // Typing near the top of the document: every annotation after it moves.
       tracker.apply([ins(50 + k, 'x')]);
     }
-    const perKey = (performance.now() - t0) / keystrokes;
-    console.log(`      edit tracking: ${(perKey * 1000).toFixed(1)} µs per keystroke at 10,000 annotations`);
-    assert.ok(perKey < 0.5, `${perKey} ms per keystroke`);
+    assert.deepEqual(tracker.get('a0'), { id: 'a0', start: 0, end: 40, original: 40, remaining: 40, orphaned: false });
     assert.deepEqual(tracker.get('a9999'), {
       id: 'a9999', start: 999_900 + keystrokes, end: 999_940 + keystrokes, original: 40, remaining: 40, orphaned: false,
     });

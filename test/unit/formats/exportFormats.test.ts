@@ -3,7 +3,7 @@ import { EXPORT_FORMATS, exportFormat, renderExport } from '../../../src/core/fo
 import { createAnnotation } from '../../../src/core/model';
 import { parseExportYaml } from '../../../src/core/formats';
 import { parseCsv } from '../../../src/core/formats';
-import { parseW3c } from '../../../src/core/formats/w3cFormat';
+import { parseW3c } from '../../../src/core/formats';
 
 const text = 'Article Source: TMTPOST\nPutin said 80% of it.';
 const a = createAnnotation(text, { doc: 'a.txt', kind: 'figure', start: text.indexOf('80%'), end: text.indexOf('80%') + 3, author: 'x', attributes: { value: 80, unit: '%' } }, { name: 'figure', attributes: [{ name: 'value', type: 'number' }, { name: 'unit', type: 'string' }] }, new Date('2026-11-23T10:00:00Z'));

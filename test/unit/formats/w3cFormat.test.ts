@@ -15,7 +15,7 @@ import {
   toW3cAnnotation,
   w3cPageFileName,
   type W3cImportedDocument,
-} from '../../../src/core/formats/w3cFormat';
+} from '../../../src/core/formats';
 import { ExportFormatError, type ExportInputDocument } from '../../../src/core/formats';
 import { EMOJI_TEXT, GENERATED, P000, PEMOJI, PGONE, PNONASCII, allAnnotations, annotate, buildCorpus, textsOf } from '../../fixtures/formats/sampleCorpus';
 import { W3cAssertionSuite, type AssertionOutcome, type RefSiblings } from '../../support/w3cAssertions';

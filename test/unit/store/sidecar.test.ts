@@ -456,12 +456,10 @@ describe('broken sidecars', () => {
       'annotations: [*f,*f,*f,*f,*f,*f,*f,*f,*f]',
       '',
     ].join('\n');
-    const started = Date.now();
     const e = sidecarError(bomb);
     assert.equal(e.code, 'alias');
     assert.match(e.reason, /too many YAML aliases/);
     assert.equal(e.line, 4);
-    assert.ok(Date.now() - started < 2000, 'refused quickly');
   });
 
   it('refuses an oversized sidecar and one that is not UTF-8, saying so', () => {
