@@ -3,4 +3,5 @@
 export * from './entityMatch';
 export * from './figures';
 export * from './metadata';
+export { findNames, type FoundName } from './names';
 export * from './suggest';
