@@ -11,6 +11,7 @@
 //   rules read it in a fraction of a second. The rules are in names.ts (findNames), the word lists in nameLexicon.ts.
 //   English prose only.
 import { ENTITY_KIND, findEntity, type Entity, type EntityRegister } from '../store';
+import { boilerplateLines } from './boilerplate';
 import { findRegisterMentions } from './entityMatch';
 import { findFigures, formatFigure, type FigureCandidate } from './figures';
 import type { EntityType } from '../model';
@@ -66,6 +67,8 @@ export interface SuggestOptions {
   minConfidence?: number;
   /** Also suggest target years ("by 2030") as figures (default false: a year dates a figure, it is not one). */
   years?: boolean;
+  /** Also suggest in navigation and boilerplate lines (default false: see boilerplate.ts). */
+  boilerplate?: boolean;
 }
 
 /**
@@ -76,26 +79,58 @@ export interface SuggestOptions {
 export const DEFAULT_MIN_CONFIDENCE = 0.5;
 
 /**
- * Candidate figures and entities for `text`, sorted by position (then kind). Suggestions of one kind never overlap
- * each other or an existing annotation of that kind; a figure and an entity may overlap.
+ * Candidate figures and entities for `text`, every mention, sorted by position (then kind); groupSuggestions gathers
+ * the mentions of each candidate. Suggestions of one kind never overlap each other or an existing annotation of that
+ * kind; a figure and an entity may overlap. Navigation and boilerplate lines give none (boilerplate.ts).
  */
 export function suggest(text: string, options: SuggestOptions = {}): Suggestion[] {
   const kinds = new Set(options.kinds ?? ['figure', 'entity']);
   const min = options.minConfidence ?? DEFAULT_MIN_CONFIDENCE;
   const existing = options.existing ?? [];
+  const boilerplate = new SpanSet(options.boilerplate === true ? [] : boilerplateLines(text), text.length);
+  const keep = (s: Suggestion): boolean => s.confidence >= min && !boilerplate.overlaps(s.start, s.end);
   const out: Suggestion[] = [];
   if (kinds.has('figure')) {
     const taken = new SpanSet(existing.filter((a) => a.kind === 'figure').map((a) => a.target), text.length);
     for (const c of findFigures(text)) {
       const s = figureSuggestion(text, c, options.years === true);
-      if (s && s.confidence >= min && !taken.overlaps(s.start, s.end)) out.push(s);
+      if (s && keep(s) && !taken.overlaps(s.start, s.end)) out.push(s);
     }
   }
   if (kinds.has('entity')) {
     const taken = existing.filter((a) => a.kind === ENTITY_KIND).map((a) => a.target);
-    for (const s of entitySuggestions(text, options.register, taken)) if (s.confidence >= min) out.push(s);
+    for (const s of entitySuggestions(text, options.register, taken)) if (keep(s)) out.push(s);
   }
   return out.sort((a, b) => a.start - b.start || a.end - b.end || (a.kind < b.kind ? -1 : a.kind > b.kind ? 1 : 0));
+}
+
+/** One candidate of a document with all its mentions: a name or a figure is offered once, however often written. */
+export interface SuggestionGroup {
+  /** Stable within one call: kind, then the entity's type and canonical name, or the figure's text, value and unit. */
+  key: string;
+  /** The mentions in document order; the first is the one offered. */
+  mentions: Suggestion[];
+}
+
+/**
+ * Groups suggestions (as suggest returns them) by candidate: an entity by its type and canonical name ("Putin" and
+ * "Vladimir Putin" are one person), a figure by its text, value and unit ("billions of dollars" three times). Groups
+ * are in the order of their first mentions.
+ */
+export function groupSuggestions(suggestions: readonly Suggestion[]): SuggestionGroup[] {
+  const groups = new Map<string, SuggestionGroup>();
+  for (const s of suggestions) {
+    const key = groupKey(s);
+    const g = groups.get(key);
+    if (g) g.mentions.push(s);
+    else groups.set(key, { key, mentions: [s] });
+  }
+  return [...groups.values()];
+}
+
+function groupKey(s: Suggestion): string {
+  if (s.kind === 'entity') return ['entity', s.attributes.type, s.attributes.canonical.toLowerCase()].join('\u0000');
+  return ['figure', s.text.toLowerCase().replace(/\s+/g, ' '), s.attributes.value, s.attributes.unit ?? ''].join('\u0000');
 }
 
 // ---------------------------------------------------------------------------------------------------------------
