@@ -14,9 +14,9 @@
 //   paragraph came between: lists of linked headlines and comment form fields are short lines without a final full
 //   stop, so the block runs on until a line of prose.
 
-export interface LineSpan {
-  start: number;
-  end: number;
+import type { Span } from '../model';
+
+export interface LineSpan extends Span {
   /** The line as written (for messages and tests). */
   text: string;
 }

@@ -14,7 +14,7 @@ import { ENTITY_KIND, findEntity, type Entity, type EntityRegister } from '../st
 import { boilerplateLines } from './boilerplate';
 import { findRegisterMentions } from './entityMatch';
 import { findFigures, formatFigure, type FigureCandidate } from './figures';
-import type { EntityType } from '../model';
+import type { EntityType, Span } from '../model';
 import { findNames, roundConfidence } from './names';
 
 export type SuggestionKind = 'figure' | 'entity';
@@ -238,11 +238,6 @@ function knownAs(register: EntityRegister, text: string): Entity | undefined {
 
 // ---------------------------------------------------------------------------------------------------------------
 // Helpers
-
-interface Span {
-  start: number;
-  end: number;
-}
 
 /** Overlap tests against many spans in constant time each, by marking the covered code units. */
 class SpanSet {
