@@ -95,8 +95,9 @@ export class Suggestions implements vscode.HoverProvider, vscode.Disposable {
     else {
       const more = found.length > offered.length ? ` (${plural(found.length, 'mention')})` : '';
       // The first button is the primary one: reviewing, never accepting unseen suggestions wholesale.
+      const message = `${plural(offered.length, 'suggestion')}${more} in ${at.doc}, underlined with dots: review them one by one, or hover one to accept or reject it.`;
       void vscode.window
-        .showInformationMessage(`${plural(offered.length, 'suggestion')}${more} in ${at.doc}, underlined with dots: review them one by one, or hover one to accept or reject it.`, 'Review', 'Dismiss All')
+        .showInformationMessage(message, 'Review', 'Dismiss All')
         .then((c) => {
           if (c === 'Review') void vscode.commands.executeCommand(COMMANDS.reviewSuggestions, uri.toString());
           if (c === 'Dismiss All') void vscode.commands.executeCommand(COMMANDS.clearSuggestions);

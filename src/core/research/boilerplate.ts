@@ -69,7 +69,15 @@ const byLength = (a: string, b: string): number => b.length - a.length;
 const AFTER_WEAK = '(?=[ \\u00a0]*$|[ \\u00a0]*[:|»›>•·\\-–—(\\[])';
 const STRONG = new RegExp(`^(?:${[...STRONG_CUES].sort(byLength).map(escape).join('|')})(?![\\p{L}\\p{N}])`, 'iu');
 const WEAK = new RegExp(`^(?:${[...WEAK_CUES].sort(byLength).map(escape).join('|')})${AFTER_WEAK}`, 'iu');
-const COMMENT_COUNT = /^(?:\d+|no|one|two|three)[ \u00a0]+(?:comments?|responses?|replies|reactions?|thoughts?[ \u00a0]+on\b.*)(?:[ \u00a0]+yet)?\.?$|^(?:view|show|load|see)[ \u00a0]+(?:all[ \u00a0]+)?(?:\d+[ \u00a0]+)?comments?\b|^comments?[ \u00a0]*\(\d+\)$/iu;
+/** "12 Comments", "No comments yet", "3 thoughts on ...", "View all 40 comments", "Comments (3)". */
+const COMMENT_COUNT = new RegExp(
+  [
+    '^(?:\\d+|no|one|two|three)[ \\u00a0]+(?:comments?|responses?|replies|reactions?|thoughts?[ \\u00a0]+on\\b.*)(?:[ \\u00a0]+yet)?\\.?$',
+    '^(?:view|show|load|see)[ \\u00a0]+(?:all[ \\u00a0]+)?(?:\\d+[ \\u00a0]+)?comments?\\b',
+    '^comments?[ \\u00a0]*\\(\\d+\\)$',
+  ].join('|'),
+  'iu',
+);
 const SEPARATORS = /[ \u00a0](?:»|›|>|\||•|·|\/)[ \u00a0]/g;
 const PROSE_END = /[.!?]["”’)]*$/;
 

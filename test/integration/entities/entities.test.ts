@@ -210,8 +210,10 @@ describe('entities and suggestions in the extension host', function () {
     const sub = a.suggestions.onDidAsk((o) => {
       asked.push(o.id);
       selected.push(editor.document.getText(editor.selection));
-      // Accept the first, skip the second (down twice: Accept all / Reject / Skip), stop at the third.
-      const keys = [['workbench.action.acceptSelectedQuickOpenItem'], ['workbench.action.quickOpenSelectNext', 'workbench.action.quickOpenSelectNext', 'workbench.action.quickOpenSelectNext', 'workbench.action.acceptSelectedQuickOpenItem'], ['workbench.action.closeQuickOpen']][answered++];
+      // Accept the first, skip the second (Skip is last: after Accept, Accept all N mentions when there are more, and
+      // Reject), stop at the third.
+      const down = Array<string>(o.mentions.length > 1 ? 3 : 2).fill('workbench.action.quickOpenSelectNext');
+      const keys = [['workbench.action.acceptSelectedQuickOpenItem'], [...down, 'workbench.action.acceptSelectedQuickOpenItem'], ['workbench.action.closeQuickOpen']][answered++];
       void (async () => {
         for (const k of keys ?? []) await vscode.commands.executeCommand(k);
       })();
