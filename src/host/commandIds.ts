@@ -28,6 +28,7 @@ export const COMMANDS = {
   acceptSuggestion: 'marginalia.acceptSuggestion',
   rejectSuggestion: 'marginalia.rejectSuggestion',
   acceptAllSuggestions: 'marginalia.acceptAllSuggestions',
+  reviewSuggestions: 'marginalia.reviewSuggestions',
   clearSuggestions: 'marginalia.clearSuggestions',
   tagAllMentions: 'marginalia.tagAllMentions',
   mergeEntities: 'marginalia.mergeEntities',
@@ -50,4 +51,6 @@ export const CONTEXT = {
   readOnly: 'marginalia:readOnly',
   filtered: 'marginalia:filtered',
   hasConflicts: 'marginalia:hasConflicts',
+  onSuggestion: 'marginalia:onSuggestion',
+  hasSuggestions: 'marginalia:hasSuggestions',
 } as const;

@@ -1,6 +1,8 @@
 // Reading the documents: figures, entity mentions, suggestions, document metadata.
 // The public surface of this folder: other folders import only this file.
+export * from './boilerplate';
 export * from './entityMatch';
 export * from './figures';
 export * from './metadata';
+export { findNames, type FoundName } from './names';
 export * from './suggest';

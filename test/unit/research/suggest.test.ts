@@ -1,14 +1,23 @@
 import * as assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { addEntity, emptyRegister } from '../../../src/core/store';
 import type { EntityType } from '../../../src/core/model';
-import { DEFAULT_MIN_CONFIDENCE, findNames, suggest, type Suggestion, type SuggestionKind } from '../../../src/core/research';
+import { DEFAULT_MIN_CONFIDENCE, findNames, groupSuggestions, suggest, type Suggestion, type SuggestionKind } from '../../../src/core/research';
 
 // Compiled to out/test/unit/research; the fixtures and the sample corpus stay in the source tree.
 const ROOT = path.resolve(__dirname, '../../../..');
 const CORPUS = path.join(ROOT, 'sample/corpus');
 const GOLD_FILE = path.join(ROOT, 'test/fixtures/suggestions/gold.json');
+const HELD_OUT = path.join(ROOT, 'test/fixtures/suggestions/heldout');
+const HELD_OUT_FILE = path.join(ROOT, 'test/fixtures/suggestions/heldout.json');
+const HELD_OUT_FIGURES = 14;
+const HELD_OUT_ENTITIES = 44;
+// Measured at the first run on the held-out texts: figures exact P 0.929, lenient R 1.000; entities exact P 0.878,
+// exact R 0.818 (misses: Reuters, a name after "Chief executive" at a sentence start, "Tedros Adhanom Ghebreyesus",
+// "East African Community", "Samsung Electronics"; "Lee Jae-yong" cut at its hyphen, "South Korea" cut to "Korea",
+// the towns Taylor and Austin taken for people, the unit TEU for an organisation).
+const HELD_OUT_FLOORS = { figureP: 0.85, figureR: 0.9, entityP: 0.8, entityR: 0.75 };
 
 interface GoldEntry {
   quote: string;
@@ -100,83 +109,125 @@ function score(predicted: readonly Suggestion[], gold: readonly GoldSpan[], into
 
 const ratio = (a: number, b: number): number => (b === 0 ? 1 : a / b);
 
-describe('suggest: precision and recall on the hand-made gold of the sample corpus', function () {
-  const gold = JSON.parse(readFileSync(GOLD_FILE, 'utf8')) as { documents: GoldDocument[] };
-  const scores = new Map<string, Score>();
-  const rows: string[] = [];
-  const blank = (): Score => ({ predicted: 0, gold: 0, exact: 0, lenient: 0, typed: 0 });
+interface Measured {
+  scores: Map<string, Score>;
+  table: string;
+}
 
-  before(() => {
-    for (const d of gold.documents) {
-      const text = readFileSync(path.join(CORPUS, d.doc), 'utf8');
-      const suggestions = suggest(text);
-      const byKind: Record<SuggestionKind, GoldSpan[]> = { figure: resolve(text, d.doc, d.figures), entity: resolve(text, d.doc, d.entities) };
-      for (const kind of ['figure', 'entity'] as const) {
-        const mine = suggestions.filter((s) => s.kind === kind);
-        for (const key of [kind, `${kind} ${d.doc.slice(0, 3)}`]) {
-          const s = scores.get(key) ?? blank();
-          score(mine, byKind[kind], s);
-          scores.set(key, s);
-        }
-        if (kind === 'entity') {
-          for (const type of ['person', 'organisation', 'place'] as const) {
-            const s = scores.get(`  ${type}`) ?? blank();
-            score(
-              mine.filter((m) => m.kind === 'entity' && m.attributes.type === type),
-              byKind.entity.filter((g) => g.entry.type === type),
-              s,
-            );
-            scores.set(`  ${type}`, s);
-          }
-        }
+/** Scores suggest() against a gold file whose documents are in `dir`: per kind, per entity type and per document. */
+function measure(goldFile: string, dir: string): Measured {
+  const gold = JSON.parse(readFileSync(goldFile, 'utf8')) as { documents: GoldDocument[] };
+  const scores = new Map<string, Score>();
+  const blank = (): Score => ({ predicted: 0, gold: 0, exact: 0, lenient: 0, typed: 0 });
+  const add = (key: string, predicted: readonly Suggestion[], spans: readonly GoldSpan[]): void => {
+    const s = scores.get(key) ?? blank();
+    score(predicted, spans, s);
+    scores.set(key, s);
+  };
+  for (const d of gold.documents) {
+    const text = readFileSync(path.join(dir, d.doc), 'utf8');
+    const suggestions = suggest(text);
+    const byKind: Record<SuggestionKind, GoldSpan[]> = { figure: resolve(text, d.doc, d.figures), entity: resolve(text, d.doc, d.entities) };
+    for (const kind of ['figure', 'entity'] as const) {
+      const mine = suggestions.filter((s) => s.kind === kind);
+      add(kind, mine, byKind[kind]);
+      add(`${kind} ${d.doc.slice(0, 3)}`, mine, byKind[kind]);
+      if (kind !== 'entity') continue;
+      for (const type of ['person', 'organisation', 'place'] as const) {
+        const typed = mine.filter((m) => m.kind === 'entity' && m.attributes.type === type);
+        add(`  ${type}`, typed, byKind.entity.filter((g) => g.entry.type === type));
       }
     }
-    const pct = (x: number): string => x.toFixed(3);
-    rows.push(`suggest() at the default confidence floor ${DEFAULT_MIN_CONFIDENCE}, against test/fixtures/suggestions/gold.json`);
-    rows.push('kind             predicted  gold  exact-P  exact-R  lenient-P  lenient-R  type/value ok');
-    for (const key of ['figure', 'entity', '  person', '  organisation', '  place', ...[...scores.keys()].filter((k) => /\d{3}$/.test(k)).sort()]) {
-      const s = scores.get(key);
-      if (!s) continue;
-      rows.push(
-        `${key.padEnd(16)} ${String(s.predicted).padStart(9)} ${String(s.gold).padStart(5)}  ${pct(ratio(s.exact, s.predicted)).padStart(7)}  ${pct(ratio(s.exact, s.gold)).padStart(7)}` +
-          `  ${pct(ratio(s.lenient, s.predicted)).padStart(9)}  ${pct(ratio(s.lenient, s.gold)).padStart(9)}  ${pct(ratio(s.typed, s.exact)).padStart(13)}`,
-      );
-    }
-    console.log('\n' + rows.join('\n') + '\n');
+  }
+  const pct = (x: number): string => x.toFixed(3);
+  const rows = [`suggest() at the default confidence floor ${DEFAULT_MIN_CONFIDENCE}, against ${path.relative(ROOT, goldFile)}`];
+  rows.push('kind             predicted  gold  exact-P  exact-R  lenient-P  lenient-R  type/value ok');
+  const perDoc = [...scores.keys()].filter((k) => / \S{3}$/.test(k) && !k.startsWith(' ')).sort();
+  for (const key of ['figure', 'entity', '  person', '  organisation', '  place', ...perDoc]) {
+    const s = scores.get(key);
+    if (!s) continue;
+    rows.push(
+      `${key.padEnd(16)} ${String(s.predicted).padStart(9)} ${String(s.gold).padStart(5)}  ${pct(ratio(s.exact, s.predicted)).padStart(7)}  ${pct(ratio(s.exact, s.gold)).padStart(7)}` +
+        `  ${pct(ratio(s.lenient, s.predicted)).padStart(9)}  ${pct(ratio(s.lenient, s.gold)).padStart(9)}  ${pct(ratio(s.typed, s.exact)).padStart(13)}`,
+    );
+  }
+  return { scores, table: rows.join('\n') };
+}
+
+/** Measures once, before the tests of the enclosing describe, and prints the table. */
+function measuredBefore(goldFile: string, dir: string): { m: Measured; get: (key: string) => Score } {
+  const out = { m: { scores: new Map(), table: '' } as Measured, get: (key: string): Score => out.m.scores.get(key) as Score };
+  before(() => {
+    out.m = measure(goldFile, dir);
+    console.log('\n' + out.m.table + '\n');
   });
+  return out;
+}
+
+describe('suggest: precision and recall on the hand-made gold of the sample corpus', function () {
+  const measured = measuredBefore(GOLD_FILE, CORPUS);
+  const get = measured.get;
 
   it('the gold file resolves: every listed occurrence exists and no two gold spans of a kind overlap', () => {
-    const figure = scores.get('figure');
-    const entity = scores.get('entity');
-    assert.equal(figure?.gold, 24);
-    assert.equal(entity?.gold, 313);
+    assert.equal(get('figure').gold, 23);
+    assert.equal(get('entity').gold, 306);
   });
 
-  // Floors a little below what was measured (figures P 0.952 R 0.833; entities P 0.997 R 0.942, types all right), so
-  // a regression fails here. The name rules were written looking at these five documents: on unseen news text expect
-  // less (a small held-out check gave entities P 0.94 R 0.80, figures P 1.00 R 0.92).
+  // Floors a little below what was measured (figures P 0.950 R 0.826; entities P 1.000 R 0.951, types all right), so
+  // a regression fails here. The name rules were written looking at these five documents: on unseen text expect
+  // less (see the held-out set below).
   it('suggests figures with precision ≥ 0.9 and recall ≥ 0.8', () => {
-    const s = scores.get('figure') as Score;
-    assert.ok(ratio(s.exact, s.predicted) >= 0.9, rows.join('\n'));
-    assert.ok(ratio(s.exact, s.gold) >= 0.8, rows.join('\n'));
+    const s = get('figure');
+    assert.ok(ratio(s.exact, s.predicted) >= 0.9, measured.m.table);
+    assert.ok(ratio(s.exact, s.gold) >= 0.8, measured.m.table);
     assert.ok(ratio(s.typed, s.exact) >= 0.95, 'values of the exactly matched figures');
   });
 
   it('suggests entities with precision ≥ 0.95 and recall ≥ 0.9, and types them right', () => {
-    const s = scores.get('entity') as Score;
-    assert.ok(ratio(s.exact, s.predicted) >= 0.95, rows.join('\n'));
-    assert.ok(ratio(s.exact, s.gold) >= 0.9, rows.join('\n'));
-    assert.ok(ratio(s.lenient, s.gold) >= 0.9, rows.join('\n'));
-    assert.ok(ratio(s.typed, s.exact) >= 0.95, rows.join('\n'));
+    const s = get('entity');
+    assert.ok(ratio(s.exact, s.predicted) >= 0.95, measured.m.table);
+    assert.ok(ratio(s.exact, s.gold) >= 0.9, measured.m.table);
+    assert.ok(ratio(s.lenient, s.gold) >= 0.9, measured.m.table);
+    assert.ok(ratio(s.typed, s.exact) >= 0.95, measured.m.table);
   });
 
-  // Measured: people 0.957, places 1.000, organisations 0.727 (unknown single-word names such as Kremlin, Gazprom and
+  // Measured: people 0.970, places 1.000, organisations 0.750 (unknown single-word names such as Kremlin, Gazprom and
   // Congress, and names in headings, are left below the confidence floor).
   it('finds people and places with recall ≥ 0.9, organisations with recall ≥ 0.65', () => {
     for (const [type, floor] of [['person', 0.9], ['organisation', 0.65], ['place', 0.9]] as const) {
-      const s = scores.get(`  ${type}`) as Score;
-      assert.ok(ratio(s.exact, s.gold) >= floor, `${type}\n${rows.join('\n')}`);
-      assert.ok(ratio(s.exact, s.predicted) >= 0.9, `${type}\n${rows.join('\n')}`);
+      const s = get(`  ${type}`);
+      assert.ok(ratio(s.exact, s.gold) >= floor, `${type}\n${measured.m.table}`);
+      assert.ok(ratio(s.exact, s.predicted) >= 0.9, `${type}\n${measured.m.table}`);
+    }
+  });
+});
+
+describe('suggest: precision and recall on held-out texts', function () {
+  const measured = measuredBefore(HELD_OUT_FILE, HELD_OUT);
+  const get = measured.get;
+
+  it('the held-out gold resolves', () => {
+    assert.equal(get('figure').gold, HELD_OUT_FIGURES);
+    assert.equal(get('entity').gold, HELD_OUT_ENTITIES);
+  });
+
+  // Texts written for measuring, never for tuning (see the file's description): the floors sit a little below what
+  // was measured, so that a change that helps the sample corpus at the cost of unseen text fails here.
+  it('suggests figures and entities on unseen text with useful precision and recall', () => {
+    const f = get('figure');
+    const e = get('entity');
+    assert.ok(ratio(f.exact, f.predicted) >= HELD_OUT_FLOORS.figureP, measured.m.table);
+    assert.ok(ratio(f.lenient, f.gold) >= HELD_OUT_FLOORS.figureR, measured.m.table);
+    assert.ok(ratio(e.exact, e.predicted) >= HELD_OUT_FLOORS.entityP, measured.m.table);
+    assert.ok(ratio(e.exact, e.gold) >= HELD_OUT_FLOORS.entityR, measured.m.table);
+  });
+
+  it('suggests nothing in their navigation and boilerplate lines', () => {
+    for (const doc of readdirSync(HELD_OUT)) {
+      const text = readFileSync(path.join(HELD_OUT, doc), 'utf8');
+      const tail = text.slice(text.search(/^(?:Related Posts|Advertisement|Home » )/m));
+      const inTail = suggest(text).filter((s) => s.start >= text.length - tail.length);
+      assert.deepEqual(inTail.map((s) => s.text), [], doc);
     }
   });
 });
@@ -351,6 +402,46 @@ describe('suggest: entities', () => {
       assert.doesNotThrow(() => findNames(text), JSON.stringify(text));
       assert.doesNotThrow(() => suggest(text, { minConfidence: 0 }), JSON.stringify(text));
     }
+  });
+});
+
+describe('suggest: each candidate once, boilerplate left out', () => {
+  const text = readFileSync(path.join(CORPUS, '004_93f4aeba23e3ae0c.txt'), 'utf8');
+
+  it('offers each distinct figure and entity of 004 once, with its other mentions grouped under it', () => {
+    const all = suggest(text);
+    const groups = groupSuggestions(all);
+    assert.equal(groups.reduce((n, g) => n + g.mentions.length, 0), all.length, 'every mention in exactly one group');
+    const offered = groups.map((g) => g.mentions[0]);
+    const label = (s: Suggestion): string => (s.kind === 'entity' ? `${s.attributes.type}:${s.attributes.canonical}` : `figure:${s.text}`);
+    assert.equal(new Set(offered.map(label)).size, offered.length, 'no candidate offered twice');
+    const byName = new Map(groups.map((g) => [label(g.mentions[0]), g.mentions]));
+    // "Russia" 13 times and the heading's "RUSSIA", Putin named in full and by surname: one candidate each.
+    assert.equal(byName.get('place:Russia')?.length, 14);
+    assert.deepEqual([...new Set(byName.get('person:Vladimir Putin')?.map((s) => s.text))], ['Vladimir Putin', 'Putin']);
+    assert.equal(byName.get('place:China')?.length, 5);
+    for (const g of groups) {
+      for (let i = 1; i < g.mentions.length; i++) assert.ok(g.mentions[i - 1].start < g.mentions[i].start, 'mentions in document order');
+    }
+    // Groups come in the order of their first mentions.
+    for (let i = 1; i < offered.length; i++) assert.ok(offered[i - 1].start <= offered[i].start);
+    assert.ok(offered.length <= 40, `${offered.length} candidates for ${all.length} mentions`);
+  });
+
+  it('suggests nothing from the "See also", "Discover more", "Subscribe" and "Leave a Reply" lines of 004', () => {
+    const texts = suggest(text).map((s) => s.text);
+    for (const t of ['$571 million', 'Biden', 'Taiwan', 'Defence Talks', 'Defense News']) assert.ok(!texts.includes(t), t);
+    const withBoilerplate = suggest(text, { boilerplate: true }).map((s) => s.text);
+    assert.ok(withBoilerplate.includes('$571 million') && withBoilerplate.includes('Taiwan'), 'kept on request');
+  });
+
+  it('groups a register name with the other spellings of the same entity', () => {
+    const register = addEntity(emptyRegister(), { name: 'Sberbank', type: 'organisation', aliases: ['Sber'] });
+    const groups = groupSuggestions(suggest('Sber grew. Sberbank CEO German Gref spoke; SBERBANK agreed with Sber.', { kinds: ['entity'], register }));
+    assert.deepEqual(
+      groups.map((g) => g.mentions.map((s) => s.text)),
+      [['Sber', 'Sberbank', 'SBERBANK', 'Sber'], ['German Gref']],
+    );
   });
 });
 
