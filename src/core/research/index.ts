@@ -4,3 +4,4 @@ export * from './entityMatch';
 export * from './figures';
 export * from './metadata';
 export * from './suggest';
+export * from './tagQuestions';
