@@ -167,7 +167,7 @@ describe('tagging prompts in the extension host', function () {
   });
 
   it('entity type: Enter with nothing known skips instead of storing the first type listed', async () => {
-    const { result } = await tag('marginalia.tagEntity', D1, 'graphics processing units');
+    const { result } = await tag('marginalia.tagEntity', D1, 'supportive regulations');
     await step('canonical');
     await enter();
     const type = await step('type');
@@ -176,7 +176,7 @@ describe('tagging prompts in the extension host', function () {
     await step(NOTE_QUESTION);
     await enter();
     const [entity] = (await result) ?? [];
-    assert.deepEqual(entity?.attributes, { canonical: 'graphics processing units' });
+    assert.deepEqual(entity?.attributes, { canonical: 'supportive regulations' });
   });
 });
 
