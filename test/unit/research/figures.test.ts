@@ -323,7 +323,7 @@ describe('figureOfAnnotation', () => {
     assert.deepEqual(months, { value: 6, unit: 'month', low: 6, high: 9 });
     assert.equal(formatFigure(months as NormalisedFigure), '6–9 months');
     assert.deepEqual(figureOfAnnotation({ value: 1, high: 2, unit: 'billion USD' }, 'x'), { value: 1e9, unit: 'USD', low: 1e9, high: 2e9 });
-    assert.deepEqual(figureOfAnnotation({ value: 5, high: 10, unit: 'widgets' }, 'x'), { value: 5, unit: 'widgets', low: 5, high: 10 });
+    assert.deepEqual(figureOfAnnotation({ value: 5, high: 10, unit: 'widgets' }, 'x'), { ...figureOfAnnotation({ value: 5, unit: 'widgets' }, 'x'), low: 5, high: 10 });
     assert.deepEqual(figureOfAnnotation({ value: 6, high: 6, unit: 'month' }, 'x'), { value: 6, unit: 'month' }, 'a range of one number is that number');
     assert.deepEqual(figureOfAnnotation({ value: 9, high: 6, unit: 'month' }, 'x'), { value: 9, unit: 'month' }, 'a high end below the value is not a range');
   });
