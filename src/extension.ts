@@ -23,6 +23,7 @@ import { StoreDiagnostics } from './host/storeDiagnostics';
 import { ConflictResolver } from './host/conflicts';
 import { COMMANDS, VIEWS } from './host/commandIds';
 import { openWalkthroughOnFirstStart } from './host/walkthrough';
+import { TagForms } from './host/tagForm';
 
 /** What the extension returns from activate: the services, for integration tests. */
 export interface MarginaliaApi {
@@ -34,6 +35,7 @@ export interface MarginaliaApi {
   decorations: Decorations;
   hover: ProvenanceHover;
   commands: AnnotationCommands;
+  forms: TagForms;
   exporter: ExportCommand;
   status: AnnotationStatus;
   search: SearchCommands;
@@ -59,7 +61,8 @@ export function activate(context: vscode.ExtensionContext): MarginaliaApi {
   const targets = new Targets(workspace, indexes);
   const decorations = new Decorations(workspace, indexes);
   const hover = new ProvenanceHover(workspace, indexes);
-  const annotationCommands = new AnnotationCommands(workspace, targets, tree, treeView as vscode.TreeView<unknown>, logs.for('commands'));
+  const forms = new TagForms();
+  const annotationCommands = new AnnotationCommands(workspace, targets, tree, treeView as vscode.TreeView<unknown>, logs.for('commands'), forms);
   const exporter = new ExportCommand(workspace, logs.for('export'));
   const status = new AnnotationStatus(workspace);
   const contextKeys = new ContextKeys(workspace, targets);
@@ -75,6 +78,7 @@ export function activate(context: vscode.ExtensionContext): MarginaliaApi {
 
   context.subscriptions.push(
     channel,
+    forms,
     workspace,
     tree,
     treeView,
@@ -130,7 +134,7 @@ export function activate(context: vscode.ExtensionContext): MarginaliaApi {
   );
   openWalkthroughOnFirstStart(context, log).catch((e) => log.error(e as Error));
   log.info(`${TOOL_ID} activated in ${vscode.env.appName} ${vscode.version} in ${Date.now() - t0} ms${vscode.workspace.isTrusted ? '' : ' (read-only: untrusted workspace)'}`);
-  return { log: logs, conflicts, workspace, tree, treeView, decorations, hover, commands: annotationCommands, exporter, status, search, codebook, figures, entities, entityCommands, suggestions, diagnostics, corpus };
+  return { log: logs, conflicts, workspace, tree, treeView, decorations, hover, commands: annotationCommands, forms, exporter, status, search, codebook, figures, entities, entityCommands, suggestions, diagnostics, corpus };
 }
 
 function str(v: unknown): string | undefined {

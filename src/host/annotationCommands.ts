@@ -2,8 +2,8 @@
 import * as vscode from 'vscode';
 import type { Annotation, AttributeValue } from '../core/model';
 import { createAnnotation, editAnnotation, makeQuote } from '../core/model';
-import type { AttributeField, KindDefinition } from '../core/store';
-import { parseFigure } from '../core/research';
+import type { KindDefinition } from '../core/store';
+import { NOTE_QUESTION, TagQuestions } from '../core/research';
 import type { WorkspaceAnnotations } from './workspaceAnnotations';
 import { Cancelled, Targets, type AnnotationTarget } from './targets';
 import { UserFacingError, registerCommand } from './commands';
@@ -13,6 +13,7 @@ import { COMMANDS } from './commandIds';
 import { kindIcon } from './kindStyle';
 import type { CorpusTreeProvider } from './corpusTree';
 import type { FolderModel } from './folderModel';
+import type { TagForms } from './tagForm';
 
 /** Options a command accepts instead of asking (used by keybinding args, links and tests). */
 export interface TagOptions {
@@ -35,6 +36,7 @@ export class AnnotationCommands {
     private readonly tree: CorpusTreeProvider,
     private readonly treeView: vscode.TreeView<unknown>,
     private readonly log: Logger,
+    private readonly forms: TagForms,
     private readonly now: () => Date = () => new Date(),
   ) {}
 
@@ -53,6 +55,7 @@ export class AnnotationCommands {
       c(COMMANDS.reattach, (...a) => this.reattach(a)),
       c(COMMANDS.revealInTree, (...a) => this.reveal(a)),
       c(COMMANDS.openAnnotation, (...a) => this.open(a)),
+      c(COMMANDS.tagFormDone, () => this.forms.done()),
     ];
   }
 
@@ -71,8 +74,14 @@ export class AnnotationCommands {
     const document = editor.document;
     const text = document.getText();
     const first = document.getText(selections[0]);
-    const attributes = options.attributes ?? (await this.askAttributes(at.folder, kind, {}, first));
-    const note = options.note ?? (options.attributes !== undefined ? '' : await ask('Note (optional)', '', `A note on this ${kind.name}; Enter to skip`));
+    let attributes = options.attributes;
+    let note = options.note;
+    if (attributes === undefined) {
+      const answered = await this.askAttributes(at.folder, kind, {}, first, note === undefined);
+      attributes = answered.attributes;
+      note ??= answered.note;
+    }
+    note ??= '';
     const now = this.now();
     const author = authorName();
     const created = selections.map((s) =>
@@ -80,6 +89,8 @@ export class AnnotationCommands {
     );
     await at.folder.add(at.doc, created, text);
     this.log.info(`tagged ${created.length} ${kind.name} in ${at.doc}`);
+    // Collapsed to their ends, the selections no longer hide the new highlights.
+    editor.selections = editor.selections.map((s) => new vscode.Selection(s.end, s.end));
     this.pushUndo(`tagging ${created.length} ${kind.name}`, () => at.folder.remove(at.doc, created.map((a) => a.id)).then(() => undefined));
     return created;
   }
@@ -95,7 +106,7 @@ export class AnnotationCommands {
     const t = await this.targets.resolve(args);
     const kind = this.kindOrThrow(t.folder, t.annotation.kind);
     const given = args.find((a): a is { attributes: Record<string, AttributeValue> } => typeof a === 'object' && a !== null && typeof (a as { attributes?: unknown }).attributes === 'object');
-    const attributes = given?.attributes ?? (await this.askAttributes(t.folder, kind, t.annotation.attributes, t.annotation.target.quote.exact));
+    const attributes = given?.attributes ?? (await this.askAttributes(t.folder, kind, t.annotation.attributes, t.annotation.target.quote.exact, false)).attributes;
     return this.change(t, 'editing attributes', (a, k) => editAnnotation(a, k, { attributes }, this.now()));
   }
 
@@ -110,6 +121,9 @@ export class AnnotationCommands {
     const t = await this.targets.resolve(args);
     const [removed] = await t.folder.remove(t.doc, [t.annotation.id]);
     if (!removed) return undefined;
+    // Deleted from the hover's link, the hover would go on showing the annotation: close it (hovering again shows
+    // what is left there).
+    await vscode.commands.executeCommand('editor.action.hideHover');
     const restore = async (): Promise<void> => {
       await t.folder.store.update(t.doc, { upsert: [removed] });
       await t.folder.sidecarChanged(t.doc);
@@ -208,88 +222,33 @@ export class AnnotationCommands {
     return pick.def;
   }
 
-  /** Asks for each attribute of the kind, pre-filled from what is known (figures: parsed from the passage). */
-  private async askAttributes(folder: FolderModel, kind: KindDefinition, current: Record<string, AttributeValue>, passage: string): Promise<Record<string, AttributeValue>> {
-    const out: Record<string, AttributeValue> = {};
-    const guess: Record<string, AttributeValue> = { ...current };
-    if (kind.name === 'figure' && guess.value === undefined) {
-      const f = parseFigure(passage);
-      if (f) {
-        // "billions of dollars" has a unit but no exact value to pre-fill.
-        if (!f.normalised.approximate) guess.value = f.value;
-        if (guess.unit === undefined) guess.unit = f.unit;
-      }
-    }
-    if (kind.name === 'entity' && guess.canonical === undefined) guess.canonical = passage.replace(/\s+/g, ' ').trim();
-    for (const field of kind.attributes) {
-      const value = await this.askField(folder, kind, field, guess);
-      if (value !== undefined && value !== '') out[field.name] = value;
-      if (field.name === 'canonical' && typeof value === 'string') {
-        // Re-using a known entity: pre-fill its type.
-        const known = this.knownEntities(folder).get(value);
-        if (known && guess.type === undefined) guess.type = known;
-      }
-    }
-    return out;
+  /**
+   * Asks the kind's questions in one multi-step input, pre-filled from what is known (a figure's value or range and
+   * unit from the passage, an entity's type from the register or the name). Questions the person did not reach keep
+   * `current`; the note is asked when `withNote`.
+   */
+  private async askAttributes(folder: FolderModel, kind: KindDefinition, current: Record<string, AttributeValue>, passage: string, withNote: boolean): Promise<{ attributes: Record<string, AttributeValue>; note: string | undefined }> {
+    const questions = new TagQuestions(kind, { passage, current, withNote, register: folder.entities, used: this.usedValues(folder, kind.name) });
+    const answers = await this.forms.ask(`${withNote ? 'Tag' : 'Edit'} ${kind.name}`, questions);
+    const result = questions.result(answers);
+    return { attributes: result.attributes, note: answers.has(NOTE_QUESTION) ? result.note : undefined };
   }
 
-  private async askField(folder: FolderModel, kind: KindDefinition, field: AttributeField, guess: Record<string, AttributeValue>): Promise<AttributeValue | undefined> {
-    const prefill = guess[field.name];
-    if (field.type === 'enum' || field.type === 'boolean') {
-      const values = field.type === 'enum' ? (field.values ?? []) : ['true', 'false'];
-      const items = [...values.map((v) => ({ label: v, picked: String(prefill) === v })), { label: '(none)', picked: false }];
-      const pick = await vscode.window.showQuickPick(items, { placeHolder: `${kind.name}: ${field.description ?? field.name}`, title: field.name });
-      if (!pick) throw new Cancelled();
-      return pick.label === '(none)' ? undefined : pick.label;
-    }
-    if (kind.name === 'entity' && field.name === 'canonical') return this.pickCanonical(folder, String(prefill ?? ''));
-    if (kind.name === 'claim' && field.name === 'speaker') return this.pickExisting(folder, 'claim', 'speaker', String(prefill ?? ''), 'Who makes the claim? (Enter to skip)');
-    return ask(`${kind.name}: ${field.name}${field.type === 'number' ? ' (a number)' : ''}`, prefill === undefined ? '' : String(prefill), field.description ?? '', field.type === 'number' ? numberCheck : undefined);
-  }
-
-  /** Canonical names already used for entities, with their types. */
-  private knownEntities(folder: FolderModel): Map<string, string> {
-    const out = new Map<string, string>();
+  /** The string values each attribute of a kind already has in the folder, with (for entities) the type as description. */
+  private usedValues(folder: FolderModel, kind: string): Map<string, Map<string, string>> {
+    const out = new Map<string, Map<string, string>>();
     for (const doc of folder.documents()) {
       for (const a of folder.annotations(doc)) {
-        if (a.kind === 'entity' && typeof a.attributes.canonical === 'string') out.set(a.attributes.canonical, String(a.attributes.type ?? ''));
+        if (a.kind !== kind) continue;
+        for (const [name, v] of Object.entries(a.attributes)) {
+          if (typeof v !== 'string' || v.trim() === '') continue;
+          const values = out.get(name) ?? new Map<string, string>();
+          if (!values.get(v)) values.set(v, name === 'canonical' && typeof a.attributes.type === 'string' ? a.attributes.type : '');
+          out.set(name, values);
+        }
       }
     }
     return out;
-  }
-
-  private async pickCanonical(folder: FolderModel, passage: string): Promise<string> {
-    const known = this.knownEntities(folder);
-    return this.pickOrType([...known.entries()].map(([name, type]) => ({ label: name, description: type })), passage, 'Canonical name: pick one already used, or type a new one');
-  }
-
-  private async pickExisting(folder: FolderModel, kind: string, attr: string, prefill: string, placeHolder: string): Promise<string> {
-    const seen = new Set<string>();
-    for (const doc of folder.documents()) for (const a of folder.annotations(doc)) if (a.kind === kind && typeof a.attributes[attr] === 'string') seen.add(a.attributes[attr] as string);
-    return this.pickOrType([...seen].sort().map((label) => ({ label })), prefill, placeHolder);
-  }
-
-  /** A quick pick of known values that also accepts a new one typed in. */
-  private pickOrType(items: vscode.QuickPickItem[], prefill: string, placeHolder: string): Promise<string> {
-    return new Promise((resolve, reject) => {
-      const qp = vscode.window.createQuickPick();
-      qp.placeholder = placeHolder;
-      qp.value = prefill;
-      const typed = (): vscode.QuickPickItem[] => (qp.value && !items.some((i) => i.label === qp.value) ? [{ label: qp.value, description: 'new' }] : []);
-      qp.items = [...typed(), ...items];
-      qp.onDidChangeValue(() => (qp.items = [...typed(), ...items]));
-      let done = false;
-      qp.onDidAccept(() => {
-        done = true;
-        resolve(qp.selectedItems[0]?.label ?? qp.value);
-        qp.hide();
-      });
-      qp.onDidHide(() => {
-        qp.dispose();
-        if (!done) reject(new Cancelled());
-      });
-      qp.show();
-    });
   }
 }
 
@@ -301,10 +260,6 @@ async function ask(prompt: string, value: string, placeHolder: string, validateI
   const v = await vscode.window.showInputBox({ prompt, value, placeHolder, validateInput });
   if (v === undefined) throw new Cancelled();
   return v;
-}
-
-function numberCheck(v: string): string | undefined {
-  return v.trim() === '' || Number.isFinite(Number(v.replace(/[,_\s]/g, ''))) ? undefined : 'Type a number, e.g. 11.2 or 1.12e13';
 }
 
 function clip(s: string, n: number): string {

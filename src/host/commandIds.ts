@@ -16,6 +16,7 @@ export const COMMANDS = {
   refresh: 'marginalia.refresh',
   showLog: 'marginalia.showLog',
   openAnnotation: 'marginalia._openAnnotation',
+  tagFormDone: 'marginalia._tagFormDone',
   search: 'marginalia.search',
   nextAnnotation: 'marginalia.nextAnnotation',
   previousAnnotation: 'marginalia.previousAnnotation',
@@ -53,4 +54,6 @@ export const CONTEXT = {
   hasConflicts: 'marginalia:hasConflicts',
   onSuggestion: 'marginalia:onSuggestion',
   hasSuggestions: 'marginalia:hasSuggestions',
+  /** A tagging form (multi-step input) is open: its Done key applies. */
+  tagForm: 'marginalia:tagForm',
 } as const;

@@ -35,6 +35,9 @@ export interface NormalisedFigure {
 export interface FigureParse {
   /** The number as written, before its scale word: 11.2 for "11.2 trillion roubles", 6 for "six to nine-month". */
   value: number;
+  /** A range's high end in the same terms as `value` (9 for "six to nine-month", 2 for "$1-2 billion"); absent for a
+   *  single number and for a vague magnitude's bracket. */
+  high?: number;
   /** The unit as written, scale word included ("trillion roubles", "%", "per cent"); a currency symbol or code is
    *  given as its ISO code ("$109 billion" → "billion USD"). Empty for a bare number or year. */
   unit: string;
@@ -387,12 +390,14 @@ interface Context {
   qualifier: string | undefined;
 }
 
-function build(ctx: Context, end: number, value: number, unit: string, normalised: NormalisedFigure): FigureCandidate {
+function build(ctx: Context, end: number, value: number, unit: string, normalised: NormalisedFigure, high?: number): FigureCandidate {
   if (ctx.qualifier) {
     normalised.qualifier = ctx.qualifier;
     if (APPROXIMATE_QUALIFIERS.has(ctx.qualifier)) normalised.approximate = true;
   }
-  return { start: ctx.start, end, parse: { value, unit, normalised, text: ctx.text.slice(ctx.start, end) } };
+  const parse: FigureParse = { value, unit, normalised, text: ctx.text.slice(ctx.start, end) };
+  if (high !== undefined) parse.high = high;
+  return { start: ctx.start, end, parse };
 }
 
 /** A number with its scale word, as written. */
@@ -716,13 +721,16 @@ function matchQuantity(ctx: Context, a: Amount, between: boolean, allowRange: bo
   }
   const low = decimal(a.num, aExp + exp);
   const normalised: NormalisedFigure = { value: low, unit: code };
+  let highWritten: number | undefined;
   if (b) {
     const high = decimal(b.num, b.scaleExp + exp);
     if (!(high >= low)) return allowRange ? matchQuantity(ctx, a, false, false) : undefined;
     normalised.low = low;
     normalised.high = high;
+    // In the first end's scale: "$500 million to 1 billion" is 500 to 1000 (million USD).
+    highWritten = decimal(b.num, b.scaleExp - aExp);
   }
-  return build(ctx, end, Number(a.num), [scaleText, written].filter((s) => s).join(' '), normalised);
+  return build(ctx, end, Number(a.num), [scaleText, written].filter((s) => s).join(' '), normalised, highWritten);
 }
 
 function matchRank(ctx: Context, a: Amount): FigureCandidate | undefined {
@@ -880,15 +888,25 @@ function formatFraction(v: number): string {
 }
 
 /**
- * The normalised figure of a figure annotation: from its value and unit attributes when they read as a figure
- * ("11.2" + "trillion roubles"), else from its quote; undefined when neither holds a number.
+ * The normalised figure of a figure annotation: from its value, high and unit attributes when they read as a figure
+ * ("11.2" + "trillion roubles"; "6" to "9" + "month" is the range 6–9 months), else from its quote; undefined when
+ * neither holds a number.
  */
 export function figureOfAnnotation(attributes: Readonly<Record<string, string | number | boolean>>, quote: string): NormalisedFigure | undefined {
-  const { value, unit } = attributes;
-  if (typeof value === 'number') {
-    const parsed = typeof unit === 'string' && unit.trim() ? parseFigure(`${value} ${unit}`) : undefined;
-    if (parsed && parsed.value === value) return parsed.normalised;
-    return { value, unit: typeof unit === 'string' && unit.trim() ? unit.trim() : 'count' };
+  const { value, high, unit } = attributes;
+  if (typeof value !== 'number') return parseFigure(quote)?.normalised;
+  const written = typeof unit === 'string' ? unit.trim() : '';
+  const low = normaliseAmount(value, written);
+  if (typeof high === 'number' && high > value) {
+    const top = normaliseAmount(high, written);
+    if (top.unit === low.unit && top.value >= low.value) return { ...low, low: low.value, high: top.value };
   }
-  return parseFigure(quote)?.normalised;
+  return low;
+}
+
+/** One number with its unit as written, in canonical units ("11.2" + "trillion roubles" → 1.12e13 RUB). */
+function normaliseAmount(value: number, written: string): NormalisedFigure {
+  const parsed = written ? parseFigure(`${value} ${written}`) : undefined;
+  if (parsed && parsed.value === value && parsed.high === undefined) return parsed.normalised;
+  return { value, unit: written || 'count' };
 }

@@ -6,3 +6,4 @@ export * from './figures';
 export * from './metadata';
 export { findNames, type FoundName } from './names';
 export * from './suggest';
+export * from './tagQuestions';

@@ -38,8 +38,8 @@ export interface FigureSuggestion extends SuggestionBase {
   kind: 'figure';
   /** The figure kind's attributes: `value` in canonical units (1.12e13 for "11.2 trillion roubles"), and `unit`: an
    *  ISO 4217 code for money, "%" for a percentage, the counted noun for a count ("countries"), or findFigures'
-   *  canonical unit (rank, factor, month, ...). */
-  attributes: { value: number; unit?: string };
+   *  canonical unit (rank, factor, month, ...); `high` is a range's high end in the same units ("six to nine-month"). */
+  attributes: { value: number; high?: number; unit?: string };
 }
 
 export interface EntitySuggestion extends SuggestionBase {
@@ -173,6 +173,7 @@ function figureSuggestion(text: string, c: FigureCandidate, years: boolean): Fig
     reason += ', a vague magnitude';
   }
   const attributes: FigureSuggestion['attributes'] = { value: n.value };
+  if (!n.approximate && n.low !== undefined && n.high !== undefined && n.high > n.low) attributes.high = n.high;
   if (unit !== undefined) attributes.unit = unit;
   return {
     kind: 'figure',

@@ -70,7 +70,8 @@ export function defaultCodebook(): Codebook {
         icon: 'symbol-numeric',
         description: 'A number the text states: an amount, a count, a share, a rate.',
         attributes: [
-          { name: 'value', type: 'number', description: 'The figure as a plain number, e.g. 1200000 for "1.2 million".' },
+          { name: 'value', type: 'number', description: 'The figure as a plain number, e.g. 1200000 for "1.2 million"; for a range, its low end.' },
+          { name: 'high', type: 'number', description: 'The high end of a range, e.g. 9 for "six to nine months"; absent for a single number.' },
           { name: 'unit', type: 'string', description: 'What it counts, e.g. USD, %, people, tonnes.' },
           { name: 'date', type: 'string', description: 'The date or period it refers to, e.g. 2024 or 2024-03.' },
           { name: 'scope', type: 'string', description: 'What or where it covers, e.g. "EU" or "civilians, Kharkiv oblast".' },

@@ -4,6 +4,9 @@ import { createAnnotation } from '../../../src/core/model';
 import { parseExportYaml } from '../../../src/core/formats';
 import { parseCsv } from '../../../src/core/formats';
 import { parseW3c } from '../../../src/core/formats';
+import { parseBrat } from '../../../src/core/formats';
+import { defaultCodebook, findKind } from '../../../src/core/store';
+import { figureOfAnnotation, formatFigure, type NormalisedFigure } from '../../../src/core/research';
 
 const text = 'Article Source: TMTPOST\nPutin said 80% of it.';
 const a = createAnnotation(text, { doc: 'a.txt', kind: 'figure', start: text.indexOf('80%'), end: text.indexOf('80%') + 3, author: 'x', attributes: { value: 80, unit: '%' } }, { name: 'figure', attributes: [{ name: 'value', type: 'number' }, { name: 'unit', type: 'string' }] }, new Date('2026-11-23T10:00:00Z'));
@@ -27,5 +30,25 @@ describe('export formats', () => {
     const brat = renderExport('brat', input);
     assert.equal(brat.kind, 'folder');
     assert.match((brat as { files: Map<string, string> }).files.get('a.ann') ?? '', /^T1\tfigure \d+ \d+\t80%/m);
+  });
+  it('keeps both ends of a figure range (value and high) through every format and back', () => {
+    const lagText = 'Russia faces a six to nine-month lag.';
+    const figure = findKind(defaultCodebook(), 'figure');
+    assert.ok(figure);
+    const start = lagText.indexOf('six');
+    const lag = createAnnotation(lagText, { doc: 'lag.txt', kind: 'figure', start, end: start + 'six to nine-month'.length, author: 'x', attributes: { value: 6, high: 9, unit: 'month' } }, figure, new Date('2026-11-23T10:00:00Z'));
+    const lagInput = { documents: [{ path: 'lag.txt', text: lagText, annotations: [lag] }], generated: new Date('2026-11-23T10:00:00Z') };
+    const text = (f: 'yaml' | 'w3c' | 'csv'): string => (renderExport(f, lagInput) as { text: string }).text;
+    const brat = (renderExport('brat', lagInput) as { files: Map<string, string> }).files;
+    const back = {
+      yaml: parseExportYaml(text('yaml'), 'x.yaml')[0].annotations[0].attributes,
+      w3c: parseW3c(text('w3c'), 'x.jsonld', { textFor: () => lagText })[0].annotations[0].attributes,
+      csv: parseCsv(text('csv'), 'x.csv')[0].annotations[0].attributes,
+      brat: parseBrat(brat.get('lag.ann') ?? '', lagText, 'lag.ann', { doc: 'lag.txt' }).annotations[0].attributes,
+    };
+    for (const [format, attributes] of Object.entries(back)) {
+      assert.deepEqual(attributes, { value: 6, high: 9, unit: 'month' }, format);
+      assert.equal(formatFigure(figureOfAnnotation(attributes, 'six to nine-month') as NormalisedFigure), '6–9 months', format);
+    }
   });
 });

@@ -42,8 +42,16 @@ describe('figures: parseFigure', () => {
   });
   it('"six to nine-month" is a range of 6 to 9 months', () => {
     const p = parsed('six to nine-month');
-    assert.deepEqual([p.value, p.unit, p.text], [6, 'month', 'six to nine-month']);
+    assert.deepEqual([p.value, p.high, p.unit, p.text], [6, 9, 'month', 'six to nine-month']);
     assert.deepEqual(p.normalised, { value: 6, unit: 'month', low: 6, high: 9 });
+  });
+  it('gives a range\'s high end as written, in the scale of its low end', () => {
+    const high = (s: string): [number, number | undefined, string] => [parsed(s).value, parsed(s).high, parsed(s).unit];
+    assert.deepEqual(high('$1-2 billion'), [1, 2, 'billion USD']);
+    assert.deepEqual(high('5% to 10%'), [5, 10, '%']);
+    assert.deepEqual(high('$500 million to 1 billion'), [500, 1000, 'million USD']);
+    assert.equal(parsed('11.2 trillion roubles').high, undefined);
+    assert.equal(parsed('billions of dollars').high, undefined, 'a vague magnitude\'s bracket is not a range the text states');
   });
   it('"31st out of 83" is rank 31 of 83', () => {
     const p = parsed('31st out of 83');
@@ -309,5 +317,14 @@ describe('figureOfAnnotation', () => {
     assert.deepEqual(figureOfAnnotation({ value: 42, unit: 'widgets of note' }, 'x')?.value, 42);
     assert.equal(figureOfAnnotation({}, '$109 billion')?.value, 1.09e11);
     assert.equal(figureOfAnnotation({}, 'no number here'), undefined);
+  });
+  it('keeps both ends of a range (value and high) in the normalised number, shown as a range', () => {
+    const months = figureOfAnnotation({ value: 6, high: 9, unit: 'month' }, 'six to nine-month');
+    assert.deepEqual(months, { value: 6, unit: 'month', low: 6, high: 9 });
+    assert.equal(formatFigure(months as NormalisedFigure), '6–9 months');
+    assert.deepEqual(figureOfAnnotation({ value: 1, high: 2, unit: 'billion USD' }, 'x'), { value: 1e9, unit: 'USD', low: 1e9, high: 2e9 });
+    assert.deepEqual(figureOfAnnotation({ value: 5, high: 10, unit: 'widgets' }, 'x'), { ...figureOfAnnotation({ value: 5, unit: 'widgets' }, 'x'), low: 5, high: 10 });
+    assert.deepEqual(figureOfAnnotation({ value: 6, high: 6, unit: 'month' }, 'x'), { value: 6, unit: 'month' }, 'a range of one number is that number');
+    assert.deepEqual(figureOfAnnotation({ value: 9, high: 6, unit: 'month' }, 'x'), { value: 9, unit: 'month' }, 'a high end below the value is not a range');
   });
 });

@@ -255,6 +255,18 @@ describe('suggest: figures', () => {
     }
   });
 
+  it('keeps both ends of a range, and no high end for a vague magnitude', () => {
+    const text = 'Russia faces a six to nine-month lag, spending $1-2 billion, and billions of dollars more.';
+    assert.deepEqual(
+      figures(text, { minConfidence: 0 }).map((s) => [s.text, s.attributes]),
+      [
+        ['six to nine-month', { value: 6, high: 9, unit: 'month' }],
+        ['$1-2 billion', { value: 1e9, high: 2e9, unit: 'USD' }],
+        ['billions of dollars', { value: 1e9, unit: 'USD' }],
+      ],
+    );
+  });
+
   it('leaves out target years unless asked', () => {
     const text = 'a plan for 80% of the workforce by 2030.';
     assert.deepEqual(figures(text).map((s) => s.text), ['80%']);

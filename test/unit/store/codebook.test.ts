@@ -37,7 +37,7 @@ describe('codebook', () => {
     }
     const fields = (name: string): string[] => findKind(cb, name)!.attributes.map((f) => `${f.name}:${f.type}`);
     assert.deepEqual(fields('claim'), ['speaker:string']);
-    assert.deepEqual(fields('figure'), ['value:number', 'unit:string', 'date:string', 'scope:string']);
+    assert.deepEqual(fields('figure'), ['value:number', 'high:number', 'unit:string', 'date:string', 'scope:string']);
     assert.deepEqual(fields('entity'), ['type:enum', 'canonical:string']);
     assert.deepEqual(findKind(cb, 'entity')!.attributes[0].values, [...ENTITY_TYPES]);
     assert.equal(new Set(cb.kinds.map((k) => k.colour)).size, 3, 'distinct colours');
