@@ -8,7 +8,7 @@
 import type { Attributes, AttributeValue } from '../model';
 import { ENTITY_KIND, findEntity, type AttributeField, type EntityRegister, type KindDefinition } from '../store';
 import { parseFigure } from './figures';
-import { findNames } from './suggest';
+import { findNames } from './names';
 
 /** The name of the note's question (no attribute may be called so: attribute names start with a letter or _). */
 export const NOTE_QUESTION = '#note';
