@@ -104,7 +104,7 @@ export class ExportCommand {
     if (named) return named;
     if (all.length === 0) throw new UserFacingError('Open a folder with a corpus first.');
     if (all.length === 1) return all[0];
-    const pick = await vscode.window.showQuickPick(all.map((f) => ({ label: f.name, description: `${f.count()} annotations`, f })), { placeHolder: 'Export the corpus of which folder?' });
+    const pick = await vscode.window.showQuickPick(all.map((f) => ({ label: f.name, description: plural(f.count(), 'annotation'), f })), { placeHolder: 'Export the corpus of which folder?' });
     if (!pick) throw new Cancelled();
     return pick.f;
   }

@@ -31,6 +31,7 @@ import {
   LineIndex,
   makeQuote,
   compareCodeUnits,
+  plural,
 } from '../model';
 import type { AnchorState, Annotation, AttributeValue } from '../model';
 import { describeValue, formatPath, schemaProblem, type ValuePath, type YamlFileErrorCode, validator } from '../yaml';
@@ -516,7 +517,7 @@ class W3cReader {
       path = [...path, 'next'];
     }
     if (typeof total === 'number' && count !== total) {
-      throw this.fail(where, ['total'], 'invalid', `the collection says it holds ${total} annotations but its pages hold ${count}; some page files are missing, or the file was cut short`);
+      throw this.fail(where, ['total'], 'invalid', `the collection says it holds ${plural(total, 'annotation')} but its pages hold ${count}; some page files are missing, or the file was cut short`);
     }
   }
 
@@ -557,7 +558,7 @@ class W3cReader {
     let target = node.target;
     let targetPath: ValuePath = ['target'];
     if (Array.isArray(target)) {
-      if (target.length !== 1) throw this.fail(where, at(['target']), 'invalid', `the annotation has ${target.length} targets; a Marginalia annotation marks one passage of one document, so split it into one annotation per target`);
+      if (target.length !== 1) throw this.fail(where, at(['target']), 'invalid', `the annotation has ${plural(target.length, 'target')}; a Marginalia annotation marks one passage of one document, so split it into one annotation per target`);
       target = target[0];
       targetPath = ['target', 0];
     }

@@ -109,7 +109,7 @@ export class CorpusFolder {
     for (const e of loaded.errors) this.log.warn(e.message);
     this.setCorpus(corpus);
     const n = [...loaded.docs.values()].reduce((s, a) => s + a.length, 0);
-    this.log.info(`${this.name}: ${corpus.length} documents, ${n} annotations in ${loaded.docs.size} sidecars, ${loaded.errors.length} broken, loaded in ${Math.round(performance.now() - t0)} ms`);
+    this.log.info(`${this.name}: ${plural(corpus.length, 'document')}, ${plural(n, 'annotation')} in ${plural(loaded.docs.size, 'sidecar')}, ${loaded.errors.length} broken, loaded in ${Math.round(performance.now() - t0)} ms`);
     this.fire({});
   }
 
@@ -376,7 +376,7 @@ export class CorpusFolder {
       const check = await checkDocument(this.store, doc, annotations, text);
       annotations = check.results.map((r) => r.annotation);
       if (check.changed.length > 0) {
-        this.log.info(`${doc}: re-anchored ${check.changed.length} annotations to the text as opened`);
+        this.log.info(`${doc}: re-anchored ${plural(check.changed.length, 'annotation')} to the text as opened`);
         if (this.isTrusted()) this.stored.set(doc, await this.writeChecked(check, text));
       }
     }
@@ -389,7 +389,7 @@ export class CorpusFolder {
     const l = this.live.get(doc);
     if (!l) return undefined;
     const outcome = l.applyChange(edits, text);
-    if (outcome.via === 'diff') this.log.info(`${doc}: text replaced; ${outcome.moved.length} annotations moved, ${outcome.orphaned.length} orphaned`);
+    if (outcome.via === 'diff') this.log.info(`${doc}: text replaced; ${plural(outcome.moved.length, 'annotation')} moved, ${outcome.orphaned.length} orphaned`);
     if (!isDirty) void this.persist(doc).catch((e) => this.log.error(e as Error));
     if (outcome.moved.length > 0 || outcome.orphaned.length > 0) this.fire({ doc });
     return outcome;
@@ -429,7 +429,7 @@ export class CorpusFolder {
     } else {
       this.stored.set(doc, check.results.map((r) => r.annotation));
     }
-    this.log.info(`${doc} changed on disk: ${check.changed.length} annotations re-anchored, ${orphans.length} orphaned`);
+    this.log.info(`${doc} changed on disk: ${plural(check.changed.length, 'annotation')} re-anchored, ${orphans.length} orphaned`);
     this.fire({ doc });
     return orphans;
   }
