@@ -63,7 +63,7 @@ export function activate(context: vscode.ExtensionContext): MarginaliaApi {
   const exporter = new ExportCommand(workspace, logs.for('export'));
   const status = new AnnotationStatus(workspace);
   const contextKeys = new ContextKeys(workspace, targets);
-  const search = new SearchCommands(workspace, indexes, tree, treeView as vscode.TreeView<unknown>);
+  const search = new SearchCommands(workspace, indexes, tree);
   const codebook = new CodebookCommands(workspace, logs.for('codebook'));
   const figures = new FiguresProvider(workspace);
   const entities = new EntitiesProvider(workspace);

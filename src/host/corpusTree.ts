@@ -24,8 +24,10 @@ export class CorpusTreeProvider implements vscode.TreeDataProvider<CorpusNode>, 
   private readonly nodes = new Map<string, CorpusNode>();
   private timer: ReturnType<typeof setTimeout> | undefined;
   private readonly subscription: vscode.Disposable;
-  /** Only passages of these kinds are shown, when set. */
-  kindFilter: ReadonlySet<string> | undefined;
+  private readonly filterEmitter = new vscode.EventEmitter<void>();
+  /** The kind filter changed (the view's description follows it). */
+  readonly onDidChangeKindFilter = this.filterEmitter.event;
+  private filter: ReadonlySet<string> | undefined;
 
   constructor(private readonly workspace: WorkspaceAnnotations) {
     this.subscription = workspace.onDidChange(() => this.refreshSoon());
@@ -51,6 +53,19 @@ export class CorpusTreeProvider implements vscode.TreeDataProvider<CorpusNode>, 
       this.roots.set(folder, r);
     }
     return r;
+  }
+
+  /** Only passages of these kinds are shown, when set. */
+  get kindFilter(): ReadonlySet<string> | undefined {
+    return this.filter;
+  }
+
+  /** Shows only these kinds (undefined or none: every kind), and redraws. */
+  setKindFilter(kinds: Iterable<string> | undefined): void {
+    const set = new Set(kinds ?? []);
+    this.filter = set.size > 0 ? set : undefined;
+    this.filterEmitter.fire();
+    this.refresh();
   }
 
   private visible(annotations: Annotation[]): Annotation[] {
@@ -226,6 +241,7 @@ export class CorpusTreeProvider implements vscode.TreeDataProvider<CorpusNode>, 
     if (this.timer) clearTimeout(this.timer);
     this.subscription.dispose();
     this.emitter.dispose();
+    this.filterEmitter.dispose();
   }
 }
 
