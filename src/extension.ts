@@ -60,7 +60,7 @@ export function activate(context: vscode.ExtensionContext): MarginaliaApi {
   const decorations = new Decorations(workspace, indexes);
   const hover = new ProvenanceHover(workspace, indexes);
   const annotationCommands = new AnnotationCommands(workspace, targets, tree, treeView as vscode.TreeView<unknown>, logs.for('commands'));
-  const exporter = new ExportCommand(workspace, logs.for('export'));
+  const exporter = new ExportCommand(workspace, tree, treeView, logs.for('export'));
   const status = new AnnotationStatus(workspace);
   const contextKeys = new ContextKeys(workspace, targets);
   const search = new SearchCommands(workspace, indexes, tree);
