@@ -63,10 +63,10 @@ export function activate(context: vscode.ExtensionContext): MarginaliaApi {
   const hover = new ProvenanceHover(workspace, indexes);
   const forms = new TagForms();
   const annotationCommands = new AnnotationCommands(workspace, targets, tree, treeView as vscode.TreeView<unknown>, logs.for('commands'), forms);
-  const exporter = new ExportCommand(workspace, logs.for('export'));
+  const exporter = new ExportCommand(workspace, tree, treeView, logs.for('export'));
   const status = new AnnotationStatus(workspace);
   const contextKeys = new ContextKeys(workspace, targets);
-  const search = new SearchCommands(workspace, indexes, tree, treeView as vscode.TreeView<unknown>);
+  const search = new SearchCommands(workspace, indexes, tree);
   const codebook = new CodebookCommands(workspace, logs.for('codebook'));
   const figures = new FiguresProvider(workspace);
   const entities = new EntitiesProvider(workspace);

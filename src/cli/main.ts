@@ -38,7 +38,9 @@ import {
   parseExportYaml,
   writeExportYaml,
   EXPORT_FORMATS,
+  exportFolderRefusal,
   exportFormat,
+  mayExportInto,
   renderExport,
   parseW3c,
 } from '../core/formats';
@@ -267,6 +269,11 @@ class Context {
     const n = documents.reduce((s, d) => s + d.annotations.length, 0);
     if (rendered.kind === 'folder') {
       const dir = path.resolve(this.io.cwd, this.args.values.out as string);
+      const present = await fsp.readdir(dir).catch((e: NodeJS.ErrnoException) => {
+        if (e.code === 'ENOENT') return [];
+        throw new CliError(`cannot write the export into ${dir}: ${e.message}`);
+      });
+      if (!mayExportInto(present)) throw new CliError(exportFolderRefusal(dir));
       for (const [rel, text] of rendered.files) {
         const file = path.join(dir, ...rel.split('/'));
         await fsp.mkdir(path.dirname(file), { recursive: true });

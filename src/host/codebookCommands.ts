@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 import type { WorkspaceAnnotations } from './workspaceAnnotations';
 import type { FolderModel } from './folderModel';
 import { addKindToStore, renameKindEverywhere, CodebookEditError, CODEBOOK_PATH } from '../core/store';
-import { plural } from '../core/model';
+import { aOrAn, plural } from '../core/model';
 import { Cancelled } from './targets';
 import { UserFacingError } from './commands';
 import type { Logger } from './log';
@@ -28,7 +28,7 @@ export class CodebookCommands {
     const folder = await this.folder(options?.folder);
     folder.assertWritable();
     const name = options?.name ?? (await this.ask('Name of the new kind', '', 'e.g. quote, source, event'));
-    const description = options?.description ?? (options?.name ? '' : await this.ask(`What is a ${name}?`, '', 'A one-line description shown in hovers and the tree'));
+    const description = options?.description ?? (options?.name ? '' : await this.ask(`What is ${aOrAn(name)}?`, '', 'A one-line description shown in hovers and the tree'));
     try {
       folder.codebook = await addKindToStore(folder.store, { name, description, colour: options?.colour });
     } catch (e) {

@@ -29,6 +29,7 @@ export class CorpusCommands implements vscode.Disposable {
   ) {
     this.disposables = [
       workspace.onDidChange(() => this.describeView()),
+      tree.onDidChangeKindFilter(() => this.describeView()),
       vscode.workspace.onDidGrantWorkspaceTrust(() => this.describeView()),
       workspace.onDidOrphan(({ folder, doc, count }) => this.noticeOrphans(folder, doc, count)),
     ];
@@ -42,10 +43,11 @@ export class CorpusCommands implements vscode.Disposable {
     ];
   }
 
-  /** The Corpus view's description (the annotation count, unless a kind filter says something else) and message. */
+  /** The Corpus view's description (the kinds a filter shows, else the annotation count) and message. */
   describeView(): void {
     const total = this.workspace.all().reduce((n, f) => n + f.count(), 0);
-    if (!this.tree.kindFilter) this.treeView.description = total > 0 ? plural(total, 'annotation') : undefined;
+    const filter = this.tree.kindFilter;
+    this.treeView.description = filter ? `showing ${[...filter].join(', ')}` : total > 0 ? plural(total, 'annotation') : undefined;
     this.treeView.message = vscode.workspace.isTrusted ? undefined : READ_ONLY_MESSAGE;
   }
 

@@ -1,6 +1,6 @@
 // The Corpus view: folders → documents → kinds → passages, with counts; orphans grouped under their document.
 import * as vscode from 'vscode';
-import type { Annotation } from '../core/model';
+import { plural, type Annotation } from '../core/model';
 import { buildCorpusTree, summariseDocument, type DirSummary, type DocSummary } from '../core/store';
 import type { FolderModel } from './folderModel';
 import type { WorkspaceAnnotations } from './workspaceAnnotations';
@@ -24,8 +24,10 @@ export class CorpusTreeProvider implements vscode.TreeDataProvider<CorpusNode>, 
   private readonly nodes = new Map<string, CorpusNode>();
   private timer: ReturnType<typeof setTimeout> | undefined;
   private readonly subscription: vscode.Disposable;
-  /** Only passages of these kinds are shown, when set. */
-  kindFilter: ReadonlySet<string> | undefined;
+  private readonly filterEmitter = new vscode.EventEmitter<void>();
+  /** The kind filter changed (the view's description follows it). */
+  readonly onDidChangeKindFilter = this.filterEmitter.event;
+  private filter: ReadonlySet<string> | undefined;
 
   constructor(private readonly workspace: WorkspaceAnnotations) {
     this.subscription = workspace.onDidChange(() => this.refreshSoon());
@@ -51,6 +53,19 @@ export class CorpusTreeProvider implements vscode.TreeDataProvider<CorpusNode>, 
       this.roots.set(folder, r);
     }
     return r;
+  }
+
+  /** Only passages of these kinds are shown, when set. */
+  get kindFilter(): ReadonlySet<string> | undefined {
+    return this.filter;
+  }
+
+  /** Shows only these kinds (undefined or none: every kind), and redraws. */
+  setKindFilter(kinds: Iterable<string> | undefined): void {
+    const set = new Set(kinds ?? []);
+    this.filter = set.size > 0 ? set : undefined;
+    this.filterEmitter.fire();
+    this.refresh();
   }
 
   private visible(annotations: Annotation[]): Annotation[] {
@@ -166,7 +181,7 @@ export class CorpusTreeProvider implements vscode.TreeDataProvider<CorpusNode>, 
         const item = new vscode.TreeItem(d.name, d.total > 0 ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
         item.resourceUri = node.folder.uri(d.doc);
         item.description = (d.total === 0 ? '' : `${d.total}`) + (d.orphaned > 0 ? ` (${d.orphaned} orphaned)` : '') + (d.missing ? ' — file missing' : '');
-        item.tooltip = `${d.doc}\n${d.total} annotations${d.orphaned ? `, ${d.orphaned} orphaned` : ''}${d.missing ? '\nThe file is gone; its annotations are kept as orphans.' : ''}`;
+        item.tooltip = `${d.doc}\n${plural(d.total, 'annotation')}${d.orphaned ? `, ${d.orphaned} orphaned` : ''}${d.missing ? '\nThe file is gone; its annotations are kept as orphans.' : ''}`;
         item.iconPath = d.missing ? new vscode.ThemeIcon('warning', new vscode.ThemeColor('marginalia.orphanForeground')) : vscode.ThemeIcon.File;
         item.contextValue = d.missing ? 'document.missing' : 'document';
         const tooLarge = node.folder.tooLarge(d.doc);
@@ -226,6 +241,7 @@ export class CorpusTreeProvider implements vscode.TreeDataProvider<CorpusNode>, 
     if (this.timer) clearTimeout(this.timer);
     this.subscription.dispose();
     this.emitter.dispose();
+    this.filterEmitter.dispose();
   }
 }
 
@@ -239,7 +255,7 @@ function withId(item: vscode.TreeItem, node: CorpusNode): vscode.TreeItem {
 }
 
 function counts(documents: number, annotations: number, orphaned: number): string {
-  return `${documents} document${documents === 1 ? '' : 's'} · ${annotations} annotation${annotations === 1 ? '' : 's'}${orphaned ? ` · ${orphaned} orphaned` : ''}`;
+  return `${plural(documents, 'document')} · ${plural(annotations, 'annotation')}${orphaned ? ` · ${orphaned} orphaned` : ''}`;
 }
 
 function describe(a: Annotation): string {

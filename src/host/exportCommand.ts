@@ -1,27 +1,33 @@
-// Export to YAML: the whole corpus of a folder, or the current document, to a file the person chooses.
+// Export: the format first, then which annotations (the whole corpus, the selected document, the Corpus view's kind
+// filter), then the place, outside the corpus unless the person picks another.
 import * as vscode from 'vscode';
 import {
   writeExportYaml,
   type ExportInputDocument,
   EXPORT_FORMATS,
+  exportFolderRefusal,
   exportFormat,
+  mayExportInto,
   renderExport,
   type ExportFormat,
   type ExportFormatInfo,
 } from '../core/formats';
 import { readDocument } from '../core/store';
-import { plural } from '../core/model';
+import { plural, type Annotation } from '../core/model';
 import type { WorkspaceAnnotations } from './workspaceAnnotations';
 import type { FolderModel } from './folderModel';
-import { Cancelled } from './targets';
-import { UserFacingError } from './commands';
+import type { CorpusNode, CorpusTreeProvider } from './corpusTree';
+import { Cancelled, UserFacingError } from './commands';
 import type { Logger } from './log';
 
+export type ExportScope = 'corpus' | 'document' | 'filter';
+
 export interface ExportOptions {
-  scope?: 'corpus' | 'document';
+  /** Asked when absent: the whole corpus, the selected document, or the kinds the Corpus view's filter shows. */
+  scope?: ExportScope;
   /** yaml (default when a target is given), w3c, csv or brat; asked when absent and no target is given. */
   format?: ExportFormat;
-  /** Target file (a URI string); asked with a save dialog when absent. */
+  /** Target file, or folder for brat (a URI string); asked with a save dialog when absent. */
   target?: string;
   /** Folder (a URI string) for a corpus export in a multi-root workspace. */
   folder?: string;
@@ -33,40 +39,53 @@ export interface ExportResult {
   annotations: number;
 }
 
+/** The prompts an export shows: VS Code's own, or a test's. */
+export interface ExportPrompts {
+  pick<T extends vscode.QuickPickItem>(items: T[], options: vscode.QuickPickOptions): Thenable<T | undefined>;
+  save(options: vscode.SaveDialogOptions): Thenable<vscode.Uri | undefined>;
+}
+
+const windowPrompts: ExportPrompts = {
+  pick: (items, options) => vscode.window.showQuickPick(items, options),
+  save: (options) => vscode.window.showSaveDialog(options),
+};
+
+type ScopeItem = vscode.QuickPickItem & { scope: ExportScope };
+
 export class ExportCommand {
   constructor(
     private readonly workspace: WorkspaceAnnotations,
+    private readonly tree: CorpusTreeProvider,
+    private readonly treeView: vscode.TreeView<CorpusNode>,
     private readonly log: Logger,
+    /** Replaceable so tests can answer the prompts and see which were shown, in which order. */
+    public prompts: ExportPrompts = windowPrompts,
   ) {}
 
   async run(arg?: unknown): Promise<ExportResult | undefined> {
     const options = exportOptions(arg);
-    const editor = vscode.window.activeTextEditor;
-    const here = editor && this.workspace.locate(editor.document.uri);
-    const nodeDoc = docFromNode(arg);
-    let scope = options.scope ?? (nodeDoc ? 'document' : undefined);
-    if (!scope) {
-      const items: (vscode.QuickPickItem & { scope: 'corpus' | 'document' })[] = [{ label: '$(library) Whole corpus', description: 'every annotated document of the folder', scope: 'corpus' }];
-      if (here) items.unshift({ label: `$(file) ${here.doc}`, description: 'this document only', scope: 'document' });
-      const pick = await vscode.window.showQuickPick(items, { placeHolder: 'Export which annotations as YAML?' });
-      if (!pick) throw new Cancelled();
-      scope = pick.scope;
-    }
-    let folder: FolderModel;
-    let docs: string[];
-    if (scope === 'document') {
-      const at = nodeDoc ?? here;
-      if (!at) throw new UserFacingError('Open the corpus document to export first.');
-      folder = at.folder;
-      docs = [at.doc];
-    } else {
-      folder = await this.pickFolder(options.folder ?? here?.folder.folder.uri.toString());
-      docs = folder.documents().filter((d) => folder.annotations(d).length > 0);
-    }
-    const readText = async (doc: string): Promise<string | undefined> => folder.liveDocument(doc)?.text ?? (await readDocument(folder.fs, doc));
     const format = options.format ?? (options.target ? 'yaml' : await this.pickFormat());
     const info = exportFormat(format);
     if (!info) throw new UserFacingError(`Unknown export format "${format}" (formats: ${EXPORT_FORMATS.map((f) => f.id).join(', ')}).`);
+    const selected = this.selectedDocument(arg);
+    const kinds = this.tree.kindFilter;
+    const scope = options.scope ?? (await this.pickScope(info, selected, kinds));
+    let folder: FolderModel;
+    let docs: string[];
+    let annotationsOf = (doc: string): Annotation[] => folder.annotations(doc);
+    if (scope === 'document') {
+      if (!selected) throw new UserFacingError('Select a document in the Corpus view, or open one, to export it alone.');
+      folder = selected.folder;
+      docs = [selected.doc];
+    } else {
+      folder = await this.pickFolder(options.folder ?? selected?.folder.folder.uri.toString());
+      if (scope === 'filter') {
+        if (!kinds) throw new UserFacingError('The Corpus view shows every kind; filter it by kind first to export those kinds alone.');
+        annotationsOf = (doc) => folder.annotations(doc).filter((a) => kinds.has(a.kind));
+      }
+      docs = folder.documents().filter((d) => annotationsOf(d).length > 0);
+    }
+    const readText = async (doc: string): Promise<string | undefined> => folder.liveDocument(doc)?.text ?? (await readDocument(folder.fs, doc));
     const warnings: string[] = [];
     const encoder = new TextEncoder();
     let data: Uint8Array | undefined;
@@ -75,27 +94,71 @@ export class ExportCommand {
       // Streamed: each text is read in its turn and the output kept as UTF-8 pieces, never every text and the whole
       // export as one string at once (hundreds of MB for a large corpus).
       const pieces: Uint8Array[] = [];
-      await writeExportYaml({ documents: docs.map((doc) => ({ path: doc, annotations: folder.annotations(doc) })), readText }, (chunk) => void pieces.push(encoder.encode(chunk)));
+      await writeExportYaml({ documents: docs.map((doc) => ({ path: doc, annotations: annotationsOf(doc) })), readText }, (chunk) => void pieces.push(encoder.encode(chunk)));
       data = Buffer.concat(pieces);
     } else {
       const documents: ExportInputDocument[] = [];
-      for (const doc of docs) documents.push({ path: doc, text: await readText(doc), annotations: folder.annotations(doc) });
+      for (const doc of docs) documents.push({ path: doc, text: await readText(doc), annotations: annotationsOf(doc) });
       const rendered = renderExport(format, { documents, codebook: folder.codebook }, (w) => warnings.push(w));
       if (rendered.kind === 'file') data = encoder.encode(rendered.text);
       else files = rendered.files;
     }
-    const target = options.target ? vscode.Uri.parse(options.target) : await this.askTarget(folder, scope === 'document' ? docs[0] : undefined, info);
+    const target = options.target ? vscode.Uri.parse(options.target) : await this.askTarget(folder, scope, scope === 'document' ? docs[0] : undefined, kinds, info);
     if (data) await writeAtomically(target, data);
-    for (const [rel, text] of files ?? []) await writeAtomically(vscode.Uri.joinPath(target, ...rel.split('/')), encoder.encode(text));
+    if (files) await this.writeFolder(target, files, info);
     for (const w of warnings) this.log.warn(w);
-    const annotations = docs.reduce((n, d) => n + folder.annotations(d).length, 0);
-    this.log.info(`exported ${plural(annotations, 'annotation')} of ${plural(docs.length, 'document')} to ${target.toString(true)}`);
+    const annotations = docs.reduce((n, d) => n + annotationsOf(d).length, 0);
+    const what = `${plural(annotations, 'annotation')} of ${plural(docs.length, 'document')}`;
+    this.log.info(`exported ${what} as ${info.label} to ${target.toString(true)}`);
     if (!options.target) {
-      void vscode.window.showInformationMessage(`Exported ${plural(annotations, 'annotation')} of ${plural(docs.length, 'document')} to ${vscode.workspace.asRelativePath(target)}.`, 'Open').then((c) => {
-        if (c) void vscode.window.showTextDocument(target);
-      });
+      const where = vscode.workspace.asRelativePath(target);
+      if (files) void vscode.window.showInformationMessage(`Exported ${what} as ${info.label} into the folder ${where}.`);
+      else {
+        void vscode.window.showInformationMessage(`Exported ${what} to ${where}.`, 'Open').then((c) => {
+          if (c) void vscode.window.showTextDocument(target);
+        });
+      }
     }
     return { target, documents: docs.length, annotations };
+  }
+
+  /** The document a scope pick offers: the Corpus view node the command was run on, the view's selection, or the
+   *  active editor's corpus document. */
+  private selectedDocument(arg: unknown): { folder: FolderModel; doc: string } | undefined {
+    const fromNode = docFromNode(arg) ?? docFromNode(this.treeView.selection[0]);
+    if (fromNode) return fromNode;
+    const editor = vscode.window.activeTextEditor;
+    return editor && this.workspace.locate(editor.document.uri);
+  }
+
+  private async pickFormat(): Promise<ExportFormat> {
+    const pick = await this.prompts.pick(
+      EXPORT_FORMATS.map((f) => ({ label: f.label, description: f.description, id: f.id })),
+      { placeHolder: 'Export annotations in which format?' },
+    );
+    if (!pick) throw new Cancelled();
+    return pick.id;
+  }
+
+  /** Asked every time, the whole corpus first: a selection in the tree never narrows an export silently. */
+  private async pickScope(info: ExportFormatInfo, selected: { folder: FolderModel; doc: string } | undefined, kinds: ReadonlySet<string> | undefined): Promise<ExportScope> {
+    const folders = this.workspace.all();
+    const one = folders.length === 1 ? folders[0] : undefined;
+    const items: ScopeItem[] = [
+      {
+        label: '$(library) Whole corpus',
+        description: one ? `${plural(one.count(), 'annotation')} in ${plural(one.documents().filter((d) => one.annotations(d).length > 0).length, 'document')}` : 'every annotated document of a folder',
+        scope: 'corpus',
+      },
+    ];
+    if (selected) items.push({ label: `$(file) ${selected.doc}`, description: `this document only: ${plural(selected.folder.annotations(selected.doc).length, 'annotation')}`, scope: 'document' });
+    if (kinds) {
+      const shown = one ? one.documents().reduce((n, d) => n + one.annotations(d).filter((a) => kinds.has(a.kind)).length, 0) : undefined;
+      items.push({ label: `$(filter) Kinds shown: ${[...kinds].join(', ')}`, description: `the Corpus view's filter${shown === undefined ? '' : `: ${plural(shown, 'annotation')}`}`, scope: 'filter' });
+    }
+    const pick = await this.prompts.pick(items, { placeHolder: `Export which annotations as ${info.label}?` });
+    if (!pick) throw new Cancelled();
+    return pick.scope;
   }
 
   private async pickFolder(uri: string | undefined): Promise<FolderModel> {
@@ -104,32 +167,43 @@ export class ExportCommand {
     if (named) return named;
     if (all.length === 0) throw new UserFacingError('Open a folder with a corpus first.');
     if (all.length === 1) return all[0];
-    const pick = await vscode.window.showQuickPick(all.map((f) => ({ label: f.name, description: `${f.count()} annotations`, f })), { placeHolder: 'Export the corpus of which folder?' });
+    const pick = await this.prompts.pick(all.map((f) => ({ label: f.name, description: plural(f.count(), 'annotation'), f })), { placeHolder: 'Export the corpus of which folder?' });
     if (!pick) throw new Cancelled();
     return pick.f;
   }
 
-  private async pickFormat(): Promise<ExportFormat> {
-    const pick = await vscode.window.showQuickPick(
-      EXPORT_FORMATS.map((f) => ({ label: f.label, description: f.description, id: f.id })),
-      { placeHolder: 'Export in which format?' },
-    );
-    if (!pick) throw new Cancelled();
-    return pick.id;
-  }
-
-  /** A file to write (one-file formats), or a folder (brat). */
-  private async askTarget(folder: FolderModel, doc: string | undefined, info: ExportFormatInfo): Promise<vscode.Uri> {
-    const extension = info.extension;
-    if (extension === undefined) {
-      const picked = await vscode.window.showOpenDialog({ defaultUri: folder.folder.uri, canSelectFolders: true, canSelectFiles: false, openLabel: 'Export Here', title: 'Export annotations as brat standoff into this folder' });
-      if (!picked?.[0]) throw new Cancelled();
-      return picked[0];
-    }
-    const name = doc ? `${doc.split('/').pop()}.marginalia.${extension}` : `marginalia-export.${extension}`;
-    const target = await vscode.window.showSaveDialog({ defaultUri: vscode.Uri.joinPath(folder.folder.uri, name), saveLabel: 'Export', title: `Export annotations as ${info.label}` });
+  /**
+   * A file to write, or for brat a new folder, offered next to the workspace folder: outside the corpus, so the
+   * export's copies of documents never become documents to annotate.
+   */
+  private async askTarget(folder: FolderModel, scope: ExportScope, doc: string | undefined, kinds: ReadonlySet<string> | undefined, info: ExportFormatInfo): Promise<vscode.Uri> {
+    const outside = vscode.Uri.joinPath(folder.folder.uri, '..');
+    const stem = doc ? `${doc.split('/').pop()}.marginalia` : scope === 'filter' && kinds ? `${folder.name}-${[...kinds].join('-')}` : `${folder.name}-annotations`;
+    const name = info.extension === undefined ? `${stem}-${info.id}` : `${stem}.${info.extension}`;
+    const target = await this.prompts.save({
+      defaultUri: vscode.Uri.joinPath(outside, name),
+      saveLabel: 'Export',
+      title: info.extension === undefined ? `Export annotations as ${info.label} into a new folder` : `Export annotations as ${info.label}`,
+    });
     if (!target) throw new Cancelled();
     return target;
+  }
+
+  /** A folder export (brat): into a new or empty folder or an earlier export's, its marker file first. */
+  private async writeFolder(target: vscode.Uri, files: Map<string, string>, info: ExportFormatInfo): Promise<void> {
+    const encoder = new TextEncoder();
+    const present = await vscode.workspace.fs.stat(target).then(
+      (s) => s,
+      () => undefined,
+    );
+    if (present && !(present.type & vscode.FileType.Directory)) throw new UserFacingError(`${target.fsPath} is a file; export ${info.label} into a new or empty folder.`);
+    const names = present ? (await vscode.workspace.fs.readDirectory(target)).map(([n]) => n) : [];
+    if (!mayExportInto(names)) throw new UserFacingError(exportFolderRefusal(target.fsPath));
+    // Inside a workspace folder, its model hears of the export folder before the copies arrive.
+    const inside = this.workspace.inFolder(target);
+    if (inside) inside.folder.exportFolderMarked(inside.doc);
+    await vscode.workspace.fs.createDirectory(target);
+    for (const [rel, text] of files) await writeAtomically(vscode.Uri.joinPath(target, ...rel.split('/')), encoder.encode(text));
   }
 }
 
@@ -144,7 +218,11 @@ function exportOptions(arg: unknown): ExportOptions {
   return arg && typeof arg === 'object' && !('type' in arg) ? (arg as ExportOptions) : {};
 }
 
+/** The document of a Corpus view node: a document, or the kind, orphans or annotation under one. */
 function docFromNode(arg: unknown): { folder: FolderModel; doc: string } | undefined {
-  const n = arg as { type?: string; folder?: FolderModel; doc?: { doc: string } } | undefined;
-  return n?.type === 'doc' && n.folder && n.doc ? { folder: n.folder, doc: n.doc.doc } : undefined;
+  const n = arg as CorpusNode | undefined;
+  if (!n || typeof n !== 'object' || !('type' in n) || !n.folder) return undefined;
+  if (n.type === 'doc') return { folder: n.folder, doc: n.doc.doc };
+  if (n.type === 'kind' || n.type === 'orphans' || n.type === 'annotation') return { folder: n.folder, doc: n.doc };
+  return undefined;
 }

@@ -14,7 +14,6 @@ export class SearchCommands {
     private readonly workspace: WorkspaceAnnotations,
     private readonly indexes: DocumentIndexes,
     private readonly tree: CorpusTreeProvider,
-    private readonly treeView: vscode.TreeView<unknown>,
   ) {}
 
   /** Quick pick over every annotation of the workspace; opens the one picked. */
@@ -86,10 +85,8 @@ export class SearchCommands {
       if (!picks) throw new Cancelled();
       chosen = picks.map((p) => p.label);
     }
-    this.tree.kindFilter = chosen.length > 0 ? new Set(chosen) : undefined;
+    this.tree.setKindFilter(chosen);
     await vscode.commands.executeCommand('setContext', CONTEXT.filtered, this.tree.kindFilter !== undefined);
-    this.treeView.description = this.tree.kindFilter ? `showing ${[...this.tree.kindFilter].join(', ')}` : undefined;
-    this.tree.refresh();
     return this.tree.kindFilter;
   }
 }

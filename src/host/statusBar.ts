@@ -1,6 +1,7 @@
 // The status-bar item: the current document's annotation count (and orphans), or that Marginalia is read-only.
 import * as vscode from 'vscode';
 import type { WorkspaceAnnotations } from './workspaceAnnotations';
+import { plural } from '../core/model';
 
 export class AnnotationStatus implements vscode.Disposable {
   readonly item = vscode.window.createStatusBarItem('marginalia.count', vscode.StatusBarAlignment.Right, 100);
@@ -29,7 +30,7 @@ export class AnnotationStatus implements vscode.Disposable {
     const readOnly = !vscode.workspace.isTrusted;
     this.item.text = `$(tag) ${all.length}${orphans ? ` $(warning) ${orphans}` : ''}${readOnly ? ' $(lock)' : ''}`;
     this.item.tooltip =
-      `${all.length} annotation${all.length === 1 ? '' : 's'} in ${at.doc}` +
+      `${plural(all.length, 'annotation')} in ${at.doc}` +
       (orphans ? `, ${orphans} orphaned` : '') +
       (readOnly ? '\nRead-only: this workspace is not trusted.' : '') +
       '\nClick to show them in the Marginalia view.';

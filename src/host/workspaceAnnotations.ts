@@ -5,6 +5,7 @@ import type { Log, Logger } from './log';
 import type { TextEdit } from '../core/model';
 import { ANNOTATIONS_DIR, SIDECAR_EXTENSION, CODEBOOK_PATH, ENTITIES_PATH } from '../core/store';
 import { STORE_DIR } from '../constants';
+import { EXPORT_MARKER } from '../core/store';
 
 export interface Located {
   folder: FolderModel;
@@ -71,13 +72,18 @@ export class WorkspaceAnnotations implements vscode.Disposable {
 
   /** The folder and workspace-relative path of a corpus document (or of a document that has annotations). */
   locate(uri: vscode.Uri): Located | undefined {
+    const at = this.inFolder(uri);
+    if (!at || at.doc.startsWith(STORE_DIR + '/')) return undefined;
+    return at.folder.isCorpusPath(at.doc) || at.folder.annotations(at.doc).length > 0 ? at : undefined;
+  }
+
+  /** The workspace folder below which `uri` lies, and its path relative to it (any file, corpus or not). */
+  inFolder(uri: vscode.Uri): Located | undefined {
     const folder = this.folderOf(uri);
     if (!folder) return undefined;
     const base = folder.folder.uri.path.replace(/\/$/, '');
     if (!uri.path.startsWith(base + '/')) return undefined;
-    const doc = decodeURIComponent(uri.path.slice(base.length + 1));
-    if (doc.startsWith(STORE_DIR + '/')) return undefined;
-    return folder.isCorpusPath(doc) || folder.annotations(doc).length > 0 ? { folder, doc } : undefined;
+    return { folder, doc: decodeURIComponent(uri.path.slice(base.length + 1)) };
   }
 
   private async addFolder(f: vscode.WorkspaceFolder): Promise<void> {
@@ -120,6 +126,11 @@ export class WorkspaceAnnotations implements vscode.Disposable {
         await model.loadEntities();
         this.emitter.fire({ folder: model });
         return;
+      }
+      if (r.endsWith('/' + EXPORT_MARKER)) {
+        // An export marked its folder (or the mark was removed): its files leave (or rejoin) the corpus.
+        if (kind === 'delete') return model.rescanCorpus();
+        return model.exportFolderMarked(r.slice(0, -EXPORT_MARKER.length - 1));
       }
       const sd = sidecarDoc(r);
       if (sd !== undefined) return model.sidecarChanged(sd);

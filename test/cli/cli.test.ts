@@ -241,6 +241,29 @@ describe('CLI (the real built binary)', function () {
       assert.equal(cli(ws, 'export', '--format', 'brat', '--out', dir).code, 0);
       assert.match(fs.readFileSync(path.join(dir, DOC.replace(/\.txt$/, '.ann')), 'utf8'), /^T1\tclaim \d+ \d+\tVladimir Putin stated/m);
     });
+    it('leaves a brat export written into the workspace out of the corpus, and never writes into a folder of other files', () => {
+      const ws = tempWorkspace();
+      add(ws, DOC, 'Vladimir Putin stated', 'claim');
+      const before = cli(ws, 'docs', '--json');
+      const corpus = (JSON.parse(before.stdout) as { documents: { doc: string }[] }).documents.map((d) => d.doc);
+      const r = cli(ws, 'export', '--format', 'brat', '--out', 'brat-out');
+      assert.equal(r.code, 0, r.stderr);
+      assert.ok(fs.existsSync(path.join(ws, 'brat-out', DOC)), 'the brat copy of the document is written');
+      assert.ok(fs.existsSync(path.join(ws, 'brat-out', '.marginalia-export')), 'the export folder is marked');
+      const docs = cli(ws, 'docs', '--json');
+      assert.deepEqual((JSON.parse(docs.stdout) as { documents: { doc: string }[] }).documents.map((d) => d.doc), corpus, 'docs lists no brat-out/ copy');
+      assert.doesNotMatch(cli(ws, 'docs').stdout, /brat-out/);
+      const check = cli(ws, 'check', '--json');
+      assert.equal(check.code, 0, check.stderr);
+      assert.doesNotMatch(check.stdout, /brat-out/);
+      const exported = parse(cli(ws, 'export').stdout) as { documents: { path: string }[] };
+      assert.deepEqual(exported.documents.map((d) => d.path), [DOC]);
+      assert.equal(cli(ws, 'export', '--format', 'brat', '--out', 'brat-out').code, 0, 'an earlier export folder is written again');
+      // A folder holding other files (here the corpus itself) is refused, and nothing is written into it.
+      const inCorpus = fs.readdirSync(path.join(ws, 'corpus')).sort();
+      assertOneLineError(cli(ws, 'export', '--format', 'brat', '--out', 'corpus'), /corpus already holds files that no Marginalia export wrote; export into a new or empty folder/);
+      assert.deepEqual(fs.readdirSync(path.join(ws, 'corpus')).sort(), inCorpus);
+    });
     it('refuses an unknown format', () => {
       assertOneLineError(cli(tempWorkspace(), 'export', '--format', 'docx'), /unknown export format "docx"/);
     });

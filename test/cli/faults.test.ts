@@ -363,7 +363,7 @@ describe('issue 5 (CLI)', function () {
       assert.ok(fs.existsSync(path.join(ws, SIDECAR)), 'nothing saved without --write');
       const r = cli(ws, 'check', '--write');
       assert.equal(r.code, 0, r.stdout + r.stderr);
-      assert.match(r.stdout, /2 annotations in 1 documents?: 2 unchanged, 0 re-anchored, 0 orphaned/);
+      assert.match(r.stdout, /2 annotations in 1 document: 2 unchanged, 0 re-anchored, 0 orphaned/);
       assert.equal(fs.existsSync(path.join(ws, SIDECAR)), false);
       assert.deepEqual(sidecarIds(ws, 'archive/moved.txt'), [a, b].sort());
       const listed = JSON.parse(cli(ws, 'list', '--json').stdout) as { doc: string; status: string }[];
@@ -570,7 +570,7 @@ describe('issue 5 (CLI)', function () {
       fs.writeFileSync(path.join(ws, 'corpus', 'big.txt'), 'A new first line.\n' + text + 'A new last line.\n');
       const check = timed('check', '--write');
       assert.equal(check.code, 0, check.stdout + check.stderr);
-      assert.match(check.stdout, /2 annotations in 1 documents?: 0 unchanged, 2 re-anchored, 0 orphaned; 2 saved/);
+      assert.match(check.stdout, /2 annotations in 1 document: 0 unchanged, 2 re-anchored, 0 orphaned; 2 saved/);
       const exported = timed('export');
       assert.equal(exported.code, 0);
       assert.equal((exported.stdout.match(/exact: budget/g) ?? []).length, 2);

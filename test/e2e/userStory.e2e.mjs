@@ -61,12 +61,17 @@ export async function run({ page, workspace, check, shot, log }) {
   }
   await shot('4-hover');
 
-  // 6. Export YAML for the whole corpus through the save dialog.
+  // 6. Export YAML for the whole corpus through the save dialog: the format first, then which annotations (the whole
+  // corpus is offered first), then the place.
   await page.mouse.move(5, 5);
   await runCommand(page, 'Marginalia: Export Annotations');
-  await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Whole corpus' }).first().click();
-  await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'YAML' }).first().waitFor({ timeout: 10_000 });
-  await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'YAML' }).first().click();
+  await answer(page, 'YAML', { expect: 'Export annotations in which format?' });
+  const scopeRows = page.locator('.quick-input-widget .monaco-list-row');
+  await page.waitForFunction(() => (document.querySelector('.quick-input-widget input')?.getAttribute('placeholder') ?? '') === 'Export which annotations as YAML?', null, { timeout: 10_000 });
+  await scopeRows.first().waitFor({ timeout: 10_000 });
+  const scopes = await scopeRows.allInnerTexts();
+  check('after the format it asks which annotations, the whole corpus first', /Whole corpus/.test(scopes[0] ?? ''), scopes.join(' | '));
+  await answer(page, '', { expect: 'Export which annotations as YAML?' });
   const target = path.join(workspace, 'marginalia-export.yaml');
   await answerSaveDialog(page, target, { expect: 'Export annotations as YAML' });
   const exported = await until(() => fs.existsSync(target) && parse(fs.readFileSync(target, 'utf8')), 15_000, 'the export file');

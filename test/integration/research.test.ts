@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { parse } from 'yaml';
 import type { Annotation } from '../../src/core/model';
+import type { ExportResult } from '../../src/host/exportCommand';
 import { api, child, closeAll, eventually, folderModel, hoverText, openAndSelect, treeLabels } from './support/helpers';
 
 const DOC = '004_93f4aeba23e3ae0c.txt';
@@ -73,9 +74,12 @@ describe('research tools in the extension host', function () {
     await vscode.commands.executeCommand('marginalia.filterKinds', ['claim']);
     const doc = child(a, undefined, DOC);
     assert.deepEqual(treeLabels(a, doc), [], 'no claims in this document');
-    assert.match(a.treeView.description ?? '', /showing claim/);
+    assert.equal(a.treeView.description, 'showing claim');
     await vscode.commands.executeCommand('marginalia.clearFilter');
     assert.deepEqual(treeLabels(a, child(a, undefined, DOC)), ['figure (3)']);
+    const total = a.workspace.all().reduce((n, f) => n + f.count(), 0);
+    assert.ok(total > 1);
+    assert.equal(a.treeView.description, `${total} annotations`, 'after Show All Kinds the header counts the annotations again');
   });
 
   it('adds a kind and renames a kind, rewriting its annotations', async () => {
@@ -135,5 +139,142 @@ describe('research tools in the extension host', function () {
       await vscode.commands.executeCommand('marginalia.refresh');
     }
     await eventually(() => vscode.languages.getDiagnostics(vscode.Uri.file(file)).length === 0, 5000, 'gone with the file');
+  });
+
+  describe('export: the format, then which annotations, then the place', () => {
+    interface Shown {
+      prompt: 'pick' | 'save';
+      text?: string;
+      labels?: string[];
+      defaultUri?: vscode.Uri;
+    }
+
+    /** Runs the Export command as the view's button or the palette does, answering its prompts: `choose` names the
+     *  label to pick (by its start), `target` is the place the save dialog returns. */
+    async function exportWith(arg: unknown, choose: string[], target: vscode.Uri): Promise<{ shown: Shown[]; result?: ExportResult }> {
+      const a = await api();
+      const shown: Shown[] = [];
+      const answers = [...choose];
+      const real = a.exporter.prompts;
+      a.exporter.prompts = {
+        pick: async <T extends vscode.QuickPickItem>(items: T[], options: vscode.QuickPickOptions) => {
+          const labels = items.map((i) => i.label);
+          shown.push({ prompt: 'pick', text: options.placeHolder, labels });
+          const want = answers.shift();
+          return items.find((i) => want !== undefined && i.label.startsWith(want));
+        },
+        save: async (options: vscode.SaveDialogOptions) => {
+          shown.push({ prompt: 'save', text: options.title, defaultUri: options.defaultUri });
+          return target;
+        },
+      };
+      try {
+        const result = (await vscode.commands.executeCommand('marginalia.export', arg)) as ExportResult | undefined;
+        return { shown, result };
+      } finally {
+        a.exporter.prompts = real;
+      }
+    }
+
+    const CLAIMED = '000_66ca398fea36cc01.txt';
+    let out: string;
+    let claim: Annotation;
+    before(async () => {
+      const f = folderModel(await api());
+      out = fs.mkdtempSync(path.join(path.dirname(f.folder.uri.fsPath), 'exports-'));
+      // A claim in a second document, beside the figures of DOC: a corpus of two documents and two kinds.
+      await openAndSelect(f, CLAIMED, 'Russian President Vladimir Putin stated');
+      [claim] = (await vscode.commands.executeCommand('marginalia.tagClaim', { note: '', attributes: {} })) as Annotation[];
+      await closeAll();
+    });
+    after(async () => {
+      fs.rmSync(out, { recursive: true, force: true });
+      await vscode.commands.executeCommand('marginalia.clearFilter');
+      await folderModel(await api()).remove(CLAIMED, [claim.id]);
+    });
+
+    it('from the Corpus view with a document selected and a kind filter on: format first, then the scope with the whole corpus first, then a save dialog outside the corpus', async () => {
+      const a = await api();
+      const f = folderModel(a);
+      const annotated = f.documents().filter((d) => f.annotations(d).length > 0);
+      assert.ok(annotated.length >= 2 && annotated.includes(DOC), `two annotated documents at least: ${annotated.join(', ')}`);
+      await vscode.commands.executeCommand('marginalia.filterKinds', ['figure']);
+      const node = child(a, undefined, DOC);
+      const target = vscode.Uri.file(path.join(out, 'all.csv'));
+      // The view passes its selected node to the title button, as VS Code does.
+      const { shown, result } = await exportWith(node, ['CSV', '$(library) Whole corpus'], target);
+      assert.deepEqual(
+        shown.map((x) => [x.prompt, x.text]),
+        [
+          ['pick', 'Export annotations in which format?'],
+          ['pick', 'Export which annotations as CSV?'],
+          ['save', 'Export annotations as CSV'],
+        ],
+      );
+      assert.deepEqual(shown[0].labels, ['YAML', 'W3C Web Annotation (JSON-LD)', 'CSV', 'brat standoff']);
+      assert.deepEqual(shown[1].labels, ['$(library) Whole corpus', `$(file) ${DOC}`, '$(filter) Kinds shown: figure']);
+      const offered = shown[2].defaultUri;
+      assert.ok(offered, 'the save dialog offers a place');
+      assert.equal(path.dirname(offered.fsPath), path.dirname(f.folder.uri.fsPath), 'next to the workspace folder, outside the corpus');
+      assert.equal(path.basename(offered.fsPath), `${f.name}-annotations.csv`);
+      assert.deepEqual({ documents: result?.documents, annotations: result?.annotations }, { documents: annotated.length, annotations: f.count() }, 'the whole corpus, not the selected document');
+      const rows = fs.readFileSync(target.fsPath, 'utf8').trim().split(/\r?\n/).slice(1);
+      assert.equal(rows.length, f.count());
+    });
+
+    it('exports only the selected document, or only the kinds the filter shows, when the person picks that', async () => {
+      const a = await api();
+      const f = folderModel(a);
+      await vscode.commands.executeCommand('marginalia.filterKinds', ['claim']);
+      const node = child(a, undefined, DOC);
+      const one = vscode.Uri.file(path.join(out, 'one.yaml'));
+      const doc = await exportWith(node, ['YAML', '$(file)'], one);
+      assert.equal(path.basename(doc.shown[2].defaultUri?.fsPath ?? ''), `${DOC}.marginalia.yaml`);
+      const exported = parse(fs.readFileSync(one.fsPath, 'utf8')) as { documents: { path: string; annotations: { kind: string }[] }[] };
+      assert.deepEqual(exported.documents.map((d) => d.path), [DOC]);
+      assert.equal(exported.documents[0].annotations.length, f.annotations(DOC).length);
+      const claims = vscode.Uri.file(path.join(out, 'claims.yaml'));
+      const filtered = await exportWith(undefined, ['YAML', '$(filter) Kinds shown: claim'], claims);
+      const want = f.documents().flatMap((d) => f.annotations(d).filter((x) => x.kind === 'claim'));
+      assert.ok(want.length > 0, 'the corpus has claims');
+      assert.equal(filtered.result?.annotations, want.length);
+      const kinds = (parse(fs.readFileSync(claims.fsPath, 'utf8')) as { documents: { annotations: { kind: string }[] }[] }).documents.flatMap((d) => d.annotations.map((x) => x.kind));
+      assert.deepEqual([...new Set(kinds)], ['claim']);
+      await vscode.commands.executeCommand('marginalia.clearFilter');
+      const palette = await exportWith(undefined, ['YAML', '$(library) Whole corpus'], vscode.Uri.file(path.join(out, 'palette.yaml')));
+      assert.ok(!palette.shown[1].labels?.some((l) => l.startsWith('$(filter)')), 'no filter scope without a filter');
+    });
+
+    it('leaves a brat export into the workspace, and any folder a Marginalia export marked, out of the corpus', async () => {
+      const a = await api();
+      const f = folderModel(a);
+      const root = f.folder.uri.fsPath;
+      const before = [...f.corpus];
+      const brat = vscode.Uri.file(path.join(root, 'brat-out'));
+      const { shown } = await exportWith(undefined, ['brat standoff', '$(library) Whole corpus'], brat);
+      assert.equal(shown[2].text, 'Export annotations as brat standoff into a new folder');
+      assert.ok(fs.existsSync(path.join(root, 'brat-out', '.marginalia-export')));
+      assert.ok(fs.existsSync(path.join(root, 'brat-out', DOC)), 'brat wrote its copy of the document');
+      // Another tool (the CLI) marks a folder and writes into it.
+      fs.mkdirSync(path.join(root, 'cli-out'));
+      fs.writeFileSync(path.join(root, 'cli-out', '.marginalia-export'), 'x');
+      fs.writeFileSync(path.join(root, 'cli-out', 'copy.txt'), 'a copy');
+      // A document written after them: once the model has it, it has heard of every file before it.
+      fs.writeFileSync(path.join(root, 'later.txt'), 'a new document');
+      try {
+        await eventually(() => f.isCorpus('later.txt'), 10_000, 'the new document joins the corpus');
+        assert.deepEqual(f.corpus, [...before, 'later.txt'].sort(), 'no copy in brat-out/ or cli-out/ is a corpus document');
+        assert.ok(!treeLabels(a).some((l) => l.startsWith('brat-out') || l.startsWith('cli-out')), treeLabels(a).join(' | '));
+        await vscode.commands.executeCommand('marginalia.refresh');
+        assert.deepEqual(f.corpus, [...before, 'later.txt'].sort(), 'nor after listing the folder again');
+        // A folder holding other files is refused, with nothing written into it.
+        const inCorpus = fs.readdirSync(root).sort();
+        await assert.rejects(a.exporter.run({ scope: 'corpus', format: 'brat', target: f.folder.uri.toString() }), /already holds files that no Marginalia export wrote; export into a new or empty folder/);
+        assert.deepEqual(fs.readdirSync(root).sort(), inCorpus);
+      } finally {
+        for (const x of ['brat-out', 'cli-out', 'later.txt']) fs.rmSync(path.join(root, x), { recursive: true, force: true });
+      }
+      await eventually(() => !f.isCorpus('later.txt'), 10_000, 'the new document gone again');
+    });
   });
 });

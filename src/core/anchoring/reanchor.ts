@@ -5,7 +5,7 @@ import DiffMatchPatch from 'diff-match-patch';
 import { isMostlyRemoved } from './editTracking';
 import type { AnchorState, AnchorStatus, Annotation, ResolveMethod, Span, TextQuote } from '../model';
 import { findContextEdge, scoreCandidate, searchQuote } from './quoteSearch';
-import { contentHash, isHighSurrogate, isLowSurrogate, makeQuote } from '../model';
+import { contentHash, isHighSurrogate, isLowSurrogate, makeQuote, plural } from '../model';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Diff
@@ -732,5 +732,5 @@ function trimLike(text: string, span: Span, exact: string): Span {
 
 function moved(delta: number): string {
   if (delta === 0) return 'not moved';
-  return `moved ${Math.abs(delta)} character${Math.abs(delta) === 1 ? '' : 's'} ${delta > 0 ? 'forward' : 'back'}`;
+  return `moved ${plural(Math.abs(delta), 'character')} ${delta > 0 ? 'forward' : 'back'}`;
 }

@@ -23,7 +23,7 @@
 // as author, anchored against the .txt as it is).
 import { TOOL_ID, TOOL_VERSION } from '../../constants';
 import { defaultCodebook, type AttributeField, type Codebook } from '../store';
-import { newId, toRelPath, contentHash, isHighSurrogate, isLowSurrogate, makeQuote, compareCodeUnits } from '../model';
+import { newId, toRelPath, contentHash, isHighSurrogate, isLowSurrogate, makeQuote, compareCodeUnits, plural } from '../model';
 import type { Annotation, AttributeValue, Attributes } from '../model';
 import type { YamlFileErrorCode } from '../yaml';
 import { ExportFormatError, type ExportInput, type ExportedDocument } from './exportInput';
@@ -84,7 +84,7 @@ export function exportBrat(input: BratExportInput): Map<string, string> {
       seen.set(f, d.path);
     }
     if (d.text === undefined) {
-      if (d.annotations.length > 0) input.warn?.(`${d.path} is missing, so its ${d.annotations.length} annotation(s) cannot be placed in brat; left out`);
+      if (d.annotations.length > 0) input.warn?.(`${d.path} is missing, so its ${plural(d.annotations.length, 'annotation')} cannot be placed in brat; left out`);
       continue;
     }
     const text = d.text;
@@ -350,7 +350,7 @@ export function parseBrat(ann: string, txt: string, file: string, options: BratI
       const e16 = offsets.toUtf16(e);
       if (s > e) throw fail(line, tab + 2 + kind.length + 1, 'invalid', `${id} has a span ${s}-${e} that ends before it starts`);
       if (s16 === undefined || e16 === undefined) {
-        throw fail(line, tab + 2 + kind.length + 1, 'invalid', `${id} has a span ${s}-${e} beyond the end of the text (${offsets.length} characters); is this the .ann of this .txt?`);
+        throw fail(line, tab + 2 + kind.length + 1, 'invalid', `${id} has a span ${s}-${e} beyond the end of the text (${plural(offsets.length, 'character')}); is this the .ann of this .txt?`);
       }
       utf16.push([s16, e16]);
     }

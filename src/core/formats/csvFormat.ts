@@ -18,7 +18,7 @@
 // cell text). parseCsv removes exactly one leading apostrophe again, so the round trip is exact. Pass
 // formulaGuard: false to both for data tools that never evaluate cells.
 import type { AnchorState, Annotation, AttributeValue, Attributes } from '../model';
-import { PathError, toRelPath, LineIndex, compareCodeUnits } from '../model';
+import { PathError, toRelPath, LineIndex, compareCodeUnits, plural } from '../model';
 import { describeValue, schemaProblem, type YamlFileErrorCode, validator } from '../yaml';
 import { ExportFormatError, type ExportInput, type ExportedDocument, exportDocuments } from './exportInput';
 
@@ -333,7 +333,7 @@ export function parseCsv(source: string, file: string, options: CsvOptions = {})
     // A blank line (one empty unquoted field) is skipped: editors leave them at the end.
     if (row.length === 1 && row[0].value === '' && !row[0].quoted) continue;
     if (row.length !== header.length) {
-      throw fail(row[row.length - 1], 'schema', `row ${r} has ${row.length} field${row.length === 1 ? '' : 's'} but the header has ${header.length}; every row needs one field per column`);
+      throw fail(row[row.length - 1], 'schema', `row ${r} has ${plural(row.length, 'field')} but the header has ${header.length}; every row needs one field per column`);
     }
     const cell = (name: string): CsvField | undefined => {
       const i = col.get(name);
@@ -410,7 +410,7 @@ export function parseCsv(source: string, file: string, options: CsvOptions = {})
         throw fail(cell('end_line'), 'invalid', `row ${r} ends (line ${end.line}, column ${end.column}) before it starts (line ${start.line}, column ${start.column})`);
       }
       if (start.line === end.line && end.column - start.column !== end.offset - start.offset) {
-        throw fail(cell('end_column_utf16'), 'invalid', `row ${r} spans ${end.column - start.column} columns on one line but ${end.offset - start.offset} offsets; the offsets are what counts, correct the columns`);
+        throw fail(cell('end_column_utf16'), 'invalid', `row ${r} spans ${plural(end.column - start.column, 'column')} on one line but ${plural(end.offset - start.offset, 'offset')}; the offsets are what counts, correct the columns`);
       }
     }
     const prev = ids.get(raw.id);

@@ -5,6 +5,7 @@ import type { ExportInput } from './exportInput';
 import { exportW3c } from './w3cWriter';
 import { exportCsv } from './csvFormat';
 import { exportBrat } from './bratFormat';
+import { EXPORT_MARKER, EXPORT_MARKER_TEXT } from '../store';
 
 export type ExportFormat = 'yaml' | 'w3c' | 'csv' | 'brat';
 
@@ -39,6 +40,20 @@ export function renderExport(format: ExportFormat, input: ExportInput & { codebo
     case 'csv':
       return { kind: 'file', text: exportCsv(input) };
     case 'brat':
-      return { kind: 'folder', files: exportBrat({ ...input, warn }) };
+      // The marker first: whoever watches the folder knows it is an export before its .txt copies arrive.
+      return { kind: 'folder', files: new Map([[EXPORT_MARKER, EXPORT_MARKER_TEXT], ...exportBrat({ ...input, warn })]) };
   }
+}
+
+/**
+ * Whether a folder export may write into a folder that holds these names: a new or empty folder, or one an earlier
+ * export wrote (it holds EXPORT_MARKER). Anything else could be a corpus or a person's files, overwritten or hidden.
+ */
+export function mayExportInto(names: readonly string[]): boolean {
+  return names.length === 0 || names.includes(EXPORT_MARKER);
+}
+
+/** Why a folder export refuses a folder that holds other files, and what to do. */
+export function exportFolderRefusal(dir: string): string {
+  return `${dir} already holds files that no Marginalia export wrote; export into a new or empty folder (Marginalia marks its export folders with ${EXPORT_MARKER} and leaves them out of the corpus).`;
 }

@@ -1,7 +1,7 @@
 // W3C Web Annotation import: one Annotation, a list of them, or an AnnotationCollection (embedded or paged across
 // files), from Marginalia or from another tool, each checked and located (file, line, column, JSON path) before
 // anything is kept. Code point positions come back as UTF-16 offsets when the document's text is given.
-import { isId, newId, PathError, toRelPath, makeQuote, compareCodeUnits } from '../model';
+import { isId, newId, PathError, toRelPath, makeQuote, compareCodeUnits, plural } from '../model';
 import type { AnchorState, Annotation, AttributeValue } from '../model';
 import { describeValue, formatPath, schemaProblem, type ValuePath, type YamlFileErrorCode, validator } from '../yaml';
 import { ExportFormatError, type ExportedDocument } from './exportInput';
@@ -180,7 +180,7 @@ class W3cReader {
       path = [...path, 'next'];
     }
     if (typeof total === 'number' && count !== total) {
-      throw this.fail(where, ['total'], 'invalid', `the collection says it holds ${total} annotations but its pages hold ${count}; some page files are missing, or the file was cut short`);
+      throw this.fail(where, ['total'], 'invalid', `the collection says it holds ${plural(total, 'annotation')} but its pages hold ${count}; some page files are missing, or the file was cut short`);
     }
   }
 
@@ -262,7 +262,7 @@ class W3cReader {
     let target: unknown = node.target;
     let targetPath: ValuePath = ['target'];
     if (Array.isArray(target)) {
-      if (target.length !== 1) throw this.fail(where, at(['target']), 'invalid', `the annotation has ${target.length} targets; a Marginalia annotation marks one passage of one document, so split it into one annotation per target`);
+      if (target.length !== 1) throw this.fail(where, at(['target']), 'invalid', `the annotation has ${plural(target.length, 'target')}; a Marginalia annotation marks one passage of one document, so split it into one annotation per target`);
       target = target[0];
       targetPath = ['target', 0];
     }

@@ -5,7 +5,7 @@ import { TOOL_ID } from '../../constants';
 import { parseDocumentMetadata } from '../research';
 import { ExportFormatError, exportDocuments, type ExportInput, type ExportInputDocument, type ExportedDocument } from './exportInput';
 import type { AnchorState, Annotation, AttributeValue, Attributes } from '../model';
-import { PathError, toRelPath, LineIndex, contentHash, compareCodeUnits } from '../model';
+import { PathError, toRelPath, LineIndex, contentHash, compareCodeUnits, plural } from '../model';
 import {
   describeValue,
   formatPath,
@@ -582,7 +582,7 @@ function checkLineColumn(a: RawAnnotation, ah: ValuePath, missing: boolean, at: 
     throw at([...ah, 'end'], 'invalid', `${formatPath(ah)} ends (line ${e.line}, column ${e.column}) before it starts (line ${s.line}, column ${s.column}); ${FIX_HINT}`, true);
   }
   if (s.line === e.line && e.column - s.column !== e.offset - s.offset) {
-    throw at([...ah, 'end'], 'invalid', `${formatPath(ah)} spans ${e.column - s.column} columns on one line but ${e.offset - s.offset} offsets; the offsets are what counts, correct the columns. ${capitalise(FIX_HINT)}`, true);
+    throw at([...ah, 'end'], 'invalid', `${formatPath(ah)} spans ${plural(e.column - s.column, 'column')} on one line but ${plural(e.offset - s.offset, 'offset')}; the offsets are what counts, correct the columns. ${capitalise(FIX_HINT)}`, true);
   }
 }
 

@@ -1,7 +1,7 @@
 // Creating and editing annotations: the one place that checks a span and coerces attributes for a kind.
 import { newId } from './annotationIds';
 import type { Annotation, Attributes, AttributeValue } from './model';
-import { contentHash, isHighSurrogate, isLowSurrogate, makeQuote } from './text';
+import { aOrAn, contentHash, isHighSurrogate, isLowSurrogate, makeQuote } from './text';
 import { toRelPath } from './paths';
 import { TOOL_ID } from '../../constants';
 
@@ -66,16 +66,16 @@ function coerceValue(kind: string, field: FieldSpec, value: AttributeValue): Att
   switch (field.type) {
     case 'number': {
       const n = typeof value === 'number' ? value : Number(s.replace(/[,_\s]/g, ''));
-      if (s === '' || !Number.isFinite(n)) throw new AnnotationInputError(`attribute ${field.name} of a ${kind} must be a number, got "${s}"`);
+      if (s === '' || !Number.isFinite(n)) throw new AnnotationInputError(`attribute ${field.name} of ${aOrAn(kind)} must be a number, got "${s}"`);
       return n;
     }
     case 'boolean':
       if (typeof value === 'boolean') return value;
       if (/^(true|yes|1)$/i.test(s)) return true;
       if (/^(false|no|0)$/i.test(s)) return false;
-      throw new AnnotationInputError(`attribute ${field.name} of a ${kind} must be true or false, got "${s}"`);
+      throw new AnnotationInputError(`attribute ${field.name} of ${aOrAn(kind)} must be true or false, got "${s}"`);
     case 'enum':
-      if (!field.values?.includes(s)) throw new AnnotationInputError(`attribute ${field.name} of a ${kind} must be one of ${(field.values ?? []).join(', ')}, got "${s}"`);
+      if (!field.values?.includes(s)) throw new AnnotationInputError(`attribute ${field.name} of ${aOrAn(kind)} must be one of ${(field.values ?? []).join(', ')}, got "${s}"`);
       return s;
     case 'string':
       return s;

@@ -1,5 +1,7 @@
 // Text helpers shared by anchoring, store and formats. Offsets are UTF-16 code units.
 import { createHash } from 'node:crypto';
+import indefinite from 'indefinite';
+import pluralize from 'pluralize';
 import type { TextQuote } from './model';
 
 /** How many characters of context a quote keeps on either side (as the W3C TextQuoteSelector and Hypothesis do). */
@@ -77,8 +79,14 @@ export function codePointToUtf16(text: string, cp: number): number {
 }
 
 /** "1 annotation", "3 annotations": counts in messages people read. */
-export function plural(n: number, word: string, many = `${word}s`): string {
+/** "1 annotation", "2 entities": a count with its noun in the right number (pluralize's English rules). */
+export function plural(n: number, word: string, many = pluralize(word)): string {
   return `${n} ${n === 1 ? word : many}`;
+}
+
+/** "a figure", "an entity", "an hour", "a unit": the noun with the indefinite article English gives it. */
+export function aOrAn(noun: string): string {
+  return indefinite(noun);
 }
 
 /** Orders strings by UTF-16 code units: the same on every machine, unlike localeCompare. */

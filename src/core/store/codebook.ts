@@ -2,7 +2,7 @@
 // carries. Stored as .marginalia/codebook.yaml; when the file exists it lists every kind (what you see is what you
 // get), and without it the built-in claim, figure and entity apply.
 import { STORE_DIR } from '../../constants';
-import { ENTITY_TYPES, type AttributeValue, type Attributes } from '../model';
+import { ENTITY_TYPES, aOrAn, type AttributeValue, type Attributes } from '../model';
 import {
   YamlFileError,
   decodeYamlBytes,
@@ -109,7 +109,7 @@ export function checkAttributes(kind: KindDefinition, attributes: Attributes): s
     const ok =
       f.type === 'enum' ? typeof v === 'string' && (f.values ?? []).includes(v) : typeof v === f.type;
     if (!ok) {
-      const want = f.type === 'enum' ? `one of ${(f.values ?? []).join(', ')}` : f.type === 'string' ? 'text' : `a ${f.type}`;
+      const want = f.type === 'enum' ? `one of ${(f.values ?? []).join(', ')}` : f.type === 'string' ? 'text' : aOrAn(f.type);
       problems.push(`attribute "${f.name}" of ${kind.name} must be ${want}, not ${describeValue(v)}`);
     }
   }

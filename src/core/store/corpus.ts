@@ -7,41 +7,80 @@ export const DEFAULT_INCLUDE: readonly string[] = ['**/*.txt', '**/*.md'];
 /** Folders never part of a corpus, whatever the include patterns say. */
 export const EXCLUDED_DIRS: ReadonlySet<string> = new Set(['.marginalia', 'node_modules', '.git']);
 
+/**
+ * The file a Marginalia export writes first into every folder it fills (brat's .txt copies, say). A folder below the
+ * workspace folder that holds it is left out of the corpus, so an export's copies never become documents to annotate.
+ */
+export const EXPORT_MARKER = '.marginalia-export';
+export const EXPORT_MARKER_TEXT =
+  'Marginalia wrote this folder as an export. Marginalia leaves a folder holding this file out of the corpus, so the copies of documents in it are not annotated as documents of their own. Delete this file to make its files corpus documents.\n';
+
 export interface CorpusOptions {
   include?: readonly string[];
   exclude?: readonly string[];
 }
 
-/** A predicate over workspace-relative paths, compiled once. */
-export function corpusMatcher(options: CorpusOptions = {}): (rel: string) => boolean {
+/**
+ * A predicate over workspace-relative paths, compiled once. `exportFolders` (folders holding EXPORT_MARKER, as
+ * listCorpusFolders finds them) may grow later: a path below any of them is not a corpus document.
+ */
+export function corpusMatcher(options: CorpusOptions = {}, exportFolders?: ReadonlySet<string>): (rel: string) => boolean {
   const include = picomatch([...(options.include ?? DEFAULT_INCLUDE)], { dot: false });
   const exclude = options.exclude && options.exclude.length > 0 ? picomatch([...options.exclude], { dot: true }) : undefined;
   return (rel: string) => {
     const parts = rel.split('/');
     if (parts.some((p) => EXCLUDED_DIRS.has(p))) return false;
+    if (exportFolders && exportFolders.size > 0 && insideExportFolder(parts, exportFolders)) return false;
     return include(rel) && !(exclude && exclude(rel));
   };
 }
 
-/** Every corpus document of the folder, sorted, as workspace-relative paths. */
-export async function listCorpus(fs: WorkspaceFs, options: CorpusOptions = {}): Promise<string[]> {
+function insideExportFolder(parts: readonly string[], exportFolders: ReadonlySet<string>): boolean {
+  let dir = '';
+  for (let i = 0; i < parts.length - 1; i++) {
+    dir = i === 0 ? parts[0] : `${dir}/${parts[i]}`;
+    if (exportFolders.has(dir)) return true;
+  }
+  return false;
+}
+
+export interface CorpusListing {
+  /** Corpus documents, sorted, as workspace-relative paths. */
+  documents: string[];
+  /** Folders left out because a Marginalia export wrote them (they hold EXPORT_MARKER), sorted. */
+  exportFolders: string[];
+}
+
+/** Every corpus document of the folder, and the export folders left out on the way. */
+export async function listCorpusFolders(fs: WorkspaceFs, options: CorpusOptions = {}): Promise<CorpusListing> {
   const matches = corpusMatcher(options);
-  const out: string[] = [];
+  const documents: string[] = [];
+  const exportFolders: string[] = [];
   const walk = async (dir: string): Promise<void> => {
     const entries = await fs.list(dir);
+    // The workspace folder itself is never left out: a person may open an export folder to annotate its copies.
+    if (dir !== '' && entries.some((e) => e.type === 'file' && e.name === EXPORT_MARKER)) {
+      exportFolders.push(dir);
+      return;
+    }
     await Promise.all(
       entries.map(async (e) => {
         const rel = dir === '' ? e.name : `${dir}/${e.name}`;
         if (e.type === 'dir') {
           if (!EXCLUDED_DIRS.has(e.name)) await walk(rel);
         } else if (matches(rel)) {
-          out.push(rel);
+          documents.push(rel);
         }
       }),
     );
   };
   await walk('');
-  return out.sort();
+  return { documents: documents.sort(), exportFolders: exportFolders.sort() };
+}
+
+/** Every corpus document of the folder, sorted, as workspace-relative paths (export folders left out). */
+export async function listCorpus(fs: WorkspaceFs, options: CorpusOptions = {}): Promise<string[]> {
+  return (await listCorpusFolders(fs, options)).documents;
 }
 
 export class NotTextError extends Error {}

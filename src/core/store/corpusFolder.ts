@@ -11,7 +11,7 @@ import { STORE_DIR } from '../../constants';
 import { AnnotationStore } from './store';
 import { defaultCodebook, findKind, type Codebook, type KindDefinition } from './codebook';
 import { ANNOTATIONS_DIR, SidecarError, docForSidecarPath } from './sidecar';
-import { NotTextError, corpusMatcher, listCorpus, readDocument, refuseBinary, type CorpusOptions } from './corpus';
+import { NotTextError, corpusMatcher, listCorpusFolders, readDocument, refuseBinary, type CorpusListing, type CorpusOptions } from './corpus';
 import { checkDocument, writeCheck } from './check';
 import { findMoves, moveAnnotations, restoreDocument as restoreFromSnapshot } from './moves';
 import { emptyRegister, type EntityRegister } from './entities';
@@ -73,6 +73,8 @@ export class CorpusFolder {
   private stored = new Map<string, Annotation[]>();
   private readonly live = new Map<string, LiveDocument>();
   private matcher: (rel: string) => boolean;
+  /** Folders a Marginalia export wrote (they hold its marker file): nothing below them is a corpus document. */
+  private readonly exportFolders = new Set<string>();
 
   protected readonly log: Logger;
   private readonly settings: () => FolderSettings;
@@ -89,7 +91,7 @@ export class CorpusFolder {
     this.isTrusted = options.isTrusted;
     this.clock = options.clock ?? systemClock;
     this.store = new AnnotationStore(this.fs, { clock: this.clock });
-    this.matcher = corpusMatcher(this.settings().corpus);
+    this.matcher = corpusMatcher(this.settings().corpus, this.exportFolders);
   }
 
   private fire(change: { doc?: string }): void {
@@ -100,8 +102,9 @@ export class CorpusFolder {
   async load(): Promise<void> {
     const t0 = performance.now();
     const options = this.settings().corpus;
-    this.matcher = corpusMatcher(options);
-    const [corpus, loaded] = await Promise.all([listCorpus(this.fs, options), this.store.loadAll()]);
+    this.matcher = corpusMatcher(options, this.exportFolders);
+    const [listing, loaded] = await Promise.all([listCorpusFolders(this.fs, options), this.store.loadAll()]);
+    const corpus = this.setExportFolders(listing);
     await this.loadCodebook();
     await this.loadEntities();
     this.stored = loaded.docs;
@@ -109,7 +112,7 @@ export class CorpusFolder {
     for (const e of loaded.errors) this.log.warn(e.message);
     this.setCorpus(corpus);
     const n = [...loaded.docs.values()].reduce((s, a) => s + a.length, 0);
-    this.log.info(`${this.name}: ${corpus.length} documents, ${n} annotations in ${loaded.docs.size} sidecars, ${loaded.errors.length} broken, loaded in ${Math.round(performance.now() - t0)} ms`);
+    this.log.info(`${this.name}: ${plural(corpus.length, 'document')}, ${plural(n, 'annotation')} in ${plural(loaded.docs.size, 'sidecar')}, ${loaded.errors.length} broken, loaded in ${Math.round(performance.now() - t0)} ms`);
     this.fire({});
   }
 
@@ -376,7 +379,7 @@ export class CorpusFolder {
       const check = await checkDocument(this.store, doc, annotations, text);
       annotations = check.results.map((r) => r.annotation);
       if (check.changed.length > 0) {
-        this.log.info(`${doc}: re-anchored ${check.changed.length} annotations to the text as opened`);
+        this.log.info(`${doc}: re-anchored ${plural(check.changed.length, 'annotation')} to the text as opened`);
         if (this.isTrusted()) this.stored.set(doc, await this.writeChecked(check, text));
       }
     }
@@ -389,7 +392,7 @@ export class CorpusFolder {
     const l = this.live.get(doc);
     if (!l) return undefined;
     const outcome = l.applyChange(edits, text);
-    if (outcome.via === 'diff') this.log.info(`${doc}: text replaced; ${outcome.moved.length} annotations moved, ${outcome.orphaned.length} orphaned`);
+    if (outcome.via === 'diff') this.log.info(`${doc}: text replaced; ${plural(outcome.moved.length, 'annotation')} moved, ${outcome.orphaned.length} orphaned`);
     if (!isDirty) void this.persist(doc).catch((e) => this.log.error(e as Error));
     if (outcome.moved.length > 0 || outcome.orphaned.length > 0) this.fire({ doc });
     return outcome;
@@ -429,7 +432,7 @@ export class CorpusFolder {
     } else {
       this.stored.set(doc, check.results.map((r) => r.annotation));
     }
-    this.log.info(`${doc} changed on disk: ${check.changed.length} annotations re-anchored, ${orphans.length} orphaned`);
+    this.log.info(`${doc} changed on disk: ${plural(check.changed.length, 'annotation')} re-anchored, ${orphans.length} orphaned`);
     this.fire({ doc });
     return orphans;
   }
@@ -480,7 +483,7 @@ export class CorpusFolder {
 
   /** Lists the corpus again (a folder of documents appeared); annotations of documents that came back re-anchor. */
   async rescanCorpus(): Promise<void> {
-    const corpus = await listCorpus(this.fs, this.settings().corpus);
+    const corpus = this.setExportFolders(await listCorpusFolders(this.fs, this.settings().corpus));
     const added = corpus.filter((d) => !this.corpusSet.has(d) && !this.leftOut.has(d));
     this.setCorpus(corpus);
     this.fire({});
@@ -490,8 +493,28 @@ export class CorpusFolder {
     }
   }
 
+  private setExportFolders(listing: CorpusListing): string[] {
+    this.exportFolders.clear();
+    for (const f of listing.exportFolders) this.exportFolders.add(f);
+    return listing.documents;
+  }
+
+  /**
+   * A Marginalia export marked `dir` as its folder (the marker is its first file): its documents leave the corpus at
+   * once, before the copies written after the marker arrive.
+   */
+  exportFolderMarked(dir: string): void {
+    this.exportFolders.add(dir);
+    const inside = this.corpus.filter((d) => d.startsWith(dir + '/'));
+    if (inside.length === 0) return;
+    for (const d of inside) this.corpusSet.delete(d);
+    this.corpus = this.corpus.filter((d) => this.corpusSet.has(d));
+    this.fire({});
+  }
+
   /** A file or a folder was deleted: every corpus document at or below the path leaves the corpus. */
   pathDeleted(path: string): void {
+    for (const f of [...this.exportFolders]) if (f === path || f.startsWith(path + '/')) this.exportFolders.delete(f);
     // What was left out or declined there is forgotten: a new file of that name is looked at afresh.
     for (const m of [this.leftOut, this.large]) for (const d of [...m.keys()]) if (d === path || d.startsWith(path + '/')) m.delete(d);
     const gone = this.corpus.filter((d) => d === path || d.startsWith(path + '/'));

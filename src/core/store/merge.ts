@@ -7,6 +7,7 @@ import { yamlLib } from '../yaml';
 import type { Annotation } from '../model';
 import { SidecarError, docForSidecarPath, parseSidecar, serializeSidecar, sortAnnotations } from './sidecar';
 import { isLater } from './store';
+import { plural } from '../model';
 
 /** What a merge did, for the one-line summaries of the CLI. Counts are of annotations. */
 export interface MergeReport {
@@ -99,7 +100,7 @@ export function describeMerge(r: MergeReport): string {
   if (r.deleted > 0) parts.push(`${r.deleted} deleted`);
   if (r.keptDespiteDelete.length > 0) parts.push(`${r.keptDespiteDelete.length} kept although deleted on one side, as edited on the other: ${r.keptDespiteDelete.join(', ')}`);
   if (r.hunks > 0 && !r.base) parts.push('no common ancestor in the markers, so nothing deleted in a conflict was dropped');
-  return `${r.total} annotation${r.total === 1 ? '' : 's'}: ${parts.join(', ')}`;
+  return `${plural(r.total, 'annotation')}: ${parts.join(', ')}`;
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import type { Document, LineCounter } from 'yaml';
 import { yamlLib } from './yamlLib';
+import { aOrAn, plural } from '../model';
 
 export type YamlFileErrorCode =
   | 'too-large' // over the size cap
@@ -267,18 +268,18 @@ function describeAjvError(err: ErrorObject, root: unknown, hints: PatternHints):
     }
     case 'format':
       return problem(
-        `${where} must be ${p.format === 'date-time' ? 'an ISO 8601 date and time such as 2026-11-23T10:00:00.000Z' : `a ${String(p.format)}`}, not ${describeValue(value)}`,
+        `${where} must be ${p.format === 'date-time' ? 'an ISO 8601 date and time such as 2026-11-23T10:00:00.000Z' : aOrAn(String(p.format))}, not ${describeValue(value)}`,
       );
     case 'minimum':
       return problem(`${where} must be at least ${String(p.limit)}, not ${describeValue(value)}`);
     case 'maximum':
       return problem(`${where} must be at most ${String(p.limit)}, not ${describeValue(value)}`);
     case 'minLength':
-      return problem(p.limit === 1 ? `${where} must not be empty` : `${where} must be at least ${String(p.limit)} characters long`);
+      return problem(p.limit === 1 ? `${where} must not be empty` : `${where} must be at least ${plural(Number(p.limit), 'character')} long`);
     case 'maxLength':
-      return problem(`${where} must be at most ${String(p.limit)} characters long`);
+      return problem(`${where} must be at most ${plural(Number(p.limit), 'character')} long`);
     case 'minItems':
-      return problem(`${where} must have at least ${String(p.limit)} item${p.limit === 1 ? '' : 's'}`);
+      return problem(`${where} must have at least ${plural(Number(p.limit), 'item')}`);
     case 'uniqueItems':
       return problem(`${where} lists the same value twice (items ${String(p.j)} and ${String(p.i)})`, [...path, Number(p.i)]);
     default:

@@ -14,10 +14,10 @@ export async function runCommand(page, title) {
 }
 
 /**
- * Answers the open quick input (input box or quick pick) with `text`, then Enter. `expect` is text the prompt shows
+ * Answers the open quick input (input box or quick pick) with `text`, then Enter (unless `enter` is false). `expect` is text the prompt shows
  * (its prompt or placeholder): one prompt can follow another in the same widget, so typing waits until it is this one.
  */
-export async function answer(page, text, { clear = true, expect } = {}) {
+export async function answer(page, text, { clear = true, expect, enter = true } = {}) {
   const input = page.locator('.quick-input-widget input');
   await input.waitFor({ state: 'visible', timeout: 10_000 });
   if (expect) {
@@ -34,6 +34,7 @@ export async function answer(page, text, { clear = true, expect } = {}) {
   await input.focus();
   if (clear) await input.fill('');
   if (text) await page.keyboard.type(text);
+  if (!enter) return;
   await page.waitForTimeout(150);
   await page.keyboard.press('Enter');
 }
@@ -44,8 +45,13 @@ export async function answer(page, text, { clear = true, expect } = {}) {
  * button) until it closes.
  */
 export async function answerSaveDialog(page, file, { expect } = {}) {
-  await answer(page, file, { expect });
+  // The path is set at once, not typed: typed character by character, the dialog completes a folder name of the folder
+  // it shows (corpus/ when it opens next to it) into the middle of the path.
+  await answer(page, '', { expect, enter: false });
   const widget = page.locator('.quick-input-widget');
+  await widget.locator('input').fill(file);
+  await page.waitForTimeout(150);
+  await page.keyboard.press('Enter');
   for (let attempt = 0; attempt < 5; attempt++) {
     if (await widget.waitFor({ state: 'hidden', timeout: 2000 }).then(() => true, () => false)) return;
     const input = widget.locator('input');

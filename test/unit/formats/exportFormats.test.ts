@@ -1,5 +1,7 @@
 import * as assert from 'node:assert/strict';
-import { EXPORT_FORMATS, exportFormat, renderExport } from '../../../src/core/formats';
+import { EXPORT_FORMATS, exportFolderRefusal, exportFormat, mayExportInto, renderExport } from '../../../src/core/formats';
+import { EXPORT_MARKER, listCorpus } from '../../../src/core/store';
+import { MemoryFs } from '../../support/memoryFs';
 import { createAnnotation } from '../../../src/core/model';
 import { parseExportYaml } from '../../../src/core/formats';
 import { parseCsv } from '../../../src/core/formats';
@@ -50,5 +52,20 @@ describe('export formats', () => {
       assert.deepEqual(attributes, { value: 6, high: 9, unit: 'month' }, format);
       assert.equal(formatFigure(figureOfAnnotation(attributes, 'six to nine-month') as NormalisedFigure), '6–9 months', format);
     }
+  });
+  it('marks a folder export first, so the copies it writes are never corpus documents', async () => {
+    const brat = renderExport('brat', input) as { files: Map<string, string> };
+    assert.equal([...brat.files.keys()][0], EXPORT_MARKER, 'the marker is the first file written');
+    assert.match(brat.files.get(EXPORT_MARKER) ?? '', /Marginalia wrote this folder as an export/);
+    const files: Record<string, string> = { 'a.txt': text };
+    for (const [rel, content] of brat.files) files[`brat-out/${rel}`] = content;
+    assert.ok('brat-out/a.txt' in files, 'brat writes a .txt copy of the document');
+    assert.deepEqual(await listCorpus(new MemoryFs(files)), ['a.txt']);
+  });
+  it('writes a folder export only into a new or empty folder, or an earlier export', () => {
+    assert.equal(mayExportInto([]), true);
+    assert.equal(mayExportInto([EXPORT_MARKER, 'a.ann', 'a.txt']), true);
+    assert.equal(mayExportInto(['a.txt', 'notes.md']), false);
+    assert.match(exportFolderRefusal('/w/corpus'), /^\/w\/corpus already holds files that no Marginalia export wrote; export into a new or empty folder/);
   });
 });

@@ -51,8 +51,8 @@ describe('annotate', () => {
   it('coerces attributes by the kind and names what is wrong', () => {
     assert.deepEqual(coerceAttributes(figure, { value: '1,120,000', unit: 'RUB' }), { value: 1120000, unit: 'RUB' });
     assert.deepEqual(coerceAttributes(entity, { type: 'person' }), { type: 'person' });
-    assert.throws(() => coerceAttributes(entity, { type: 'animal' }), /must be one of person, organisation, place, other/);
-    assert.throws(() => coerceAttributes(figure, { value: 'many' }), /must be a number/);
+    assert.throws(() => coerceAttributes(entity, { type: 'animal' }), /^Error: attribute type of an entity must be one of person, organisation, place, other, got "animal"$/);
+    assert.throws(() => coerceAttributes(figure, { value: 'many' }), /attribute value of a figure must be a number/);
     assert.throws(() => coerceAttributes(figure, { vaule: '1' }), /unknown attribute "vaule" for kind figure \(its attributes: value, unit\)/);
     assert.throws(() => coerceAttributes({ name: 'bare' }, { x: '1' }), /declares no attributes/);
   });

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { LineIndex, codePointToUtf16, contentHash, makeQuote, utf16ToCodePoint } from '../../../src/core/model';
+import { LineIndex, aOrAn, codePointToUtf16, contentHash, makeQuote, plural, utf16ToCodePoint } from '../../../src/core/model';
 import { TOOL_VERSION } from '../../../src/constants';
 
 describe('text helpers', () => {
@@ -39,5 +39,15 @@ describe('text helpers', () => {
   it('records the same tool version as package.json', () => {
     const pkg = JSON.parse(fs.readFileSync(path.join(__dirname, '../../../../package.json'), 'utf8'));
     assert.equal(TOOL_VERSION, pkg.version);
+  });
+  it('counts a noun in the right number: one in the singular, none and many in the plural', () => {
+    assert.equal(plural(1, 'annotation'), '1 annotation');
+    assert.equal(plural(0, 'annotation'), '0 annotations');
+    assert.equal(plural(2, 'entity'), '2 entities');
+    assert.equal(plural(3, 'match'), '3 matches');
+    assert.equal(plural(2, 'person', 'people'), '2 people', 'an irregular plural can be given');
+  });
+  it('puts a or an before a noun as it is spoken', () => {
+    assert.deepEqual(['entity', 'figure', 'claim', 'integer', 'hour', 'unit', 'ISO 8601 date'].map(aOrAn), ['an entity', 'a figure', 'a claim', 'an integer', 'an hour', 'a unit', 'an ISO 8601 date']);
   });
 });

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { NotTextError, corpusMatcher, decodeDocument, listCorpus, readDocument } from '../../../src/core/store';
+import { EXPORT_MARKER, NotTextError, corpusMatcher, decodeDocument, listCorpus, listCorpusFolders, readDocument } from '../../../src/core/store';
 import { MemoryFs } from '../../support/memoryFs';
 
 describe('corpus', () => {
@@ -23,6 +23,33 @@ describe('corpus', () => {
     const m = corpusMatcher();
     assert.equal(m('deep/er/x.md'), true);
     assert.equal(m('.marginalia/x.md'), false);
+  });
+  it('leaves out every folder a Marginalia export marked, at any depth, but never the workspace folder itself', async () => {
+    const fs = new MemoryFs({
+      'a.txt': 'a',
+      [`brat-out/${EXPORT_MARKER}`]: 'x',
+      'brat-out/corpus/a.txt': 'a',
+      'brat-out/corpus/a.ann': 'T1',
+      [`exports/2026/${EXPORT_MARKER}`]: 'x',
+      'exports/2026/b.md': 'b',
+      'exports/readme.md': 'kept: the marker is one level below',
+      'notes/c.txt': 'c',
+    });
+    assert.deepEqual(await listCorpusFolders(fs), { documents: ['a.txt', 'exports/readme.md', 'notes/c.txt'], exportFolders: ['brat-out', 'exports/2026'] });
+    assert.deepEqual(await listCorpus(fs), ['a.txt', 'exports/readme.md', 'notes/c.txt']);
+    const opened = new MemoryFs({ [EXPORT_MARKER]: 'x', 'corpus/a.txt': 'a' });
+    assert.deepEqual(await listCorpus(opened), ['corpus/a.txt'], 'an export folder opened as the workspace is annotated');
+  });
+  it('matches no path below an export folder the matcher was told of, even one found later', () => {
+    const exportFolders = new Set<string>();
+    const m = corpusMatcher({}, exportFolders);
+    assert.equal(m('brat-out/corpus/a.txt'), true);
+    exportFolders.add('brat-out');
+    assert.equal(m('brat-out/corpus/a.txt'), false);
+    assert.equal(m('brat-out/a.txt'), false);
+    assert.equal(m('brat-out.txt'), true);
+    assert.equal(m('brat-outer/a.txt'), true);
+    assert.equal(m('corpus/a.txt'), true);
   });
   it('decodes UTF-8, dropping a BOM as VS Code does', async () => {
     const bytes = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('héllo 😀', 'utf8')]);
