@@ -1,7 +1,9 @@
 // Command-line parsing for `marginalia`, on node's own parseArgs.
 import { parseArgs } from 'node:util';
+import { UserError } from '../core/model';
 
-export class UsageError extends Error {}
+/** A command line that does not say what to do; the message is followed by a pointer to --help. */
+export class UsageError extends UserError {}
 
 export const USAGE = `Usage: marginalia <command> [options]
 

@@ -12,7 +12,6 @@ import {
   listCorpus,
   listTextCorpus,
   readDocument,
-  MoveError,
   detectMoves,
   moveAnnotations,
   restoreDocument,
@@ -33,7 +32,7 @@ import {
   docForSidecarPath,
   serializeSidecar,
 } from '../core/store';
-import { AnnotationInputError, createAnnotation, PathError, toRelPath, plural } from '../core/model';
+import { asUserError, createAnnotation, PathError, toRelPath, plural, UserError } from '../core/model';
 import {
   parseExportYaml,
   writeExportYaml,
@@ -53,8 +52,8 @@ export interface CliIo {
   env: NodeJS.ProcessEnv;
 }
 
-/** Errors whose message is meant for the person at the terminal. */
-export class CliError extends Error {}
+/** A problem found by the CLI itself, meant for the person at the terminal. */
+export class CliError extends UserError {}
 
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {
   try {
@@ -95,11 +94,12 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   }
 }
 
+/** The one place errors become exit codes: a person's problem (UserError, or a system error they can act on) is one
+ *  line and exit 2; anything else is a bug, exit 3. */
 function report(e: unknown, io: CliIo): number {
-  const known = e instanceof UsageError || e instanceof CliError || e instanceof AnnotationInputError || e instanceof PathError || e instanceof NotTextError || e instanceof MoveError;
-  const fileError = e instanceof Error && typeof (e as { file?: unknown }).file === 'string';
-  if (known || fileError) {
-    io.stderr(`marginalia: ${(e as Error).message}${e instanceof UsageError ? ' (see marginalia --help)' : ''}\n`);
+  const user = asUserError(e);
+  if (user) {
+    io.stderr(`marginalia: ${user.message}${user instanceof UsageError ? ' (see marginalia --help)' : ''}\n`);
     return 2;
   }
   io.stderr(`marginalia: unexpected error: ${(e as Error)?.message ?? String(e)}${io.env.MARGINALIA_DEBUG ? '\n' + (e as Error)?.stack : ' (set MARGINALIA_DEBUG=1 for details)'}\n`);

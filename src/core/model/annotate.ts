@@ -3,6 +3,7 @@ import { newId } from './annotationIds';
 import type { Annotation, Attributes, AttributeValue } from './model';
 import { contentHash, isHighSurrogate, isLowSurrogate, makeQuote } from './text';
 import { toRelPath } from './paths';
+import { UserError } from './userError';
 import { TOOL_ID } from '../../constants';
 
 /** An attribute field of a kind, as the codebook declares it. */
@@ -20,7 +21,7 @@ export interface KindSpec {
 }
 
 /** A mistake in what a person asked for; its message is meant for them. */
-export class AnnotationInputError extends Error {}
+export class AnnotationInputError extends UserError {}
 
 export interface NewAnnotation {
   doc: string;

@@ -2,6 +2,7 @@
 // git merges, so a bad one must be refused with its file, line and column, and never half-loaded.
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import type { Document, LineCounter } from 'yaml';
+import { UserError } from '../model';
 import { yamlLib } from './yamlLib';
 
 export type YamlFileErrorCode =
@@ -18,17 +19,17 @@ export type YamlFileErrorCode =
   | 'io'; // could not be read
 
 /** A store file that cannot be loaded. `line` and `column` are 1-based, present when the problem has a place. */
-export class YamlFileError extends Error {
+export class YamlFileError extends UserError {
   constructor(
     /** Workspace-relative path of the file. */
-    readonly file: string,
+    override readonly file: string,
     readonly code: YamlFileErrorCode,
     /** What is wrong and what to do, without the location prefix. */
     readonly reason: string,
-    readonly line?: number,
+    override readonly line?: number,
     readonly column?: number,
   ) {
-    super(`${file}${line === undefined ? '' : `:${line}:${column ?? 1}`}: ${reason}`);
+    super(`${file}${line === undefined ? '' : `:${line}:${column ?? 1}`}: ${reason}`, { file, line });
   }
 }
 
