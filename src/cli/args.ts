@@ -29,7 +29,8 @@ Commands:
   export [--format yaml|w3c|csv|brat] [--out FILE|DIR] [<doc> ...]
       Export annotations of the whole corpus, or of the named documents.
   import FILE
-      Read a YAML export or a W3C JSON-LD collection back into this workspace.
+      Read an export back into this workspace: a YAML export (.yaml), a W3C JSON-LD collection (.jsonld, .json)
+      or a CSV export (.csv); the format is told by the extension, else by the content.
   git-setup
       Make git merge sidecars by annotation id: writes .marginalia/.gitattributes (commit it) and sets
       merge.marginalia.* in this repository's git config (every clone runs this once).

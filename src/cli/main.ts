@@ -54,6 +54,7 @@ import {
   EXPORT_FORMATS,
   exportFormat,
   renderExport,
+  parseCsv,
   parseW3c,
 } from '../core/formats';
 import type { Annotation } from '../core/model';
@@ -450,18 +451,18 @@ class Context {
     const [fileArg, ...extra] = this.args.positionals;
     if (!fileArg || extra.length > 0) throw new UsageError('import takes exactly one file');
     const file = path.resolve(this.io.cwd, fileArg);
-    const source = await fsp.readFile(file, 'utf8').catch(() => {
-      throw new CliError(`cannot read ${file}`);
-    });
+    const source = (
+      await fsp.readFile(file, 'utf8').catch((e: NodeJS.ErrnoException) => {
+        throw asUserError(e) ?? new CliError(`cannot read ${file}: ${e.message}`);
+      })
+    ).replace(/^\uFEFF/, '');
+    const format = importFormat(fileArg, source);
     const texts = new Map<string, string | undefined>();
-    if (/^\s*[[{]/.test(source)) {
+    if (format === 'w3c') {
       // W3C positions count code points: converting them back needs each document's text.
       for (const doc of await listCorpus(this.fs)) texts.set(doc, await readDocument(this.fs, doc).catch(() => undefined));
     }
-    // W3C JSON-LD (a JSON file) or the YAML export, by content: the first non-blank character of JSON is { or [.
-    const imported = /^\s*[[{]/.test(source)
-      ? parseW3c(source, fileArg, { textFor: (p) => texts.get(p) })
-      : parseExportYaml(source, fileArg);
+    const imported = format === 'w3c' ? parseW3c(source, fileArg, { textFor: (p) => texts.get(p) }) : format === 'csv' ? parseCsv(source, fileArg) : parseExportYaml(source, fileArg);
     // Every document is checked before anything is written: a path that leads out of the workspace (through a
     // symbolic link; "..", absolute and drive paths the parsers refuse) stops the whole import.
     for (const d of imported) {
@@ -749,6 +750,26 @@ async function readSidecarFile(abs: string, file: string): Promise<string> {
 
 function firstLine(s: string): string {
   return s.split('\n')[0];
+}
+
+const IMPORT_FORMATS = 'a Marginalia YAML export (.yaml, .yml), a W3C JSON-LD collection (.jsonld, .json) or a Marginalia CSV export (.csv)';
+
+/**
+ * The format of an import file, by its extension, else by its content (JSON starts with { or [, the YAML export
+ * with its `format:` line, the CSV export with its header row). Anything else is refused, saying what import reads.
+ */
+export function importFormat(file: string, source: string): 'yaml' | 'w3c' | 'csv' {
+  const ext = path.extname(file).toLowerCase();
+  if (ext === '.yaml' || ext === '.yml') return 'yaml';
+  if (ext === '.json' || ext === '.jsonld') return 'w3c';
+  if (ext === '.csv') return 'csv';
+  if (ext === '') {
+    if (/^\s*[[{]/.test(source)) return 'w3c';
+    if (/^(?:\s*#.*\n)*\s*(?:---\s*\n\s*)?format\s*:/.test(source)) return 'yaml';
+    if (/^"?id"?,/.test(source)) return 'csv';
+  }
+  const what = ext === '.ann' || ext === '.conf' ? `${file} is a brat file, which` : ext === '' ? `${file} is in no format that` : `${file} is a ${ext.slice(1)} file, which`;
+  throw new CliError(`${what} marginalia import does not read; it reads ${IMPORT_FORMATS}. Export with \`marginalia export --format yaml\` to make one`);
 }
 
 /** A row of `list`: the annotation as it is now, and the stored one when that differs (re-anchored in memory). */
