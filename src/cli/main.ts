@@ -768,8 +768,8 @@ export function importFormat(file: string, source: string): 'yaml' | 'w3c' | 'cs
     if (/^(?:\s*#.*\n)*\s*(?:---\s*\n\s*)?format\s*:/.test(source)) return 'yaml';
     if (/^"?id"?,/.test(source)) return 'csv';
   }
-  const what = ext === '.ann' || ext === '.conf' ? `${file} is a brat file, which` : ext === '' ? `${file} is in no format that` : `${file} is a ${ext.slice(1)} file, which`;
-  throw new CliError(`${what} marginalia import does not read; it reads ${IMPORT_FORMATS}. Export with \`marginalia export --format yaml\` to make one`);
+  const what = ext === '.ann' || ext === '.conf' ? 'a brat file' : ext === '' ? 'in none of the formats it knows' : `a ${ext.slice(1)} file`;
+  throw new CliError(`marginalia import cannot read ${file}: it is ${what}; import reads ${IMPORT_FORMATS}. Make one with \`marginalia export\``);
 }
 
 /** A row of `list`: the annotation as it is now, and the stored one when that differs (re-anchored in memory). */

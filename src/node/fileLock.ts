@@ -14,7 +14,7 @@ import * as fs from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { UserError } from '../core/model';
+import { asUserError, UserError } from '../core/model';
 
 export interface LockOptions {
   /** How long one holder may keep the lock before a waiter gives up (ms). Default: the environment variable
@@ -84,7 +84,10 @@ async function acquire(abs: string, lock: string, o: Required<LockOptions>): Pro
   const me: Owner = { pid: process.pid, host: os.hostname(), nonce: randomBytes(8).toString('hex') };
   // A short name beside the lock, whatever the length of the locked file's name.
   const tmp = path.join(path.dirname(lock), `.lock-${me.nonce}.tmp`);
-  await fs.writeFile(tmp, JSON.stringify(me));
+  await fs.writeFile(tmp, JSON.stringify(me)).catch((e: unknown) => {
+    // The lock is the first thing written: name the folder a save needs to write in, not the lock's temporary file.
+    throw asUserError(e, `${path.dirname(lock)} (the folder where ${path.basename(abs)} is saved)`) ?? e;
+  });
   let seen: Seen | undefined;
   try {
     for (let attempt = 0; ; attempt++) {

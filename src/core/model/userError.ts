@@ -23,7 +23,7 @@ export class UserError extends Error {
 
 /** What the system says for the error codes a person can act on (permissions, a full or read-only disk, …). */
 const SYSTEM_ERRORS: Readonly<Record<string, string>> = {
-  EACCES: 'permission denied; check the permissions of the file and its folder (ls -l), or run as a user who may write there',
+  EACCES: 'permission denied; check the permissions of the file and its folder (ls -l), or run as a user allowed to use them',
   EPERM: 'the operation is not permitted; check the permissions of the file and its folder (ls -l), and that it is not locked or immutable',
   EROFS: 'the file system is read-only; annotate a copy on a writable disk',
   ENOSPC: 'the disk is full; free some space and try again',
@@ -38,14 +38,14 @@ const SYSTEM_ERRORS: Readonly<Record<string, string>> = {
 
 /**
  * The error as a UserError when it is one, or when it is a system error a person can act on (a node `fs` error with
- * one of the codes above: the message then names the file and what to do); undefined for a bug.
+ * one of the codes above: the message then names the file, or `about` when given, and what to do); undefined for a bug.
  */
-export function asUserError(e: unknown): UserError | undefined {
+export function asUserError(e: unknown, about?: string): UserError | undefined {
   if (e instanceof UserError) return e;
   if (typeof e !== 'object' || e === null) return undefined;
   const { code, path, syscall } = e as { code?: unknown; path?: unknown; syscall?: unknown };
   if (typeof code !== 'string' || !(code in SYSTEM_ERRORS)) return undefined;
-  const file = typeof path === 'string' ? path : undefined;
+  const file = about ?? (typeof path === 'string' ? path : undefined);
   const action = typeof syscall === 'string' ? ` (${syscall})` : '';
   return new UserError(`${file === undefined ? 'a file' : file}: ${SYSTEM_ERRORS[code]} [${code}${action}]`, file === undefined ? {} : { file });
 }
