@@ -201,7 +201,7 @@ function isAlive(pid: number): boolean {
 }
 
 function timeoutMessage(abs: string, lock: string, owner: Owner | undefined, timeoutMs: number): string {
-  const s = Math.round(timeoutMs / 1000);
+  const s = timeoutMs % 1000 === 0 ? String(timeoutMs / 1000) : (timeoutMs / 1000).toFixed(1);
   const file = path.basename(abs);
   if (owner === undefined) {
     return `${file} is locked by ${lock}, which has been empty for over ${s} s; if no Marginalia is running, delete ${lock} and try again`;
