@@ -14,25 +14,12 @@ const TEXT = 'Another process holds the lock of this document. Tag this passage.
 
 describe('user errors in commands', function () {
   this.timeout(60_000);
-  let root: string;
-  const abs = (rel: string): string => path.join(root, ...rel.split('/'));
-
-  before(async () => {
-    const a = await api();
-    root = folderModel(a).folder.uri.fsPath;
-  });
   afterEach(closeAll);
-  after(async () => {
-    const a = await api();
-    const f = folderModel(a);
-    fs.rmSync(abs(DIR), { recursive: true, force: true });
-    fs.rmSync(abs(`.marginalia/annotations/${DIR}`), { recursive: true, force: true });
-    await eventually(() => !f.documents().some((d) => d.startsWith(DIR + '/')), 20_000, `${DIR}/ gone from the model`);
-  });
 
   it('a LockTimeoutError raised by a command (a live process never releases the lock) is shown as a plain message, not as a bug', async () => {
     const a = await api();
     const f = folderModel(a);
+    const abs = (rel: string): string => path.join(f.folder.uri.fsPath, ...rel.split('/'));
     fs.mkdirSync(path.dirname(abs(DOC)), { recursive: true });
     fs.writeFileSync(abs(DOC), TEXT);
     await eventually(() => f.isCorpus(DOC), 15_000, `${DOC} in the corpus`);
@@ -58,5 +45,10 @@ describe('user errors in commands', function () {
     const errors = a.log.recent().slice(before).filter((l) => l.startsWith('error '));
     assert.deepEqual(errors, [], 'not logged as a bug (with a stack), so not shown as "details in the Marginalia log"');
     assert.equal(fs.existsSync(abs(`.marginalia/annotations/${DOC}.yaml`)), false, 'nothing saved');
+    // Leaves the corpus as the suites after this one expect it.
+    await closeAll();
+    fs.rmSync(abs(DIR), { recursive: true, force: true });
+    fs.rmSync(abs(`.marginalia/annotations/${DIR}`), { recursive: true, force: true });
+    await eventually(() => !f.documents().some((d) => d.startsWith(DIR + '/')), 20_000, `${DIR}/ gone from the model`);
   });
 });
