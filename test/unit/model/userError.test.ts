@@ -2,7 +2,7 @@
 // and VS Code shows a plain message), and system errors a person can act on are recognised as such.
 import * as assert from 'node:assert/strict';
 import { AnnotationInputError, PathError, UserError, asUserError } from '../../../src/core/model';
-import { CodebookEditError, CodebookError, EntitiesError, EntityInputError, MoveError, NotTextError, SidecarError } from '../../../src/core/store';
+import { CodebookEditError, CodebookError, EntitiesError, EntityInputError, FolderError, MoveError, NotTextError, ReadOnlyError, SidecarError } from '../../../src/core/store';
 import { YamlFileError } from '../../../src/core/yaml';
 import { ExportFormatError } from '../../../src/core/formats';
 import { LockTimeoutError } from '../../../src/node';
@@ -22,6 +22,8 @@ describe('UserError', () => {
       new MoveError('x'),
       new NotTextError('x'),
       new LockTimeoutError('/w/.a.yaml.lock', 'held'),
+      new ReadOnlyError('x'),
+      new FolderError('x'),
     ];
     for (const e of errors) assert.ok(e instanceof UserError, `${e.constructor.name} is a UserError`);
     const s = errors[2] as UserError;
