@@ -217,6 +217,17 @@ describe('CLI a pipeline can trust', function () {
       assert.doesNotMatch(cli(ws, 'list').stdout, /\*/);
     });
 
+    it('list marks the annotations of a document that can no longer be read (now binary) as unverified, with a warning', () => {
+      const ws = tempWorkspace();
+      ok(cli(ws, 'add', DOC, '--kind', 'claim', '--quote', 'Vladimir Putin', '--occurrence', '1'));
+      fs.writeFileSync(path.join(ws, DOC), Buffer.concat([Buffer.from([0]), fs.readFileSync(path.join(ws, DOC))]));
+      const r = cli(ws, 'list', '--json');
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stderr, new RegExp(`^marginalia: warning: ${DOC}.*; its annotations cannot be checked against it and are listed as unverified`));
+      const json = JSON.parse(r.stdout) as Listed[];
+      assert.deepEqual([json[0].status, json[0].reanchoredInMemory], ['unverified', false]);
+    });
+
     it('list shows the annotations of a deleted document as orphaned (in memory), not as anchored', () => {
       const ws = tempWorkspace();
       ok(cli(ws, 'add', DOC, '--kind', 'claim', '--quote', 'Vladimir Putin', '--occurrence', '1'));
