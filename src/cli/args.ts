@@ -1,22 +1,36 @@
 // Command-line parsing for `marginalia`, on node's own parseArgs.
 import { parseArgs } from 'node:util';
+import { UserError } from '../core/model';
 
-export class UsageError extends Error {}
+/** A command line that does not say what to do; the message is followed by a pointer to --help. */
+export class UsageError extends UserError {}
 
 export const USAGE = `Usage: marginalia <command> [options]
 
 Commands:
-  add <doc> --kind K --start N --end M [--note T] [--attr key=value ...] [--author NAME] [--json]
-      Tag the span [N, M) of <doc> (UTF-16 offsets) as kind K.
+  add <doc> --kind K (--start N --end M | --quote TEXT [--occurrence N | --near OFFSET]) [--offset-unit U]
+      [--note T] [--attr key=value ...] [--author NAME] [--json]
+      Tag a passage of <doc> as kind K: the span [N, M), or the exact text TEXT (when it occurs more than once,
+      the N-th occurrence or the one nearest OFFSET). Offsets count UTF-16 code units unless --offset-unit says
+      codepoint (Python, the W3C model) or byte (UTF-8 bytes of the file, as grep -bo counts); an offset inside
+      a character is refused.
+  remove ID... [--json]
+      Delete the annotations with these ids (all or none: an unknown id changes nothing).
+  edit ID [--note T] [--attr key=value ...] [--kind K] [--json]
+      Change an annotation's note, attributes (key= with no value removes one) or kind; its modified time is
+      updated. Attributes are checked against the kind as add checks them.
   list [<doc>] [--kind K] [--json]
-      List annotations: id, kind, document, start, end, status and quote.
+      List annotations: id, kind, document, start, end, status and quote. A document changed since its
+      annotations were anchored is re-anchored in memory, and those rows are marked (status with a *; in JSON
+      "reanchoredInMemory": true and the stored values under "stored"); run check --write to save that.
   check [--json] [--write]
       Re-anchor every annotation against the documents' current text; exit 1 if any is orphaned. A document
       moved on disk (its text found under a new name) takes its annotations along. --write saves all this.
   export [--format yaml|w3c|csv|brat] [--out FILE|DIR] [<doc> ...]
       Export annotations of the whole corpus, or of the named documents.
   import FILE
-      Read a YAML export or a W3C JSON-LD collection back into this workspace.
+      Read an export back into this workspace: a YAML export (.yaml), a W3C JSON-LD collection (.jsonld, .json)
+      or a CSV export (.csv); the format is told by the extension, else by the content.
   git-setup
       Make git merge sidecars by annotation id: writes .marginalia/.gitattributes (commit it) and sets
       merge.marginalia.* in this repository's git config (every clone runs this once).
@@ -46,6 +60,10 @@ export interface ParsedArgs {
     kind?: string;
     start?: string;
     end?: string;
+    quote?: string;
+    occurrence?: string;
+    near?: string;
+    'offset-unit'?: string;
     note?: string;
     attr?: string[];
     author?: string;
@@ -62,6 +80,10 @@ const OPTIONS = {
   kind: { type: 'string' },
   start: { type: 'string' },
   end: { type: 'string' },
+  quote: { type: 'string' },
+  occurrence: { type: 'string' },
+  near: { type: 'string' },
+  'offset-unit': { type: 'string' },
   note: { type: 'string' },
   attr: { type: 'string', multiple: true },
   author: { type: 'string' },
@@ -74,7 +96,9 @@ const OPTIONS = {
 
 /** Which options each command takes; anything else is a usage error, so typos do not pass silently. */
 const ALLOWED: Record<string, readonly string[]> = {
-  add: ['kind', 'start', 'end', 'note', 'attr', 'author', 'json'],
+  add: ['kind', 'start', 'end', 'quote', 'occurrence', 'near', 'offset-unit', 'note', 'attr', 'author', 'json'],
+  remove: ['json'],
+  edit: ['note', 'attr', 'kind', 'json'],
   list: ['kind', 'json'],
   check: ['json', 'write'],
   export: ['format', 'out'],
@@ -107,7 +131,7 @@ export function parseCommandLine(argv: readonly string[], cwd: string): ParsedAr
 /** Parses a non-negative whole number given for --name. */
 export function intOption(name: string, value: string | undefined): number {
   if (value === undefined) throw new UsageError(`--${name} is required`);
-  if (!/^\d+$/.test(value.trim())) throw new UsageError(`--${name} must be a whole number (a UTF-16 offset), got "${value}"`);
+  if (!/^\d+$/.test(value.trim())) throw new UsageError(`--${name} must be a whole number, got "${value}"`);
   return Number(value);
 }
 

@@ -12,7 +12,6 @@ import {
   listCorpus,
   listTextCorpus,
   readDocument,
-  MoveError,
   detectMoves,
   moveAnnotations,
   restoreDocument,
@@ -33,7 +32,22 @@ import {
   docForSidecarPath,
   serializeSidecar,
 } from '../core/store';
-import { AnnotationInputError, createAnnotation, PathError, toRelPath, plural } from '../core/model';
+import {
+  asUserError,
+  contentHash,
+  createAnnotation,
+  editAnnotation,
+  locateQuote,
+  OFFSET_UNITS,
+  PathError,
+  plural,
+  toRelPath,
+  toUtf16Offset,
+  UserError,
+  type AttributeValue,
+  type OffsetUnit,
+  type Span,
+} from '../core/model';
 import {
   parseExportYaml,
   writeExportYaml,
@@ -42,6 +56,7 @@ import {
   exportFormat,
   mayExportInto,
   renderExport,
+  parseCsv,
   parseW3c,
 } from '../core/formats';
 import type { Annotation } from '../core/model';
@@ -55,8 +70,8 @@ export interface CliIo {
   env: NodeJS.ProcessEnv;
 }
 
-/** Errors whose message is meant for the person at the terminal. */
-export class CliError extends Error {}
+/** A problem found by the CLI itself, meant for the person at the terminal. */
+export class CliError extends UserError {}
 
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {
   try {
@@ -72,6 +87,10 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     switch (args.command) {
       case 'add':
         return await ctx.add();
+      case 'remove':
+        return await ctx.remove();
+      case 'edit':
+        return await ctx.edit();
       case 'list':
         return await ctx.list();
       case 'check':
@@ -97,11 +116,12 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   }
 }
 
+/** The one place errors become exit codes: a person's problem (UserError, or a system error they can act on) is one
+ *  line and exit 2; anything else is a bug, exit 3. */
 function report(e: unknown, io: CliIo): number {
-  const known = e instanceof UsageError || e instanceof CliError || e instanceof AnnotationInputError || e instanceof PathError || e instanceof NotTextError || e instanceof MoveError;
-  const fileError = e instanceof Error && typeof (e as { file?: unknown }).file === 'string';
-  if (known || fileError) {
-    io.stderr(`marginalia: ${(e as Error).message}${e instanceof UsageError ? ' (see marginalia --help)' : ''}\n`);
+  const user = asUserError(e);
+  if (user) {
+    io.stderr(`marginalia: ${user.message}${user instanceof UsageError ? ' (see marginalia --help)' : ''}\n`);
     return 2;
   }
   io.stderr(`marginalia: unexpected error: ${(e as Error)?.message ?? String(e)}${io.env.MARGINALIA_DEBUG ? '\n' + (e as Error)?.stack : ' (set MARGINALIA_DEBUG=1 for details)'}\n`);
@@ -177,16 +197,89 @@ class Context {
     const codebook = await this.store.loadCodebook();
     const kind = findKind(codebook, v.kind);
     if (!kind) throw new CliError(`unknown kind "${v.kind}" (kinds: ${codebook.kinds.map((k) => k.name).join(', ')}); add it to .marginalia/codebook.yaml first`);
-    const a = createAnnotation(
-      text,
-      { doc, kind: kind.name, start: intOption('start', v.start), end: intOption('end', v.end), note: v.note, attributes: attrOptions(v.attr), author: this.author() },
-      kind,
-      new Date(),
-    );
+    const span = await this.span(doc, text);
+    const a = createAnnotation(text, { doc, kind: kind.name, ...span, note: v.note, attributes: attrOptions(v.attr), author: this.author() }, kind, new Date());
     await this.store.putSnapshot(text);
     await this.store.update(doc, { upsert: [a] });
     if (v.json) this.io.stdout(JSON.stringify(a, null, 2) + '\n');
     else this.io.stdout(`added ${a.id} ${a.kind} ${doc} ${a.target.start}-${a.target.end} ${JSON.stringify(clip(a.target.quote.exact))}\n`);
+    return 0;
+  }
+
+  /** The span `add` was given: --start/--end in --offset-unit, or --quote with --occurrence or --near. */
+  private async span(doc: string, text: string): Promise<Span> {
+    const v = this.args.values;
+    const unit = (v['offset-unit'] ?? 'utf16') as OffsetUnit;
+    if (!OFFSET_UNITS.includes(unit)) throw new UsageError(`--offset-unit must be one of ${OFFSET_UNITS.join(', ')}, got "${unit}"`);
+    // A byte offset counts the file's bytes: a byte order mark the text no longer has is counted too.
+    const bom = unit === 'byte' && hasBom(await this.fs.read(doc)) ? 3 : 0;
+    const offset = (name: string, value: string | undefined): number => toUtf16Offset(text, intOption(name, value), unit, doc, bom);
+    if (v.quote !== undefined) {
+      if (v.start !== undefined || v.end !== undefined) throw new UsageError('give either --quote or --start and --end, not both');
+      if (v.occurrence !== undefined && v.near !== undefined) throw new UsageError('give --occurrence or --near, not both');
+      const occurrence = v.occurrence === undefined ? undefined : intOption('occurrence', v.occurrence);
+      return locateQuote(text, v.quote, doc, { occurrence, near: v.near === undefined ? undefined : offset('near', v.near) });
+    }
+    if (v.occurrence !== undefined || v.near !== undefined) throw new UsageError(`--${v.occurrence !== undefined ? 'occurrence' : 'near'} chooses among the occurrences of --quote; give --quote too`);
+    if (v.start === undefined && v.end === undefined) throw new UsageError('say which passage: --start and --end, or --quote');
+    return { start: offset('start', v.start), end: offset('end', v.end) };
+  }
+
+  /** Where each id is stored; refuses the whole list, naming them, when some id is not in any sidecar. */
+  private async findIds(ids: readonly string[]): Promise<Map<string, Annotation>> {
+    if (ids.length === 0) throw new UsageError(`${this.args.command} takes the id of at least one annotation (see marginalia list)`);
+    const all = await this.loadAll();
+    const byId = new Map<string, Annotation>();
+    for (const as of all.values()) for (const a of as) byId.set(a.id, a);
+    const unknown = ids.filter((id) => !byId.has(id));
+    if (unknown.length > 0) {
+      throw new CliError(`no annotation has the id ${unknown.join(', ')} in ${this.root}; nothing was changed (marginalia list shows the ids)`);
+    }
+    return new Map(ids.map((id) => [id, byId.get(id) as Annotation]));
+  }
+
+  /** Deletes annotations by id, through the store (locked, re-read, written atomically); all or none. */
+  async remove(): Promise<number> {
+    const found = await this.findIds([...new Set(this.args.positionals)]);
+    const byDoc = new Map<string, string[]>();
+    for (const a of found.values()) byDoc.set(a.doc, [...(byDoc.get(a.doc) ?? []), a.id]);
+    for (const [doc, ids] of byDoc) await this.store.update(doc, { remove: ids });
+    const removed = [...found.values()];
+    if (this.args.values.json) this.io.stdout(JSON.stringify(removed, null, 2) + '\n');
+    else for (const a of removed) this.io.stdout(`removed ${a.id} ${a.kind} ${a.doc} ${a.target.start}-${a.target.end} ${JSON.stringify(clip(a.target.quote.exact))}\n`);
+    return 0;
+  }
+
+  /** Changes an annotation's note, attributes or kind, applied under the lock to the version on disk. */
+  async edit(): Promise<number> {
+    const [id, ...extra] = this.args.positionals;
+    if (!id || extra.length > 0) throw new UsageError('edit takes exactly one annotation id');
+    const v = this.args.values;
+    if (v.note === undefined && v.attr === undefined && v.kind === undefined) throw new UsageError('say what to change: --note, --attr key=value or --kind');
+    const given = attrOptions(v.attr);
+    const stored = (await this.findIds([id])).get(id) as Annotation;
+    const codebook = await this.store.loadCodebook();
+    const kindName = v.kind ?? stored.kind;
+    const kind = findKind(codebook, kindName);
+    if (!kind) throw new CliError(`unknown kind "${kindName}" (kinds: ${codebook.kinds.map((k) => k.name).join(', ')}); add it to .marginalia/codebook.yaml first`);
+    const apply = (a: Annotation): Annotation => {
+      let attributes: Record<string, AttributeValue> | undefined;
+      if (v.attr !== undefined) {
+        // Kept: the current attributes the (new) kind declares; then each key=value sets one, and key= removes it.
+        const declared = new Set((kind.attributes ?? []).map((f) => f.name));
+        attributes = Object.fromEntries(Object.entries(a.attributes).filter(([k]) => kind.name === a.kind || declared.has(k)));
+        for (const [k, value] of Object.entries(given)) {
+          if (value === '') delete attributes[k];
+          else attributes[k] = value;
+        }
+      }
+      return editAnnotation(a, kind, { note: v.note, attributes }, new Date());
+    };
+    apply(stored); // refuses bad attributes before the lock is taken
+    const saved = await this.store.update(stored.doc, { edit: new Map([[id, apply]]) });
+    const a = saved.find((x) => x.id === id) as Annotation;
+    if (v.json) this.io.stdout(JSON.stringify(a, null, 2) + '\n');
+    else this.io.stdout(`edited ${a.id} ${a.kind} ${a.doc} ${a.target.start}-${a.target.end} ${JSON.stringify(clip(a.target.quote.exact))}\n`);
     return 0;
   }
 
@@ -195,17 +288,69 @@ class Context {
     if (extra.length > 0) throw new UsageError('list takes at most one document');
     const all = await this.loadAll();
     const doc = docArg === undefined ? undefined : this.docPath(docArg);
-    let rows = [...all.entries()].filter(([d]) => doc === undefined || d === doc).flatMap(([, as]) => as);
-    if (this.args.values.kind) rows = rows.filter((a) => a.kind === this.args.values.kind);
-    rows.sort((a, b) => (a.doc < b.doc ? -1 : a.doc > b.doc ? 1 : a.target.start - b.target.start || a.target.end - b.target.end || (a.id < b.id ? -1 : 1)));
+    const kind = this.args.values.kind;
+    let rows: ListRow[] = [];
+    for (const [d, stored] of all) {
+      if (doc !== undefined && d !== doc) continue;
+      rows.push(...(await this.currentRows(d, kind === undefined ? stored : stored.filter((a) => a.kind === kind))));
+    }
+    const cmp = (a: Annotation, b: Annotation): number => (a.doc < b.doc ? -1 : a.doc > b.doc ? 1 : a.target.start - b.target.start || a.target.end - b.target.end || (a.id < b.id ? -1 : 1));
+    rows = rows.sort((x, y) => cmp(x.now, y.now));
     if (this.args.values.json) {
-      const out = rows.map((a) => ({ id: a.id, kind: a.kind, doc: a.doc, start: a.target.start, end: a.target.end, quote: a.target.quote.exact, status: a.anchor.status, note: a.note, attributes: a.attributes }));
+      const out = rows.map(({ now: a, stored, status }) => ({
+        id: a.id,
+        kind: a.kind,
+        doc: a.doc,
+        start: a.target.start,
+        end: a.target.end,
+        quote: a.target.quote.exact,
+        status,
+        reanchoredInMemory: stored !== undefined,
+        ...(stored ? { stored: { start: stored.target.start, end: stored.target.end, status: stored.anchor.status } } : {}),
+        note: a.note,
+        attributes: a.attributes,
+      }));
       this.io.stdout(JSON.stringify(out, null, 2) + '\n');
     } else {
-      for (const a of rows) this.io.stdout(`${a.id}  ${a.kind.padEnd(8)} ${a.doc}  ${a.target.start}-${a.target.end}  ${a.anchor.status.padEnd(10)} ${JSON.stringify(clip(a.target.quote.exact))}\n`);
+      for (const { now: a, stored, status } of rows) {
+        this.io.stdout(`${a.id}  ${a.kind.padEnd(8)} ${a.doc}  ${a.target.start}-${a.target.end}  ${(status + (stored ? '*' : '')).padEnd(10)} ${JSON.stringify(clip(a.target.quote.exact))}\n`);
+      }
       if (rows.length === 0) this.io.stderr('no annotations\n');
     }
+    const moved = rows.filter((r) => r.stored !== undefined);
+    if (moved.length > 0) {
+      const docs = new Set(moved.map((r) => r.now.doc)).size;
+      this.io.stderr(
+        `${this.args.values.json ? '' : '* '}${plural(moved.length, 'annotation')} of ${plural(docs, 'document')} changed since ${moved.length === 1 ? 'it was' : 'they were'} anchored: ` +
+          `shown where ${moved.length === 1 ? 'it is' : 'they are'} now (re-anchored in memory, not saved); run \`marginalia check --write\` to save that\n`,
+      );
+    }
     return 0;
+  }
+
+  /**
+   * The annotations of `doc` as they stand against its current text: unchanged when the text is the one they were
+   * anchored to; re-anchored in memory (with the stored version kept beside) when the document changed or is gone;
+   * "unverified" when it cannot be read.
+   */
+  private async currentRows(doc: string, stored: Annotation[]): Promise<ListRow[]> {
+    if (stored.length === 0) return [];
+    let text: string | undefined;
+    try {
+      text = await readDocument(this.fs, doc);
+    } catch (e) {
+      const user = asUserError(e);
+      if (!user) throw e;
+      this.io.stderr(`marginalia: warning: ${user.message}; its annotations cannot be checked against it and are listed as unverified\n`);
+      return stored.map((a) => ({ now: a, status: 'unverified' }));
+    }
+    if (text !== undefined) {
+      const hash = contentHash(text);
+      if (stored.every((a) => a.provenance.docHash === hash)) return stored.map((a) => ({ now: a, status: a.anchor.status }));
+    }
+    const check = await checkDocument(this.store, doc, stored, text);
+    const changed = new Set(check.changed);
+    return check.results.map((r, i) => (changed.has(r.annotation) ? { now: r.annotation, stored: stored[i], status: r.annotation.anchor.status } : { now: stored[i], status: stored[i].anchor.status }));
   }
 
   async check(): Promise<number> {
@@ -313,18 +458,18 @@ class Context {
     const [fileArg, ...extra] = this.args.positionals;
     if (!fileArg || extra.length > 0) throw new UsageError('import takes exactly one file');
     const file = path.resolve(this.io.cwd, fileArg);
-    const source = await fsp.readFile(file, 'utf8').catch(() => {
-      throw new CliError(`cannot read ${file}`);
-    });
+    const source = (
+      await fsp.readFile(file, 'utf8').catch((e: NodeJS.ErrnoException) => {
+        throw asUserError(e) ?? new CliError(`cannot read ${file}: ${e.message}`);
+      })
+    ).replace(/^\uFEFF/, '');
+    const format = importFormat(fileArg, source);
     const texts = new Map<string, string | undefined>();
-    if (/^\s*[[{]/.test(source)) {
+    if (format === 'w3c') {
       // W3C positions count code points: converting them back needs each document's text.
       for (const doc of await listCorpus(this.fs)) texts.set(doc, await readDocument(this.fs, doc).catch(() => undefined));
     }
-    // W3C JSON-LD (a JSON file) or the YAML export, by content: the first non-blank character of JSON is { or [.
-    const imported = /^\s*[[{]/.test(source)
-      ? parseW3c(source, fileArg, { textFor: (p) => texts.get(p) })
-      : parseExportYaml(source, fileArg);
+    const imported = format === 'w3c' ? parseW3c(source, fileArg, { textFor: (p) => texts.get(p) }) : format === 'csv' ? parseCsv(source, fileArg) : parseExportYaml(source, fileArg);
     // Every document is checked before anything is written: a path that leads out of the workspace (through a
     // symbolic link; "..", absolute and drive paths the parsers refuse) stops the whole import.
     for (const d of imported) {
@@ -612,6 +757,37 @@ async function readSidecarFile(abs: string, file: string): Promise<string> {
 
 function firstLine(s: string): string {
   return s.split('\n')[0];
+}
+
+const IMPORT_FORMATS = 'a Marginalia YAML export (.yaml, .yml), a W3C JSON-LD collection (.jsonld, .json) or a Marginalia CSV export (.csv)';
+
+/**
+ * The format of an import file, by its extension, else by its content (JSON starts with { or [, the YAML export
+ * with its `format:` line, the CSV export with its header row). Anything else is refused, saying what import reads.
+ */
+export function importFormat(file: string, source: string): 'yaml' | 'w3c' | 'csv' {
+  const ext = path.extname(file).toLowerCase();
+  if (ext === '.yaml' || ext === '.yml') return 'yaml';
+  if (ext === '.json' || ext === '.jsonld') return 'w3c';
+  if (ext === '.csv') return 'csv';
+  if (ext === '') {
+    if (/^\s*[[{]/.test(source)) return 'w3c';
+    if (/^(?:\s*#.*\n)*\s*(?:---\s*\n\s*)?format\s*:/.test(source)) return 'yaml';
+    if (/^"?id"?,/.test(source)) return 'csv';
+  }
+  const what = ext === '.ann' || ext === '.conf' ? 'a brat file' : ext === '' ? 'in none of the formats it knows' : `a ${ext.slice(1)} file`;
+  throw new CliError(`marginalia import cannot read ${file}: it is ${what}; import reads ${IMPORT_FORMATS}. Make one with \`marginalia export\``);
+}
+
+/** A row of `list`: the annotation as it is now, and the stored one when that differs (re-anchored in memory). */
+interface ListRow {
+  now: Annotation;
+  stored?: Annotation;
+  status: string;
+}
+
+function hasBom(bytes: Uint8Array | undefined): boolean {
+  return bytes !== undefined && bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
 }
 
 function checkJson(c: DocumentCheck): unknown {

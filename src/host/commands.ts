@@ -1,13 +1,10 @@
 // Every command goes through one wrapper: errors are logged with the command's name and shown to the person once.
 import * as vscode from 'vscode';
 import type { Logger } from './log';
-import { FolderError, ReadOnlyError } from './folderModel';
-import { AnnotationInputError, PathError } from '../core/model';
-import { YamlFileError } from '../core/yaml';
-import { MoveError } from '../core/store';
+import { asUserError, UserError } from '../core/model';
 
-/** Expected problems whose message is written for the person; anything else is a bug and is logged with its stack. */
-export class UserFacingError extends Error {}
+/** A problem found by a command, whose message is written for the person (see UserError). */
+export class UserFacingError extends UserError {}
 
 /** The person dismissed a prompt: the command stops quietly. */
 export class Cancelled extends Error {
@@ -22,10 +19,11 @@ export function registerCommand<A extends unknown[], R>(log: Logger, id: string,
       return await fn(...args);
     } catch (e) {
       if (e instanceof Cancelled) return undefined;
-      const expected = e instanceof UserFacingError || e instanceof ReadOnlyError || e instanceof FolderError || e instanceof AnnotationInputError || e instanceof YamlFileError || e instanceof PathError || e instanceof MoveError;
-      if (expected) {
-        log.warn(`${id}: ${(e as Error).message}`);
-        void vscode.window.showWarningMessage((e as Error).message);
+      // The one place a command's error is judged: a person's problem is a plain message; anything else is a bug.
+      const user = asUserError(e);
+      if (user) {
+        log.warn(`${id}: ${user.message}`);
+        void vscode.window.showWarningMessage(user.message);
       } else {
         log.error(e instanceof Error ? e : new Error(String(e)));
         void vscode.window.showErrorMessage(`Marginalia: ${(e as Error)?.message ?? String(e)} (details in the Marginalia log)`, 'Show Log').then((c) => {

@@ -1,27 +1,38 @@
 // An exclusive lock on one file across processes (two `marginalia add` at once, the CLI while the extension writes),
 // so that each writer's read-merge-write of a sidecar sees what the one before it wrote. The lock is a file beside
 // the locked one, created with its content in one step (a hard link of a temporary file, which fails if the lock
-// exists). A lock whose process is gone (killed in the middle of a save) or that is older than any write takes is
-// stale and is broken.
+// exists).
+//
+// Waiting is measured per holder, not per waiter: a waiter gives up only when one and the same holder has kept the
+// lock for longer than the timeout. A queue of writers that each take their turn in milliseconds therefore never
+// times out, however long the queue (150 `add`s at once on 2 cores take their turns one by one). A lock held by a
+// live process on this machine is never broken, however slow it is. A lock is stale, and broken at once, when its
+// process on this machine is gone, or when it is not a lock record at all (garbage, pid -1). A lock of another host
+// (a shared network folder) cannot be checked by pid: its holder refreshes the lock's time stamp while it holds it, and
+// a lock whose time stamp stops changing for `staleMs` (measured on the waiter's own clock) is stale.
 import * as fs from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { asUserError, UserError } from '../core/model';
 
 export interface LockOptions {
-  /** How long to wait for another writer before giving up (ms). */
+  /** How long one holder may keep the lock before a waiter gives up (ms). Default: the environment variable
+   *  MARGINALIA_LOCK_TIMEOUT_MS, else 30 s. */
   timeoutMs?: number;
-  /** A lock older than this is stale whoever holds it (ms): no sidecar write takes that long. */
+  /** A lock of another host whose time stamp does not change for this long is stale (ms); default 10 s. */
   staleMs?: number;
+  /** How often the holder refreshes its lock's time stamp (ms); default 1 s. */
+  heartbeatMs?: number;
 }
 
-/** Another process holds the lock for longer than we wait; the message says which and what to do. */
-export class LockTimeoutError extends Error {
+/** One holder kept the lock for longer than we wait; the message says which file, which process, and what to do. */
+export class LockTimeoutError extends UserError {
   constructor(
     readonly lockFile: string,
     message: string,
   ) {
-    super(message);
+    super(message, { file: lockFile });
   }
 }
 
@@ -31,6 +42,12 @@ interface Owner {
   nonce: string;
 }
 
+const DEFAULT_TIMEOUT_MS = 30_000;
+const DEFAULT_STALE_MS = 10_000;
+const DEFAULT_HEARTBEAT_MS = 1_000;
+/** An empty lock younger than this may be one being written (file systems without hard links create, then write). */
+const EMPTY_GRACE_MS = 1_000;
+
 /** The lock file of `abs`: a hidden file beside it, never taken for a sidecar (only *.yaml are). */
 export function lockFileFor(abs: string): string {
   return path.join(path.dirname(abs), `.${path.basename(abs)}.lock`);
@@ -38,7 +55,11 @@ export function lockFileFor(abs: string): string {
 
 /** Runs `fn` holding the lock of `abs` (its folder must exist); releases it however `fn` ends. */
 export async function withFileLock<T>(abs: string, fn: () => Promise<T>, options: LockOptions = {}): Promise<T> {
-  const release = await acquire(lockFileFor(abs), options.timeoutMs ?? 30_000, options.staleMs ?? 20_000);
+  const release = await acquire(abs, lockFileFor(abs), {
+    timeoutMs: options.timeoutMs ?? envTimeout() ?? DEFAULT_TIMEOUT_MS,
+    staleMs: options.staleMs ?? DEFAULT_STALE_MS,
+    heartbeatMs: options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS,
+  });
   try {
     return await fn();
   } finally {
@@ -46,39 +67,67 @@ export async function withFileLock<T>(abs: string, fn: () => Promise<T>, options
   }
 }
 
-async function acquire(lock: string, timeoutMs: number, staleMs: number): Promise<() => Promise<void>> {
+function envTimeout(): number | undefined {
+  const v = process.env.MARGINALIA_LOCK_TIMEOUT_MS;
+  return v !== undefined && /^\d+$/.test(v.trim()) ? Number(v) : undefined;
+}
+
+/** What a waiter has seen of the lock: who holds it, since when (on the waiter's clock), and its last time stamp. */
+interface Seen {
+  key: string;
+  since: number;
+  mtimeMs: number;
+  mtimeSince: number;
+}
+
+async function acquire(abs: string, lock: string, o: Required<LockOptions>): Promise<() => Promise<void>> {
   const me: Owner = { pid: process.pid, host: os.hostname(), nonce: randomBytes(8).toString('hex') };
-  const started = Date.now();
-  for (let attempt = 0; ; attempt++) {
-    if (await tryCreate(lock, me)) {
-      return async () => {
-        // Only our own lock is removed: if it was broken as stale meanwhile, the new holder's stays.
-        const owner = await readOwner(lock);
-        if (owner?.nonce === me.nonce) await fs.rm(lock, { force: true });
-      };
+  // A short name beside the lock, whatever the length of the locked file's name.
+  const tmp = path.join(path.dirname(lock), `.lock-${me.nonce}.tmp`);
+  await fs.writeFile(tmp, JSON.stringify(me)).catch((e: unknown) => {
+    // The lock is the first thing written: name the folder a save needs to write in, not the lock's temporary file.
+    throw asUserError(e, `${path.dirname(lock)} (the folder where ${path.basename(abs)} is saved)`) ?? e;
+  });
+  let seen: Seen | undefined;
+  try {
+    for (let attempt = 0; ; attempt++) {
+      if (await tryCreate(lock, tmp, me)) return holding(lock, me, o.heartbeatMs);
+      const state = await inspect(lock);
+      if (state === undefined) continue; // released meanwhile: try again at once
+      const now = Date.now();
+      if (seen === undefined || seen.key !== state.key) seen = { key: state.key, since: now, mtimeMs: state.mtimeMs, mtimeSince: now };
+      else if (seen.mtimeMs !== state.mtimeMs) Object.assign(seen, { mtimeMs: state.mtimeMs, mtimeSince: now });
+      if (isStale(state, seen, now, o.staleMs)) {
+        await breakLock(lock, state.owner);
+        seen = undefined;
+        continue;
+      }
+      if (now - seen.since > o.timeoutMs) throw new LockTimeoutError(lock, timeoutMessage(abs, lock, state.owner, o.timeoutMs));
+      // Short randomised waits: a sidecar write takes milliseconds, and waiters should not move in step.
+      await sleep(Math.min(50, 2 + attempt * 2) * (0.5 + Math.random()));
     }
-    const owner = await readOwner(lock);
-    if (await isStale(lock, owner, staleMs)) {
-      await breakLock(lock, owner);
-      continue;
-    }
-    if (Date.now() - started > timeoutMs) {
-      const who = owner ? `process ${owner.pid} on ${owner.host}` : 'another process';
-      throw new LockTimeoutError(
-        lock,
-        `${who} has been saving ${path.basename(lock).slice(1, -'.lock'.length)} for over ${Math.round(timeoutMs / 1000)} s; ` +
-          `try again, and if no Marginalia is running, delete ${lock}`,
-      );
-    }
-    // Short randomised waits: a sidecar write takes milliseconds, and waiters should not move in step.
-    await sleep(Math.min(100, 2 + attempt * 2) * (0.5 + Math.random()));
+  } finally {
+    await fs.rm(tmp, { force: true });
   }
 }
 
+/** Keeps the lock's time stamp fresh while it is held (so other hosts see it alive); returns the release. */
+function holding(lock: string, me: Owner, heartbeatMs: number): () => Promise<void> {
+  const timer = setInterval(() => {
+    const t = new Date();
+    fs.utimes(lock, t, t).catch(() => undefined);
+  }, heartbeatMs);
+  timer.unref();
+  return async () => {
+    clearInterval(timer);
+    // Only our own lock is removed: if it was broken meanwhile, the new holder's stays.
+    const state = await inspect(lock);
+    if (state?.owner?.nonce === me.nonce) await fs.rm(lock, { force: true });
+  };
+}
+
 /** Creates the lock with our owner record in one step; false when it exists. */
-async function tryCreate(lock: string, me: Owner): Promise<boolean> {
-  const tmp = `${lock}.${me.nonce}.tmp`;
-  await fs.writeFile(tmp, JSON.stringify(me));
+async function tryCreate(lock: string, tmp: string, me: Owner): Promise<boolean> {
   try {
     await fs.link(tmp, lock);
     return true;
@@ -94,26 +143,52 @@ async function tryCreate(lock: string, me: Owner): Promise<boolean> {
       if ((e2 as NodeJS.ErrnoException).code === 'EEXIST') return false;
       throw e2;
     }
-  } finally {
-    await fs.rm(tmp, { force: true });
   }
 }
 
-async function readOwner(lock: string): Promise<Owner | undefined> {
+interface LockState {
+  /** Who holds it: the owner's nonce, or for a lock that is not a record, its inode and content. */
+  key: string;
+  owner?: Owner;
+  /** The content is not a lock record (garbage, an impossible pid), or is empty. */
+  invalid?: 'garbage' | 'empty';
+  mtimeMs: number;
+  ageMs: number;
+}
+
+/** The lock as it is now; undefined when there is none. */
+async function inspect(lock: string): Promise<LockState | undefined> {
+  let text: string;
+  let st;
   try {
-    const o = JSON.parse(await fs.readFile(lock, 'utf8')) as Partial<Owner>;
-    return typeof o.pid === 'number' && typeof o.host === 'string' && typeof o.nonce === 'string' ? (o as Owner) : undefined;
+    [text, st] = await Promise.all([fs.readFile(lock, 'utf8'), fs.stat(lock)]);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw e;
+  }
+  const base = { mtimeMs: st.mtimeMs, ageMs: Date.now() - st.mtimeMs };
+  const owner = parseOwner(text);
+  if (owner) return { ...base, key: owner.nonce, owner };
+  return { ...base, key: `${st.ino}:${text}`, invalid: text.trim() === '' ? 'empty' : 'garbage' };
+}
+
+function parseOwner(text: string): Owner | undefined {
+  try {
+    const o = JSON.parse(text) as Partial<Owner>;
+    const valid = Number.isSafeInteger(o.pid) && (o.pid as number) > 0 && typeof o.host === 'string' && o.host !== '' && typeof o.nonce === 'string' && o.nonce !== '';
+    return valid ? (o as Owner) : undefined;
   } catch {
     return undefined;
   }
 }
 
-async function isStale(lock: string, owner: Owner | undefined, staleMs: number): Promise<boolean> {
-  const st = await fs.stat(lock).catch(() => undefined);
-  if (!st) return false; // released meanwhile: just try again
-  if (Date.now() - st.mtimeMs > staleMs) return true;
-  if (owner && owner.host === os.hostname() && !isAlive(owner.pid)) return true;
-  return false;
+function isStale(state: LockState, seen: Seen, now: number, staleMs: number): boolean {
+  if (state.invalid === 'garbage') return true;
+  if (state.invalid === 'empty') return state.ageMs > EMPTY_GRACE_MS && now - seen.since > EMPTY_GRACE_MS;
+  const owner = state.owner as Owner;
+  if (owner.host === os.hostname()) return !isAlive(owner.pid);
+  // Another host: alive as long as its holder keeps the time stamp moving.
+  return now - seen.mtimeSince > staleMs;
 }
 
 function isAlive(pid: number): boolean {
@@ -125,17 +200,30 @@ function isAlive(pid: number): boolean {
   }
 }
 
+function timeoutMessage(abs: string, lock: string, owner: Owner | undefined, timeoutMs: number): string {
+  const s = timeoutMs % 1000 === 0 ? String(timeoutMs / 1000) : (timeoutMs / 1000).toFixed(1);
+  const file = path.basename(abs);
+  if (owner === undefined) {
+    return `${file} is locked by ${lock}, which has been empty for over ${s} s; if no Marginalia is running, delete ${lock} and try again`;
+  }
+  const where = owner.host === os.hostname() ? `process ${owner.pid}, which is still running` : `process ${owner.pid} on ${owner.host}, which is still refreshing its lock`;
+  return (
+    `${file} is locked by ${where}, and it has held the lock for over ${s} s without finishing its save; ` +
+    `wait for that process to finish (or stop it), then try again. If it is not a Marginalia process, delete ${lock}`
+  );
+}
+
 /** Removes a stale lock, unless it changed hands since it was judged: it is moved aside first, and put back when
  *  what was moved is not the lock that was judged stale. */
 async function breakLock(lock: string, judged: Owner | undefined): Promise<void> {
-  const aside = `${lock}.${randomBytes(8).toString('hex')}.stale`;
+  const aside = `${path.join(path.dirname(lock), '.lock-' + randomBytes(8).toString('hex'))}.stale`;
   try {
     await fs.rename(lock, aside);
   } catch {
     return; // someone else broke or released it
   }
-  const moved = await readOwner(aside);
-  if (moved !== undefined && moved.nonce !== judged?.nonce) {
+  const moved = await inspect(aside).catch(() => undefined);
+  if (moved?.owner !== undefined && moved.owner.nonce !== judged?.nonce) {
     // A live holder's lock: give it back. (If yet another lock was made in that instant the link fails and two
     // writers proceed; the store's re-read just before it writes still keeps both sets of annotations.)
     await fs.link(aside, lock).catch(() => undefined);

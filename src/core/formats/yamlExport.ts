@@ -493,6 +493,7 @@ export function parseExportYaml(source: string, file: string): ExportedDocument[
   const parsed = parseYamlSafely(source, fail, {
     conflictHint: `in ${file} (keep one side of each conflict), or export again`,
     maxAliasCount: MAX_ALIASES,
+    fixHint: 'export it again with `marginalia export`',
   });
   const at: Locator = (path, code, reason, key = false) => {
     const p = parsed.locate(path, key);

@@ -1,8 +1,9 @@
 // Creating and editing annotations: the one place that checks a span and coerces attributes for a kind.
 import { newId } from './annotationIds';
-import type { Annotation, Attributes, AttributeValue } from './model';
-import { aOrAn, contentHash, isHighSurrogate, isLowSurrogate, makeQuote } from './text';
+import type { Annotation, Attributes, AttributeValue, Span } from './model';
+import { aOrAn, contentHash, isHighSurrogate, isLowSurrogate, LineIndex, makeQuote } from './text';
 import { toRelPath } from './paths';
+import { UserError } from './userError';
 import { TOOL_ID } from '../../constants';
 
 /** An attribute field of a kind, as the codebook declares it. */
@@ -20,7 +21,7 @@ export interface KindSpec {
 }
 
 /** A mistake in what a person asked for; its message is meant for them. */
-export class AnnotationInputError extends Error {}
+export class AnnotationInputError extends UserError {}
 
 export interface NewAnnotation {
   doc: string;
@@ -122,4 +123,87 @@ export function editAnnotation(
     attributes: coerceAttributes(kind, raw),
     provenance: { ...a.provenance, modified: now.toISOString(), tool: TOOL_ID },
   };
+}
+
+/** Units an offset given from outside may count in: UTF-16 code units (as stored), Unicode code points (Python's
+ *  str, the W3C model), or bytes of the UTF-8 file (`grep -bo`, `wc -c`, most byte-oriented tools). */
+export const OFFSET_UNITS = ['utf16', 'codepoint', 'byte'] as const;
+export type OffsetUnit = (typeof OFFSET_UNITS)[number];
+
+/**
+ * The UTF-16 offset of `offset` counted in `unit` in `text`. Byte offsets count the UTF-8 bytes of the file, whose
+ * first `skippedBytes` (a byte order mark) are not part of `text`. Throws AnnotationInputError for an offset past the
+ * end or inside a character (a byte inside a multi-byte character, a UTF-16 offset between the halves of a pair).
+ */
+export function toUtf16Offset(text: string, offset: number, unit: OffsetUnit, doc: string, skippedBytes = 0): number {
+  if (!Number.isSafeInteger(offset) || offset < 0) throw new AnnotationInputError(`offset ${offset} must be a whole number of ${unitWords(unit)}`);
+  if (unit === 'utf16') return offset; // checkSpan judges it, as for every span
+  let units = unit === 'byte' ? skippedBytes : 0;
+  if (unit === 'byte' && offset < skippedBytes) throw new AnnotationInputError(`byte offset ${offset} falls inside the byte order mark at the start of ${doc} (its first ${skippedBytes} bytes)`);
+  for (let i = 0; ; ) {
+    if (units === offset) return i;
+    if (i >= text.length) break;
+    const c = text.codePointAt(i) as number;
+    const width = unit === 'codepoint' ? 1 : c < 0x80 ? 1 : c < 0x800 ? 2 : c < 0x10000 ? 3 : 4;
+    if (units + width > offset) {
+      const ch = String.fromCodePoint(c);
+      throw new AnnotationInputError(`byte offset ${offset} falls inside the character ${JSON.stringify(ch)} (U+${c.toString(16).toUpperCase().padStart(4, '0')}, bytes ${units}–${units + width - 1}) of ${doc}; give the offset of a character's first byte`);
+    }
+    units += width;
+    i += c > 0xffff ? 2 : 1;
+  }
+  throw new AnnotationInputError(`offset ${offset} is past the end of ${doc}, which has ${units} ${unitWords(unit)}`);
+}
+
+function unitWords(unit: OffsetUnit): string {
+  return unit === 'utf16' ? 'UTF-16 code units' : unit === 'codepoint' ? 'code points' : 'bytes (UTF-8)';
+}
+
+/** Which occurrence of a quote to take when it occurs more than once: the n-th (1-based), or the one nearest an offset. */
+export interface QuoteChoice {
+  occurrence?: number;
+  /** A UTF-16 offset. */
+  near?: number;
+}
+
+/** Most occurrences listed in the message asking to choose one. */
+const OCCURRENCES_LISTED = 10;
+
+/**
+ * The span of `quote` in `text`, found exactly (every occurrence, overlapping ones included). Throws
+ * AnnotationInputError when it is not there, or when it occurs several times and `choice` does not say which: the
+ * message lists where each occurrence is (offset and line) and how to choose.
+ */
+export function locateQuote(text: string, quote: string, doc: string, choice: QuoteChoice = {}): Span {
+  if (quote === '') throw new AnnotationInputError('the quote is empty: give the exact text of the passage');
+  const starts: number[] = [];
+  for (let i = text.indexOf(quote); i !== -1; i = text.indexOf(quote, i + 1)) starts.push(i);
+  if (starts.length === 0) {
+    throw new AnnotationInputError(`the quote ${JSON.stringify(clipQuote(quote))} is not in ${doc}; give the exact text (same spaces, line breaks and punctuation)`);
+  }
+  let start: number;
+  if (choice.occurrence !== undefined) {
+    if (!Number.isSafeInteger(choice.occurrence) || choice.occurrence < 1 || choice.occurrence > starts.length) {
+      throw new AnnotationInputError(`occurrence ${choice.occurrence} does not exist: the quote occurs ${starts.length === 1 ? 'once' : `${starts.length} times`} in ${doc}`);
+    }
+    start = starts[choice.occurrence - 1];
+  } else if (choice.near !== undefined) {
+    const near = choice.near;
+    start = starts.reduce((best, s) => (Math.abs(s - near) < Math.abs(best - near) ? s : best));
+  } else if (starts.length === 1) {
+    start = starts[0];
+  } else {
+    const lines = new LineIndex(text);
+    const listed = starts.slice(0, OCCURRENCES_LISTED).map((s, i) => `${i + 1}: offset ${s} (line ${lines.position(s).line + 1})`);
+    const more = starts.length > OCCURRENCES_LISTED ? `, and ${starts.length - OCCURRENCES_LISTED} more` : '';
+    throw new AnnotationInputError(
+      `the quote ${JSON.stringify(clipQuote(quote))} occurs ${starts.length} times in ${doc} (${listed.join('; ')}${more}); ` +
+        `choose one with --occurrence N or --near OFFSET, or quote more of the passage`,
+    );
+  }
+  return { start, end: start + quote.length };
+}
+
+function clipQuote(s: string, n = 60): string {
+  return s.length > n ? s.slice(0, n - 1) + '…' : s;
 }

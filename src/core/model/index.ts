@@ -5,3 +5,4 @@ export * from './annotationIds';
 export * from './model';
 export * from './paths';
 export * from './text';
+export * from './userError';

@@ -1,6 +1,7 @@
 // Workspace-relative paths: forward slashes, no "..", never absolute. Hostile paths are refused here, once.
+import { UserError } from './userError';
 
-export class PathError extends Error {}
+export class PathError extends UserError {}
 
 const NOT_NORMAL = /[\\\0]|^\/|\/$|\/\/|^[a-zA-Z]:|(?:^|\/)\.\.?(?:\/|$)/;
 

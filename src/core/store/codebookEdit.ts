@@ -1,6 +1,6 @@
 // Changing the codebook: adding kinds, and renaming a kind together with every annotation of that kind.
 import type { Codebook, KindDefinition } from './codebook';
-import type { Annotation } from '../model';
+import { UserError, type Annotation } from '../model';
 import type { AnnotationStore } from './store';
 import { TOOL_ID } from '../../constants';
 
@@ -8,7 +8,7 @@ const NAME = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/;
 /** Colours for new kinds, picked in order among those the codebook does not use yet. */
 const PALETTE = ['#e67e22', '#9b59b6', '#e84393', '#16a085', '#c0392b', '#2c3e50', '#7f8c8d', '#d35400', '#8e44ad', '#27ae60'];
 
-export class CodebookEditError extends Error {}
+export class CodebookEditError extends UserError {}
 
 function checkName(cb: Codebook, name: string, except?: string): void {
   if (!NAME.test(name)) throw new CodebookEditError(`"${name}" cannot be a kind name: use a letter, then letters, digits, - or _ (at most 64)`);

@@ -1,6 +1,7 @@
 // Which files of a workspace folder are corpus documents, and reading them as VS Code would.
 import picomatch from 'picomatch';
 import type { WorkspaceFs } from './ports';
+import { UserError } from '../model';
 
 /** Default `marginalia.corpus.include`: plain text and Markdown anywhere in the folder. */
 export const DEFAULT_INCLUDE: readonly string[] = ['**/*.txt', '**/*.md'];
@@ -83,7 +84,7 @@ export async function listCorpus(fs: WorkspaceFs, options: CorpusOptions = {}): 
   return (await listCorpusFolders(fs, options)).documents;
 }
 
-export class NotTextError extends Error {}
+export class NotTextError extends UserError {}
 
 /** How much of a file is looked at for a NUL byte, as git and VS Code judge binary files. */
 const BINARY_SNIFF = 8192;

@@ -4,7 +4,7 @@
 // opened, edited, saved, a file created, changed, deleted) and settings through the ports below; tests drive it with
 // the in-memory file system.
 import type { Annotation, TextEdit } from '../model';
-import { PathError, contentHash, plural } from '../model';
+import { PathError, UserError, contentHash, plural } from '../model';
 import type { YamlFileError } from '../yaml';
 import { LiveDocument, reanchorDocument } from '../anchoring';
 import { STORE_DIR } from '../../constants';
@@ -19,10 +19,10 @@ import { loadEntities } from './entityStore';
 import { systemClock, type Clock, type Logger, type WorkspaceFs } from './ports';
 
 /** A write was asked for where Marginalia may not write: the message says why and what to do. */
-export class ReadOnlyError extends Error {}
+export class ReadOnlyError extends UserError {}
 
 /** Something asked of a folder that cannot be done as things stand; the message says why and what to do. */
-export class FolderError extends Error {}
+export class FolderError extends UserError {}
 
 /** A folder's file system: the core's port, plus how the host reports symbolic links (which are never followed). */
 export interface FolderFs extends WorkspaceFs {

@@ -4,7 +4,7 @@
 // Stored as .marginalia/entities.yaml and shared through git, so it is written in one canonical form (sorted by name,
 // one line per field, the sidecar's quoting rule) and read defensively, with file, line and column in every error.
 // Finding where these names are written in a text is research/entityMatch.ts.
-import { compareCodeUnits, ENTITY_TYPES, type Annotation, type AttributeValue, type EntityType } from '../model';
+import { compareCodeUnits, ENTITY_TYPES, UserError, type Annotation, type AttributeValue, type EntityType } from '../model';
 import { STORE_DIR, TOOL_ID } from '../../constants';
 import {
   YamlFileError,
@@ -47,7 +47,7 @@ export class EntitiesError extends YamlFileError {
 }
 
 /** A mistake in what a person asked for (a name already taken, an entity that does not exist); the message is for them. */
-export class EntityInputError extends Error {}
+export class EntityInputError extends UserError {}
 
 /** Annotations as the store gives them (by document) or as any list. */
 export type AnnotationSource = ReadonlyMap<string, readonly Annotation[]> | Iterable<Annotation>;

@@ -5,10 +5,10 @@ import type { Annotation } from '../model';
 import type { WorkspaceFs } from './ports';
 import type { AnnotationStore } from './store';
 import { readDocument } from './corpus';
-import { contentHash } from '../model';
+import { contentHash, UserError } from '../model';
 
 /** A move or restore that cannot be done; the message says why, naming the document, and what to do instead. */
-export class MoveError extends Error {}
+export class MoveError extends UserError {}
 
 /**
  * Pairs each missing document with the new document whose content hash is one of the versions its annotations were

@@ -10,7 +10,7 @@ import {
   serializeCodebook,
   type Codebook,
 } from './codebook';
-import type { Annotation } from '../model';
+import { AnnotationInputError, type Annotation } from '../model';
 import { systemClock, type Clock, type WorkspaceFs } from './ports';
 import { ANNOTATIONS_DIR, SIDECAR_EXTENSION, SidecarError, docForSidecarPath, parseSidecarBytes, serializeSidecar, sidecarPathFor, sortAnnotations } from './sidecar';
 import { contentHash } from '../model';
@@ -38,7 +38,11 @@ export interface LoadAllResult {
 export interface AnnotationChange {
   /** Added or replaced by id. */
   upsert?: readonly Annotation[];
-  /** Ids to remove; applied after the upserts, so removing wins. */
+  /** Changes to stored annotations by id, each applied to the version read under the lock (so an edit never reverts
+   *  what another writer saved meanwhile); applied after the upserts. An id not in the sidecar is an
+   *  AnnotationInputError, and nothing is written. */
+  edit?: ReadonlyMap<string, (current: Annotation) => Annotation>;
+  /** Ids to remove; applied after the upserts and edits, so removing wins. */
   remove?: readonly string[];
 }
 
@@ -164,6 +168,11 @@ export class AnnotationStore {
           for (const a of change.upsert ?? []) {
             if (a.doc !== doc) throw new Error(`annotation ${a.id} belongs to ${a.doc}; it cannot be saved in ${file}`);
             byId.set(a.id, a);
+          }
+          for (const [id, apply] of change.edit ?? []) {
+            const current = byId.get(id);
+            if (current === undefined) throw new AnnotationInputError(`annotation ${id} is not in ${file} (removed meanwhile?); nothing was changed`);
+            byId.set(id, apply(current));
           }
           for (const id of change.remove ?? []) byId.delete(id);
           const next = sortAnnotations([...byId.values()]);

@@ -2,6 +2,7 @@
 // git merges, so a bad one must be refused with its file, line and column, and never half-loaded.
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import type { Document, LineCounter } from 'yaml';
+import { UserError } from '../model';
 import { yamlLib } from './yamlLib';
 import { aOrAn, plural } from '../model';
 
@@ -19,17 +20,17 @@ export type YamlFileErrorCode =
   | 'io'; // could not be read
 
 /** A store file that cannot be loaded. `line` and `column` are 1-based, present when the problem has a place. */
-export class YamlFileError extends Error {
+export class YamlFileError extends UserError {
   constructor(
     /** Workspace-relative path of the file. */
-    readonly file: string,
+    override readonly file: string,
     readonly code: YamlFileErrorCode,
     /** What is wrong and what to do, without the location prefix. */
     readonly reason: string,
-    readonly line?: number,
+    override readonly line?: number,
     readonly column?: number,
   ) {
-    super(`${file}${line === undefined ? '' : `:${line}:${column ?? 1}`}: ${reason}`);
+    super(`${file}${line === undefined ? '' : `:${line}:${column ?? 1}`}: ${reason}`, { file, line });
   }
 }
 
@@ -115,7 +116,13 @@ export interface SafeParseOptions {
   conflictHint: string;
   /** Most aliases a file may expand; our writers never emit any, hand edits rarely need a few. */
   maxAliasCount?: number;
+  /** What to do about a file that is not valid YAML (default: restore the file from git). */
+  fixHint?: string;
 }
+
+/** Deepest nesting of mappings and lists a file may have (as for JSON): ours nest four deep; far deeper nesting only
+ *  exhausts the parser's stack. */
+export const MAX_YAML_DEPTH = 256;
 
 /** Parses one YAML document refusing what a data file never needs: conflict markers, duplicate keys, several
  *  documents, explicit tags (`!!js/function`, `!custom`, even `!!str`), and alias expansion beyond a small count. */
@@ -124,18 +131,20 @@ export function parseYamlSafely(text: string, fail: ErrorFactory, options: SafeP
   if (conflict !== undefined) {
     throw fail('conflict', `unresolved git merge conflict at line ${conflict}; resolve it ${options.conflictHint}`, conflict, 1);
   }
+  // YAML 1.2 counts a lone CR as a line break (old Mac line endings); the parser does not, and would take a file of
+  // CR-only lines for one comment line. Turning each lone CR into LF is the same YAML, and keeps the line numbers.
+  if (text.includes('\r')) text = text.replace(/\r(?!\n)/g, '\n');
+  const fixHint = options.fixHint ?? 'restore the file from git';
+  const tooDeep = `values are nested more than ${MAX_YAML_DEPTH} deep, which no Marginalia file needs; ${fixHint}`;
   const { LineCounter, isAlias, isNode, parseDocument, visit } = yamlLib();
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, {
-    lineCounter,
-    uniqueKeys: true,
-    prettyErrors: true,
-    strict: true,
-    version: '1.2',
-    schema: 'core',
-    merge: false,
-    keepSourceTokens: false,
-  });
+  let doc: Document;
+  try {
+    doc = parseYamlDocument(parseDocument, text, lineCounter);
+  } catch (e) {
+    if (e instanceof RangeError) throw fail('syntax', tooDeep);
+    throw e;
+  }
   const pos = (offset: number): Position => {
     const p = lineCounter.linePos(offset);
     return { line: p.line, column: p.col };
@@ -143,7 +152,14 @@ export function parseYamlSafely(text: string, fail: ErrorFactory, options: SafeP
   const firstError = doc.errors[0];
   if (firstError) {
     const p = pos(firstError.pos[0]);
-    throw fail('syntax', `not valid YAML: ${firstLine(firstError.message)}; fix the syntax or restore the file from git`, p.line, p.column);
+    // The parser reports its own stack overflow as a syntax error at the place it gave up.
+    if (/Maximum call stack/i.test(firstError.message)) throw fail('syntax', tooDeep, p.line, p.column);
+    throw fail('syntax', `not valid YAML: ${firstLine(firstError.message)}; fix the syntax or ${fixHint}`, p.line, p.column);
+  }
+  const deep = tooDeepNode(doc.contents, isNode);
+  if (deep !== undefined) {
+    const p = pos(deep);
+    throw fail('syntax', tooDeep, p.line, p.column);
   }
   let tagged: { tag: string; offset: number } | undefined;
   visit(doc, (_key, node) => {
@@ -189,6 +205,40 @@ export function parseYamlSafely(text: string, fail: ErrorFactory, options: SafeP
     value,
     locate: (path, key) => locateNode(doc, lineCounter, path, key),
   };
+}
+
+function parseYamlDocument(parseDocument: ReturnType<typeof yamlLib>['parseDocument'], text: string, lineCounter: LineCounter): Document {
+  return parseDocument(text, {
+    lineCounter,
+    uniqueKeys: true,
+    prettyErrors: true,
+    strict: true,
+    version: '1.2',
+    schema: 'core',
+    merge: false,
+    keepSourceTokens: false,
+  });
+}
+
+/** Offset of the first node nested deeper than MAX_YAML_DEPTH, walked without recursion (so that the check itself
+ *  cannot exhaust the stack); undefined when the nesting is within the limit. */
+function tooDeepNode(root: unknown, isNode: (n: unknown) => n is { range?: readonly number[] | null }): number | undefined {
+  const stack: [unknown, number][] = [[root, 0]];
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop() as [unknown, number];
+    if (node === null || typeof node !== 'object') continue;
+    const items = (node as { items?: unknown }).items;
+    if (!Array.isArray(items)) continue;
+    if (depth >= MAX_YAML_DEPTH) return isNode(node) ? (node.range?.[0] ?? 0) : 0;
+    for (const item of items) {
+      // A pair's key and value are one level down; a list's items too.
+      const pair = item as { key?: unknown; value?: unknown };
+      if (item !== null && typeof item === 'object' && 'value' in pair && 'key' in pair) {
+        stack.push([pair.key, depth + 1], [pair.value, depth + 1]);
+      } else stack.push([item, depth + 1]);
+    }
+  }
+  return undefined;
 }
 
 /** Source position of the node at `path` (or its property name, with `key`); the deepest existing ancestor when the

@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { CodebookError, defaultCodebook } from '../../../src/core/store';
 import { newId } from '../../../src/core/model';
 import type { Annotation } from '../../../src/core/model';
-import { PathError } from '../../../src/core/model';
+import { AnnotationInputError, PathError } from '../../../src/core/model';
 import { SidecarError, serializeSidecar } from '../../../src/core/store';
 import { AnnotationStore, STORE_IGNORE, STORE_IGNORE_PATH, mergeAnnotationSets } from '../../../src/core/store';
 import { contentHash } from '../../../src/core/model';
@@ -130,6 +130,20 @@ describe('AnnotationStore: sidecars', () => {
     assert.equal(fs.files.has(SIDECAR), false);
     assert.equal(fs.calls[fs.calls.length - 1], `delete ${SIDECAR}`);
     assert.deepEqual(await store.update(DOC, { remove: [a.id] }), [], 'removing from a missing sidecar is a no-op');
+  });
+
+  it('update edits apply to the version read under the lock, so what another store saved meanwhile stays', async () => {
+    const fs = new MemoryFs();
+    const mine = new AnnotationStore(fs);
+    const other = new AnnotationStore(fs);
+    const a = makeAnnotation(0, 5);
+    await mine.update(DOC, { upsert: [a] });
+    await other.update(DOC, { upsert: [{ ...a, attributes: { speaker: 'TASS' } }] }); // saved meanwhile
+    const saved = await mine.update(DOC, { edit: new Map([[a.id, (cur: Annotation) => ({ ...cur, note: 'mine' })]]) });
+    assert.deepEqual([saved[0].note, saved[0].attributes], ['mine', { speaker: 'TASS' }]);
+    const before = fs.files.get(SIDECAR);
+    await assert.rejects(mine.update(DOC, { edit: new Map([['01ZZZZZZZZZZZZZZZZZZZZZZZZ', (cur: Annotation) => cur]]) }), (e: unknown) => e instanceof AnnotationInputError && /annotation 01ZZZZZZZZZZZZZZZZZZZZZZZZ is not in \.marginalia\/annotations\/corpus\/a\.txt\.yaml/.test(e.message));
+    assert.equal(fs.files.get(SIDECAR), before, 'nothing written');
   });
 
   it('does not rewrite a sidecar whose content would not change', async () => {
