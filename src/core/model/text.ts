@@ -85,3 +85,20 @@ export function plural(n: number, word: string, many = `${word}s`): string {
 export function compareCodeUnits(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
+
+// C0 and C1 controls, DEL, and the characters that reorder or hide text on a terminal or in a message: bidi
+// embeddings, overrides and isolates (U+202E shows "txt.exe" as "exe.txt"), the Arabic letter mark, the line and
+// paragraph separators. Tab and line feed count too: inside a name they would forge columns and lines.
+const UNSAFE_FOR_DISPLAY = /[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
+/** `s` with every control, bidi and line-separator character written as a visible escape (\x1b, \u202e, \n), for
+ *  messages shown to a person: a file name holding an escape sequence must not drive the terminal. */
+export function escapeControls(s: string): string {
+  return s.replace(UNSAFE_FOR_DISPLAY, (c) => {
+    const n = c.charCodeAt(0);
+    if (c === '\n') return '\\n';
+    if (c === '\r') return '\\r';
+    if (c === '\t') return '\\t';
+    return n <= 0xff ? '\\x' + n.toString(16).padStart(2, '0') : '\\u' + n.toString(16).padStart(4, '0');
+  });
+}

@@ -11,7 +11,7 @@ import { STORE_DIR } from '../../constants';
 import { AnnotationStore } from './store';
 import { defaultCodebook, findKind, type Codebook, type KindDefinition } from './codebook';
 import { ANNOTATIONS_DIR, SidecarError, docForSidecarPath } from './sidecar';
-import { NotTextError, corpusMatcher, listCorpus, readDocument, refuseBinary, type CorpusOptions } from './corpus';
+import { NotCorpusError, NotTextError, assertCorpusDocument, corpusMatcher, listCorpus, readDocument, refuseBinary, type CorpusOptions } from './corpus';
 import { checkDocument, writeCheck } from './check';
 import { findMoves, moveAnnotations, restoreDocument as restoreFromSnapshot } from './moves';
 import { emptyRegister, type EntityRegister } from './entities';
@@ -106,6 +106,12 @@ export class CorpusFolder {
     await this.loadEntities();
     this.stored = loaded.docs;
     this.errors = loaded.errors;
+    for (const doc of [...this.stored.keys()]) {
+      const refused = this.notCorpus(doc);
+      if (!refused) continue;
+      this.stored.delete(doc);
+      this.errors.push(refused);
+    }
     for (const e of loaded.errors) this.log.warn(e.message);
     this.setCorpus(corpus);
     const n = [...loaded.docs.values()].reduce((s, a) => s + a.length, 0);
@@ -132,6 +138,18 @@ export class CorpusFolder {
       this.entities = emptyRegister();
       this.entitiesError = e as YamlFileError;
       this.log.warn(`${(e as Error).message} (the entity register is ignored until it is fixed)`);
+    }
+  }
+
+  /** A sidecar whose document is no corpus document path (a hostile one naming `.env`, or the include setting
+   *  changed): reported like a broken sidecar, its annotations left as they are, the document never read. */
+  private notCorpus(doc: string): SidecarError | undefined {
+    try {
+      assertCorpusDocument(doc, this.settings().corpus, this.matcher);
+      return undefined;
+    } catch (e) {
+      if (!(e instanceof NotCorpusError)) throw e;
+      return new SidecarError(this.store.sidecarPath(doc), 'invalid', `${e.message}; its annotations are left as they are`);
     }
   }
 
@@ -263,6 +281,7 @@ export class CorpusFolder {
   /** Stores new annotations anchored against `text` (the document as the person sees it, saved or not). */
   async add(doc: string, annotations: Annotation[], text: string): Promise<void> {
     this.assertWritable();
+    assertCorpusDocument(doc, this.settings().corpus, this.matcher);
     const why = this.declined(doc);
     if (why) throw new FolderError(why);
     // A sidecar known to be broken is read again first: it may have been fixed a moment ago, before the watcher said so.
@@ -364,7 +383,7 @@ export class CorpusFolder {
   async open(doc: string, text: string): Promise<void> {
     if (this.live.has(doc)) return;
     // The size was checked by the caller, from the editor's document without copying its text.
-    if (this.leftOut.has(doc)) return;
+    if (this.leftOut.has(doc) || !this.matcher(doc)) return;
     try {
       refuseBinary(text, doc);
     } catch (e) {
@@ -473,7 +492,7 @@ export class CorpusFolder {
   /** Writes a deleted document back from the newest snapshot its annotations were anchored to. */
   async restoreDocument(doc: string): Promise<string> {
     this.assertWritable();
-    const hash = await restoreFromSnapshot(this.store, doc, this.stored.get(doc) ?? []);
+    const hash = await restoreFromSnapshot(this.store, doc, this.stored.get(doc) ?? [], this.settings().corpus, this.matcher);
     this.documentCreated(doc);
     return hash;
   }
@@ -513,7 +532,8 @@ export class CorpusFolder {
     const annotations = this.stored.get(from) ?? [];
     this.documentDeleted(from);
     this.documentCreated(to);
-    if (annotations.length === 0 || !this.isTrusted()) return;
+    // Renamed out of the corpus (to a dotfile, say): the annotations stay, as orphans, with the name they had.
+    if (annotations.length === 0 || !this.isTrusted() || !this.matcher(to)) return;
     this.stored.set(to, await moveAnnotations(this.store, from, to));
     this.stored.delete(from);
     this.live.delete(from);
@@ -557,6 +577,8 @@ export class CorpusFolder {
   async sidecarChanged(doc: string): Promise<void> {
     let annotations: Annotation[];
     try {
+      const refused = this.notCorpus(doc);
+      if (refused) throw refused;
       await this.fs.refuseLinks?.(this.store.sidecarPath(doc), true);
       annotations = await this.store.loadDoc(doc);
       this.errors = this.errors.filter((e) => e.file !== this.store.sidecarPath(doc));

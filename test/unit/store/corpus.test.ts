@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { NotTextError, corpusMatcher, decodeDocument, listCorpus, readDocument } from '../../../src/core/store';
+import { NotCorpusError, NotTextError, assertCorpusDocument, corpusMatcher, decodeDocument, listCorpus, readDocument } from '../../../src/core/store';
 import { MemoryFs } from '../../support/memoryFs';
 
 describe('corpus', () => {
@@ -23,6 +23,17 @@ describe('corpus', () => {
     const m = corpusMatcher();
     assert.equal(m('deep/er/x.md'), true);
     assert.equal(m('.marginalia/x.md'), false);
+  });
+  it('assertCorpusDocument accepts only corpus document paths: never .git, .marginalia, node_modules, dotfiles unless a pattern names them', () => {
+    for (const rel of ['.git/config', '.env', '.git/hooks/post-checkout', '.marginalia/codebook.yaml', '.marginalia/x.txt', 'node_modules/p/readme.md', 'a/.hidden/b.txt', '.notes.txt', 'notes.py']) {
+      assert.throws(() => assertCorpusDocument(rel), (e: unknown) => e instanceof NotCorpusError && e.message.startsWith(`${rel} is not a corpus document (the corpus is **/*.txt, **/*.md;`), rel);
+    }
+    for (const rel of ['a.txt', 'deep/er/b.md']) assertCorpusDocument(rel);
+    assert.throws(() => assertCorpusDocument('drafts/a.txt', { exclude: ['drafts/**'] }), /the corpus is \*\*\/\*\.txt, \*\*\/\*\.md, excluding drafts\/\*\*;/);
+    // Explicitly included dotfiles count; .git never does, whatever the patterns say.
+    assertCorpusDocument('.env', { include: ['.env'] });
+    assertCorpusDocument('.notes/a.txt', { include: ['.notes/*.txt'] });
+    assert.throws(() => assertCorpusDocument('.git/config', { include: ['**/*', '.git/*'] }), NotCorpusError);
   });
   it('decodes UTF-8, dropping a BOM as VS Code does', async () => {
     const bytes = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('héllo 😀', 'utf8')]);
