@@ -12,7 +12,8 @@
 // attribute is an empty cell; an attribute whose value is the empty string is a quoted empty cell ("") so that
 // the two stay apart. Line and column cells are empty when the document is missing or the offsets lie beyond it.
 //
-// Formula injection: spreadsheets run a cell that starts with = + - @ (or a tab or CR) as a formula, and quotes
+// Formula injection: spreadsheets run a cell that starts with = + - @ (also full-width or small look-alikes such as ＝
+// and ﹦, and after leading spaces or line breaks; or a tab, CR or LF) as a formula, and quotes
 // come from documents nobody vetted ("=HYPERLINK(…)"). By default every text cell starting with one of those, or
 // with an apostrophe, gets an apostrophe in front (OWASP's advice; Excel and LibreOffice show it, and it keeps the
 // cell text). parseCsv removes exactly one leading apostrophe again, so the round trip is exact. Pass
@@ -159,10 +160,14 @@ function formatCells(cells: readonly Cell[]): string {
   return cells.map((c) => (c.quote || /[",\r\n]/.test(c.value) ? `"${c.value.replace(/"/g, '""')}"` : c.value)).join(',') + '\r\n';
 }
 
-const FORMULA_START = /^[=+\-@\t\r']/;
+// A formula sign, or a look-alike a spreadsheet may fold to one (full-width ＝ ＋ － ＠, small ﹦ ﹢ ﹣ ﹫, the minus
+// sign −), after any white space (spaces, tabs, line breaks, no-break and ideographic spaces, which a spreadsheet may
+// trim on entry); or a tab, CR or LF first (each starts a formula, or a new cell, in some importer); or an apostrophe.
+const FORMULA_START = /^(?:\s*[=+\-@\uFF1D\uFF0B\uFF0D\uFF20\uFE66\uFE62\uFE63\uFE6B\u2212]|[\t\r\n'])/;
 
-/** Spreadsheets treat a cell starting with = + - @ tab or CR as a formula; an apostrophe in front makes it text.
- *  A cell already starting with an apostrophe gets one more, so that unguarding is exact. */
+/** Spreadsheets treat a cell starting with = + - @ (or a look-alike, after white space), tab, CR or LF as a formula;
+ *  an apostrophe in front makes it text. A cell already starting with an apostrophe gets one more, so that
+ *  unguarding is exact. */
 export function guardFormula(s: string): string {
   return FORMULA_START.test(s) ? `'${s}` : s;
 }

@@ -132,6 +132,16 @@ describe('CSV export', () => {
     assert.deepEqual([gone?.[5], gone?.[6], gone?.[7], gone?.[8]], ['', '', '', ''], 'a missing document has offsets but no lines');
   });
 
+  it('guards formula look-alikes (＝ ﹦ ＋ － ＠ and small forms, U+2212) and = + - @ after a space, tab, CR or LF, and reads each back exactly', () => {
+    for (const s of ['\uFF1D1+1', '\uFE66cmd', '\uFF0B1', '\uFF0D1', '\uFF20SUM(A1)', '\uFE62x', '\uFE63x', '\uFE6Bx', '\u22121', ' =1', '  +1', ' -1', ' @x', '\t=1', '\r=1', '\n=1', '\nx', '\u00A0=1', '\u3000=1']) {
+      assert.equal(guardFormula(s), `'${s}`, JSON.stringify(s));
+      const a = annotate('g.txt', 'a b', 'b', 'claim', { note: s });
+      const csv = exportCsv({ documents: [{ path: 'g.txt', text: 'a b', annotations: [a] }] });
+      assert.equal(parseCsv(csv, 'g.csv')[0].annotations[0].note, s, `${JSON.stringify(s)} reads back exactly`);
+    }
+    for (const s of ['plain', 'a=1', 'x +1', '', '1-2', 'ab\n=1']) assert.equal(guardFormula(s), s, JSON.stringify(s));
+  });
+
   it('guards against formula injection by default, and reads the guard back off', () => {
     const docs = buildCorpus();
     const out = exportCsv({ documents: docs, generated: GENERATED });
