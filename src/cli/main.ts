@@ -45,6 +45,7 @@ import {
   exportFormat,
   renderExport,
   parseW3c,
+  ExportRefusedError,
 } from '../core/formats';
 import type { Annotation } from '../core/model';
 import { findConflictMarker } from '../core/yaml';
@@ -100,7 +101,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
 }
 
 function report(e: unknown, io: CliIo): number {
-  const known = e instanceof UsageError || e instanceof CliError || e instanceof AnnotationInputError || e instanceof PathError || e instanceof NotTextError || e instanceof MoveError;
+  const known = e instanceof UsageError || e instanceof CliError || e instanceof AnnotationInputError || e instanceof PathError || e instanceof NotTextError || e instanceof MoveError || e instanceof ExportRefusedError;
   const fileError = e instanceof Error && typeof (e as { file?: unknown }).file === 'string';
   if (known || fileError) {
     io.stderr(`marginalia: ${escapeControls((e as Error).message)}${e instanceof UsageError ? ' (see marginalia --help)' : ''}\n`);

@@ -141,4 +141,66 @@ describe('issue 10 (CLI)', function () {
       assert.ok(runs[10].stderr.includes(`marginalia: ${shown} exists`), runs[10].stderr);
     });
   });
+
+  describe('issue 10: wrong data, silently', () => {
+    function sidecarOf(ws: string, doc: string): string {
+      return path.join(ws, '.marginalia', 'annotations', `${doc}.yaml`);
+    }
+
+    it('a stored end that disagrees with the quote (or lies beyond the text) while start matches: check reports it re-anchored, exports refuse it, check --write repairs it', () => {
+      const ws = tempWorkspace();
+      addOk(ws, DOC, 'Vladimir Putin');
+      const { start, end } = spanOf(ws, DOC, 'Vladimir Putin');
+      const length = fs.readFileSync(path.join(ws, DOC), 'utf8').length;
+      const good = fs.readFileSync(sidecarOf(ws, DOC), 'utf8');
+      for (const bad of [end + 5, end - 3, length + 10]) {
+        fs.writeFileSync(sidecarOf(ws, DOC), good.replace(`end: ${end}\n`, `end: ${bad}\n`));
+        const check = cli(ws, 'check', '--json');
+        assert.equal(check.code, 0, check.stderr);
+        const r = (JSON.parse(check.stdout) as { documents: { annotations: { method: string; status: string; after: { start: number; end: number } }[] }[] }).documents[0].annotations[0];
+        assert.equal(r.status, 'reanchored', `end ${bad}`);
+        assert.deepEqual(r.after, { start, end });
+        for (const format of ['w3c', 'csv', 'yaml']) {
+          const exported = cli(ws, 'export', '--format', format, '--out', path.join(ws, `out.${format}`));
+          assert.equal(exported.code, 2, `${format}, end ${bad}`);
+          assert.match(exported.stderr, new RegExp(`has offsets ${start}-${bad}, which do not hold its quote as whole characters in the current text .*run \`marginalia check --write\``));
+        }
+        const written = cli(ws, 'check', '--write');
+        assert.equal(written.code, 0);
+        assert.match(written.stdout, /0 unchanged, 1 re-anchored, 0 orphaned; 1 saved/);
+        assert.ok(fs.readFileSync(sidecarOf(ws, DOC), 'utf8').includes(`end: ${end}\n`), 'the end is repaired');
+        assert.equal(cli(ws, 'export', '--format', 'w3c').code, 0);
+        fs.writeFileSync(sidecarOf(ws, DOC), good);
+      }
+    });
+
+    it('a span splitting a surrogate pair: check re-anchors it to whole characters; before that W3C, CSV and YAML exports refuse it and brat leaves it out (no empty selector, no U+FFFD)', () => {
+      const ws = tempWorkspace(false);
+      fs.mkdirSync(path.join(ws, 'c'));
+      fs.writeFileSync(path.join(ws, 'c', 'e.txt'), 'Before 😀 the claim here.\n');
+      const add = cli(ws, 'add', 'c/e.txt', '--kind', 'claim', '--start', '7', '--end', '20');
+      assert.equal(add.code, 0, add.stderr);
+      const sidecar = sidecarOf(ws, 'c/e.txt');
+      fs.writeFileSync(sidecar, fs.readFileSync(sidecar, 'utf8').replace('exact: "😀 the claim "', 'exact: "\\uDE00 the claim "').replace('start: 7', 'start: 8').replace('prefix: "Before "', 'prefix: "Before \\uD83D"'));
+      for (const format of ['w3c', 'csv', 'yaml']) {
+        const exported = cli(ws, 'export', '--format', format);
+        assert.equal(exported.code, 2, format);
+        assert.match(exported.stderr, /has offsets 8-20, which do not hold its quote as whole characters/);
+      }
+      const brat = cli(ws, 'export', '--format', 'brat', '--out', path.join(ws, 'brat'));
+      assert.equal(brat.code, 0, brat.stderr);
+      assert.match(brat.stderr, /cuts a character in half; re-anchor it first\. Left out of the brat export/);
+      assert.equal(fs.readFileSync(path.join(ws, 'brat', 'c', 'e.ann'), 'utf8'), '');
+      const check = cli(ws, 'check', '--write');
+      assert.equal(check.code, 0, check.stderr);
+      assert.match(check.stdout, /8-20 -> 7-20 +quote: stored span cuts a character \(a surrogate pair\) in half.*widened to whole characters/);
+      assert.ok(fs.readFileSync(sidecar, 'utf8').includes('exact: "😀 the claim "'));
+      const w3c = JSON.parse(cli(ws, 'export', '--format', 'w3c').stdout) as { first: { items: { target: { selector: { type: string; start?: number; end?: number; exact?: string }[] } }[] } };
+      const selectors = w3c.first.items[0].target.selector;
+      assert.deepEqual(selectors.find((x) => x.type === 'TextPositionSelector'), { type: 'TextPositionSelector', start: 7, end: 19 });
+      assert.equal(selectors.find((x) => x.type === 'TextQuoteSelector')?.exact, '😀 the claim ');
+      assert.equal(cli(ws, 'export', '--format', 'brat', '--out', path.join(ws, 'brat')).code, 0);
+      assert.equal(fs.readFileSync(path.join(ws, 'brat', 'c', 'e.ann'), 'utf8'), 'T1\tclaim 7 19\t😀 the claim \n');
+    });
+  });
 });

@@ -23,7 +23,7 @@
 // as author, anchored against the .txt as it is).
 import { TOOL_ID, TOOL_VERSION } from '../../constants';
 import { defaultCodebook, type AttributeField, type Codebook } from '../store';
-import { newId, toRelPath, contentHash, isHighSurrogate, isLowSurrogate, makeQuote, compareCodeUnits } from '../model';
+import { newId, toRelPath, contentHash, isHighSurrogate, isLowSurrogate, makeQuote, compareCodeUnits, spanHolds } from '../model';
 import type { Annotation, AttributeValue, Attributes } from '../model';
 import type { YamlFileErrorCode } from '../yaml';
 import { ExportFormatError, type ExportInput, type ExportedDocument } from './exportInput';
@@ -98,8 +98,9 @@ export function exportBrat(input: BratExportInput): Map<string, string> {
       if (toRelPath(a.doc) !== d.path) throw new Error(`cannot export: annotation ${a.id} belongs to ${a.doc}, not to ${d.path}`);
       if (!KIND.test(a.kind)) throw new Error(`cannot export to brat: kind ${JSON.stringify(a.kind)} of annotation ${a.id} is not a brat type name`);
       const { start, end, quote } = a.target;
-      if (!Number.isSafeInteger(start) || !Number.isSafeInteger(end) || start < 0 || end < start || end > text.length || text.slice(start, end) !== quote.exact) {
-        input.warn?.(`${d.path}: annotation ${a.id} (${a.anchor.status}) is not at its offsets in the current text; re-anchor it first. Left out of the brat export`);
+      // The whole span, in whole characters: brat would write half of a cut surrogate pair as U+FFFD.
+      if (!spanHolds(text, start, end, quote.exact)) {
+        input.warn?.(`${d.path}: annotation ${a.id} (${a.anchor.status}) is not at its offsets in the current text, or cuts a character in half; re-anchor it first. Left out of the brat export`);
         continue;
       }
       kinds.add(a.kind);

@@ -19,9 +19,9 @@
 // cell text). parseCsv removes exactly one leading apostrophe again, so the round trip is exact. Pass
 // formulaGuard: false to both for data tools that never evaluate cells.
 import type { AnchorState, Annotation, AttributeValue, Attributes } from '../model';
-import { PathError, toRelPath, LineIndex, compareCodeUnits } from '../model';
+import { PathError, toRelPath, LineIndex, compareCodeUnits, contentHash } from '../model';
 import { describeValue, schemaProblem, type YamlFileErrorCode, validator } from '../yaml';
-import { ExportFormatError, type ExportInput, type ExportedDocument, exportDocuments } from './exportInput';
+import { ExportFormatError, type ExportInput, type ExportedDocument, assertSpanHolds, exportDocuments } from './exportInput';
 
 export const CSV_COLUMNS_BEFORE_ATTRIBUTES = [
   'id',
@@ -91,9 +91,11 @@ export function exportCsv(input: CsvExportInput): string {
   const ids = new Set<string>();
   for (const d of docs) {
     const index = d.text === undefined ? undefined : new LineIndex(d.text);
+    let hash: string | undefined;
     const sorted = [...d.annotations].sort((a, b) => a.target.start - b.target.start || compareCodeUnits(a.id, b.id));
     for (const a of sorted) {
       checkAnnotation(a, d.path);
+      assertSpanHolds(a, d.path, d.text, () => (hash ??= contentHash(d.text as string)));
       if (ids.has(a.id)) throw new Error(`cannot export: annotation id ${a.id} appears twice`);
       ids.add(a.id);
       const { start, end, quote } = a.target;

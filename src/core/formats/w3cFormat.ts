@@ -34,7 +34,7 @@ import {
 } from '../model';
 import type { AnchorState, Annotation, AttributeValue } from '../model';
 import { describeValue, formatPath, schemaProblem, type ValuePath, type YamlFileErrorCode, validator } from '../yaml';
-import { ExportFormatError, type ExportInput, type ExportedDocument, exportDocuments } from './exportInput';
+import { ExportFormatError, type ExportInput, type ExportedDocument, assertSpanHolds, exportDocuments } from './exportInput';
 
 /** The W3C Web Annotation JSON-LD context (the model requires this exact IRI). */
 export const ANNO_CONTEXT = 'http://www.w3.org/ns/anno.jsonld';
@@ -244,7 +244,8 @@ function annotationBody(a: Annotation, path: string, ctx: WriteContext): W3cAnno
   };
   // Code points only when the offsets refer to exactly this text: an orphan's offsets belong to a version we lack.
   const text = ctx.text;
-  if (text !== undefined && a.provenance.docHash === text.hash && end <= text.text.length) {
+  if (text !== undefined) assertSpanHolds(a, path, text.text, () => text.hash);
+  if (text !== undefined && a.provenance.docHash === text.hash) {
     selectors.push({ type: 'TextPositionSelector', start: text.toCodePoint(start), end: text.toCodePoint(end) });
   } else {
     target['marginalia:utf16Start'] = start;

@@ -26,6 +26,28 @@ export function isLowSurrogate(c: number): boolean {
   return c >= 0xdc00 && c <= 0xdfff;
 }
 
+/** True when `offset` falls between the two halves of a surrogate pair of `text` (inside one character). */
+export function cutsPair(text: string, offset: number): boolean {
+  return offset > 0 && offset < text.length && isLowSurrogate(text.charCodeAt(offset)) && isHighSurrogate(text.charCodeAt(offset - 1));
+}
+
+/**
+ * True when [start, end) is a span of whole characters of `text` holding exactly `exact`: what a stored target must
+ * be for its offsets to be used as they are. A hand edit or a merge can leave one whose end disagrees with the
+ * quote, lies beyond the text, or cuts a character in half; the check re-anchors such a span, exports refuse it.
+ */
+export function spanHolds(text: string, start: number, end: number, exact: string): boolean {
+  return (
+    Number.isSafeInteger(start) &&
+    start >= 0 &&
+    end - start === exact.length &&
+    end <= text.length &&
+    text.startsWith(exact, start) &&
+    !cutsPair(text, start) &&
+    !cutsPair(text, end)
+  );
+}
+
 /** Line starts of a text, for offset ↔ line/column conversion. Lines end at \n; a \r before it stays on the line. */
 export class LineIndex {
   private readonly starts: number[];

@@ -4,7 +4,7 @@
 // opened, edited, saved, a file created, changed, deleted) and settings through the ports below; tests drive it with
 // the in-memory file system.
 import type { Annotation, TextEdit } from '../model';
-import { PathError, contentHash, plural } from '../model';
+import { PathError, contentHash, plural, spanHolds } from '../model';
 import type { YamlFileError } from '../yaml';
 import { LiveDocument, reanchorDocument } from '../anchoring';
 import { STORE_DIR } from '../../constants';
@@ -391,7 +391,9 @@ export class CorpusFolder {
     }
     let annotations = this.stored.get(doc) ?? [];
     const hash = contentHash(text);
-    if (annotations.some((a) => a.provenance.docHash !== hash && a.anchor.status !== 'orphaned')) {
+    // Re-anchored when made against another version, or when a stored span does not hold its quote (a hand edit or a
+    // merge left a wrong end, or one cutting a character in half).
+    if (annotations.some((a) => a.anchor.status !== 'orphaned' && (a.provenance.docHash !== hash || !spanHolds(text, a.target.start, a.target.end, a.target.quote.exact)))) {
       const check = await checkDocument(this.store, doc, annotations, text);
       annotations = check.results.map((r) => r.annotation);
       if (check.changed.length > 0) {
