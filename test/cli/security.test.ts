@@ -202,5 +202,82 @@ describe('issue 10 (CLI)', function () {
       assert.equal(cli(ws, 'export', '--format', 'brat', '--out', path.join(ws, 'brat')).code, 0);
       assert.equal(fs.readFileSync(path.join(ws, 'brat', 'c', 'e.ann'), 'utf8'), 'T1\tclaim 7 19\t😀 the claim \n');
     });
+
+    it('--attr value=0x10 (0b, 0o), 9007199254740993 and .5e-400 are refused with how to write them; nothing is stored', () => {
+      const ws = tempWorkspace();
+      const { start, end } = spanOf(ws, DOC, 'Vladimir Putin');
+      for (const value of ['0x10', '0b10', '0o10', '9007199254740993', '.5e-400']) {
+        const r = cli(ws, 'add', DOC, '--kind', 'figure', '--start', String(start), '--end', String(end), '--attr', `value=${value}`);
+        assert.equal(r.code, 2, value);
+        assert.ok(r.stderr.startsWith(`marginalia: attribute value of a figure must be a number written in decimal digits that a number holds exactly (such as 16, -2.5 or 1e6), got "${value}"`), r.stderr);
+        assert.match(r.stderr, /declare value as text \(type: string\) in the codebook/);
+      }
+      assert.equal(fs.existsSync(path.join(ws, '.marginalia')), false);
+      addOk(ws, DOC, 'Vladimir Putin');
+      const ok = cli(ws, 'add', DOC, '--kind', 'figure', '--start', String(start), '--end', String(end), '--attr', 'value=1,000', '--json');
+      assert.equal((JSON.parse(ok.stdout) as { attributes: { value: number } }).attributes.value, 1000);
+    });
+
+    it('a sidecar with a duplicate key through a YAML alias, or a number that would not load as written, is refused at its line and left untouched', () => {
+      const ws = tempWorkspace();
+      addOk(ws, DOC, 'Vladimir Putin', '--note', 'first');
+      const sidecar = sidecarOf(ws, DOC);
+      const good = fs.readFileSync(sidecar, 'utf8');
+      const lines = good.split('\n');
+      const attributesLine = lines.findIndex((l) => l === '    attributes: {}') + 1;
+      assert.ok(attributesLine > 0);
+      for (const [bad, why] of [
+        [good.replace('    attributes: {}', '    attributes: {&k speaker: a, *k : b}'), 'a key is written through an alias \\(\\*k\\)'],
+        [good.replace('    attributes: {}', '    attributes: {speaker: 9007199254740993}'), 'the number 9007199254740993 would not load as written: 9007199254740993 cannot be held exactly'],
+        [good.replace('    attributes: {}', '    attributes: {speaker: 0x10}'), 'the number 0x10 would not load as written'],
+      ]) {
+        fs.writeFileSync(sidecar, bad);
+        const r = cli(ws, 'list');
+        assert.equal(r.code, 0);
+        assert.match(r.stderr, new RegExp(`^marginalia: warning: \\.marginalia/annotations/${DOC.replace(/\./g, '\\.')}\\.yaml:${attributesLine}:\\d+: ${why}`, 'm'), r.stderr);
+        assert.equal(r.stdout, '');
+        assert.equal(fs.readFileSync(sidecar, 'utf8'), bad, 'left untouched');
+      }
+    });
+
+    it('import of a YAML or W3C export holding 9007199254740993 or .5e-400 is refused naming the file and line; nothing is imported', () => {
+      const ws = tempWorkspace();
+      const { start, end } = spanOf(ws, DOC, 'Vladimir Putin');
+      assert.equal(cli(ws, 'add', DOC, '--kind', 'figure', '--start', String(start), '--end', String(end), '--attr', 'value=12345').code, 0);
+      const yaml = cli(ws, 'export').stdout;
+      const w3c = cli(ws, 'export', '--format', 'w3c').stdout;
+      fs.rmSync(path.join(ws, '.marginalia'), { recursive: true });
+      for (const big of ['9007199254740993', '.5e-400']) {
+        for (const [name, text] of [
+          ['i.yaml', yaml.replace('value: 12345', `value: ${big}`)],
+          ['i.json', w3c.replace('"marginalia:value": 12345', `"marginalia:value": ${big.startsWith('.') ? '0' + big : big}`)],
+        ]) {
+          assert.notEqual(text, name.endsWith('yaml') ? yaml : w3c);
+          fs.writeFileSync(path.join(ws, name), text);
+          const r = cli(ws, 'import', name);
+          assert.equal(r.code, 2, `${name} ${big}: ${r.stdout}${r.stderr}`);
+          assert.match(r.stderr, new RegExp(`^marginalia: ${name.replace('.', '\\.')}:\\d+:\\d+: .*would not load as written`), r.stderr);
+          assert.equal(fs.existsSync(path.join(ws, '.marginalia')), false);
+        }
+      }
+    });
+
+    it('a lone surrogate in a note: the CSV export is refused naming the annotation, brat keeps it as \\uD83D, YAML and W3C as escapes', () => {
+      const ws = tempWorkspace();
+      const id = addOk(ws, DOC, 'Vladimir Putin', '--note', 'placeholder');
+      const sidecar = sidecarOf(ws, DOC);
+      fs.writeFileSync(sidecar, fs.readFileSync(sidecar, 'utf8').replace('note: placeholder', 'note: "half \\uD83D here"'));
+      const csv = cli(ws, 'export', '--format', 'csv');
+      assert.equal(csv.code, 2);
+      assert.ok(csv.stderr.startsWith(`marginalia: cannot export to CSV: annotation ${id} holds a lone surrogate (U+D83D, half of a character)`), csv.stderr);
+      assert.equal(csv.stdout, '');
+      const brat = cli(ws, 'export', '--format', 'brat', '--out', path.join(ws, 'brat'));
+      assert.equal(brat.code, 0, brat.stderr);
+      assert.ok(fs.readFileSync(path.join(ws, 'brat', DOC.replace(/\.txt$/, '.ann')), 'utf8').includes('half \\uD83D here'));
+      assert.ok(cli(ws, 'export').stdout.includes('note: "half \\ud83d here"'));
+      const w3c = cli(ws, 'export', '--format', 'w3c');
+      assert.ok(w3c.stdout.includes('half \\ud83d here'), 'JSON keeps it as an escape');
+      assert.ok(!w3c.stdout.includes('\ufffd'));
+    });
   });
 });

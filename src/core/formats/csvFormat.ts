@@ -19,9 +19,9 @@
 // cell text). parseCsv removes exactly one leading apostrophe again, so the round trip is exact. Pass
 // formulaGuard: false to both for data tools that never evaluate cells.
 import type { AnchorState, Annotation, AttributeValue, Attributes } from '../model';
-import { PathError, toRelPath, LineIndex, compareCodeUnits, contentHash } from '../model';
+import { PathError, toRelPath, LineIndex, compareCodeUnits, contentHash, inexactNumberReason, loneSurrogate } from '../model';
 import { describeValue, schemaProblem, type YamlFileErrorCode, validator } from '../yaml';
-import { ExportFormatError, type ExportInput, type ExportedDocument, assertSpanHolds, exportDocuments } from './exportInput';
+import { ExportFormatError, type ExportInput, type ExportedDocument, ExportRefusedError, assertSpanHolds, exportDocuments } from './exportInput';
 
 export const CSV_COLUMNS_BEFORE_ATTRIBUTES = [
   'id',
@@ -85,7 +85,11 @@ export function exportCsv(input: CsvExportInput): string {
   });
 
   const lines: string[] = [formatCsvRecord([...CSV_COLUMNS_BEFORE_ATTRIBUTES, ...attrColumns.map((c) => c.header), ...CSV_COLUMNS_AFTER_ATTRIBUTES])];
-  const text = (s: string): Cell => ({ value: guard ? guardFormula(s) : s, quote: s === '' });
+  let current: Annotation | undefined;
+  const text = (s: string): Cell => {
+    refuseLoneSurrogate(s, current);
+    return { value: guard ? guardFormula(s) : s, quote: s === '' };
+  };
   const plain = (s: string): Cell => ({ value: s, quote: false });
   const optional = (s: string | undefined): Cell => (s === undefined ? plain('') : text(s));
   const ids = new Set<string>();
@@ -94,6 +98,7 @@ export function exportCsv(input: CsvExportInput): string {
     let hash: string | undefined;
     const sorted = [...d.annotations].sort((a, b) => a.target.start - b.target.start || compareCodeUnits(a.id, b.id));
     for (const a of sorted) {
+      current = a;
       checkAnnotation(a, d.path);
       assertSpanHolds(a, d.path, d.text, () => (hash ??= contentHash(d.text as string)));
       if (ids.has(a.id)) throw new Error(`cannot export: annotation id ${a.id} appears twice`);
@@ -165,6 +170,21 @@ function formatCells(cells: readonly Cell[]): string {
 // A formula sign, or a look-alike a spreadsheet may fold to one (full-width ＝ ＋ － ＠, small ﹦ ﹢ ﹣ ﹫, the minus
 // sign −), after any white space (spaces, tabs, line breaks, no-break and ideographic spaces, which a spreadsheet may
 // trim on entry); or a tab, CR or LF first (each starts a formula, or a new cell, in some importer); or an apostrophe.
+/**
+ * A CSV file is UTF-8 text, which cannot hold half a character: a lone surrogate (a note saved from a broken editor
+ * buffer, an escape in a sidecar) would be written as U+FFFD. The export is refused instead, naming the annotation;
+ * the YAML and W3C exports keep it as an escape.
+ */
+function refuseLoneSurrogate(s: string, a: Annotation | undefined): void {
+  const lone = loneSurrogate(s);
+  if (lone === undefined) return;
+  const code = lone.code.toString(16).toUpperCase();
+  throw new ExportRefusedError(
+    `cannot export to CSV: annotation ${a?.id ?? '?'} holds a lone surrogate (U+${code}, half of a character) in ${JSON.stringify(s.slice(Math.max(0, lone.index - 20), lone.index))}…, ` +
+      `which UTF-8 cannot hold; fix the text (in its sidecar, the escape \\u${code}), or export it as YAML or W3C, which keep it as an escape`,
+  );
+}
+
 const FORMULA_START = /^(?:\s*[=+\-@\uFF1D\uFF0B\uFF0D\uFF20\uFE66\uFE62\uFE63\uFE6B\u2212]|[\t\r\n'])/;
 
 /** Spreadsheets treat a cell starting with = + - @ (or a look-alike, after white space), tab, CR or LF as a formula;
@@ -369,7 +389,7 @@ export function parseCsv(source: string, file: string, options: CsvOptions = {})
       if (c.value === '' && !c.quoted) continue;
       const v = attributeValue(a.type, guard && a.type !== 'number' && a.type !== 'boolean' ? unguardFormula(c.value) : c.value);
       if (v === undefined) {
-        throw fail(c, 'schema', `row ${r}: ${header[a.index].value} must be ${a.type === 'number' ? 'a number' : a.type === 'boolean' ? 'true or false' : 'a JSON text, number or true/false'}, not ${describeValue(c.value)}`);
+        throw fail(c, 'schema', `row ${r}: ${header[a.index].value} must be ${a.type === 'number' ? 'a number written in decimal digits that a number holds exactly' : a.type === 'boolean' ? 'true or false' : 'a JSON text, number or true/false'}, not ${describeValue(c.value)}`);
       }
       Object.defineProperty(attributes, a.name, { value: v, enumerable: true, writable: true, configurable: true });
     }
@@ -457,10 +477,9 @@ function attributeValue(type: AttributeColumnType, s: string): AttributeValue | 
     case 'string':
       return s;
     case 'number': {
-      // Number('') is 0 and Number(' 1 ') is 1: only a number written as a number counts.
-      if (!/^[-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?$/.test(s)) return undefined;
-      const n = Number(s);
-      return Number.isFinite(n) ? n : undefined;
+      // Number('') is 0 and Number(' 1 ') is 1: only a number written as a number counts, and only one a number
+      // holds as written (9007199254740993 would become …992).
+      return inexactNumberReason(s) === undefined ? Number(s) : undefined;
     }
     case 'boolean':
       // Spreadsheets write TRUE/FALSE when they save.

@@ -31,6 +31,7 @@ import {
   LineIndex,
   makeQuote,
   compareCodeUnits,
+  inexactNumberReason,
 } from '../model';
 import type { AnchorState, Annotation, AttributeValue } from '../model';
 import { describeValue, formatPath, schemaProblem, type ValuePath, type YamlFileErrorCode, validator } from '../yaml';
@@ -1079,6 +1080,8 @@ class JsonReader {
     NUMBER.lastIndex = this.i;
     const m = NUMBER.exec(this.s);
     if (!m) throw this.error(`invalid number starting with ${this.describe()}`);
+    const why = inexactNumberReason(m[0]);
+    if (why !== undefined) throw this.error(`the number ${m[0]} would not load as written: ${why}; write it as a string ("${m[0]}") to keep it as text`, 'invalid');
     this.i += m[0].length;
     return Number(m[0]);
   }

@@ -26,6 +26,14 @@ export function isLowSurrogate(c: number): boolean {
   return c >= 0xdc00 && c <= 0xdfff;
 }
 
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/** The first half of a character standing alone in `s` (which UTF-8 cannot encode), or undefined. */
+export function loneSurrogate(s: string): { index: number; code: number } | undefined {
+  const m = LONE_SURROGATE.exec(s);
+  return m ? { index: m.index, code: m[0].charCodeAt(0) } : undefined;
+}
+
 /** True when `offset` falls between the two halves of a surrogate pair of `text` (inside one character). */
 export function cutsPair(text: string, offset: number): boolean {
   return offset > 0 && offset < text.length && isLowSurrogate(text.charCodeAt(offset)) && isHighSurrogate(text.charCodeAt(offset - 1));
