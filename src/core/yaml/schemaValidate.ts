@@ -205,7 +205,8 @@ function valueChangedOnLoad(doc: Document): { reason: string; offset: number } |
   const { isAlias, isMap, isPair, isScalar, visit } = yamlLib();
   let found: { reason: string; offset: number } | undefined;
   visit(doc, (_key, node) => {
-    if (isScalar(node) && typeof node.value === 'number' && Number.isFinite(node.value) && typeof node.source === 'string') {
+    // .inf and .nan are YAML's own words (the schema decides about them); every other number is a numeral.
+    if (isScalar(node) && typeof node.value === 'number' && typeof node.source === 'string' && !/^[-+]?\.(?:inf|nan)$/i.test(node.source)) {
       const why = inexactNumberReason(node.source);
       if (why !== undefined) {
         found = {

@@ -20,6 +20,7 @@ describe('parseYamlSafely: nothing changes silently on load', () => {
       ['9007199254740993', '9007199254740993 cannot be held exactly as a number (it would become 9007199254740992)'],
       ['.5e-400', '.5e-400 cannot be held exactly as a number (it would become 0)'],
       ['0.30000000000000000001', 'cannot be held exactly as a number (it would become 0.3)'],
+      ['1e400', '1e400 is too large for a number'],
     ]) {
       assert.throws(
         () => parse(`value: ${src}\n`),
