@@ -297,7 +297,7 @@ class Context {
       documents.push({ path: doc, text, annotations: all.get(doc) ?? [] });
     }
     const codebook = await this.store.loadCodebook();
-    const rendered = renderExport(format.id, { documents, codebook }, (w) => this.warn(`${w}`));
+    const rendered = renderExport(format.id, { documents, codebook }, (w) => this.warn(w));
     const n = documents.reduce((s, d) => s + d.annotations.length, 0);
     if (rendered.kind === 'folder') {
       const dir = path.resolve(this.io.cwd, this.args.values.out as string);
@@ -399,7 +399,7 @@ class Context {
   async docs(): Promise<number> {
     if (this.args.positionals.length > 0) throw new UsageError('docs takes no arguments');
     const [corpus, all] = await Promise.all([listTextCorpus(this.fs), this.loadAll()]);
-    for (const s of corpus.skipped) this.warn(`${s.reason}`);
+    for (const s of corpus.skipped) this.warn(s.reason);
     const present = new Set(corpus.documents);
     const missing = [...all.keys()].filter((d) => !present.has(d) && !corpus.skipped.some((s) => s.doc === d));
     const rows = [...corpus.documents.map((doc) => ({ doc, annotations: all.get(doc)?.length ?? 0, missing: false })), ...missing.map((doc) => ({ doc, annotations: all.get(doc)?.length ?? 0, missing: true }))];

@@ -29,11 +29,10 @@ export class NotCorpusError extends PathError {}
 
 /**
  * The one check for every path that names a document to read, annotate or write: throws NotCorpusError unless `rel`
- * is a corpus document path by the include/exclude patterns (`matches`: corpusMatcher(options), passed when the caller
- * holds it compiled). So a hostile export or
- * sidecar cannot make Marginalia read `.git/config` or `.env` (and copy their text into quotes meant to be
- * committed), nor restore a file into `.git/hooks`: .git, .marginalia and node_modules never count, and dotfiles
- * only when a pattern names them.
+ * is a corpus document path by the include/exclude patterns (`matches` is corpusMatcher(options), passed when the
+ * caller holds it compiled). So a hostile export or sidecar cannot make Marginalia read `.git/config` or `.env` (and
+ * copy their text into quotes meant to be committed), nor restore a file into `.git/hooks`: .git, .marginalia and
+ * node_modules never count, and dotfiles only when a pattern names them.
  */
 export function assertCorpusDocument(rel: string, options: CorpusOptions = {}, matches = corpusMatcher(options)): void {
   if (matches(rel)) return;
