@@ -9,6 +9,10 @@ import { NodeWorkspaceFs, writeFileAtomic, writeFileAtomicStream } from '../node
 import {
   AnnotationStore,
   NotTextError,
+  NotCorpusError,
+  assertCorpusDocument,
+  corpusMatcher,
+  type CorpusOptions,
   listCorpus,
   listTextCorpus,
   readDocument,
@@ -36,6 +40,7 @@ import {
   asUserError,
   contentHash,
   createAnnotation,
+  escapeControls,
   editAnnotation,
   locateQuote,
   OFFSET_UNITS,
@@ -121,16 +126,19 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
 function report(e: unknown, io: CliIo): number {
   const user = asUserError(e);
   if (user) {
-    io.stderr(`marginalia: ${user.message}${user instanceof UsageError ? ' (see marginalia --help)' : ''}\n`);
+    io.stderr(`marginalia: ${escapeControls(user.message)}${user instanceof UsageError ? ' (see marginalia --help)' : ''}\n`);
     return 2;
   }
-  io.stderr(`marginalia: unexpected error: ${(e as Error)?.message ?? String(e)}${io.env.MARGINALIA_DEBUG ? '\n' + (e as Error)?.stack : ' (set MARGINALIA_DEBUG=1 for details)'}\n`);
+  io.stderr(`marginalia: unexpected error: ${escapeControls((e as Error)?.message ?? String(e))}${io.env.MARGINALIA_DEBUG ? '\n' + (e as Error)?.stack : ' (set MARGINALIA_DEBUG=1 for details)'}\n`);
   return 3;
 }
 
 class Context {
   readonly fs: NodeWorkspaceFs;
   readonly store: AnnotationStore;
+  /** Which files are corpus documents: the CLI uses the default patterns (see corpus.ts). */
+  readonly corpus: CorpusOptions = {};
+  private readonly isCorpus = corpusMatcher(this.corpus);
 
   constructor(
     readonly args: ParsedArgs,
@@ -139,6 +147,29 @@ class Context {
   ) {
     this.fs = new NodeWorkspaceFs(root);
     this.store = new AnnotationStore(this.fs);
+  }
+
+  // What the person at the terminal reads goes through these, one line each, with escapeControls: file names,
+  // quotes, kinds and messages come from files anyone can write, and an escape sequence in them must not drive the
+  // terminal. Exported data (export to stdout) is written as it is.
+
+  /** One line on stdout. */
+  say(line: string): void {
+    this.io.stdout(escapeControls(line) + '\n');
+  }
+
+  /** One line on stderr. */
+  note(line: string): void {
+    this.io.stderr(escapeControls(line) + '\n');
+  }
+
+  warn(line: string): void {
+    this.note(`marginalia: warning: ${line}`);
+  }
+
+  /** `--json` output: JSON escapes C0 controls itself; the other characters escapeControls covers are \u escapes too. */
+  json(value: unknown): void {
+    this.io.stdout(jsonForTerminal(value) + '\n');
   }
 
   /** A document argument as a workspace-relative path: relative to the current folder when that lands inside the root. */
@@ -171,17 +202,19 @@ class Context {
   }
 
   /** Loads every sidecar; broken ones are reported on stderr and skipped, as the rest still loads. So is a sidecar
-   *  whose document leads out of the workspace through a symbolic link: nothing outside is read or written. */
+   *  whose document is no corpus document (`.env`, `.git/config`) or leads out of the workspace through a symbolic
+   *  link: such a document is never read, nor anything written for it. */
   async loadAll(): Promise<Map<string, Annotation[]>> {
     const { docs, errors } = await this.store.loadAll();
-    for (const e of errors) this.io.stderr(`marginalia: warning: ${e.message}\n`);
+    for (const e of errors) this.warn(e.message);
     for (const doc of [...docs.keys()]) {
       try {
+        assertCorpusDocument(doc, this.corpus, this.isCorpus);
         await this.fs.resolve(doc);
       } catch (e) {
         if (!(e instanceof PathError)) throw e;
         docs.delete(doc);
-        this.io.stderr(`marginalia: warning: ${this.store.sidecarPath(doc)}: ${e.message}; its annotations are left as they are, and the document is not read\n`);
+        this.warn(`${this.store.sidecarPath(doc)}: ${e.message}; its annotations are left as they are${e instanceof NotCorpusError ? '' : ', and the document is not read'}`);
       }
     }
     return docs;
@@ -193,6 +226,7 @@ class Context {
     const v = this.args.values;
     if (!v.kind) throw new UsageError('--kind is required');
     const doc = this.docPath(docArg);
+    assertCorpusDocument(doc, this.corpus, this.isCorpus);
     const text = await this.text(doc);
     const codebook = await this.store.loadCodebook();
     const kind = findKind(codebook, v.kind);
@@ -201,8 +235,8 @@ class Context {
     const a = createAnnotation(text, { doc, kind: kind.name, ...span, note: v.note, attributes: attrOptions(v.attr), author: this.author() }, kind, new Date());
     await this.store.putSnapshot(text);
     await this.store.update(doc, { upsert: [a] });
-    if (v.json) this.io.stdout(JSON.stringify(a, null, 2) + '\n');
-    else this.io.stdout(`added ${a.id} ${a.kind} ${doc} ${a.target.start}-${a.target.end} ${JSON.stringify(clip(a.target.quote.exact))}\n`);
+    if (v.json) this.json(a);
+    else this.say(`added ${a.id} ${a.kind} ${doc} ${a.target.start}-${a.target.end} ${JSON.stringify(clip(a.target.quote.exact))}`);
     return 0;
   }
 
@@ -245,8 +279,8 @@ class Context {
     for (const a of found.values()) byDoc.set(a.doc, [...(byDoc.get(a.doc) ?? []), a.id]);
     for (const [doc, ids] of byDoc) await this.store.update(doc, { remove: ids });
     const removed = [...found.values()];
-    if (this.args.values.json) this.io.stdout(JSON.stringify(removed, null, 2) + '\n');
-    else for (const a of removed) this.io.stdout(`removed ${a.id} ${a.kind} ${a.doc} ${a.target.start}-${a.target.end} ${JSON.stringify(clip(a.target.quote.exact))}\n`);
+    if (this.args.values.json) this.json(removed);
+    else for (const a of removed) this.say(`removed ${a.id} ${a.kind} ${a.doc} ${a.target.start}-${a.target.end} ${JSON.stringify(clip(a.target.quote.exact))}`);
     return 0;
   }
 
@@ -278,8 +312,8 @@ class Context {
     apply(stored); // refuses bad attributes before the lock is taken
     const saved = await this.store.update(stored.doc, { edit: new Map([[id, apply]]) });
     const a = saved.find((x) => x.id === id) as Annotation;
-    if (v.json) this.io.stdout(JSON.stringify(a, null, 2) + '\n');
-    else this.io.stdout(`edited ${a.id} ${a.kind} ${a.doc} ${a.target.start}-${a.target.end} ${JSON.stringify(clip(a.target.quote.exact))}\n`);
+    if (v.json) this.json(a);
+    else this.say(`edited ${a.id} ${a.kind} ${a.doc} ${a.target.start}-${a.target.end} ${JSON.stringify(clip(a.target.quote.exact))}`);
     return 0;
   }
 
@@ -310,12 +344,12 @@ class Context {
         note: a.note,
         attributes: a.attributes,
       }));
-      this.io.stdout(JSON.stringify(out, null, 2) + '\n');
+      this.json(out);
     } else {
       for (const { now: a, stored, status } of rows) {
-        this.io.stdout(`${a.id}  ${a.kind.padEnd(8)} ${a.doc}  ${a.target.start}-${a.target.end}  ${(status + (stored ? '*' : '')).padEnd(10)} ${JSON.stringify(clip(a.target.quote.exact))}\n`);
+        this.say(`${a.id}  ${a.kind.padEnd(8)} ${a.doc}  ${a.target.start}-${a.target.end}  ${(status + (stored ? '*' : '')).padEnd(10)} ${JSON.stringify(clip(a.target.quote.exact))}`);
       }
-      if (rows.length === 0) this.io.stderr('no annotations\n');
+      if (rows.length === 0) this.note('no annotations');
     }
     const moved = rows.filter((r) => r.stored !== undefined);
     if (moved.length > 0) {
@@ -341,7 +375,7 @@ class Context {
     } catch (e) {
       const user = asUserError(e);
       if (!user) throw e;
-      this.io.stderr(`marginalia: warning: ${user.message}; its annotations cannot be checked against it and are listed as unverified\n`);
+      this.warn(`${user.message}; its annotations cannot be checked against it and are listed as unverified`);
       return stored.map((a) => ({ now: a, status: 'unverified' }));
     }
     if (text !== undefined) {
@@ -365,7 +399,7 @@ class Context {
       all.delete(from);
       moved.push({ from, to, annotations: n });
       if (!this.args.values.json) {
-        this.io.stdout(`${from} moved to ${to}: its ${plural(n, 'annotation')} ${this.args.values.write ? 'followed it' : 'will follow it (run with --write to save)'}\n`);
+        this.say(`${from} moved to ${to}: its ${plural(n, 'annotation')} ${this.args.values.write ? 'followed it' : 'will follow it (run with --write to save)'}`);
       }
     }
     const checks = await checkCorpus(this.store, this.fs, all);
@@ -375,24 +409,23 @@ class Context {
       for (const c of checks) written += await writeCheck(this.store, c, c.exists ? await readDocument(this.fs, c.doc) : undefined);
     }
     if (this.args.values.json) {
-      this.io.stdout(JSON.stringify({ documents: checks.map(checkJson), moved, summary, written }, null, 2) + '\n');
+      this.json({ documents: checks.map(checkJson), moved, summary, written });
     } else {
       for (const c of checks) this.printCheck(c);
-      this.io.stdout(
+      this.say(
         `${plural(summary.annotations, 'annotation')} in ${plural(summary.documents, 'document')}: ${summary.unchanged} unchanged, ${summary.reanchored} re-anchored, ${summary.orphaned} orphaned` +
-          (this.args.values.write ? `; ${written} saved` : summary.reanchored + summary.orphaned > 0 ? ' (not saved; run with --write to save)' : '') +
-          '\n',
+          (this.args.values.write ? `; ${written} saved` : summary.reanchored + summary.orphaned > 0 ? ' (not saved; run with --write to save)' : ''),
       );
     }
     return summary.orphaned > 0 ? 1 : 0;
   }
 
   private printCheck(c: DocumentCheck): void {
-    this.io.stdout(`${c.doc}${c.exists ? '' : '  (document not found)'}\n`);
+    this.say(`${c.doc}${c.exists ? '' : '  (document not found)'}`);
     for (const r of c.results) {
       const span = `${r.before.start}-${r.before.end}`;
       const where = r.status === 'orphaned' ? 'orphaned' : r.after && (r.after.start !== r.before.start || r.after.end !== r.before.end) ? `${span} -> ${r.after.start}-${r.after.end}` : span;
-      this.io.stdout(`  ${r.id}  ${r.annotation.kind.padEnd(8)} ${where.padEnd(22)} ${r.method}${r.detail ? ': ' + r.detail : ''}\n`);
+      this.say(`  ${r.id}  ${r.annotation.kind.padEnd(8)} ${where.padEnd(22)} ${r.method}${r.detail ? ': ' + r.detail : ''}`);
     }
   }
 
@@ -402,6 +435,7 @@ class Context {
     if (format.extension === undefined && !this.args.values.out) throw new UsageError(`--format ${format.id} writes a folder: give it with --out DIR`);
     const all = await this.loadAll();
     const docs = this.args.positionals.length > 0 ? this.args.positionals.map((d) => this.docPath(d)) : [...all.keys()].sort();
+    for (const doc of docs) assertCorpusDocument(doc, this.corpus, this.isCorpus);
     if (format.id === 'yaml') return this.exportYamlStreamed(docs, all);
     const documents = [];
     for (const doc of docs) {
@@ -410,7 +444,7 @@ class Context {
       documents.push({ path: doc, text, annotations: all.get(doc) ?? [] });
     }
     const codebook = await this.store.loadCodebook();
-    const rendered = renderExport(format.id, { documents, codebook }, (w) => this.io.stderr(`marginalia: warning: ${w}\n`));
+    const rendered = renderExport(format.id, { documents, codebook }, (w) => this.warn(w));
     const n = documents.reduce((s, d) => s + d.annotations.length, 0);
     if (rendered.kind === 'folder') {
       const dir = path.resolve(this.io.cwd, this.args.values.out as string);
@@ -424,12 +458,12 @@ class Context {
         await fsp.mkdir(path.dirname(file), { recursive: true });
         await writeFileAtomic(file, text);
       }
-      this.io.stderr(`exported ${plural(n, 'annotation')} of ${plural(documents.length, 'document')} as ${format.label} to ${dir}\n`);
+      this.note(`exported ${plural(n, 'annotation')} of ${plural(documents.length, 'document')} as ${format.label} to ${dir}`);
     } else if (this.args.values.out) {
       const file = path.resolve(this.io.cwd, this.args.values.out);
       await fsp.mkdir(path.dirname(file), { recursive: true });
       await writeFileAtomic(file, rendered.text);
-      this.io.stderr(`exported ${plural(n, 'annotation')} of ${plural(documents.length, 'document')} to ${file}\n`);
+      this.note(`exported ${plural(n, 'annotation')} of ${plural(documents.length, 'document')} to ${file}`);
     } else {
       this.io.stdout(rendered.text);
     }
@@ -447,7 +481,7 @@ class Context {
       const file = path.resolve(this.io.cwd, this.args.values.out);
       await fsp.mkdir(path.dirname(file), { recursive: true });
       await writeFileAtomicStream(file, (write) => writeExportYaml(input, write));
-      this.io.stderr(`exported ${plural(n, 'annotation')} of ${plural(docs.length, 'document')} to ${file}\n`);
+      this.note(`exported ${plural(n, 'annotation')} of ${plural(docs.length, 'document')} to ${file}`);
     } else {
       await writeExportYaml(input, (chunk) => this.io.stdout(chunk));
     }
@@ -470,10 +504,12 @@ class Context {
       for (const doc of await listCorpus(this.fs)) texts.set(doc, await readDocument(this.fs, doc).catch(() => undefined));
     }
     const imported = format === 'w3c' ? parseW3c(source, fileArg, { textFor: (p) => texts.get(p) }) : format === 'csv' ? parseCsv(source, fileArg) : parseExportYaml(source, fileArg);
-    // Every document is checked before anything is written: a path that leads out of the workspace (through a
-    // symbolic link; "..", absolute and drive paths the parsers refuse) stops the whole import.
+    // Every document is checked before anything is written: a path that is no corpus document (`.git/config`,
+    // `.env`: their text would be copied into quotes) or leads out of the workspace (through a symbolic link; "..",
+    // absolute and drive paths the parsers refuse) stops the whole import.
     for (const d of imported) {
       try {
+        assertCorpusDocument(d.path, this.corpus, this.isCorpus);
         await this.fs.resolve(d.path);
       } catch (e) {
         if (!(e instanceof PathError)) throw e;
@@ -505,9 +541,9 @@ class Context {
       orphaned += annotations.filter((a) => a.anchor.status === 'orphaned').length;
       await this.store.update(d.path, { upsert: annotations });
       added += annotations.length;
-      if (text === undefined) this.io.stderr(`marginalia: warning: ${d.path} is not in this workspace; its ${plural(annotations.length, 'annotation')} ${annotations.length === 1 ? 'is' : 'are'} kept as orphans\n`);
+      if (text === undefined) this.warn(`${d.path} is not in this workspace; its ${plural(annotations.length, 'annotation')} ${annotations.length === 1 ? 'is' : 'are'} kept as orphans`);
     }
-    this.io.stdout(`imported ${plural(added, 'annotation')} of ${plural(imported.length, 'document')} from ${fileArg}${orphaned ? ` (${orphaned} orphaned)` : ''}\n`);
+    this.say(`imported ${plural(added, 'annotation')} of ${plural(imported.length, 'document')} from ${fileArg}${orphaned ? ` (${orphaned} orphaned)` : ''}`);
     return 0;
   }
 
@@ -515,15 +551,15 @@ class Context {
   async docs(): Promise<number> {
     if (this.args.positionals.length > 0) throw new UsageError('docs takes no arguments');
     const [corpus, all] = await Promise.all([listTextCorpus(this.fs), this.loadAll()]);
-    for (const s of corpus.skipped) this.io.stderr(`marginalia: warning: ${s.reason}\n`);
+    for (const s of corpus.skipped) this.warn(s.reason);
     const present = new Set(corpus.documents);
     const missing = [...all.keys()].filter((d) => !present.has(d) && !corpus.skipped.some((s) => s.doc === d));
     const rows = [...corpus.documents.map((doc) => ({ doc, annotations: all.get(doc)?.length ?? 0, missing: false })), ...missing.map((doc) => ({ doc, annotations: all.get(doc)?.length ?? 0, missing: true }))];
     rows.sort((a, b) => (a.doc < b.doc ? -1 : a.doc > b.doc ? 1 : 0));
     if (this.args.values.json) {
-      this.io.stdout(JSON.stringify({ documents: rows, skipped: corpus.skipped }, null, 2) + '\n');
+      this.json({ documents: rows, skipped: corpus.skipped });
     } else {
-      for (const r of rows) this.io.stdout(`${r.doc}  ${plural(r.annotations, 'annotation')}${r.missing ? '  (document not found; restore it with `marginalia restore`)' : ''}\n`);
+      for (const r of rows) this.say(`${r.doc}  ${plural(r.annotations, 'annotation')}${r.missing ? '  (document not found; restore it with `marginalia restore`)' : ''}`);
     }
     return 0;
   }
@@ -534,8 +570,8 @@ class Context {
     if (!docArg || extra.length > 0) throw new UsageError('restore takes exactly one document');
     const doc = this.docPath(docArg);
     const annotations = await this.store.loadDoc(doc);
-    const hash = await restoreDocument(this.store, doc, annotations);
-    this.io.stdout(`restored ${doc} from snapshot ${hash}; run \`marginalia check --write\` to re-attach its ${plural(annotations.length, 'annotation')}\n`);
+    const hash = await restoreDocument(this.store, doc, annotations, this.corpus, this.isCorpus);
+    this.say(`restored ${doc} from snapshot ${hash}; run \`marginalia check --write\` to re-attach its ${plural(annotations.length, 'annotation')}`);
     return 0;
   }
 
@@ -561,9 +597,9 @@ class Context {
       const head = current === undefined || current === '' ? '' : current.endsWith('\n') ? current : current + '\n';
       await fsp.mkdir(path.dirname(attributesFile), { recursive: true });
       await writeFileAtomic(attributesFile, head + missing.join('\n') + '\n');
-      this.io.stdout(`${current === undefined ? 'wrote' : 'updated'} ${shown}: ${missing.join('; ')}\n`);
+      this.say(`${current === undefined ? 'wrote' : 'updated'} ${shown}: ${missing.join('; ')}`);
     } else {
-      this.io.stdout(`${shown} already has: ${GIT_ATTRIBUTES.join('; ')}\n`);
+      this.say(`${shown} already has: ${GIT_ATTRIBUTES.join('; ')}`);
     }
     const driver = gitDriverCommand(process.execPath, binScript());
     const settings: [string, string][] = [
@@ -573,9 +609,9 @@ class Context {
     for (const [key, value] of settings) {
       const r = spawnSync('git', ['config', '--local', key, value], { cwd: this.root, encoding: 'utf8' });
       if (r.status !== 0) throw new CliError(`git config ${key} failed: ${(r.stderr || r.error?.message || 'unknown error').trim().split('\n')[0]}`);
-      this.io.stdout(`set git config ${key} = ${value}\n`);
+      this.say(`set git config ${key} = ${value}`);
     }
-    this.io.stdout(`commit ${shown}; merge drivers are not shared by git, so each clone runs \`marginalia git-setup\` once\n`);
+    this.say(`commit ${shown}; merge drivers are not shared by git, so each clone runs \`marginalia git-setup\` once`);
     return 0;
   }
 
@@ -592,11 +628,11 @@ class Context {
       const [base, ours, theirs] = await Promise.all([baseArg, oursArg, theirsArg].map((f) => readSidecarFile(path.resolve(this.io.cwd, f), file)));
       const result = mergeSidecarTexts(base, ours, theirs, file);
       await writeFileAtomic(path.resolve(this.io.cwd, oursArg), result.text);
-      this.io.stderr(`marginalia: merged ${shown}: ${describeMerge(result.report)}\n`);
+      this.note(`marginalia: merged ${shown}: ${describeMerge(result.report)}`);
       return 0;
     } catch (e) {
       const message = e instanceof Error ? e.message : String(e);
-      this.io.stderr(`marginalia: could not merge ${shown}, so git reports a conflict: ${firstLine(message)}\n`);
+      this.note(`marginalia: could not merge ${shown}, so git reports a conflict: ${firstLine(message)}`);
       return 1;
     }
   }
@@ -615,7 +651,7 @@ class Context {
       const found = new Set([...errors.filter((e) => e.code === 'conflict').map((e) => e.file), ...this.unmergedSidecars()]);
       files = [...found].sort();
       if (files.length === 0) {
-        this.io.stdout('no sidecar has conflict markers or an unresolved git conflict\n');
+        this.say('no sidecar has conflict markers or an unresolved git conflict');
         return 0;
       }
     }
@@ -625,19 +661,19 @@ class Context {
       try {
         const outcome = await this.resolveOne(file);
         if (outcome === undefined) {
-          this.io.stdout(`${file}: no conflict markers and no unresolved git conflict, left as it is\n`);
+          this.say(`${file}: no conflict markers and no unresolved git conflict, left as it is`);
           continue;
         }
         resolved++;
         const gone = outcome.result.annotations.length === 0 ? ' (nothing left: the sidecar is deleted)' : '';
-        this.io.stdout(`resolved ${file} from ${outcome.source}: ${describeMerge(outcome.result.report)}${gone}\n`);
+        this.say(`resolved ${file} from ${outcome.source}: ${describeMerge(outcome.result.report)}${gone}`);
       } catch (e) {
         if (!(e instanceof SidecarError)) throw e;
         failed++;
-        this.io.stderr(`marginalia: ${firstLine(e.message)}\n`);
+        this.note(`marginalia: ${firstLine(e.message)}`);
       }
     }
-    if (resolved > 0) this.io.stdout(`check the result, then \`git add\` (or \`git rm\`, for a deleted sidecar) what was resolved to mark it resolved\n`);
+    if (resolved > 0) this.say(`check the result, then \`git add\` (or \`git rm\`, for a deleted sidecar) what was resolved to mark it resolved`);
     return failed > 0 ? 1 : 0;
   }
 
@@ -796,6 +832,11 @@ function checkJson(c: DocumentCheck): unknown {
     exists: c.exists,
     annotations: c.results.map((r) => ({ id: r.id, kind: r.annotation.kind, before: r.before, after: r.after ?? null, status: r.status, method: r.method, detail: r.detail })),
   };
+}
+
+/** JSON text in which DEL, C1 controls and bidi characters are \\u escapes (the same JSON value, safe to print). */
+export function jsonForTerminal(value: unknown): string {
+  return JSON.stringify(value, null, 2).replace(/[\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (c) => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0'));
 }
 
 function clip(s: string, n = 60): string {

@@ -221,7 +221,7 @@ describe('issue 5: documents moving', () => {
     assert.equal(orphan.anchor.status, 'orphaned');
     assert.deepEqual(orphan.target, a.target, 'the last target is kept');
     assert.equal(await store.getSnapshot(orphan.provenance.docHash), text, 'and its snapshot');
-    assert.equal(await restoreDocument(store, DOC, [orphan]), orphan.provenance.docHash);
+    assert.equal(await restoreDocument(store, DOC, [orphan], {}), orphan.provenance.docHash);
     assert.equal(fs.readFileSync(path.join(root, DOC), 'utf8'), text);
     const back = await checkDocument(store, DOC, [orphan], await readDocument(nfs, DOC));
     await writeCheck(store, back, text);
@@ -229,10 +229,10 @@ describe('issue 5: documents moving', () => {
     assert.equal(restored.anchor.status, 'anchored');
     assert.equal(text.slice(restored.target.start, restored.target.end), 'passage');
     // Nothing to restore over an existing file, nor without a snapshot.
-    await assert.rejects(restoreDocument(store, DOC, [orphan]), (e: unknown) => e instanceof MoveError && /exists/.test(e.message));
+    await assert.rejects(restoreDocument(store, DOC, [orphan], {}), (e: unknown) => e instanceof MoveError && /exists/.test(e.message));
     fs.rmSync(path.join(root, DOC));
     fs.rmSync(path.join(root, '.marginalia', 'snapshots'), { recursive: true });
-    await assert.rejects(restoreDocument(store, DOC, [orphan]), (e: unknown) => e instanceof MoveError && /no snapshot of corpus\/doc\.txt/.test(e.message));
+    await assert.rejects(restoreDocument(store, DOC, [orphan], {}), (e: unknown) => e instanceof MoveError && /no snapshot of corpus\/doc\.txt/.test(e.message));
   });
 });
 

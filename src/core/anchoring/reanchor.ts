@@ -5,7 +5,7 @@ import DiffMatchPatch from 'diff-match-patch';
 import { isMostlyRemoved } from './editTracking';
 import type { AnchorState, AnchorStatus, Annotation, ResolveMethod, Span, TextQuote } from '../model';
 import { findContextEdge, scoreCandidate, searchQuote } from './quoteSearch';
-import { contentHash, isHighSurrogate, isLowSurrogate, makeQuote, plural } from '../model';
+import { contentHash, isHighSurrogate, isLowSurrogate, makeQuote, plural, cutsPair, spanHolds } from '../model';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Diff
@@ -529,16 +529,19 @@ export function reanchorDocument(input: ReanchorInput): ReanchorResult[] {
   const why: string[] = [];
   annotations.forEach((a, i) => {
     const { start, end, quote } = a.target;
-    if (a.provenance.docHash === textHash && text.slice(start, end) === quote.exact) {
+    // The whole span is checked against the quote (not only where it starts): a hand edit or a merge can leave an end
+    // that disagrees with the quote, lies beyond the text, or cuts a character in half.
+    if (a.provenance.docHash === textHash && spanHolds(text, start, end, quote.exact)) {
       found[i] = { span: { start, end }, status: 'anchored', method: 'exact', detail: 'document unchanged' };
       return;
     }
     const d = a.provenance.docHash === textHash ? null : diffFor(a.provenance.docHash);
-    if (d && d.snapshot.slice(start, end) === quote.exact) {
+    if (d && spanHolds(d.snapshot, start, end, quote.exact)) {
       found[i] = throughDiff(text, d.map, a.target);
       return;
     }
     why[i] = a.provenance.docHash === textHash ? 'stored offsets do not match the quote' : d ? 'snapshot does not match the quote' : 'no snapshot';
+    if (a.provenance.docHash === textHash && (cutsPair(text, start) || cutsPair(text, end))) why[i] = 'stored span cuts a character (a surrogate pair) in half';
     const group = byVersion.get(a.provenance.docHash) ?? [];
     group.push(i);
     byVersion.set(a.provenance.docHash, group);
@@ -559,7 +562,7 @@ export function reanchorDocument(input: ReanchorInput): ReanchorResult[] {
     for (let k = 0; k < landmarks.length; k += 3) {
       const [start, at, i] = [landmarks[k], landmarks[k + 1], landmarks[k + 2]];
       const len = annotations[i].target.quote.exact.length;
-      found[i] = at === start
+      found[i] = at === start && annotations[i].target.end === at + len
         ? { span: { start, end: at + len }, status: 'anchored', method: 'exact', detail: 'quote still at its offsets' }
         : { span: { start: at, end: at + len }, status: 'reanchored', method: 'quote', detail: `${why[i]}; found by its quote and context, ${moved(at - start)}` };
     }
@@ -617,7 +620,15 @@ function result(a: Annotation, text: string, textHash: string, found: Found | st
     const anchor: AnchorState = { status: 'orphaned', method: 'orphaned', detail: found };
     return { id: a.id, before, status: 'orphaned', method: 'orphaned', detail: found, annotation: { ...a, anchor } };
   }
-  const { span, status, method, detail } = found;
+  let { span, status, method, detail } = found;
+  if (cutsPair(text, span.start) || cutsPair(text, span.end)) {
+    // Found where the stored quote itself holds half a character (it was saved with a span that cut one): the span
+    // takes the whole character, so no export ever writes half of one.
+    span = { start: cutsPair(text, span.start) ? span.start - 1 : span.start, end: cutsPair(text, span.end) ? span.end + 1 : span.end };
+    status = 'reanchored';
+    detail = method === 'exact' ? 'stored span cuts a character (a surrogate pair) in half; widened to whole characters' : `${detail}; widened to whole characters (the span cut a surrogate pair in half)`;
+    if (method === 'exact') method = 'quote';
+  }
   const annotation: Annotation = {
     ...a,
     target: { start: span.start, end: span.end, quote: makeQuote(text, span.start, span.end) },

@@ -23,7 +23,7 @@
 // as author, anchored against the .txt as it is).
 import { TOOL_ID, TOOL_VERSION } from '../../constants';
 import { defaultCodebook, type AttributeField, type Codebook } from '../store';
-import { newId, toRelPath, contentHash, isHighSurrogate, isLowSurrogate, makeQuote, compareCodeUnits, plural } from '../model';
+import { newId, toRelPath, contentHash, isHighSurrogate, isLowSurrogate, makeQuote, compareCodeUnits, plural, spanHolds, inexactNumberReason } from '../model';
 import type { Annotation, AttributeValue, Attributes } from '../model';
 import type { YamlFileErrorCode } from '../yaml';
 import { ExportFormatError, type ExportInput, type ExportedDocument } from './exportInput';
@@ -98,8 +98,9 @@ export function exportBrat(input: BratExportInput): Map<string, string> {
       if (toRelPath(a.doc) !== d.path) throw new Error(`cannot export: annotation ${a.id} belongs to ${a.doc}, not to ${d.path}`);
       if (!KIND.test(a.kind)) throw new Error(`cannot export to brat: kind ${JSON.stringify(a.kind)} of annotation ${a.id} is not a brat type name`);
       const { start, end, quote } = a.target;
-      if (!Number.isSafeInteger(start) || !Number.isSafeInteger(end) || start < 0 || end < start || end > text.length || text.slice(start, end) !== quote.exact) {
-        input.warn?.(`${d.path}: annotation ${a.id} (${a.anchor.status}) is not at its offsets in the current text; re-anchor it first. Left out of the brat export`);
+      // The whole span, in whole characters: brat would write half of a cut surrogate pair as U+FFFD.
+      if (!spanHolds(text, start, end, quote.exact)) {
+        input.warn?.(`${d.path}: annotation ${a.id} (${a.anchor.status}) is not at its offsets in the current text, or cuts a character in half; re-anchor it first. Left out of the brat export`);
         continue;
       }
       kinds.add(a.kind);
@@ -211,8 +212,10 @@ function splitFragments(text: string, start: number, end: number): [number, numb
   return out.length > 0 ? out : [[start, start]];
 }
 
+// A lone surrogate (half a character, which UTF-8 cannot hold) is escaped as \uD83D too, and read back exactly, where
+// writing it raw would turn it into U+FFFD.
 function escapeLine(s: string): string {
-  return s.replace(/[\\\n\r\v\f\x1c-\x1e\x85\u2028\u2029]/g, (c) =>
+  return s.replace(/[\\\n\r\v\f\x1c-\x1e\x85\u2028\u2029]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, (c) =>
     c === '\\' ? '\\\\' : c === '\n' ? '\\n' : c === '\r' ? '\\r' : '\\u' + c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0'),
   );
 }
@@ -450,7 +453,8 @@ function fieldOf(codebook: Codebook, kind: string, name: string): AttributeField
 
 /** A comment's or attribute's text as the type asked for; text that is not of that type stays text. */
 function typedValue(s: string, type: 'string' | 'number' | 'boolean'): AttributeValue {
-  if (type === 'number' && /^[-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?$/.test(s) && Number.isFinite(Number(s))) return Number(s);
+  // A number only when one holds it as written; otherwise it is kept as the text it is (never rounded).
+  if (type === 'number' && inexactNumberReason(s) === undefined) return Number(s);
   if (type === 'boolean' && (s === 'true' || s === 'false')) return s === 'true';
   return s;
 }

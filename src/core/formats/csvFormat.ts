@@ -12,15 +12,16 @@
 // attribute is an empty cell; an attribute whose value is the empty string is a quoted empty cell ("") so that
 // the two stay apart. Line and column cells are empty when the document is missing or the offsets lie beyond it.
 //
-// Formula injection: spreadsheets run a cell that starts with = + - @ (or a tab or CR) as a formula, and quotes
+// Formula injection: spreadsheets run a cell that starts with = + - @ (also full-width or small look-alikes such as ＝
+// and ﹦, and after leading spaces or line breaks; or a tab, CR or LF) as a formula, and quotes
 // come from documents nobody vetted ("=HYPERLINK(…)"). By default every text cell starting with one of those, or
 // with an apostrophe, gets an apostrophe in front (OWASP's advice; Excel and LibreOffice show it, and it keeps the
 // cell text). parseCsv removes exactly one leading apostrophe again, so the round trip is exact. Pass
 // formulaGuard: false to both for data tools that never evaluate cells.
 import type { AnchorState, Annotation, AttributeValue, Attributes } from '../model';
-import { PathError, toRelPath, LineIndex, compareCodeUnits, plural } from '../model';
+import { PathError, toRelPath, LineIndex, compareCodeUnits, plural, contentHash, inexactNumberReason, loneSurrogate } from '../model';
 import { describeValue, schemaProblem, type YamlFileErrorCode, validator } from '../yaml';
-import { ExportFormatError, type ExportInput, type ExportedDocument, exportDocuments } from './exportInput';
+import { ExportFormatError, type ExportInput, type ExportedDocument, ExportRefusedError, assertSpanHolds, exportDocuments } from './exportInput';
 
 export const CSV_COLUMNS_BEFORE_ATTRIBUTES = [
   'id',
@@ -84,15 +85,22 @@ export function exportCsv(input: CsvExportInput): string {
   });
 
   const lines: string[] = [formatCsvRecord([...CSV_COLUMNS_BEFORE_ATTRIBUTES, ...attrColumns.map((c) => c.header), ...CSV_COLUMNS_AFTER_ATTRIBUTES])];
-  const text = (s: string): Cell => ({ value: guard ? guardFormula(s) : s, quote: s === '' });
+  let current: Annotation | undefined;
+  const text = (s: string): Cell => {
+    refuseLoneSurrogate(s, current);
+    return { value: guard ? guardFormula(s) : s, quote: s === '' };
+  };
   const plain = (s: string): Cell => ({ value: s, quote: false });
   const optional = (s: string | undefined): Cell => (s === undefined ? plain('') : text(s));
   const ids = new Set<string>();
   for (const d of docs) {
     const index = d.text === undefined ? undefined : new LineIndex(d.text);
+    let hash: string | undefined;
     const sorted = [...d.annotations].sort((a, b) => a.target.start - b.target.start || compareCodeUnits(a.id, b.id));
     for (const a of sorted) {
+      current = a;
       checkAnnotation(a, d.path);
+      assertSpanHolds(a, d.path, d.text, () => (hash ??= contentHash(d.text as string)));
       if (ids.has(a.id)) throw new Error(`cannot export: annotation id ${a.id} appears twice`);
       ids.add(a.id);
       const { start, end, quote } = a.target;
@@ -159,10 +167,29 @@ function formatCells(cells: readonly Cell[]): string {
   return cells.map((c) => (c.quote || /[",\r\n]/.test(c.value) ? `"${c.value.replace(/"/g, '""')}"` : c.value)).join(',') + '\r\n';
 }
 
-const FORMULA_START = /^[=+\-@\t\r']/;
+// A formula sign, or a look-alike a spreadsheet may fold to one (full-width ＝ ＋ － ＠, small ﹦ ﹢ ﹣ ﹫, the minus
+// sign −), after any white space (spaces, tabs, line breaks, no-break and ideographic spaces, which a spreadsheet may
+// trim on entry); or a tab, CR or LF first (each starts a formula, or a new cell, in some importer); or an apostrophe.
+/**
+ * A CSV file is UTF-8 text, which cannot hold half a character: a lone surrogate (a note saved from a broken editor
+ * buffer, an escape in a sidecar) would be written as U+FFFD. The export is refused instead, naming the annotation;
+ * the YAML and W3C exports keep it as an escape.
+ */
+function refuseLoneSurrogate(s: string, a: Annotation | undefined): void {
+  const lone = loneSurrogate(s);
+  if (lone === undefined) return;
+  const code = lone.code.toString(16).toUpperCase();
+  throw new ExportRefusedError(
+    `cannot export to CSV: annotation ${a?.id ?? '?'} holds a lone surrogate (U+${code}, half of a character) in ${JSON.stringify(s.slice(Math.max(0, lone.index - 20), lone.index))}…, ` +
+      `which UTF-8 cannot hold; fix the text (in its sidecar, the escape \\u${code}), or export it as YAML or W3C, which keep it as an escape`,
+  );
+}
 
-/** Spreadsheets treat a cell starting with = + - @ tab or CR as a formula; an apostrophe in front makes it text.
- *  A cell already starting with an apostrophe gets one more, so that unguarding is exact. */
+const FORMULA_START = /^(?:\s*[=+\-@\uFF1D\uFF0B\uFF0D\uFF20\uFE66\uFE62\uFE63\uFE6B\u2212]|[\t\r\n'])/;
+
+/** Spreadsheets treat a cell starting with = + - @ (or a look-alike, after white space), tab, CR or LF as a formula;
+ *  an apostrophe in front makes it text. A cell already starting with an apostrophe gets one more, so that
+ *  unguarding is exact. */
 export function guardFormula(s: string): string {
   return FORMULA_START.test(s) ? `'${s}` : s;
 }
@@ -362,7 +389,7 @@ export function parseCsv(source: string, file: string, options: CsvOptions = {})
       if (c.value === '' && !c.quoted) continue;
       const v = attributeValue(a.type, guard && a.type !== 'number' && a.type !== 'boolean' ? unguardFormula(c.value) : c.value);
       if (v === undefined) {
-        throw fail(c, 'schema', `row ${r}: ${header[a.index].value} must be ${a.type === 'number' ? 'a number' : a.type === 'boolean' ? 'true or false' : 'a JSON text, number or true/false'}, not ${describeValue(c.value)}`);
+        throw fail(c, 'schema', `row ${r}: ${header[a.index].value} must be ${a.type === 'number' ? 'a number written in decimal digits that a number holds exactly' : a.type === 'boolean' ? 'true or false' : 'a JSON text, number or true/false'}, not ${describeValue(c.value)}`);
       }
       Object.defineProperty(attributes, a.name, { value: v, enumerable: true, writable: true, configurable: true });
     }
@@ -450,10 +477,9 @@ function attributeValue(type: AttributeColumnType, s: string): AttributeValue | 
     case 'string':
       return s;
     case 'number': {
-      // Number('') is 0 and Number(' 1 ') is 1: only a number written as a number counts.
-      if (!/^[-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?$/.test(s)) return undefined;
-      const n = Number(s);
-      return Number.isFinite(n) ? n : undefined;
+      // Number('') is 0 and Number(' 1 ') is 1: only a number written as a number counts, and only one a number
+      // holds as written (9007199254740993 would become …992).
+      return inexactNumberReason(s) === undefined ? Number(s) : undefined;
     }
     case 'boolean':
       // Spreadsheets write TRUE/FALSE when they save.

@@ -1,7 +1,7 @@
 // What every export format starts from and reads back into: the documents with their texts and annotations, and
 // the error an export file that cannot be read is refused with. Offsets are UTF-16 code units.
-import type { Annotation } from '../model';
-import { compareCodeUnits, toRelPath } from '../model';
+import { UserError, type Annotation } from '../model';
+import { compareCodeUnits, spanHolds, toRelPath } from '../model';
 import { YamlFileError, type YamlFileErrorCode } from '../yaml';
 
 /** A problem found in an export file. `line` and `column` are 1-based; 1:1 when the problem has no better place. */
@@ -52,4 +52,20 @@ export function exportDocuments<D extends { path: string }>(documents: readonly 
     return { ...d, path };
   });
   return docs.sort((a, b) => compareCodeUnits(a.path, b.path));
+}
+
+/** An export refused because of what is stored; the message names the annotation and what to do. */
+export class ExportRefusedError extends UserError {}
+
+/**
+ * Refuses an annotation whose offsets claim to refer to this very text (its docHash is the text's hash) but do not
+ * hold its quote as whole characters: an end that disagrees with the quote or lies beyond the text, or a span that
+ * cuts a surrogate pair (a hand edit, a merge). An export would carry such offsets on, or write half a character.
+ */
+export function assertSpanHolds(a: Annotation, path: string, text: string | undefined, hash: () => string): void {
+  if (text === undefined || a.provenance.docHash !== hash() || spanHolds(text, a.target.start, a.target.end, a.target.quote.exact)) return;
+  throw new ExportRefusedError(
+    `cannot export: annotation ${a.id} of ${path} has offsets ${a.target.start}-${a.target.end}, which do not hold its quote as whole characters ` +
+      `in the current text (a hand edit or a merge?); run \`marginalia check --write\` (or Re-anchor All in VS Code) to repair it, then export again`,
+  );
 }

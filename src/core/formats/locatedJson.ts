@@ -3,7 +3,7 @@
 // jsonc-parser's (strict: no comments, no trailing commas); on top of it this refuses what a Marginalia file never
 // holds: duplicate keys (as the YAML reader does) and nesting deeper than MAX_JSON_DEPTH.
 import { createScanner, parseTree, printParseErrorCode, SyntaxKind, type Node, type ParseError, type ParseErrorCode } from 'jsonc-parser';
-import { LineIndex } from '../model';
+import { LineIndex, inexactNumberReason } from '../model';
 import type { ValuePath, YamlFileErrorCode } from '../yaml';
 import { ExportFormatError } from './exportInput';
 
@@ -49,7 +49,7 @@ export function parseJsonLocated(source: string, file: string): LocatedJson {
     throw fail(errors[0].offset, describeError(errors[0].error, text, errors[0].offset));
   }
   if (root === undefined) throw fail(0, 'no JSON value found');
-  const value = toValue(root, 1, fail);
+  const value = toValue(root, 1, fail, (n) => text.slice(n.offset, n.offset + n.length));
   return {
     value,
     locate(path, key = false) {
@@ -84,7 +84,7 @@ function nodeAt(root: Node, path: ValuePath): Node | undefined {
 type Fail = (offset: number, reason: string, code?: YamlFileErrorCode) => ExportFormatError;
 
 /** The plain value of a node, with duplicate keys and depth checked. Recursion is bounded by MAX_JSON_DEPTH. */
-function toValue(node: Node, depth: number, fail: Fail): unknown {
+function toValue(node: Node, depth: number, fail: Fail, source: (n: Node) => string): unknown {
   if (depth > MAX_JSON_DEPTH) throw fail(node.offset, `values are nested more than ${MAX_JSON_DEPTH} deep; no annotation file needs that`);
   switch (node.type) {
     case 'object': {
@@ -94,12 +94,19 @@ function toValue(node: Node, depth: number, fail: Fail): unknown {
         const key = keyNode.value as string;
         if (Object.hasOwn(out, key)) throw fail(keyNode.offset, `the property ${JSON.stringify(key)} appears twice in one object; keep one`);
         // defineProperty: a "__proto__" key stays a plain property instead of replacing the prototype.
-        Object.defineProperty(out, key, { value: valueNode === undefined ? null : toValue(valueNode, depth + 1, fail), enumerable: true, writable: true, configurable: true });
+        Object.defineProperty(out, key, { value: valueNode === undefined ? null : toValue(valueNode, depth + 1, fail, source), enumerable: true, writable: true, configurable: true });
       }
       return out;
     }
     case 'array':
-      return (node.children ?? []).map((child) => toValue(child, depth + 1, fail));
+      return (node.children ?? []).map((child) => toValue(child, depth + 1, fail, source));
+    case 'number': {
+      // A number a double cannot hold as written (9007199254740993, .5e-400) would change silently on load.
+      const written = source(node);
+      const why = inexactNumberReason(written);
+      if (why !== undefined) throw fail(node.offset, `the number ${written} would not load as written: ${why}; write it as a string ("${written}") to keep it as text`, 'invalid');
+      return node.value;
+    }
     default:
       return node.value;
   }

@@ -3,7 +3,7 @@
 import { TOOL_VERSION } from '../../constants';
 import { isId, toRelPath, compareCodeUnits } from '../model';
 import type { Annotation } from '../model';
-import { exportDocuments } from './exportInput';
+import { assertSpanHolds, exportDocuments } from './exportInput';
 import { CodePointText } from './codePoints';
 import {
   W3C_CONTEXT,
@@ -157,7 +157,8 @@ function annotationBody(a: Annotation, path: string, ctx: WriteContext): W3cAnno
   };
   // Code points only when the offsets refer to exactly this text: an orphan's offsets belong to a version we lack.
   const text = ctx.text;
-  if (text !== undefined && a.provenance.docHash === text.hash && end <= text.text.length) {
+  if (text !== undefined) assertSpanHolds(a, path, text.text, () => text.hash);
+  if (text !== undefined && a.provenance.docHash === text.hash) {
     selectors.push({ type: 'TextPositionSelector', start: text.toCodePoint(start), end: text.toCodePoint(end) });
   } else {
     target['marginalia:utf16Start'] = start;

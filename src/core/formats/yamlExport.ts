@@ -3,7 +3,7 @@
 // are byte-identical and diff cleanly.
 import { TOOL_ID } from '../../constants';
 import { parseDocumentMetadata } from '../research';
-import { ExportFormatError, exportDocuments, type ExportInput, type ExportInputDocument, type ExportedDocument } from './exportInput';
+import { ExportFormatError, assertSpanHolds, exportDocuments, type ExportInput, type ExportInputDocument, type ExportedDocument } from './exportInput';
 import type { AnchorState, Annotation, AttributeValue, Attributes } from '../model';
 import { PathError, toRelPath, LineIndex, contentHash, compareCodeUnits, plural } from '../model';
 import {
@@ -105,7 +105,8 @@ function documentYaml(d: ExportInputDocument): string {
   // A document: an item of `documents`, its keys at 4 spaces; annotations are items of its `annotations`, their
   // keys at 8 spaces, the fields of `quote`, `start`... at 10.
   lines.push(`  - path: ${valueScalar(d.path, '      ', false)}`);
-  lines.push(`    hash: ${d.text === undefined ? 'null' : valueScalar(contentHash(d.text), '      ', false)}`);
+  const hash = d.text === undefined ? undefined : contentHash(d.text);
+  lines.push(`    hash: ${hash === undefined ? 'null' : valueScalar(hash, '      ', false)}`);
   if (d.text === undefined) lines.push('    metadata: null');
   else {
     const fields = parseDocumentMetadata(d.text, d.path).fields;
@@ -113,7 +114,10 @@ function documentYaml(d: ExportInputDocument): string {
   }
   const annotations = [...d.annotations].sort((a, b) => a.target.start - b.target.start || compareCodeUnits(a.id, b.id));
   lines.push(annotations.length === 0 ? '    annotations: []' : '    annotations:');
-  for (const a of annotations) writeAnnotation(a, d.path, index, lines);
+  for (const a of annotations) {
+    assertSpanHolds(a, d.path, d.text, () => hash as string);
+    writeAnnotation(a, d.path, index, lines);
+  }
   return lines.join('\n');
 }
 

@@ -2,6 +2,7 @@
 import { newId } from './annotationIds';
 import type { Annotation, Attributes, AttributeValue, Span } from './model';
 import { aOrAn, contentHash, isHighSurrogate, isLowSurrogate, LineIndex, makeQuote } from './text';
+import { inexactNumberReason } from './decimal';
 import { toRelPath } from './paths';
 import { UserError } from './userError';
 import { TOOL_ID } from '../../constants';
@@ -66,9 +67,21 @@ function coerceValue(kind: string, field: FieldSpec, value: AttributeValue): Att
   const s = String(value).trim();
   switch (field.type) {
     case 'number': {
-      const n = typeof value === 'number' ? value : Number(s.replace(/[,_\s]/g, ''));
-      if (s === '' || !Number.isFinite(n)) throw new AnnotationInputError(`attribute ${field.name} of ${aOrAn(kind)} must be a number, got "${s}"`);
-      return n;
+      if (typeof value === 'number') {
+        if (!Number.isFinite(value)) throw new AnnotationInputError(`attribute ${field.name} of ${aOrAn(kind)} must be a finite number, got ${value}`);
+        return value;
+      }
+      // Thousands separators (1,000 or 1_000 or 1 000) are dropped only between groups of three digits: "1,5" is no number.
+      const grouped = /^[-+]?\d{1,3}(?:[,_\s]\d{3})+(?:\.\d*)?(?:[eE][-+]?\d+)?$/.test(s);
+      const digits = grouped ? s.replace(/[,_\s]/g, '') : s;
+      const why = s === '' ? 'it is empty' : inexactNumberReason(digits);
+      if (why !== undefined) {
+        throw new AnnotationInputError(
+          `attribute ${field.name} of ${aOrAn(kind)} must be a number written in decimal digits that a number holds exactly (such as 16, -2.5 or 1e6), got "${s}": ${why}. ` +
+            `Write it that way, or declare ${field.name} as text (type: string) in the codebook to keep it as written`,
+        );
+      }
+      return Number(digits);
     }
     case 'boolean':
       if (typeof value === 'boolean') return value;

@@ -2,6 +2,7 @@
 // The public surface of this folder: other folders import only this file.
 export * from './annotate';
 export * from './annotationIds';
+export * from './decimal';
 export * from './model';
 export * from './paths';
 export * from './text';

@@ -28,6 +28,36 @@ export function isLowSurrogate(c: number): boolean {
   return c >= 0xdc00 && c <= 0xdfff;
 }
 
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/** The first half of a character standing alone in `s` (which UTF-8 cannot encode), or undefined. */
+export function loneSurrogate(s: string): { index: number; code: number } | undefined {
+  const m = LONE_SURROGATE.exec(s);
+  return m ? { index: m.index, code: m[0].charCodeAt(0) } : undefined;
+}
+
+/** True when `offset` falls between the two halves of a surrogate pair of `text` (inside one character). */
+export function cutsPair(text: string, offset: number): boolean {
+  return offset > 0 && offset < text.length && isLowSurrogate(text.charCodeAt(offset)) && isHighSurrogate(text.charCodeAt(offset - 1));
+}
+
+/**
+ * True when [start, end) is a span of whole characters of `text` holding exactly `exact`: what a stored target must
+ * be for its offsets to be used as they are. A hand edit or a merge can leave one whose end disagrees with the
+ * quote, lies beyond the text, or cuts a character in half; the check re-anchors such a span, exports refuse it.
+ */
+export function spanHolds(text: string, start: number, end: number, exact: string): boolean {
+  return (
+    Number.isSafeInteger(start) &&
+    start >= 0 &&
+    end - start === exact.length &&
+    end <= text.length &&
+    text.startsWith(exact, start) &&
+    !cutsPair(text, start) &&
+    !cutsPair(text, end)
+  );
+}
+
 /** Line starts of a text, for offset ↔ line/column conversion. Lines end at \n; a \r before it stays on the line. */
 export class LineIndex {
   private readonly starts: number[];
@@ -92,4 +122,21 @@ export function aOrAn(noun: string): string {
 /** Orders strings by UTF-16 code units: the same on every machine, unlike localeCompare. */
 export function compareCodeUnits(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
+}
+
+// C0 and C1 controls, DEL, and the characters that reorder or hide text on a terminal or in a message: bidi
+// embeddings, overrides and isolates (U+202E shows "txt.exe" as "exe.txt"), the Arabic letter mark, the line and
+// paragraph separators. Tab and line feed count too: inside a name they would forge columns and lines.
+const UNSAFE_FOR_DISPLAY = /[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
+/** `s` with every control, bidi and line-separator character written as a visible escape (\x1b, \u202e, \n), for
+ *  messages shown to a person: a file name holding an escape sequence must not drive the terminal. */
+export function escapeControls(s: string): string {
+  return s.replace(UNSAFE_FOR_DISPLAY, (c) => {
+    const n = c.charCodeAt(0);
+    if (c === '\n') return '\\n';
+    if (c === '\r') return '\\r';
+    if (c === '\t') return '\\t';
+    return n <= 0xff ? '\\x' + n.toString(16).padStart(2, '0') : '\\u' + n.toString(16).padStart(4, '0');
+  });
 }

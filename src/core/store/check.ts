@@ -48,7 +48,8 @@ export async function checkDocument(store: AnnotationStore, doc: string, annotat
   results.forEach((r, i) => {
     const a = annotations[i];
     // Still exactly where it was: the stored annotation stands as it is (no churn in the sidecar).
-    if (r.method === 'exact' && a.anchor.status !== 'orphaned' && a.provenance.docHash === hash) r.annotation = a;
+    // Exact means the whole stored span holds the quote (reanchorDocument checks start, end and whole characters).
+    if (r.method === 'exact' && a.anchor.status !== 'orphaned' && a.provenance.docHash === hash && r.after?.start === a.target.start && r.after.end === a.target.end) r.annotation = a;
     else changed.push(r.annotation);
   });
   return { doc, exists: true, hash, results, changed };

@@ -1,5 +1,6 @@
 // Which files of a workspace folder are corpus documents, and reading them as VS Code would.
 import picomatch from 'picomatch';
+import { PathError } from '../model';
 import type { WorkspaceFs } from './ports';
 import { UserError } from '../model';
 
@@ -43,6 +44,26 @@ function insideExportFolder(parts: readonly string[], exportFolders: ReadonlySet
     if (exportFolders.has(dir)) return true;
   }
   return false;
+}
+
+/** A path that names no corpus document where only one may be named (import, add, restore, a sidecar's document). */
+export class NotCorpusError extends PathError {}
+
+/**
+ * The one check for every path that names a document to read, annotate or write: throws NotCorpusError unless `rel`
+ * is a corpus document path by the include/exclude patterns (`matches` is corpusMatcher(options), passed when the
+ * caller holds it compiled). So a hostile export or sidecar cannot make Marginalia read `.git/config` or `.env` (and
+ * copy their text into quotes meant to be committed), nor restore a file into `.git/hooks`: .git, .marginalia and
+ * node_modules never count, and dotfiles only when a pattern names them.
+ */
+export function assertCorpusDocument(rel: string, options: CorpusOptions = {}, matches = corpusMatcher(options)): void {
+  if (matches(rel)) return;
+  const include = (options.include ?? DEFAULT_INCLUDE).join(', ');
+  const exclude = options.exclude && options.exclude.length > 0 ? `, excluding ${options.exclude.join(', ')}` : '';
+  throw new NotCorpusError(
+    `${rel} is not a corpus document (the corpus is ${include}${exclude}; .git, .marginalia and node_modules never ` +
+      `count, nor names starting with a dot unless a pattern names them), so Marginalia does not read, annotate or write it`,
+  );
 }
 
 export interface CorpusListing {

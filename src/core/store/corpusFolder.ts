@@ -4,14 +4,14 @@
 // opened, edited, saved, a file created, changed, deleted) and settings through the ports below; tests drive it with
 // the in-memory file system.
 import type { Annotation, TextEdit } from '../model';
-import { PathError, UserError, contentHash, plural } from '../model';
+import { PathError, UserError, contentHash, plural, spanHolds } from '../model';
 import type { YamlFileError } from '../yaml';
 import { LiveDocument, reanchorDocument } from '../anchoring';
 import { STORE_DIR } from '../../constants';
 import { AnnotationStore } from './store';
 import { defaultCodebook, findKind, type Codebook, type KindDefinition } from './codebook';
 import { ANNOTATIONS_DIR, SidecarError, docForSidecarPath } from './sidecar';
-import { NotTextError, corpusMatcher, listCorpusFolders, readDocument, refuseBinary, type CorpusListing, type CorpusOptions } from './corpus';
+import { NotTextError, corpusMatcher, listCorpusFolders, readDocument, refuseBinary, type CorpusListing, type CorpusOptions, NotCorpusError, assertCorpusDocument } from './corpus';
 import { checkDocument, writeCheck } from './check';
 import { findMoves, moveAnnotations, restoreDocument as restoreFromSnapshot } from './moves';
 import { emptyRegister, type EntityRegister } from './entities';
@@ -109,6 +109,12 @@ export class CorpusFolder {
     await this.loadEntities();
     this.stored = loaded.docs;
     this.errors = loaded.errors;
+    for (const doc of [...this.stored.keys()]) {
+      const refused = this.notCorpus(doc);
+      if (!refused) continue;
+      this.stored.delete(doc);
+      this.errors.push(refused);
+    }
     for (const e of loaded.errors) this.log.warn(e.message);
     this.setCorpus(corpus);
     const n = [...loaded.docs.values()].reduce((s, a) => s + a.length, 0);
@@ -135,6 +141,18 @@ export class CorpusFolder {
       this.entities = emptyRegister();
       this.entitiesError = e as YamlFileError;
       this.log.warn(`${(e as Error).message} (the entity register is ignored until it is fixed)`);
+    }
+  }
+
+  /** A sidecar whose document is no corpus document path (a hostile one naming `.env`, or the include setting
+   *  changed): reported like a broken sidecar, its annotations left as they are, the document never read. */
+  private notCorpus(doc: string): SidecarError | undefined {
+    try {
+      assertCorpusDocument(doc, this.settings().corpus, this.matcher);
+      return undefined;
+    } catch (e) {
+      if (!(e instanceof NotCorpusError)) throw e;
+      return new SidecarError(this.store.sidecarPath(doc), 'invalid', `${e.message}; its annotations are left as they are`);
     }
   }
 
@@ -266,6 +284,7 @@ export class CorpusFolder {
   /** Stores new annotations anchored against `text` (the document as the person sees it, saved or not). */
   async add(doc: string, annotations: Annotation[], text: string): Promise<void> {
     this.assertWritable();
+    assertCorpusDocument(doc, this.settings().corpus, this.matcher);
     const why = this.declined(doc);
     if (why) throw new FolderError(why);
     // A sidecar known to be broken is read again first: it may have been fixed a moment ago, before the watcher said so.
@@ -367,7 +386,7 @@ export class CorpusFolder {
   async open(doc: string, text: string): Promise<void> {
     if (this.live.has(doc)) return;
     // The size was checked by the caller, from the editor's document without copying its text.
-    if (this.leftOut.has(doc)) return;
+    if (this.leftOut.has(doc) || !this.matcher(doc)) return;
     try {
       refuseBinary(text, doc);
     } catch (e) {
@@ -375,7 +394,9 @@ export class CorpusFolder {
     }
     let annotations = this.stored.get(doc) ?? [];
     const hash = contentHash(text);
-    if (annotations.some((a) => a.provenance.docHash !== hash && a.anchor.status !== 'orphaned')) {
+    // Re-anchored when made against another version, or when a stored span does not hold its quote (a hand edit or a
+    // merge left a wrong end, or one cutting a character in half).
+    if (annotations.some((a) => a.anchor.status !== 'orphaned' && (a.provenance.docHash !== hash || !spanHolds(text, a.target.start, a.target.end, a.target.quote.exact)))) {
       const check = await checkDocument(this.store, doc, annotations, text);
       annotations = check.results.map((r) => r.annotation);
       if (check.changed.length > 0) {
@@ -476,7 +497,7 @@ export class CorpusFolder {
   /** Writes a deleted document back from the newest snapshot its annotations were anchored to. */
   async restoreDocument(doc: string): Promise<string> {
     this.assertWritable();
-    const hash = await restoreFromSnapshot(this.store, doc, this.stored.get(doc) ?? []);
+    const hash = await restoreFromSnapshot(this.store, doc, this.stored.get(doc) ?? [], this.settings().corpus, this.matcher);
     this.documentCreated(doc);
     return hash;
   }
@@ -536,7 +557,8 @@ export class CorpusFolder {
     const annotations = this.stored.get(from) ?? [];
     this.documentDeleted(from);
     this.documentCreated(to);
-    if (annotations.length === 0 || !this.isTrusted()) return;
+    // Renamed out of the corpus (to a dotfile, say): the annotations stay, as orphans, with the name they had.
+    if (annotations.length === 0 || !this.isTrusted() || !this.matcher(to)) return;
     this.stored.set(to, await moveAnnotations(this.store, from, to));
     this.stored.delete(from);
     this.live.delete(from);
@@ -580,6 +602,8 @@ export class CorpusFolder {
   async sidecarChanged(doc: string): Promise<void> {
     let annotations: Annotation[];
     try {
+      const refused = this.notCorpus(doc);
+      if (refused) throw refused;
       await this.fs.refuseLinks?.(this.store.sidecarPath(doc), true);
       annotations = await this.store.loadDoc(doc);
       this.errors = this.errors.filter((e) => e.file !== this.store.sidecarPath(doc));

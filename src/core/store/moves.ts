@@ -4,7 +4,7 @@
 import type { Annotation } from '../model';
 import type { WorkspaceFs } from './ports';
 import type { AnnotationStore } from './store';
-import { readDocument } from './corpus';
+import { readDocument, assertCorpusDocument, type CorpusOptions } from './corpus';
 import { contentHash, UserError } from '../model';
 
 /** A move or restore that cannot be done; the message says why, naming the document, and what to do instead. */
@@ -64,8 +64,10 @@ export async function moveAnnotations(store: AnnotationStore, from: string, to: 
 }
 
 /** Writes a deleted document back from the newest snapshot its annotations were anchored to; returns that
- *  snapshot's hash. Refuses when the document exists or no snapshot of it is stored. */
-export async function restoreDocument(store: AnnotationStore, doc: string, annotations: readonly Annotation[]): Promise<string> {
+ *  snapshot's hash. Refuses when `doc` is no corpus document path (a committed sidecar and snapshot must not write
+ *  `.git/hooks/post-checkout`), when the document exists, or when no snapshot of it is stored. */
+export async function restoreDocument(store: AnnotationStore, doc: string, annotations: readonly Annotation[], corpus: CorpusOptions, matches?: (rel: string) => boolean): Promise<string> {
+  assertCorpusDocument(doc, corpus, matches);
   if ((await store.fs.stat(doc)) !== undefined) throw new MoveError(`${doc} exists; there is nothing to restore`);
   if (annotations.length === 0) throw new MoveError(`${doc} has no annotations, so no snapshot of it is known; restore it from git instead`);
   const newestFirst = [...annotations].sort((a, b) => (a.provenance.modified < b.provenance.modified ? 1 : a.provenance.modified > b.provenance.modified ? -1 : 0));

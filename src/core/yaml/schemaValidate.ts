@@ -2,7 +2,7 @@
 // git merges, so a bad one must be refused with its file, line and column, and never half-loaded.
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import type { Document, LineCounter } from 'yaml';
-import { UserError } from '../model';
+import { UserError, inexactNumberReason } from '../model';
 import { yamlLib } from './yamlLib';
 import { aOrAn, plural } from '../model';
 
@@ -174,6 +174,11 @@ export function parseYamlSafely(text: string, fail: ErrorFactory, options: SafeP
     const shown = tagged.tag.replace(/^tag:yaml\.org,2002:/, '!!');
     throw fail('tag', `YAML tags such as ${shown} are not allowed in this file; remove the tag and keep the plain value`, p.line, p.column);
   }
+  const changed = valueChangedOnLoad(doc);
+  if (changed) {
+    const p = pos(changed.offset);
+    throw fail('syntax', changed.reason, p.line, p.column);
+  }
   const firstWarning = doc.warnings[0];
   if (firstWarning) {
     const p = pos(firstWarning.pos[0]);
@@ -239,6 +244,50 @@ function tooDeepNode(root: unknown, isNode: (n: unknown) => n is { range?: reado
     }
   }
   return undefined;
+}
+
+/**
+ * The first place where loading would silently change what the file says: a number not written in decimal digits
+ * (0x10, 0o17) or one a double cannot hold as written (9007199254740993, .5e-400); a key written through an alias
+ * (`{&k a: 1, *k : 2}` would load as `{a: 2}`), or two keys that load as the same property (`1` and `"1"`).
+ */
+function valueChangedOnLoad(doc: Document): { reason: string; offset: number } | undefined {
+  const { isAlias, isMap, isPair, isScalar, visit } = yamlLib();
+  let found: { reason: string; offset: number } | undefined;
+  visit(doc, (_key, node) => {
+    // .inf and .nan are YAML's own words (the schema decides about them); every other number is a numeral.
+    if (isScalar(node) && typeof node.value === 'number' && typeof node.source === 'string' && !/^[-+]?\.(?:inf|nan)$/i.test(node.source)) {
+      const why = inexactNumberReason(node.source);
+      if (why !== undefined) {
+        found = {
+          reason: `the number ${node.source} would not load as written: ${why}; write it in decimal digits that a number holds exactly, or quote it ("${node.source}") to keep it as text`,
+          offset: node.range?.[0] ?? 0,
+        };
+        return visit.BREAK;
+      }
+    }
+    if (isMap(node)) {
+      const seen = new Set<string>();
+      for (const pair of node.items) {
+        if (!isPair(pair)) continue;
+        const key = pair.key;
+        const offset = (key as { range?: [number, number, number] } | null)?.range?.[0] ?? node.range?.[0] ?? 0;
+        if (isAlias(key)) {
+          found = { reason: `a key is written through an alias (*${key.source}); aliases as keys can hide a duplicate key, so write the key out`, offset };
+          return visit.BREAK;
+        }
+        if (!isScalar(key)) continue;
+        const name = String(key.value);
+        if (seen.has(name)) {
+          found = { reason: `the key ${JSON.stringify(name)} appears twice in one mapping (once written another way); remove one`, offset };
+          return visit.BREAK;
+        }
+        seen.add(name);
+      }
+    }
+    return undefined;
+  });
+  return found;
 }
 
 /** Source position of the node at `path` (or its property name, with `key`); the deepest existing ancestor when the

@@ -231,3 +231,48 @@ describe('re-anchoring', () => {
     });
   });
 });
+
+describe('re-anchoring verifies the whole stored span against the quote', () => {
+  const text = 'Moscow announced a national AI strategy in 2019. It sets goals up to 2030.';
+
+  it('a stored end that disagrees with the quote while start matches is re-anchored to the quote, not reported exact', () => {
+    const [s, e] = at(text, 'national AI strategy');
+    const good = annotation('A', text, s, e);
+    for (const end of [e + 3, e - 4, s]) {
+      const bad = { ...good, target: { ...good.target, end } };
+      const [r] = reanchorDocument({ text, annotations: [bad], snapshot: () => undefined });
+      assert.equal(r.status, 'reanchored', `end ${end}`);
+      assert.notEqual(r.method, 'exact');
+      assert.deepEqual(r.after, { start: s, end: e });
+      assert.equal(r.annotation.target.end, e);
+      assert.match(r.detail ?? '', /stored offsets do not match the quote/);
+    }
+    const [ok] = reanchorDocument({ text, annotations: [good], snapshot: () => undefined });
+    assert.equal(ok.method, 'exact', 'a span that holds its quote is still exact');
+  });
+
+  it('a stored end beyond the text is re-anchored, even when the text up to its end is the quote', () => {
+    const [s, e] = at(text, 'up to 2030.');
+    const good = annotation('A', text, s, e);
+    const bad = { ...good, target: { ...good.target, end: text.length + 5 } };
+    const [r] = reanchorDocument({ text, annotations: [bad], snapshot: () => undefined });
+    assert.equal(r.status, 'reanchored');
+    assert.deepEqual(r.after, { start: s, end: e });
+  });
+
+  it('a span cutting a surrogate pair (a hand edit or a merge) is widened to whole characters, and its quote with it', () => {
+    const emoji = 'Before 😀 the claim 🚀 after, and more text here.';
+    const i = emoji.indexOf('😀');
+    const j = emoji.indexOf('🚀');
+    for (const [start, end] of [[i + 1, j], [i + 2, j + 1], [i + 1, j + 1]]) {
+      const split = annotation('A', emoji, start, end);
+      assert.ok(split.target.quote.exact.length > 0);
+      const [r] = reanchorDocument({ text: emoji, annotations: [split], snapshot: () => undefined });
+      assert.equal(r.status, 'reanchored', `${start}-${end}`);
+      const want = { start: start === i + 1 ? i : start, end: end === j + 1 ? j + 2 : end };
+      assert.deepEqual(r.after, want, `${start}-${end}`);
+      assert.equal(r.annotation.target.quote.exact, emoji.slice(want.start, want.end));
+      assert.ok(!/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.test(r.annotation.target.quote.exact), 'no half character in the quote');
+    }
+  });
+});

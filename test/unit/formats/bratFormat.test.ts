@@ -213,6 +213,18 @@ describe('brat import', () => {
     assert.deepEqual(back.annotations.map((x) => x.attributes), [a.attributes, b.attributes, c.attributes]);
   });
 
+  it('keeps a lone surrogate in a note or an attribute as a \\uD83D escape, read back exactly (never U+FFFD)', () => {
+    const text = 'a b c';
+    const a = annotate('t.txt', text, 'b', 'claim', { note: 'half \ud83d and \\u0041 literal', attributes: { speaker: '\ude00x' } });
+    const files = exportBrat({ documents: [{ path: 't.txt', text, annotations: [a] }] });
+    const ann = files.get('t.ann') as string;
+    assert.ok(ann.includes('half \\uD83D and \\\\u0041 literal') && ann.includes('\\uDE00x'), ann);
+    assert.doesNotMatch(ann, /[\ud800-\udfff\ufffd]/);
+    const back = parseBrat(ann, text, 't.ann', { doc: 't.txt' });
+    assert.equal(back.annotations[0].note, a.note);
+    assert.deepEqual(back.annotations[0].attributes, a.attributes);
+  });
+
   it('trims line breaks at a passage’s ends (brat cannot mark them) and keeps those inside', () => {
     const text = 'One.\nTwo.\n\nThree.\n';
     const a = annotate('t.txt', text, 'Two.\n\nThree.\n', 'claim');

@@ -15,7 +15,7 @@ import {
 } from '../../../src/core/formats';
 import type { Annotation } from '../../../src/core/model';
 import { contentHash } from '../../../src/core/model';
-import { ExportFormatError } from '../../../src/core/formats';
+import { ExportFormatError, ExportRefusedError } from '../../../src/core/formats';
 import { GENERATED, P000, P002, PCRLF, PGONE, annotate, buildCorpus } from '../../fixtures/formats/sampleCorpus';
 
 function sorted(list: readonly Annotation[]): Annotation[] {
@@ -130,6 +130,30 @@ describe('CSV export', () => {
     }
     const gone = out.find((x) => x[1] === PGONE);
     assert.deepEqual([gone?.[5], gone?.[6], gone?.[7], gone?.[8]], ['', '', '', ''], 'a missing document has offsets but no lines');
+  });
+
+  it('refuses a lone surrogate (half a character, which UTF-8 cannot hold) naming the annotation, instead of writing U+FFFD', () => {
+    for (const where of ['note', 'attribute', 'author'] as const) {
+      const a = annotate('s.txt', 'a b', 'b', 'claim', where === 'note' ? { note: 'half \ud83d here' } : where === 'attribute' ? { attributes: { speaker: 'x\ude00' } } : {});
+      const b = where === 'author' ? { ...a, provenance: { ...a.provenance, author: '\ud83dAnn' } } : a;
+      assert.throws(
+        () => exportCsv({ documents: [{ path: 's.txt', text: 'a b', annotations: [b] }] }),
+        (e: unknown) => e instanceof ExportRefusedError && e.message.startsWith(`cannot export to CSV: annotation ${a.id} holds a lone surrogate (U+D`) && /export it as YAML or W3C/.test(e.message),
+        where,
+      );
+    }
+    const pair = annotate('s.txt', 'a b', 'b', 'claim', { note: 'a whole 😀 emoji' });
+    assert.equal(parseCsv(exportCsv({ documents: [{ path: 's.txt', text: 'a b', annotations: [pair] }] }), 's.csv')[0].annotations[0].note, 'a whole 😀 emoji');
+  });
+
+  it('guards formula look-alikes (＝ ﹦ ＋ － ＠ and small forms, U+2212) and = + - @ after a space, tab, CR or LF, and reads each back exactly', () => {
+    for (const s of ['\uFF1D1+1', '\uFE66cmd', '\uFF0B1', '\uFF0D1', '\uFF20SUM(A1)', '\uFE62x', '\uFE63x', '\uFE6Bx', '\u22121', ' =1', '  +1', ' -1', ' @x', '\t=1', '\r=1', '\n=1', '\nx', '\u00A0=1', '\u3000=1']) {
+      assert.equal(guardFormula(s), `'${s}`, JSON.stringify(s));
+      const a = annotate('g.txt', 'a b', 'b', 'claim', { note: s });
+      const csv = exportCsv({ documents: [{ path: 'g.txt', text: 'a b', annotations: [a] }] });
+      assert.equal(parseCsv(csv, 'g.csv')[0].annotations[0].note, s, `${JSON.stringify(s)} reads back exactly`);
+    }
+    for (const s of ['plain', 'a=1', 'x +1', '', '1-2', 'ab\n=1']) assert.equal(guardFormula(s), s, JSON.stringify(s));
   });
 
   it('guards against formula injection by default, and reads the guard back off', () => {

@@ -199,7 +199,10 @@ describe('YAML export read by PyYAML', () => {
     // libyaml refuses \uD83D escapes, so this one is checked against our reader only: the value survives as an escape.
     const text = 'Emoji 😀 split.\n';
     const a = annotation('a.txt', text, 0, 7, 'note', {});
-    const out = exportYaml({ documents: [{ path: 'a.txt', text, annotations: [a] }], generated: GENERATED });
+    // Against the text it cuts, the span is refused (issue 10): no export writes half a character at offsets that
+    // claim to be current. With the document missing, the stored quote travels as it is.
+    assert.throws(() => exportYaml({ documents: [{ path: 'a.txt', text, annotations: [a] }], generated: GENERATED }), /annotation \S+ of a\.txt has offsets 0-7, which do not hold its quote as whole characters/);
+    const out = exportYaml({ documents: [{ path: 'a.txt', text: undefined, annotations: [a] }], generated: GENERATED });
     assert.match(out, /exact: "Emoji \\ud83d"/i);
     assert.equal(parseExportYaml(out, 'a.yaml')[0].annotations[0].target.quote.exact, 'Emoji \ud83d');
   });

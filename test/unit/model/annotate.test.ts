@@ -71,4 +71,20 @@ describe('annotate', () => {
     assert.equal(b.kind, 'entity');
     assert.deepEqual(b.attributes, {});
   });
+
+  it('keeps numbers exactly or refuses them: no 0x10 read as 16 (nor 0b, 0o), no 9007199254740993 rounded, no .5e-400 turned to 0, no "1,5" read as 15', () => {
+    for (const bad of ['0x10', '0b101', '0o17', '9007199254740993', '.5e-400', '1e400', '1,5', '1,0000', 'Infinity', 'NaN', '', '12abc', '١٢']) {
+      assert.throws(
+        () => coerceAttributes(figure, { value: bad }),
+        (e: unknown) => e instanceof AnnotationInputError && e.message.startsWith(`attribute value of a figure must be a number written in decimal digits that a number holds exactly (such as 16, -2.5 or 1e6), got "${bad}"`) && /declare value as text \(type: string\) in the codebook/.test(e.message),
+        bad,
+      );
+    }
+    assert.throws(() => coerceAttributes(figure, { value: '9007199254740993' }), /9007199254740993 cannot be held exactly as a number \(it would become 9007199254740992\)/);
+    assert.throws(() => coerceAttributes(figure, { value: '0x10' }), /"0x10" is not written in decimal digits/);
+    const good: [string, number][] = [['16', 16], ['-2.5', -2.5], ['+3', 3], ['1e3', 1000], ['0.1', 0.1], ['1,000', 1000], ['1_000_000', 1e6], ['12.50', 12.5], ['9007199254740991', 9007199254740991], ['.5', 0.5], ['5e-324', 5e-324]];
+    for (const [raw, n] of good) assert.deepEqual(coerceAttributes(figure, { value: raw }), { value: n }, raw);
+    // The same text stays as written in a field of type string.
+    assert.deepEqual(coerceAttributes(figure, { unit: '0x10' }), { unit: '0x10' });
+  });
 });

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { LineIndex, aOrAn, codePointToUtf16, contentHash, makeQuote, plural, utf16ToCodePoint } from '../../../src/core/model';
+import { LineIndex, aOrAn, codePointToUtf16, contentHash, makeQuote, plural, utf16ToCodePoint, escapeControls } from '../../../src/core/model';
 import { TOOL_VERSION } from '../../../src/constants';
 
 describe('text helpers', () => {
@@ -49,5 +49,14 @@ describe('text helpers', () => {
   });
   it('puts a or an before a noun as it is spoken', () => {
     assert.deepEqual(['entity', 'figure', 'claim', 'integer', 'hour', 'unit', 'ISO 8601 date'].map(aOrAn), ['an entity', 'a figure', 'a claim', 'an integer', 'an hour', 'a unit', 'an ISO 8601 date']);
+  });
+});
+
+describe('escapeControls', () => {
+  it('writes C0, DEL, C1, bidi and line-separator characters as visible escapes, and leaves the rest alone', () => {
+    assert.equal(escapeControls('a\x1b[31mred\x07\x00'), 'a\\x1b[31mred\\x07\\x00');
+    assert.equal(escapeControls('x\ny\rz\tw\x7f\x85\x9b'), 'x\\ny\\rz\\tw\\x7f\\x85\\x9b');
+    assert.equal(escapeControls('evil\u202etxt.exe \u2066\u2069\u200e\u200f\u061c\u2028\u2029'), 'evil\\u202etxt.exe \\u2066\\u2069\\u200e\\u200f\\u061c\\u2028\\u2029');
+    assert.equal(escapeControls('Größe 😀 “quoted” \\ back'), 'Größe 😀 “quoted” \\ back');
   });
 });

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { EXPORT_MARKER, NotTextError, corpusMatcher, decodeDocument, listCorpus, listCorpusFolders, readDocument } from '../../../src/core/store';
+import { EXPORT_MARKER, NotCorpusError, NotTextError, assertCorpusDocument, corpusMatcher, decodeDocument, listCorpus, listCorpusFolders, readDocument } from '../../../src/core/store';
 import { MemoryFs } from '../../support/memoryFs';
 
 describe('corpus', () => {
@@ -50,6 +50,17 @@ describe('corpus', () => {
     assert.equal(m('brat-out.txt'), true);
     assert.equal(m('brat-outer/a.txt'), true);
     assert.equal(m('corpus/a.txt'), true);
+  });
+  it('assertCorpusDocument accepts only corpus document paths: never .git, .marginalia, node_modules, dotfiles unless a pattern names them', () => {
+    for (const rel of ['.git/config', '.env', '.git/hooks/post-checkout', '.marginalia/codebook.yaml', '.marginalia/x.txt', 'node_modules/p/readme.md', 'a/.hidden/b.txt', '.notes.txt', 'notes.py']) {
+      assert.throws(() => assertCorpusDocument(rel), (e: unknown) => e instanceof NotCorpusError && e.message.startsWith(`${rel} is not a corpus document (the corpus is **/*.txt, **/*.md;`), rel);
+    }
+    for (const rel of ['a.txt', 'deep/er/b.md']) assertCorpusDocument(rel);
+    assert.throws(() => assertCorpusDocument('drafts/a.txt', { exclude: ['drafts/**'] }), /the corpus is \*\*\/\*\.txt, \*\*\/\*\.md, excluding drafts\/\*\*;/);
+    // Explicitly included dotfiles count; .git never does, whatever the patterns say.
+    assertCorpusDocument('.env', { include: ['.env'] });
+    assertCorpusDocument('.notes/a.txt', { include: ['.notes/*.txt'] });
+    assert.throws(() => assertCorpusDocument('.git/config', { include: ['**/*', '.git/*'] }), NotCorpusError);
   });
   it('decodes UTF-8, dropping a BOM as VS Code does', async () => {
     const bytes = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('héllo 😀', 'utf8')]);

