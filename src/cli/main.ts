@@ -25,6 +25,7 @@ import {
   describeMerge,
   mergeSidecarTexts,
   resolveConflictMarkers,
+  wholeFileConflict,
   type MergeResult,
   ANNOTATIONS_DIR,
   MAX_SIDECAR_BYTES,
@@ -223,12 +224,16 @@ class Context {
     }
     const checks = await checkCorpus(this.store, this.fs, all);
     const summary = summarise(checks);
+    // A sidecar git left unmerged loads as one side only when no markers are in it (a driver that did not run):
+    // named here, so the other side is not lost by committing it as it is.
+    const unmerged = this.unmergedSidecars().sort();
+    for (const file of unmerged) this.io.stderr(`marginalia: warning: ${file} is unmerged in git (a merge left it conflicted); run \`marginalia resolve\` to merge both sides by annotation id before committing\n`);
     let written = 0;
     if (this.args.values.write) {
       for (const c of checks) written += await writeCheck(this.store, c, c.exists ? await readDocument(this.fs, c.doc) : undefined);
     }
     if (this.args.values.json) {
-      this.io.stdout(JSON.stringify({ documents: checks.map(checkJson), moved, summary, written }, null, 2) + '\n');
+      this.io.stdout(JSON.stringify({ documents: checks.map(checkJson), moved, summary, written, unmerged }, null, 2) + '\n');
     } else {
       for (const c of checks) this.printCheck(c);
       this.io.stdout(
@@ -237,7 +242,7 @@ class Context {
           '\n',
       );
     }
-    return summary.orphaned > 0 ? 1 : 0;
+    return summary.orphaned > 0 || unmerged.length > 0 ? 1 : 0;
   }
 
   private printCheck(c: DocumentCheck): void {
@@ -428,23 +433,36 @@ class Context {
   }
 
   /**
-   * git's merge driver protocol: %O %A %B %P. The result replaces the %A file; exit 0 means merged. Any failure exits
-   * 1 with %A untouched, so git falls back to reporting a conflict and nothing is half-merged.
+   * git's merge driver protocol: %O %A %B %P. The result replaces the %A file; exit 0 means merged. When the versions
+   * cannot be merged, %A gets all of both sides (and the ancestor) between conflict markers and the exit is 1: git
+   * reports a conflict, and the sidecar fails to load as conflicted everywhere until `marginalia resolve` (or the
+   * extension) merges it. Left as it was, %A would hold only our side, without markers: the other side lost silently.
    */
   async mergeDriver(): Promise<number> {
     const [baseArg, oursArg, theirsArg, pathArg, ...extra] = this.args.positionals;
     if (theirsArg === undefined || extra.length > 0) throw new UsageError('merge-driver takes <base> <ours> <theirs> [<path>] (git passes %O %A %B %P)');
     const file = pathArg === undefined ? oursArg : sidecarFileOf(pathArg);
     const shown = pathArg ?? oursArg;
+    const oursFile = path.resolve(this.io.cwd, oursArg);
+    let raw: Buffer[];
     try {
-      const [base, ours, theirs] = await Promise.all([baseArg, oursArg, theirsArg].map((f) => readSidecarFile(path.resolve(this.io.cwd, f), file)));
+      raw = await Promise.all([baseArg, oursArg, theirsArg].map((f) => fsp.readFile(path.resolve(this.io.cwd, f))));
+    } catch (e) {
+      // Nothing to put between markers: git keeps its three versions in the index, which `resolve` merges.
+      this.io.stderr(`marginalia: could not merge ${shown}, so git reports a conflict (run \`marginalia resolve\`): could not read a version: ${(e as Error).message}\n`);
+      return 1;
+    }
+    try {
+      const [base, ours, theirs] = raw.map((bytes) => decodeSidecarBytes(bytes, file));
       const result = mergeSidecarTexts(base, ours, theirs, file);
-      await writeFileAtomic(path.resolve(this.io.cwd, oursArg), result.text);
+      await writeFileAtomic(oursFile, result.text);
       this.io.stderr(`marginalia: merged ${shown}: ${describeMerge(result.report)}\n`);
       return 0;
     } catch (e) {
       const message = e instanceof Error ? e.message : String(e);
-      this.io.stderr(`marginalia: could not merge ${shown}, so git reports a conflict: ${firstLine(message)}\n`);
+      const [base, ours, theirs] = raw.map((bytes) => bytes.toString('utf8'));
+      await writeFileAtomic(oursFile, wholeFileConflict(base.trim() === '' ? undefined : base, ours, theirs));
+      this.io.stderr(`marginalia: could not merge ${shown}, so git reports a conflict; both sides are in the file between conflict markers (fix the cause, then run \`marginalia resolve\`): ${firstLine(message)}\n`);
       return 1;
     }
   }
@@ -509,6 +527,10 @@ class Context {
         result = resolveConflictMarkers(text, file);
         source = 'its conflict markers';
       }
+    } else if (stages.has(2) && stages.has(3)) {
+      // Unmerged without markers: a merge driver that failed (or an older one) left git our side alone in the file.
+      result = mergeSidecarTexts(stages.get(1), stages.get(2) as string, stages.get(3) as string, file);
+      source = "git's three versions of it (the file held only one side)";
     } else if (stages.has(1) && stages.has(2) !== stages.has(3) && doc !== undefined) {
       // Deleted on one side (the store deletes a sidecar whose last annotation goes), changed on the other: git
       // leaves the changed version in the work tree, without markers, and runs no merge driver.
@@ -591,16 +613,6 @@ function sidecarFileOf(repoPath: string): string {
   if (p.startsWith(marker)) return p;
   const i = p.indexOf('/' + marker);
   return i === -1 ? p : p.slice(i + 1);
-}
-
-async function readSidecarFile(abs: string, file: string): Promise<string> {
-  let bytes: Uint8Array;
-  try {
-    bytes = await fsp.readFile(abs);
-  } catch (e) {
-    throw new SidecarError(file, 'io', `could not read ${abs}: ${(e as Error).message}`);
-  }
-  return decodeSidecarBytes(bytes, file);
 }
 
 function firstLine(s: string): string {

@@ -201,6 +201,9 @@ function headerLine(doc: string): string {
 export interface ParseOptions {
   /** Use the fast reader for files already in canonical form (default true; tests turn it off to compare). */
   fastPath?: boolean;
+  /** Whether the document the file's path names must be the `document` field (default true). A merge turns it off
+   *  to read the versions of a sidecar git paired across a rename of its document, then decides itself. */
+  documentFromPath?: boolean;
 }
 
 /** Parses a sidecar's bytes: size cap and UTF-8 first, then as `parseSidecar`. */
@@ -219,7 +222,7 @@ export function decodeSidecarBytes(bytes: Uint8Array, file: string, what = 'the 
  * Throws SidecarError with the line and column of the first problem.
  */
 export function parseSidecar(text: string, file: string, options: ParseOptions = {}): Annotation[] {
-  const expectedDoc = docForSidecarPath(file);
+  const expectedDoc = options.documentFromPath === false ? undefined : docForSidecarPath(file);
   if (options.fastPath !== false) {
     const fast = readCanonical(text, expectedDoc);
     if (fast) return fast;
