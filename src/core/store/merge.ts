@@ -262,10 +262,18 @@ function bothChanged(base: Annotation | undefined, ours: Annotation, theirs: Ann
   const people = pick(peopleKey);
   const anchoring = pick(anchoringKey);
   if (people === anchoring || anchoringKey(people) === anchoringKey(anchoring)) return { annotation: people, combined: false };
-  return {
-    annotation: { ...people, target: anchoring.target, provenance: { ...people.provenance, docHash: anchoring.provenance.docHash }, anchor: anchoring.anchor },
-    combined: true,
-  };
+  return { annotation: withAnchoringOf(people, anchoring), combined: true };
+}
+
+/** `people`'s kind, note, attributes and provenance with `anchoring`'s target, docHash and anchor state: the two
+ *  groups of fields that change for different reasons (see bothChanged). */
+export function withAnchoringOf(people: Annotation, anchoring: Annotation): Annotation {
+  return { ...people, target: anchoring.target, provenance: { ...people.provenance, docHash: anchoring.provenance.docHash }, anchor: anchoring.anchor };
+}
+
+/** True when re-anchoring would see no difference between the two: offsets, quote, docHash and anchor state. */
+export function sameAnchoring(a: Annotation, b: Annotation): boolean {
+  return anchoringKey(a) === anchoringKey(b);
 }
 
 function same(a: Annotation, b: Annotation): boolean {

@@ -211,6 +211,21 @@ export function parseSidecarBytes(bytes: Uint8Array, file: string, options?: Par
   return parseSidecar(decodeSidecarBytes(bytes, file), file, options);
 }
 
+/**
+ * Refuses, before anything is written, a sidecar the reader would refuse by its size (MAX_SIDECAR_BYTES): the store
+ * never acknowledges a save that makes the document's annotations unloadable. Throws SidecarError 'too-large'.
+ */
+export function assertSidecarFits(file: string, size: number): void {
+  if (size <= MAX_SIDECAR_BYTES) return;
+  const mb = (n: number): string => (n / (1024 * 1024)).toFixed(1);
+  throw new SidecarError(
+    file,
+    'too-large',
+    `saving would make the sidecar ${mb(size)} MB, over the ${mb(MAX_SIDECAR_BYTES)} MB limit Marginalia reads, so nothing was saved; ` +
+      'annotate shorter passages or split the document (each annotation stores its quoted text)',
+  );
+}
+
 /** A sidecar's text: under the size cap and UTF-8, or a SidecarError about `file` (`what` names the version read). */
 export function decodeSidecarBytes(bytes: Uint8Array, file: string, what = 'the sidecar'): string {
   return decodeYamlBytes(bytes, MAX_SIDECAR_BYTES, errorFactory(file), what);
