@@ -17,7 +17,6 @@ import {
   moveAnnotations,
   restoreDocument,
   checkCorpus,
-  checkDocument,
   summarise,
   writeCheck,
   type DocumentCheck,
@@ -42,6 +41,14 @@ import {
   exportFormat,
   renderExport,
   parseW3c,
+  ImportError,
+  applyImport,
+  exportCollision,
+  exportCollisionMessage,
+  describeImport,
+  planImport,
+  type ImportPlan,
+  type PlannedDocument,
 } from '../core/formats';
 import type { Annotation } from '../core/model';
 import { findConflictMarker } from '../core/yaml';
@@ -272,6 +279,7 @@ class Context {
     const n = documents.reduce((s, d) => s + d.annotations.length, 0);
     if (rendered.kind === 'folder') {
       const dir = path.resolve(this.io.cwd, this.args.values.out as string);
+      await this.refuseCollisions([...rendered.files.keys()].map((rel) => path.join(dir, ...rel.split('/'))), all);
       for (const [rel, text] of rendered.files) {
         const file = path.join(dir, ...rel.split('/'));
         await fsp.mkdir(path.dirname(file), { recursive: true });
@@ -280,6 +288,7 @@ class Context {
       this.io.stderr(`exported ${plural(n, 'annotation')} of ${plural(documents.length, 'document')} as ${format.label} to ${dir}\n`);
     } else if (this.args.values.out) {
       const file = path.resolve(this.io.cwd, this.args.values.out);
+      await this.refuseCollisions([file], all);
       await fsp.mkdir(path.dirname(file), { recursive: true });
       await writeFileAtomic(file, rendered.text);
       this.io.stderr(`exported ${plural(n, 'annotation')} of ${plural(documents.length, 'document')} to ${file}\n`);
@@ -298,6 +307,7 @@ class Context {
     const n = input.documents.reduce((s, d) => s + d.annotations.length, 0);
     if (this.args.values.out) {
       const file = path.resolve(this.io.cwd, this.args.values.out);
+      await this.refuseCollisions([file], all);
       await fsp.mkdir(path.dirname(file), { recursive: true });
       await writeFileAtomicStream(file, (write) => writeExportYaml(input, write));
       this.io.stderr(`exported ${plural(n, 'annotation')} of ${plural(docs.length, 'document')} to ${file}\n`);
@@ -305,6 +315,21 @@ class Context {
       await writeExportYaml(input, (chunk) => this.io.stdout(chunk));
     }
     return 0;
+  }
+
+  /** Refuses, before anything is written, an export whose files (absolute paths) would overwrite a sidecar, a
+   *  snapshot or anything else in the store, or a document; symbolic links on the way are followed. */
+  private async refuseCollisions(files: readonly string[], all: ReadonlyMap<string, unknown>): Promise<void> {
+    const root = await fsp.realpath(this.root);
+    const inside: string[] = [];
+    for (const file of files) {
+      const rel = path.relative(root, await realPathSoFar(file));
+      if (rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel)) inside.push(rel.split(path.sep).join('/'));
+    }
+    if (inside.length === 0) return;
+    const documents = new Set([...(await listCorpus(this.fs)), ...all.keys()]);
+    const problem = exportCollision(inside, (rel) => documents.has(rel));
+    if (problem) throw new CliError(exportCollisionMessage(problem));
   }
 
   async import(): Promise<number> {
@@ -333,34 +358,30 @@ class Context {
         throw new CliError(`${fileArg}: document ${d.path} is refused: ${e.message}; nothing was imported`);
       }
     }
-    // Then every document is read, its sidecar loaded and its annotations re-anchored, still without writing: a broken
-    // sidecar or a document that is not text stops the import before the first write, so it is all or nothing.
-    const prepared = [];
-    for (const d of imported) {
-      let text: string | undefined;
-      let check: Awaited<ReturnType<typeof checkDocument>>;
-      try {
-        text = await readDocument(this.fs, d.path);
-        await this.store.loadDoc(d.path);
-        // Imported annotations come without snapshots: re-anchor them now, against this workspace's text.
-        check = await checkDocument(this.store, d.path, d.annotations, text);
-      } catch (e) {
-        if (!(e instanceof SidecarError || e instanceof NotTextError || e instanceof PathError)) throw e;
-        throw new CliError(`${fileArg}: cannot import into ${d.path}: ${(e as Error).message}; nothing was imported`);
-      }
-      prepared.push({ d, text, check });
+    // Then every document is placed (following a rename since the export), read, its sidecar loaded, its annotations
+    // re-anchored and merged by `modified`, and the result sized, still without writing: all or nothing.
+    let plan: ImportPlan;
+    try {
+      plan = await planImport(this.store, imported, () => listCorpus(this.fs));
+    } catch (e) {
+      if (!(e instanceof ImportError || e instanceof SidecarError)) throw e;
+      throw new CliError(`${fileArg}: ${e.message}; nothing was imported`);
     }
-    let added = 0;
-    let orphaned = 0;
-    for (const { d, text, check } of prepared) {
-      if (text !== undefined && d.hash !== undefined && d.hash === check.hash) await this.store.putSnapshot(text);
-      const annotations = check.results.map((r) => r.annotation);
-      orphaned += annotations.filter((a) => a.anchor.status === 'orphaned').length;
-      await this.store.update(d.path, { upsert: annotations });
-      added += annotations.length;
-      if (text === undefined) this.io.stderr(`marginalia: warning: ${d.path} is not in this workspace; its ${plural(annotations.length, 'annotation')} ${annotations.length === 1 ? 'is' : 'are'} kept as orphans\n`);
+    await applyImport(this.store, plan);
+    const count = (f: (p: PlannedDocument) => number): number => plan.documents.reduce((n, p) => n + f(p), 0);
+    const total = count((p) => p.check.results.length);
+    const orphaned = count((p) => p.check.results.filter((r) => r.status === 'orphaned' && p.write.some((a) => a.id === r.id)).length);
+    for (const p of plan.documents) {
+      if (p.text === undefined && p.write.length > 0) this.io.stderr(`marginalia: warning: ${p.doc} is not in this workspace; its ${plural(p.write.length, 'annotation')} ${p.write.length === 1 ? 'is' : 'are'} kept as orphans\n`);
+      if (p.followed || p.newerImported.length > 0 || p.keptHere.length > 0) this.io.stdout(`  ${describeImport(p)}\n`);
     }
-    this.io.stdout(`imported ${plural(added, 'annotation')} of ${plural(imported.length, 'document')} from ${fileArg}${orphaned ? ` (${orphaned} orphaned)` : ''}\n`);
+    const added = count((p) => p.added.length);
+    const newer = count((p) => p.newerImported.length);
+    const kept = count((p) => p.keptHere.length);
+    this.io.stdout(
+      `imported ${plural(total, 'annotation')} of ${plural(imported.length, 'document')} from ${fileArg}${orphaned ? ` (${orphaned} orphaned)` : ''}: ` +
+        `${added} added, ${newer} replaced by the newer imported version, ${kept} kept as stored here (the same or newer)\n`,
+    );
     return 0;
   }
 
@@ -613,6 +634,22 @@ function sidecarFileOf(repoPath: string): string {
   if (p.startsWith(marker)) return p;
   const i = p.indexOf('/' + marker);
   return i === -1 ? p : p.slice(i + 1);
+}
+
+/** The real path of `file` as far as it exists (symbolic links resolved), with the part that does not exist yet. */
+async function realPathSoFar(file: string): Promise<string> {
+  let existing = file;
+  const rest: string[] = [];
+  for (;;) {
+    try {
+      return path.join(await fsp.realpath(existing), ...rest.reverse());
+    } catch {
+      const parent = path.dirname(existing);
+      if (parent === existing) return file;
+      rest.push(path.basename(existing));
+      existing = parent;
+    }
+  }
 }
 
 function firstLine(s: string): string {

@@ -4,6 +4,8 @@ import {
   writeExportYaml,
   type ExportInputDocument,
   EXPORT_FORMATS,
+  exportCollision,
+  exportCollisionMessage,
   exportFormat,
   renderExport,
   type ExportFormat,
@@ -85,6 +87,7 @@ export class ExportCommand {
       else files = rendered.files;
     }
     const target = options.target ? vscode.Uri.parse(options.target) : await this.askTarget(folder, scope === 'document' ? docs[0] : undefined, info);
+    this.refuseCollisions(data ? [target] : [...(files?.keys() ?? [])].map((rel) => vscode.Uri.joinPath(target, ...rel.split('/'))));
     if (data) await writeAtomically(target, data);
     for (const [rel, text] of files ?? []) await writeAtomically(vscode.Uri.joinPath(target, ...rel.split('/')), encoder.encode(text));
     for (const w of warnings) this.log.warn(w);
@@ -96,6 +99,20 @@ export class ExportCommand {
       });
     }
     return { target, documents: docs.length, annotations };
+  }
+
+  /** Refuses, before anything is written, files that would overwrite a sidecar, a snapshot (anything in the store)
+   *  or a document of any open workspace folder. */
+  private refuseCollisions(files: readonly vscode.Uri[]): void {
+    for (const f of this.workspace.all()) {
+      const base = f.folder.uri.path.replace(/\/$/, '') + '/';
+      const inside = files.filter((u) => u.scheme === f.folder.uri.scheme && u.authority === f.folder.uri.authority && u.path.startsWith(base)).map((u) => u.path.slice(base.length));
+      const problem = exportCollision(inside, (rel) => f.isCorpus(rel) || f.annotations(rel).length > 0);
+      if (problem) {
+        const message = exportCollisionMessage(problem);
+        throw new UserFacingError(`${message.charAt(0).toUpperCase()}${message.slice(1)}.`);
+      }
+    }
   }
 
   private async pickFolder(uri: string | undefined): Promise<FolderModel> {

@@ -4,5 +4,7 @@ export * from './bratFormat';
 export * from './csvFormat';
 export * from './exportFormats';
 export * from './exportInput';
+export * from './exportTarget';
+export * from './importPlan';
 export * from './w3cFormat';
 export * from './yamlExport';
