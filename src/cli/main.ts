@@ -8,7 +8,6 @@ import { USAGE, UsageError, attrOptions, intOption, parseCommandLine, type Parse
 import { NodeWorkspaceFs, writeFileAtomic, writeFileAtomicStream } from '../node';
 import {
   AnnotationStore,
-  NotTextError,
   NotCorpusError,
   assertCorpusDocument,
   corpusMatcher,
@@ -28,6 +27,7 @@ import {
   describeMerge,
   mergeSidecarTexts,
   resolveConflictMarkers,
+  wholeFileConflict,
   type MergeResult,
   ANNOTATIONS_DIR,
   MAX_SIDECAR_BYTES,
@@ -63,6 +63,14 @@ import {
   renderExport,
   parseCsv,
   parseW3c,
+  ImportError,
+  applyImport,
+  exportCollision,
+  exportCollisionMessage,
+  describeImport,
+  planImport,
+  type ImportPlan,
+  type PlannedDocument,
 } from '../core/formats';
 import type { Annotation } from '../core/model';
 import { findConflictMarker } from '../core/yaml';
@@ -404,12 +412,16 @@ class Context {
     }
     const checks = await checkCorpus(this.store, this.fs, all);
     const summary = summarise(checks);
+    // A sidecar git left unmerged loads as one side only when no markers are in it (a driver that did not run):
+    // named here, so the other side is not lost by committing it as it is.
+    const unmerged = this.unmergedSidecars().sort();
+    for (const file of unmerged) this.io.stderr(`marginalia: warning: ${file} is unmerged in git (a merge left it conflicted); run \`marginalia resolve\` to merge both sides by annotation id before committing\n`);
     let written = 0;
     if (this.args.values.write) {
       for (const c of checks) written += await writeCheck(this.store, c, c.exists ? await readDocument(this.fs, c.doc) : undefined);
     }
     if (this.args.values.json) {
-      this.json({ documents: checks.map(checkJson), moved, summary, written });
+      this.json({ documents: checks.map(checkJson), moved, summary, written, unmerged });
     } else {
       for (const c of checks) this.printCheck(c);
       this.say(
@@ -417,7 +429,7 @@ class Context {
           (this.args.values.write ? `; ${written} saved` : summary.reanchored + summary.orphaned > 0 ? ' (not saved; run with --write to save)' : ''),
       );
     }
-    return summary.orphaned > 0 ? 1 : 0;
+    return summary.orphaned > 0 || unmerged.length > 0 ? 1 : 0;
   }
 
   private printCheck(c: DocumentCheck): void {
@@ -453,6 +465,7 @@ class Context {
         throw new CliError(`cannot write the export into ${dir}: ${e.message}`);
       });
       if (!mayExportInto(present)) throw new CliError(exportFolderRefusal(dir));
+      await this.refuseCollisions([...rendered.files.keys()].map((rel) => path.join(dir, ...rel.split('/'))), all);
       for (const [rel, text] of rendered.files) {
         const file = path.join(dir, ...rel.split('/'));
         await fsp.mkdir(path.dirname(file), { recursive: true });
@@ -461,6 +474,7 @@ class Context {
       this.note(`exported ${plural(n, 'annotation')} of ${plural(documents.length, 'document')} as ${format.label} to ${dir}`);
     } else if (this.args.values.out) {
       const file = path.resolve(this.io.cwd, this.args.values.out);
+      await this.refuseCollisions([file], all);
       await fsp.mkdir(path.dirname(file), { recursive: true });
       await writeFileAtomic(file, rendered.text);
       this.note(`exported ${plural(n, 'annotation')} of ${plural(documents.length, 'document')} to ${file}`);
@@ -479,6 +493,7 @@ class Context {
     const n = input.documents.reduce((s, d) => s + d.annotations.length, 0);
     if (this.args.values.out) {
       const file = path.resolve(this.io.cwd, this.args.values.out);
+      await this.refuseCollisions([file], all);
       await fsp.mkdir(path.dirname(file), { recursive: true });
       await writeFileAtomicStream(file, (write) => writeExportYaml(input, write));
       this.note(`exported ${plural(n, 'annotation')} of ${plural(docs.length, 'document')} to ${file}`);
@@ -486,6 +501,21 @@ class Context {
       await writeExportYaml(input, (chunk) => this.io.stdout(chunk));
     }
     return 0;
+  }
+
+  /** Refuses, before anything is written, an export whose files (absolute paths) would overwrite a sidecar, a
+   *  snapshot or anything else in the store, or a document; symbolic links on the way are followed. */
+  private async refuseCollisions(files: readonly string[], all: ReadonlyMap<string, unknown>): Promise<void> {
+    const root = await fsp.realpath(this.root);
+    const inside: string[] = [];
+    for (const file of files) {
+      const rel = path.relative(root, await realPathSoFar(file));
+      if (rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel)) inside.push(rel.split(path.sep).join('/'));
+    }
+    if (inside.length === 0) return;
+    const documents = new Set([...(await listCorpus(this.fs)), ...all.keys()]);
+    const problem = exportCollision(inside, (rel) => documents.has(rel));
+    if (problem) throw new CliError(exportCollisionMessage(problem));
   }
 
   async import(): Promise<number> {
@@ -516,34 +546,30 @@ class Context {
         throw new CliError(`${fileArg}: document ${d.path} is refused: ${e.message}; nothing was imported`);
       }
     }
-    // Then every document is read, its sidecar loaded and its annotations re-anchored, still without writing: a broken
-    // sidecar or a document that is not text stops the import before the first write, so it is all or nothing.
-    const prepared = [];
-    for (const d of imported) {
-      let text: string | undefined;
-      let check: Awaited<ReturnType<typeof checkDocument>>;
-      try {
-        text = await readDocument(this.fs, d.path);
-        await this.store.loadDoc(d.path);
-        // Imported annotations come without snapshots: re-anchor them now, against this workspace's text.
-        check = await checkDocument(this.store, d.path, d.annotations, text);
-      } catch (e) {
-        if (!(e instanceof SidecarError || e instanceof NotTextError || e instanceof PathError)) throw e;
-        throw new CliError(`${fileArg}: cannot import into ${d.path}: ${(e as Error).message}; nothing was imported`);
-      }
-      prepared.push({ d, text, check });
+    // Then every document is placed (following a rename since the export), read, its sidecar loaded, its annotations
+    // re-anchored and merged by `modified`, and the result sized, still without writing: all or nothing.
+    let plan: ImportPlan;
+    try {
+      plan = await planImport(this.store, imported, () => listCorpus(this.fs));
+    } catch (e) {
+      if (!(e instanceof ImportError || e instanceof SidecarError)) throw e;
+      throw new CliError(`${fileArg}: ${e.message}; nothing was imported`);
     }
-    let added = 0;
-    let orphaned = 0;
-    for (const { d, text, check } of prepared) {
-      if (text !== undefined && d.hash !== undefined && d.hash === check.hash) await this.store.putSnapshot(text);
-      const annotations = check.results.map((r) => r.annotation);
-      orphaned += annotations.filter((a) => a.anchor.status === 'orphaned').length;
-      await this.store.update(d.path, { upsert: annotations });
-      added += annotations.length;
-      if (text === undefined) this.warn(`${d.path} is not in this workspace; its ${plural(annotations.length, 'annotation')} ${annotations.length === 1 ? 'is' : 'are'} kept as orphans`);
+    await applyImport(this.store, plan);
+    const count = (f: (p: PlannedDocument) => number): number => plan.documents.reduce((n, p) => n + f(p), 0);
+    const total = count((p) => p.check.results.length);
+    const orphaned = count((p) => p.check.results.filter((r) => r.status === 'orphaned' && p.write.some((a) => a.id === r.id)).length);
+    for (const p of plan.documents) {
+      if (p.text === undefined && p.write.length > 0) this.warn(`${p.doc} is not in this workspace; its ${plural(p.write.length, 'annotation')} ${p.write.length === 1 ? 'is' : 'are'} kept as orphans`);
+      if (p.followed || p.newerImported.length > 0 || p.keptHere.length > 0) this.say(`  ${describeImport(p)}`);
     }
-    this.say(`imported ${plural(added, 'annotation')} of ${plural(imported.length, 'document')} from ${fileArg}${orphaned ? ` (${orphaned} orphaned)` : ''}`);
+    const added = count((p) => p.added.length);
+    const newer = count((p) => p.newerImported.length);
+    const kept = count((p) => p.keptHere.length);
+    this.say(
+      `imported ${plural(total, 'annotation')} of ${plural(imported.length, 'document')} from ${fileArg}${orphaned ? ` (${orphaned} orphaned)` : ''}: ` +
+        `${added} added, ${newer} replaced by the newer imported version, ${kept} kept as stored here (the same or newer)`,
+    );
     return 0;
   }
 
@@ -616,23 +642,36 @@ class Context {
   }
 
   /**
-   * git's merge driver protocol: %O %A %B %P. The result replaces the %A file; exit 0 means merged. Any failure exits
-   * 1 with %A untouched, so git falls back to reporting a conflict and nothing is half-merged.
+   * git's merge driver protocol: %O %A %B %P. The result replaces the %A file; exit 0 means merged. When the versions
+   * cannot be merged, %A gets all of both sides (and the ancestor) between conflict markers and the exit is 1: git
+   * reports a conflict, and the sidecar fails to load as conflicted everywhere until `marginalia resolve` (or the
+   * extension) merges it. Left as it was, %A would hold only our side, without markers: the other side lost silently.
    */
   async mergeDriver(): Promise<number> {
     const [baseArg, oursArg, theirsArg, pathArg, ...extra] = this.args.positionals;
     if (theirsArg === undefined || extra.length > 0) throw new UsageError('merge-driver takes <base> <ours> <theirs> [<path>] (git passes %O %A %B %P)');
     const file = pathArg === undefined ? oursArg : sidecarFileOf(pathArg);
     const shown = pathArg ?? oursArg;
+    const oursFile = path.resolve(this.io.cwd, oursArg);
+    let raw: Buffer[];
     try {
-      const [base, ours, theirs] = await Promise.all([baseArg, oursArg, theirsArg].map((f) => readSidecarFile(path.resolve(this.io.cwd, f), file)));
+      raw = await Promise.all([baseArg, oursArg, theirsArg].map((f) => fsp.readFile(path.resolve(this.io.cwd, f))));
+    } catch (e) {
+      // Nothing to put between markers: git keeps its three versions in the index, which `resolve` merges.
+      this.io.stderr(`marginalia: could not merge ${shown}, so git reports a conflict (run \`marginalia resolve\`): could not read a version: ${(e as Error).message}\n`);
+      return 1;
+    }
+    try {
+      const [base, ours, theirs] = raw.map((bytes) => decodeSidecarBytes(bytes, file));
       const result = mergeSidecarTexts(base, ours, theirs, file);
-      await writeFileAtomic(path.resolve(this.io.cwd, oursArg), result.text);
+      await writeFileAtomic(oursFile, result.text);
       this.note(`marginalia: merged ${shown}: ${describeMerge(result.report)}`);
       return 0;
     } catch (e) {
       const message = e instanceof Error ? e.message : String(e);
-      this.note(`marginalia: could not merge ${shown}, so git reports a conflict: ${firstLine(message)}`);
+      const [base, ours, theirs] = raw.map((bytes) => bytes.toString('utf8'));
+      await writeFileAtomic(oursFile, wholeFileConflict(base.trim() === '' ? undefined : base, ours, theirs));
+      this.note(`marginalia: could not merge ${shown}, so git reports a conflict; both sides are in the file between conflict markers (fix the cause, then run \`marginalia resolve\`): ${firstLine(message)}`);
       return 1;
     }
   }
@@ -697,6 +736,10 @@ class Context {
         result = resolveConflictMarkers(text, file);
         source = 'its conflict markers';
       }
+    } else if (stages.has(2) && stages.has(3)) {
+      // Unmerged without markers: a merge driver that failed (or an older one) left git our side alone in the file.
+      result = mergeSidecarTexts(stages.get(1), stages.get(2) as string, stages.get(3) as string, file);
+      source = "git's three versions of it (the file held only one side)";
     } else if (stages.has(1) && stages.has(2) !== stages.has(3) && doc !== undefined) {
       // Deleted on one side (the store deletes a sidecar whose last annotation goes), changed on the other: git
       // leaves the changed version in the work tree, without markers, and runs no merge driver.
@@ -781,14 +824,20 @@ function sidecarFileOf(repoPath: string): string {
   return i === -1 ? p : p.slice(i + 1);
 }
 
-async function readSidecarFile(abs: string, file: string): Promise<string> {
-  let bytes: Uint8Array;
-  try {
-    bytes = await fsp.readFile(abs);
-  } catch (e) {
-    throw new SidecarError(file, 'io', `could not read ${abs}: ${(e as Error).message}`);
+/** The real path of `file` as far as it exists (symbolic links resolved), with the part that does not exist yet. */
+async function realPathSoFar(file: string): Promise<string> {
+  let existing = file;
+  const rest: string[] = [];
+  for (;;) {
+    try {
+      return path.join(await fsp.realpath(existing), ...rest.reverse());
+    } catch {
+      const parent = path.dirname(existing);
+      if (parent === existing) return file;
+      rest.push(path.basename(existing));
+      existing = parent;
+    }
   }
-  return decodeSidecarBytes(bytes, file);
 }
 
 function firstLine(s: string): string {

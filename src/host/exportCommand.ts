@@ -6,6 +6,8 @@ import {
   type ExportInputDocument,
   EXPORT_FORMATS,
   exportFolderRefusal,
+  exportCollision,
+  exportCollisionMessage,
   exportFormat,
   mayExportInto,
   renderExport,
@@ -104,6 +106,7 @@ export class ExportCommand {
       else files = rendered.files;
     }
     const target = options.target ? vscode.Uri.parse(options.target) : await this.askTarget(folder, scope, scope === 'document' ? docs[0] : undefined, kinds, info);
+    this.refuseCollisions(data ? [target] : [...(files?.keys() ?? [])].map((rel) => vscode.Uri.joinPath(target, ...rel.split('/'))));
     if (data) await writeAtomically(target, data);
     if (files) await this.writeFolder(target, files, info);
     for (const w of warnings) this.log.warn(w);
@@ -159,6 +162,20 @@ export class ExportCommand {
     const pick = await this.prompts.pick(items, { placeHolder: `Export which annotations as ${info.label}?` });
     if (!pick) throw new Cancelled();
     return pick.scope;
+  }
+
+  /** Refuses, before anything is written, files that would overwrite a sidecar, a snapshot (anything in the store)
+   *  or a document of any open workspace folder. */
+  private refuseCollisions(files: readonly vscode.Uri[]): void {
+    for (const f of this.workspace.all()) {
+      const base = f.folder.uri.path.replace(/\/$/, '') + '/';
+      const inside = files.filter((u) => u.scheme === f.folder.uri.scheme && u.authority === f.folder.uri.authority && u.path.startsWith(base)).map((u) => u.path.slice(base.length));
+      const problem = exportCollision(inside, (rel) => f.isCorpus(rel) || f.annotations(rel).length > 0);
+      if (problem) {
+        const message = exportCollisionMessage(problem);
+        throw new UserFacingError(`${message.charAt(0).toUpperCase()}${message.slice(1)}.`);
+      }
+    }
   }
 
   private async pickFolder(uri: string | undefined): Promise<FolderModel> {

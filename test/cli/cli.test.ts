@@ -5,6 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { parse } from 'yaml';
 import { BIN, cli, spanOf, tempWorkspace, type CliResult } from './cliHarness';
+import { wholeFileConflict } from '../../src/core/store';
 
 const DOC = 'corpus/000_66ca398fea36cc01.txt';
 const DOC2 = 'corpus/001_7b613edff552618b.txt';
@@ -431,22 +432,25 @@ describe('git integration', function () {
       assert.equal(parse(fs.readFileSync(v.ours, 'utf8')).annotations.length, 3);
     });
 
-    it('exits 1 with one line and leaves <ours> untouched when a version does not parse', () => {
+    it('exits 1 with one line and leaves both sides between conflict markers in <ours> when a version does not parse', () => {
       const v = versions();
       fs.writeFileSync(v.theirs, fs.readFileSync(v.theirs, 'utf8').replace('annotations:', 'annotations: [oops'));
-      const before = fs.readFileSync(v.ours);
+      const [base, ours, theirs] = [v.base, v.ours, v.theirs].map((f) => fs.readFileSync(f, 'utf8'));
       const r = gitCli(v.dir, 'merge-driver', v.base, v.ours, v.theirs, SIDECAR);
       assert.equal(r.code, 1);
-      assertOneLineError(r, /could not merge .*000_66ca398fea36cc01\.txt\.yaml, so git reports a conflict: .*their version: not valid YAML/);
-      assert.deepEqual(fs.readFileSync(v.ours), before);
+      assertOneLineError(r, /could not merge .*000_66ca398fea36cc01\.txt\.yaml, so git reports a conflict; both sides are in the file between conflict markers .*their version: not valid YAML/);
+      // Not our side alone (which git would commit silently): every reader sees the conflict, resolve takes it up.
+      assert.equal(fs.readFileSync(v.ours, 'utf8'), wholeFileConflict(base, ours, theirs));
       assert.deepEqual(fs.readdirSync(v.dir).sort(), ['.merge_file_bob', '.merge_file_carol', '.merge_file_main'], 'no temporary file left behind');
     });
 
     it('exits 1 when a version is missing or belongs to another document', () => {
       const v = versions();
+      const before = fs.readFileSync(v.ours);
       assert.equal(gitCli(v.dir, 'merge-driver', v.base, v.ours, path.join(v.dir, 'missing')).code, 1);
+      assert.deepEqual(fs.readFileSync(v.ours), before, 'a version that cannot be read leaves <ours> as it is (git keeps all three)');
       const r = gitCli(v.dir, 'merge-driver', v.base, v.ours, v.theirs, `.marginalia/annotations/${DOC2}.yaml`);
-      assertOneLineError(r, /document is "corpus\/000_66ca398fea36cc01\.txt", but this file's path says/);
+      assertOneLineError(r, /both hold the annotations of "corpus\/000_66ca398fea36cc01\.txt", but the file is .*; they cannot be merged/);
       assert.equal(r.code, 1);
     });
 

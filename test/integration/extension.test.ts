@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { parse } from 'yaml';
 import type { Annotation } from '../../src/core/model';
-import { api, child, closeAll, eventually, folderModel, hoverText, openAndSelect, treeLabels } from './support/helpers';
+import { api, child, closeAll, eventually, folderModel, hoverText, logged, openAndSelect, treeLabels } from './support/helpers';
 
 const D0 = '000_66ca398fea36cc01.txt';
 const D1 = '001_7b613edff552618b.txt';
@@ -174,6 +174,31 @@ describe('Marginalia in the extension host', function () {
       assert.match(fs.readFileSync(path.join(brat.fsPath, D0.replace(/\.txt$/, '.ann')), 'utf8'), /^T1\tclaim \d+ \d+\tRussian President Vladimir Putin stated/m);
       assert.ok(fs.existsSync(path.join(brat.fsPath, 'annotation.conf')));
       fs.rmSync(path.join(root, 'exports'), { recursive: true });
+    });
+
+    it('issue 10: refuses to export over a sidecar, a snapshot or a corpus document, or brat into the workspace root, writing nothing', async () => {
+      const before = (rel: string): Buffer => fs.readFileSync(path.join(root, rel));
+      const sidecarRel = `.marginalia/annotations/${D0}.yaml`;
+      const sidecarBytes = before(sidecarRel);
+      const documentBytes = before(D0);
+      const snapshots = fs.readdirSync(path.join(root, '.marginalia', 'snapshots'), { recursive: true }).map(String).filter((n) => n.endsWith('.txt'));
+      assert.ok(snapshots.length > 0);
+      const snapshotRel = `.marginalia/snapshots/${snapshots[0]}`;
+      const attempts: [string, string, RegExp][] = [
+        ['csv', sidecarRel, /is the sidecar of/],
+        ['yaml', D0, /is a document of the corpus/],
+        ['w3c', snapshotRel, /is inside \.marginalia/],
+        ['brat', '.', /is a document of the corpus/],
+      ];
+      for (const [format, rel, why] of attempts) {
+        const target = vscode.Uri.file(path.join(root, rel));
+        const result = await vscode.commands.executeCommand('marginalia.export', { scope: 'corpus', format, target: target.toString() });
+        assert.equal(result, undefined, `${format} to ${rel} is refused`);
+        await logged(await api(), new RegExp(`marginalia\\.export: Refusing to export there: ${rel === '.' ? '' : rel.replace(/[.]/g, '\\.')}.*${why.source}`));
+      }
+      assert.ok(before(sidecarRel).equals(sidecarBytes), 'the sidecar is untouched');
+      assert.ok(before(D0).equals(documentBytes), 'the document is untouched');
+      assert.equal(fs.existsSync(path.join(root, 'annotation.conf')), false, 'nothing of the brat export was written');
     });
 
     it('shows the current document’s count in the status bar', async () => {

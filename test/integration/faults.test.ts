@@ -13,7 +13,7 @@ import type { CorpusNode } from '../../src/host/corpusTree';
 import type { FolderModel } from '../../src/host/folderModel';
 import { createAnnotation } from '../../src/core/model';
 import { defaultCodebook, findKind } from '../../src/core/store';
-import { serializeSidecar } from '../../src/core/store';
+import { serializeSidecar, wholeFileConflict } from '../../src/core/store';
 import { contentHash } from '../../src/core/model';
 import { withFileLock } from '../../src/node';
 import { api, child, closeAll, eventually, folderModel, hoverText, logged, openAndSelect, treeLabels } from './support/helpers';
@@ -279,6 +279,27 @@ describe('issue 5: faults in the extension host', function () {
       for (const d of docs) assert.equal(stored(d)?.annotations.length, 3);
       assert.deepEqual(a.conflicts.conflicted(), []);
       for (const d of docs) await logged(a, new RegExp(`resolved ${sidecarRel(d).replace(/[.]/g, '\\.')} from its conflict markers: 3 annotations`));
+    });
+
+    it('issue 10: a sidecar the merge driver left conflicted across a rename of its document is shown, and resolved by id into the new name', async () => {
+      const a = await api();
+      const f = folderModel(a);
+      const OLD = `${DIR}/before-rename.txt`;
+      const NEW = `${DIR}/after-rename.txt`;
+      await addToCorpus(f, NEW, TEXT);
+      // Ours moved the document (git mv, check --write); theirs annotated it under its old name.
+      const moved = [oursOnly, shared].map((x) => ({ ...x, doc: NEW }));
+      const annotatedThere = [oursOnly, shared, theirsOnly].map((x) => ({ ...x, doc: OLD }));
+      const ours = serializeSidecar(NEW, moved);
+      const theirs = serializeSidecar(OLD, annotatedThere);
+      write(sidecarRel(NEW), Buffer.from(wholeFileConflict(undefined, ours, theirs), 'utf8'));
+      await eventually(() => errorNode(a, sidecarRel(NEW)), 15_000, 'the conflicted sidecar is listed');
+      const done = (await vscode.commands.executeCommand('marginalia.resolveConflict', a.conflicts.conflicted().find((c) => c.file === sidecarRel(NEW))?.folder.folder.uri.toString(), sidecarRel(NEW))) as { document: string; annotations: number; summary: string }[];
+      assert.equal(done[0].document, NEW);
+      assert.equal(done[0].annotations, 3);
+      assert.match(done[0].summary, /follow its rename/);
+      assert.deepEqual(new Set(stored(NEW)?.annotations.map((x) => x.id)), new Set([oursOnly.id, shared.id, theirsOnly.id]));
+      await eventually(() => f.annotations(NEW).length === 3, 5000, 'all three in the model under the new name');
     });
   });
 

@@ -9,4 +9,6 @@ export * from './locatedJson';
 export * from './w3cReader';
 export * from './w3cVocabulary';
 export * from './w3cWriter';
+export * from './exportTarget';
+export * from './importPlan';
 export * from './yamlExport';

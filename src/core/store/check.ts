@@ -6,6 +6,7 @@ import type { WorkspaceFs } from './ports';
 import { readDocument } from './corpus';
 import { reanchorDocument, type ReanchorResult } from '../anchoring';
 import { contentHash } from '../model';
+import { sameAnchoring, withAnchoringOf } from './merge';
 
 export interface DocumentCheck {
   doc: string;
@@ -16,6 +17,8 @@ export interface DocumentCheck {
   results: ReanchorResult[];
   /** The annotations whose stored form changes (moved, orphaned, or back from being an orphan). */
   changed: Annotation[];
+  /** The annotations as they were checked, by id: what `changed` was computed from. */
+  checked: ReadonlyMap<string, Annotation>;
 }
 
 export interface CheckSummary {
@@ -38,7 +41,7 @@ export async function checkDocument(store: AnnotationStore, doc: string, annotat
       annotation: { ...a, anchor: { status: 'orphaned', method: 'orphaned', detail: 'document not found' } },
     }));
     // Kept with their last target and snapshot, so they re-attach if the document comes back.
-    return { doc, exists: false, results, changed: results.filter((_r, i) => annotations[i].anchor.status !== 'orphaned').map((r) => r.annotation) };
+    return { doc, exists: false, results, changed: results.filter((_r, i) => annotations[i].anchor.status !== 'orphaned').map((r) => r.annotation), checked: byId(annotations) };
   }
   const snapshots = new Map<string, string | undefined>();
   for (const hash of new Set(annotations.map((a) => a.provenance.docHash))) snapshots.set(hash, await store.getSnapshot(hash));
@@ -52,7 +55,11 @@ export async function checkDocument(store: AnnotationStore, doc: string, annotat
     if (r.method === 'exact' && a.anchor.status !== 'orphaned' && a.provenance.docHash === hash && r.after?.start === a.target.start && r.after.end === a.target.end) r.annotation = a;
     else changed.push(r.annotation);
   });
-  return { doc, exists: true, hash, results, changed };
+  return { doc, exists: true, hash, results, changed, checked: byId(annotations) };
+}
+
+function byId(annotations: readonly Annotation[]): Map<string, Annotation> {
+  return new Map(annotations.map((a) => [a.id, a]));
 }
 
 /** Re-anchors every stored annotation (or those of `docs`). */
@@ -78,13 +85,21 @@ export function summarise(checks: readonly DocumentCheck[]): CheckSummary {
 }
 
 /**
- * Saves what a check found: changed annotations are written through the store (which re-reads and merges), and the
- * current text is kept as a snapshot so the next outside change can be mapped through a diff again.
+ * Saves what a check found, and only that: the new anchoring (offsets, quote, docHash, state) of each changed
+ * annotation is merged into the sidecar as it is now, under the store's lock. An annotation deleted since the check
+ * read it stays deleted; a note, kind or attribute edited meanwhile is kept; one re-anchored meanwhile by someone
+ * else keeps theirs. The current text is kept as a snapshot so the next outside change can be mapped through a diff.
+ * Returns the number of annotations the check changed.
  */
 export async function writeCheck(store: AnnotationStore, check: DocumentCheck, text: string | undefined): Promise<number> {
   const changed = check.changed;
   if (changed.length === 0) return 0;
   if (text !== undefined && changed.some((a) => a.anchor.status !== 'orphaned')) await store.putSnapshot(text);
-  await store.update(check.doc, { upsert: changed });
+  const patch = new Map<string, (current: Annotation) => Annotation>();
+  for (const after of changed) {
+    const before = check.checked.get(after.id);
+    patch.set(after.id, (current) => (before === undefined || sameAnchoring(current, before) ? withAnchoringOf(current, after) : current));
+  }
+  await store.update(check.doc, { patch });
   return changed.length;
 }

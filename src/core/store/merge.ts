@@ -34,6 +34,9 @@ export interface MergeReport {
   base: boolean;
   /** Conflict hunks read (resolveConflictMarkers); 0 for mergeSidecarTexts. */
   hunks: number;
+  /** The document one side's annotations were saved under when git paired the versions across a rename of the
+   *  document (one side moved it, the other annotated it under its old name): they follow it to `document`. */
+  renamedFrom?: string;
 }
 
 export interface MergeResult {
@@ -54,14 +57,26 @@ const SIDE_NAMES: Record<Side, string> = {
 
 /**
  * Three-way merge of a sidecar by annotation id. `base` is the common ancestor's text, or undefined (or empty, as
- * git passes it) when both sides created the file. Throws SidecarError, naming the side, when any input does not
- * parse or ours and theirs belong to different documents: a merge never guesses.
+ * git passes it) when both sides created the file. When ours and theirs name different documents, git paired them
+ * across a rename of the document: they merge into the document `file` names, if it is one of the two and the sides
+ * share annotations (see targetDocument). Throws SidecarError, naming the side, when any input does not parse or the
+ * two sides are not versions of one set of annotations: a merge never guesses.
  */
 export function mergeSidecarTexts(base: string | undefined, ours: string, theirs: string, file: string): MergeResult {
   const o = parseSide(ours, 'ours', file);
   const t = parseSide(theirs, 'theirs', file);
   const b = base === undefined || base.trim() === '' ? undefined : parseSide(base, 'base', file).annotations;
   return finish(b, o, t, file, 0);
+}
+
+/**
+ * The whole of both sides (and the ancestor's, diff3 style) between git's conflict markers: what the merge driver
+ * leaves when it cannot merge, so the sidecar fails to load as conflicted everywhere (check, list, the extension)
+ * and `marginalia resolve` or the extension's resolver can take it up, instead of git keeping our side silently.
+ */
+export function wholeFileConflict(base: string | undefined, ours: string, theirs: string): string {
+  const part = (s: string): string => (s === '' || s.endsWith('\n') ? s : s + '\n');
+  return `<<<<<<< ours\n${part(ours)}${base === undefined ? '' : `||||||| base\n${part(base)}`}=======\n${part(theirs)}>>>>>>> theirs\n`;
 }
 
 /**
@@ -83,7 +98,7 @@ export function resolveConflictMarkers(text: string, file: string): MergeResult 
   // safe judgement of deletions: the union keeps everything instead.
   if (sides.base !== undefined && sides.base.trim() !== '') {
     try {
-      b = parseSidecar(sides.base, file);
+      b = parseSidecar(sides.base, file, { documentFromPath: false });
     } catch (e) {
       if (!(e instanceof SidecarError)) throw e;
     }
@@ -100,6 +115,7 @@ export function describeMerge(r: MergeReport): string {
   if (r.deleted > 0) parts.push(`${r.deleted} deleted`);
   if (r.keptDespiteDelete.length > 0) parts.push(`${r.keptDespiteDelete.length} kept although deleted on one side, as edited on the other: ${r.keptDespiteDelete.join(', ')}`);
   if (r.hunks > 0 && !r.base) parts.push('no common ancestor in the markers, so nothing deleted in a conflict was dropped');
+  if (r.renamedFrom !== undefined) parts.push(`those saved under ${r.renamedFrom} follow its rename to ${r.document}`);
   return `${plural(r.total, 'annotation')}: ${parts.join(', ')}`;
 }
 
@@ -113,33 +129,59 @@ interface ParsedSide {
 function parseSide(text: string, side: Side, file: string): ParsedSide {
   let annotations: Annotation[];
   try {
-    annotations = parseSidecar(text, file);
+    // The path is not checked against the `document` field here: across a rename the sides name different
+    // documents, and finish() decides which one the result belongs to.
+    annotations = parseSidecar(text, file, { documentFromPath: false });
   } catch (e) {
     if (e instanceof SidecarError) throw new SidecarError(e.file, e.code, `${SIDE_NAMES[side]}: ${e.reason}`, e.line, e.column);
     throw e;
   }
-  return { annotations, document: documentOf(text, annotations, file) };
+  return { annotations, document: documentOf(text, annotations) };
 }
 
-/** The `document` field of a sidecar that parsed. Only a sidecar without annotations outside the store's folder
- *  needs reading again: otherwise the path or any annotation says it. */
-function documentOf(text: string, annotations: readonly Annotation[], file: string): string {
+/** The `document` field of a sidecar that parsed. Only a sidecar without annotations needs reading again:
+ *  otherwise any annotation says it. */
+function documentOf(text: string, annotations: readonly Annotation[]): string {
   if (annotations.length > 0) return annotations[0].doc;
-  return docForSidecarPath(file) ?? String((yamlLib().parse(text) as { document: unknown }).document);
+  return String((yamlLib().parse(text) as { document: unknown }).document);
 }
 
 function finish(base: Annotation[] | undefined, ours: ParsedSide, theirs: ParsedSide, file: string, hunks: number): MergeResult {
-  if (ours.document !== theirs.document) {
-    throw new SidecarError(
-      file,
-      'invalid',
-      `our version holds the annotations of ${JSON.stringify(ours.document)} and theirs those of ${JSON.stringify(theirs.document)}; ` +
-        'they cannot be merged into one sidecar: keep one side and move the other to its own document',
-    );
+  const { document, renamedFrom } = targetDocument(base, ours, theirs, file);
+  const retarget = (as: readonly Annotation[]): Annotation[] => as.map((a) => (a.doc === document ? a : { ...a, doc: document }));
+  const { annotations, report } = mergeAnnotationVersions(base && retarget(base), retarget(ours.annotations), retarget(theirs.annotations));
+  const fullReport: MergeReport = { ...report, document, hunks, ...(renamedFrom === undefined ? {} : { renamedFrom }) };
+  return { text: serializeSidecar(document, annotations), annotations, report: fullReport };
+}
+
+/**
+ * The document the merged sidecar belongs to. Normally both sides and the file's path name the same one. When the
+ * sides name two documents, git paired the sidecars across a rename (one branch ran `git mv` and `check --write`, the
+ * other annotated the document under its old name): the result goes to the document the path names (git's %P, the
+ * name the merge keeps), provided it is one of the two and the sides share an annotation id (directly or through the
+ * ancestor), so they are versions of one set of annotations. Anything else is refused: a merge never guesses.
+ */
+function targetDocument(base: readonly Annotation[] | undefined, ours: ParsedSide, theirs: ParsedSide, file: string): { document: string; renamedFrom?: string } {
+  const fromPath = docForSidecarPath(file);
+  if (ours.document === theirs.document && (fromPath === undefined || fromPath === ours.document)) return { document: ours.document };
+  const ids = (as: readonly Annotation[]): Set<string> => new Set(as.map((a) => a.id));
+  const meets = (a: Set<string>, b: Set<string>): boolean => [...a].some((id) => b.has(id));
+  const o = ids(ours.annotations);
+  const t = ids(theirs.annotations);
+  const b = ids(base ?? []);
+  const related = meets(o, t) || (meets(b, o) && meets(b, t));
+  const names = [ours.document, theirs.document];
+  if (fromPath !== undefined && names.includes(fromPath) && related) {
+    const other = names.find((d) => d !== fromPath);
+    return other === undefined ? { document: fromPath } : { document: fromPath, renamedFrom: other };
   }
-  const { annotations, report } = mergeAnnotationVersions(base, ours.annotations, theirs.annotations);
-  const fullReport: MergeReport = { ...report, document: ours.document, hunks };
-  return { text: serializeSidecar(ours.document, annotations), annotations, report: fullReport };
+  const where = ours.document === theirs.document ? `both hold the annotations of ${JSON.stringify(ours.document)}, but the file is ${file}` : `our version holds the annotations of ${JSON.stringify(ours.document)} and theirs those of ${JSON.stringify(theirs.document)}`;
+  throw new SidecarError(
+    file,
+    'invalid',
+    `${where}, and ${related ? `the file's path names ${fromPath === undefined ? 'no document' : JSON.stringify(fromPath)}` : "they share no annotation, so they are not one document's annotations under two names"}; ` +
+      'they cannot be merged into one sidecar: keep one side and move the other to its own document',
+  );
 }
 
 /**
@@ -221,10 +263,18 @@ function bothChanged(base: Annotation | undefined, ours: Annotation, theirs: Ann
   const people = pick(peopleKey);
   const anchoring = pick(anchoringKey);
   if (people === anchoring || anchoringKey(people) === anchoringKey(anchoring)) return { annotation: people, combined: false };
-  return {
-    annotation: { ...people, target: anchoring.target, provenance: { ...people.provenance, docHash: anchoring.provenance.docHash }, anchor: anchoring.anchor },
-    combined: true,
-  };
+  return { annotation: withAnchoringOf(people, anchoring), combined: true };
+}
+
+/** `people`'s kind, note, attributes and provenance with `anchoring`'s target, docHash and anchor state: the two
+ *  groups of fields that change for different reasons (see bothChanged). */
+export function withAnchoringOf(people: Annotation, anchoring: Annotation): Annotation {
+  return { ...people, target: anchoring.target, provenance: { ...people.provenance, docHash: anchoring.provenance.docHash }, anchor: anchoring.anchor };
+}
+
+/** True when re-anchoring would see no difference between the two: offsets, quote, docHash and anchor state. */
+export function sameAnchoring(a: Annotation, b: Annotation): boolean {
+  return anchoringKey(a) === anchoringKey(b);
 }
 
 function same(a: Annotation, b: Annotation): boolean {

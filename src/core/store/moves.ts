@@ -44,13 +44,18 @@ export async function detectMoves(
     if (list.length > 0 && (await fs.stat(doc)) === undefined) missing.set(doc, new Set(list.map((a) => a.provenance.docHash)));
   }
   if (missing.size === 0) return [];
+  return findMoves(missing, await unannotatedHashes(fs, stored, corpus));
+}
+
+/** The content hash of every corpus document without stored annotations: where a missing document may have gone. */
+export async function unannotatedHashes(fs: WorkspaceFs, stored: ReadonlyMap<string, readonly Annotation[]>, corpus: () => Promise<readonly string[]>): Promise<Map<string, string>> {
   const created = new Map<string, string>();
   for (const doc of await corpus()) {
     if (stored.has(doc)) continue;
     const text = await readDocument(fs, doc).catch(() => undefined); // binary or unreadable: never a move target
     if (text !== undefined) created.set(doc, contentHash(text));
   }
-  return findMoves(missing, created);
+  return created;
 }
 
 /** Moves a document's annotations to its new path: merged into the new sidecar (which re-reads, as every write

@@ -201,11 +201,29 @@ function headerLine(doc: string): string {
 export interface ParseOptions {
   /** Use the fast reader for files already in canonical form (default true; tests turn it off to compare). */
   fastPath?: boolean;
+  /** Whether the document the file's path names must be the `document` field (default true). A merge turns it off
+   *  to read the versions of a sidecar git paired across a rename of its document, then decides itself. */
+  documentFromPath?: boolean;
 }
 
 /** Parses a sidecar's bytes: size cap and UTF-8 first, then as `parseSidecar`. */
 export function parseSidecarBytes(bytes: Uint8Array, file: string, options?: ParseOptions): Annotation[] {
   return parseSidecar(decodeSidecarBytes(bytes, file), file, options);
+}
+
+/**
+ * Refuses, before anything is written, a sidecar the reader would refuse by its size (MAX_SIDECAR_BYTES): the store
+ * never acknowledges a save that makes the document's annotations unloadable. Throws SidecarError 'too-large'.
+ */
+export function assertSidecarFits(file: string, size: number): void {
+  if (size <= MAX_SIDECAR_BYTES) return;
+  const mb = (n: number): string => (n / (1024 * 1024)).toFixed(1);
+  throw new SidecarError(
+    file,
+    'too-large',
+    `saving would make the sidecar ${mb(size)} MB, over the ${mb(MAX_SIDECAR_BYTES)} MB limit Marginalia reads, so nothing was saved; ` +
+      'annotate shorter passages or split the document (each annotation stores its quoted text)',
+  );
 }
 
 /** A sidecar's text: under the size cap and UTF-8, or a SidecarError about `file` (`what` names the version read). */
@@ -219,7 +237,7 @@ export function decodeSidecarBytes(bytes: Uint8Array, file: string, what = 'the 
  * Throws SidecarError with the line and column of the first problem.
  */
 export function parseSidecar(text: string, file: string, options: ParseOptions = {}): Annotation[] {
-  const expectedDoc = docForSidecarPath(file);
+  const expectedDoc = options.documentFromPath === false ? undefined : docForSidecarPath(file);
   if (options.fastPath !== false) {
     const fast = readCanonical(text, expectedDoc);
     if (fast) return fast;

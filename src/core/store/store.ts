@@ -12,7 +12,7 @@ import {
 } from './codebook';
 import { AnnotationInputError, type Annotation } from '../model';
 import { systemClock, type Clock, type WorkspaceFs } from './ports';
-import { ANNOTATIONS_DIR, SIDECAR_EXTENSION, SidecarError, docForSidecarPath, parseSidecarBytes, serializeSidecar, sidecarPathFor, sortAnnotations } from './sidecar';
+import { ANNOTATIONS_DIR, SIDECAR_EXTENSION, SidecarError, assertSidecarFits, docForSidecarPath, parseSidecarBytes, serializeSidecar, sidecarPathFor, sortAnnotations } from './sidecar';
 import { contentHash } from '../model';
 
 /** Snapshots live at snapshots/<first 2 hex digits>/<64 hex digits>.txt, as git shards its objects: at 10,000
@@ -36,6 +36,9 @@ export interface LoadAllResult {
 }
 
 export interface AnnotationChange {
+  /** Changed in place, by id, from the version stored now (re-read under the lock): each function gets it and
+   *  returns its new version. Ids no longer stored (deleted meanwhile) are skipped, not brought back. Applied first. */
+  patch?: ReadonlyMap<string, (current: Annotation) => Annotation>;
   /** Added or replaced by id. */
   upsert?: readonly Annotation[];
   /** Changes to stored annotations by id, each applied to the version read under the lock (so an edit never reverts
@@ -165,6 +168,10 @@ export class AnnotationStore {
         for (let attempt = 1; ; attempt++) {
           const { bytes, annotations } = await this.readForWrite(file, false);
           const byId = new Map((annotations ?? []).map((a) => [a.id, a]));
+          for (const [id, patch] of change.patch ?? []) {
+            const current = byId.get(id);
+            if (current !== undefined) byId.set(id, { ...patch(current), id, doc });
+          }
           for (const a of change.upsert ?? []) {
             if (a.doc !== doc) throw new Error(`annotation ${a.id} belongs to ${a.doc}; it cannot be saved in ${file}`);
             byId.set(a.id, a);
@@ -275,6 +282,7 @@ export class AnnotationStore {
     const data = encoder.encode(serializeSidecar(doc, annotations));
     // Unchanged content is not rewritten: no mtime churn for watchers, no needless write on a synced folder.
     if (current !== undefined && sameBytes(current, data)) return;
+    assertSidecarFits(file, data.length);
     await this.ensureIgnoreFile();
     await this.fs.writeAtomic(file, data);
   }

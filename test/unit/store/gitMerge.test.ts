@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { newId } from '../../../src/core/model';
 import type { Annotation } from '../../../src/core/model';
 import { NodeWorkspaceFs } from '../../../src/node';
-import { resolveConflictMarkers } from '../../../src/core/store';
+import { resolveConflictMarkers, wholeFileConflict } from '../../../src/core/store';
 import { SidecarError, parseCanonicalSidecar } from '../../../src/core/store';
 import { GIT_ATTRIBUTES, gitDriverCommand } from '../../../src/cli/main';
 import { AnnotationStore } from '../../../src/core/store';
@@ -446,8 +446,93 @@ describe('merging sidecars by annotation id with git (merge driver and resolve)'
     git(dir, 'checkout', '--quiet', 'bob');
     const driven = gitMerge(dir, 'carol', { driver: true });
     assert.equal(driven.ok, false);
-    assert.match(driven.output, /marginalia: could not merge \.marginalia\/annotations\/corpus\/report\.txt\.yaml, so git reports a conflict: .*their version: not valid YAML/);
+    assert.match(driven.output, /marginalia: could not merge \.marginalia\/annotations\/corpus\/report\.txt\.yaml, so git reports a conflict; both sides are in the file between conflict markers .*: .*their version: not valid YAML/);
     assert.match(git(dir, 'status', '--porcelain'), /^(UU|AA) \.marginalia\/annotations\/corpus\/report\.txt\.yaml$/m);
+    // Both sides are in the file between markers, not ours alone: every reader sees a conflict, nothing is lost unseen.
+    const left = sidecarText(dir);
+    assert.match(left, /^<{7} ours\n/);
+    assert.match(left, /welcomed the news/, "their side's annotation is in the file");
+    assert.match(left, /outlook remains uncertain/, "our side's annotation is in the file");
+    const listed = marginalia(dir, 'list');
+    assert.match(listed.stderr, /report\.txt\.yaml:1:1: unresolved git merge conflict/);
+    const check = marginalia(dir, 'check');
+    assert.equal(check.code, 1);
+    assert.match(check.stderr, /report\.txt\.yaml is unmerged in git/);
+  });
+
+  describe('a document renamed on one branch and annotated under its old name on the other', () => {
+    const RENAMED = 'corpus/renamed-report.txt';
+    const RENAMED_SIDECAR = `.marginalia/annotations/${RENAMED}.yaml`;
+
+    /** main with five annotations; `ren` moves the document with git mv and check --write; `ann` annotates the old name. */
+    async function renameAgainstAnnotate(): Promise<{ dir: string; store: AnnotationStore; bob: Annotation }> {
+      const { dir, store } = await repo();
+      await onBranch(dir, 'ren', async () => {
+        git(dir, 'mv', DOC, RENAMED);
+        const r = marginalia(dir, 'check', '--write');
+        assert.equal(r.code, 0, r.stderr);
+        assert.match(r.stdout, /moved to corpus\/renamed-report\.txt/);
+      });
+      const bob = annotate('outlook remains uncertain', 'bob');
+      await onBranch(dir, 'ann', () => store.update(DOC, { upsert: [bob] }));
+      return { dir, store, bob };
+    }
+
+    for (const [into, from] of [
+      ['ann', 'ren'],
+      ['ren', 'ann'],
+    ]) {
+      it(`the merge driver merges by id into the new name (merging ${from} into ${into})`, async () => {
+        const { dir, store, bob } = await renameAgainstAnnotate();
+        git(dir, 'checkout', '--quiet', into);
+        const driven = gitMerge(dir, from, { driver: true });
+        assert.ok(driven.ok, driven.output);
+        assert.match(driven.output, /those saved under corpus\/report\.txt follow its rename to corpus\/renamed-report\.txt/);
+        assert.equal(fs.existsSync(path.join(dir, SIDECAR)), false, 'no sidecar is left under the old name');
+        const merged = await store.loadDoc(RENAMED);
+        assert.deepEqual(ids(merged), ids(sortByStart([...base, bob])));
+        assert.ok(merged.every((a) => a.doc === RENAMED));
+        assert.equal(git(dir, 'status', '--porcelain'), '', 'the merge is committed, nothing left unmerged');
+        const check = marginalia(dir, 'check');
+        assert.equal(check.code, 0, check.stdout + check.stderr);
+        assert.match(check.stdout, /6 annotations in 1 document: 6 unchanged/);
+      });
+    }
+
+    it('a driver that fails without markers (git keeps one side) is caught by check, and resolve merges by id across the rename', async () => {
+      const { dir, store, bob } = await renameAgainstAnnotate();
+      git(dir, 'checkout', '--quiet', 'ann');
+      // A driver that cannot run at all: git keeps our side alone in the file, without markers.
+      const failed = gitMerge(dir, 'ren', { driver: false, config: ['-c', 'merge.marginalia.driver=false'] });
+      assert.equal(failed.ok, false);
+      assert.equal(git(dir, 'ls-files', '-u', '--', RENAMED_SIDECAR).trim().split('\n').length, 3, 'git holds three versions');
+      const check = marginalia(dir, 'check');
+      assert.equal(check.code, 1);
+      assert.match(check.stderr, /renamed-report\.txt\.yaml is unmerged in git .*marginalia resolve/);
+      const r = marginalia(dir, 'resolve');
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, /resolved \.marginalia\/annotations\/corpus\/renamed-report\.txt\.yaml from git's three versions of it \(the file held only one side\): 6 annotations/);
+      const merged = await store.loadDoc(RENAMED);
+      assert.deepEqual(ids(merged), ids(sortByStart([...base, bob])));
+      git(dir, 'add', '-A');
+      git(dir, 'commit', '--quiet', '--no-edit');
+      assert.equal(marginalia(dir, 'check').code, 0);
+    });
+
+    it('a sidecar left with whole-file markers by the driver resolves by id across the rename, in the core as in the CLI', async () => {
+      const { dir, bob } = await renameAgainstAnnotate();
+      git(dir, 'checkout', '--quiet', 'ann');
+      const ours = sidecarText(dir);
+      git(dir, 'checkout', '--quiet', 'ren');
+      const theirs = fs.readFileSync(path.join(dir, RENAMED_SIDECAR), 'utf8');
+      const resolved = resolveConflictMarkers(wholeFileConflict(undefined, ours, theirs), RENAMED_SIDECAR);
+      assert.equal(resolved.report.document, RENAMED);
+      assert.equal(resolved.report.renamedFrom, DOC);
+      assert.deepEqual(ids(resolved.annotations), ids(sortByStart([...base, bob])));
+      // Two unrelated documents' sidecars (no shared annotation) are never merged into one.
+      const other = ours.replace(/id: "\w+"/g, () => `id: "${newId()}"`);
+      assert.throws(() => resolveConflictMarkers(wholeFileConflict(undefined, other, theirs), RENAMED_SIDECAR), /share no annotation/);
+    });
   });
 
   for (const style of ['merge', 'diff3']) {
@@ -511,6 +596,7 @@ describe('merging sidecars by annotation id with git (merge driver and resolve)'
 });
 
 const ids = (as: readonly Annotation[]): string[] => as.map((a) => a.id);
+const sortByStart = (as: readonly Annotation[]): Annotation[] => [...as].sort((a, b) => a.target.start - b.target.start || a.target.end - b.target.end || (a.id < b.id ? -1 : 1));
 
 /** The latest modification time of any file under `dir`. */
 function newestMtime(dir: string): number {

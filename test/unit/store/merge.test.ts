@@ -222,12 +222,36 @@ describe('merging sidecars by annotation id', () => {
       );
     });
 
+    it('merges by id across a rename of the document into the name the path gives, ancestor included', () => {
+      const moved = 'corpus/moved.txt';
+      const movedFile = `.marginalia/annotations/${moved}.yaml`;
+      const a1 = ann(1);
+      const a2 = ann(2);
+      const added = ann(3);
+      const edited = edit(a1, 'edited under the old name', '2026-11-23T11:00:00.000Z');
+      const at = (as: Annotation[], doc: string): Annotation[] => as.map((x) => ({ ...x, doc }));
+      // Ours moved the document (same annotations, new name); theirs added one and edited a note under the old name.
+      for (const [ours, theirs] of [
+        [yaml(at([a1, a2], moved), moved), yaml([edited, a2, added])],
+        [yaml([edited, a2, added]), yaml(at([a1, a2], moved), moved)],
+      ]) {
+        const r = mergeSidecarTexts(yaml([a1, a2]), ours, theirs, movedFile);
+        assert.equal(r.report.document, moved);
+        assert.equal(r.report.renamedFrom, DOC);
+        assert.deepEqual(r.annotations, at([edited, a2, added], moved));
+        assert.match(describeMerge(r.report), /those saved under corpus\/a\.txt follow its rename to corpus\/moved\.txt/);
+        assert.ok(parseCanonicalSidecar(r.text, movedFile), 'the result loads under the new name');
+      }
+      // A path naming neither document is refused, even for related versions.
+      assert.throws(() => mergeSidecarTexts(undefined, yaml(at([a1], moved), moved), yaml([a1]), '.marginalia/annotations/corpus/c.txt.yaml'), /the file's path names "corpus\/c\.txt"/);
+    });
+
     it('refuses to merge sidecars of two different documents', () => {
       const other = 'corpus/b.txt';
-      // Under the document's own sidecar path the path decides: their version names the wrong document.
+      // Under the document's own sidecar path: two documents whose versions share no annotation are not one renamed.
       assert.throws(
         () => mergeSidecarTexts(undefined, yaml([a]), yaml([ann(2, { doc: other })], other), FILE),
-        (e: unknown) => e instanceof SidecarError && e.code === 'invalid' && /their version/.test(e.message),
+        (e: unknown) => e instanceof SidecarError && e.code === 'invalid' && /"corpus\/a\.txt" and theirs those of "corpus\/b\.txt", and they share no annotation/.test(e.message),
       );
       // Elsewhere (a merge driver given no path) the two `document` fields must agree, also for empty sidecars.
       assert.throws(

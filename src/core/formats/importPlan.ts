@@ -1,0 +1,166 @@
+// Importing an export back into a workspace without losing anything there: every document is placed, re-anchored,
+// merged with what the workspace holds and sized before the first write, so an import is all or nothing.
+// An annotation id is unique in the workspace: annotations whose document was renamed since the export follow it
+// (to where their ids live now, or by content hash), and an imported version replaces a stored one only when it is
+// newer (its `modified`), as the merge driver decides.
+import { PathError, type Annotation } from '../model';
+import {
+  NotTextError,
+  SidecarError,
+  assertSidecarFits,
+  checkDocument,
+  findMoves,
+  readDocument,
+  serializeSidecar,
+  sidecarPathFor,
+  type AnnotationStore,
+  unannotatedHashes,
+  type DocumentCheck,
+} from '../store';
+import type { ExportedDocument } from './exportInput';
+
+/** An import that cannot be done as asked; nothing was written. */
+export class ImportError extends Error {}
+
+export interface PlannedDocument {
+  /** The document's path in the imported file. */
+  from: string;
+  /** Where its annotations go: `from`, or the document it was renamed to. */
+  doc: string;
+  /** Why `doc` differs from `from`, for the summary. */
+  followed?: 'ids' | 'content';
+  /** The document's current text, undefined when it is not in the workspace (its annotations are kept as orphans). */
+  text: string | undefined;
+  check: DocumentCheck;
+  /** The imported annotations, re-anchored, that are written: new here, or newer than the stored version. */
+  write: Annotation[];
+  /** Ids new to the workspace. */
+  added: string[];
+  /** Ids whose imported version is newer than the stored one: the imported one replaces it. */
+  newerImported: string[];
+  /** Ids whose stored version is newer (or the same edit): the stored one is kept. */
+  keptHere: string[];
+  /** Whether the export's hash of the text is the current text's (its snapshot can be stored). */
+  sameText: boolean;
+}
+
+export interface ImportPlan {
+  documents: PlannedDocument[];
+}
+
+/**
+ * Plans the import of `imported` into the store's workspace without writing anything. Throws ImportError when an
+ * id of the import lives in more than one document here, two imported documents end up in one, or a target's
+ * sidecar does not load or its document is not text; SidecarError ('too-large') when a merged sidecar would be over
+ * the size the reader accepts.
+ */
+export async function planImport(store: AnnotationStore, imported: readonly ExportedDocument[], corpus: () => Promise<readonly string[]>): Promise<ImportPlan> {
+  const { docs: stored } = await store.loadAll();
+  const home = new Map<string, string>();
+  for (const [doc, list] of stored) for (const a of list) home.set(a.id, doc);
+  const targets = new Map<string, { from: string; followed?: 'ids' | 'content' }>();
+  let hashes: Promise<Map<string, string>> | undefined;
+  const corpusHashes = (): Promise<Map<string, string>> => (hashes ??= unannotatedHashes(store.fs, stored, corpus));
+  const documents: PlannedDocument[] = [];
+  for (const d of imported) {
+    const { doc, followed } = await placeDocument(store, d, home, corpusHashes);
+    const earlier = targets.get(doc);
+    if (earlier) throw new ImportError(`${earlier.from} and ${d.path} of the import both belong to ${doc} here; import them one at a time`);
+    targets.set(doc, { from: d.path, followed });
+    const { text, current } = await readTarget(store, doc);
+    const annotations = followed ? d.annotations.map((a) => ({ ...a, doc })) : d.annotations;
+    // Imported annotations come without snapshots: re-anchor them now, against this workspace's text.
+    const check = await checkDocument(store, doc, annotations, text);
+    const byId = new Map(current.map((a) => [a.id, a]));
+    const write: Annotation[] = [];
+    const added: string[] = [];
+    const newerImported: string[] = [];
+    const keptHere: string[] = [];
+    for (const r of check.results) {
+      const here = byId.get(r.id);
+      if (here === undefined) added.push(r.id);
+      else if (newer(r.annotation, here)) newerImported.push(r.id);
+      else {
+        keptHere.push(r.id);
+        continue;
+      }
+      write.push(r.annotation);
+      byId.set(r.id, r.annotation);
+    }
+    if (write.length > 0) assertSidecarFits(sidecarPathFor(doc), new TextEncoder().encode(serializeSidecar(doc, [...byId.values()])).length);
+    documents.push({ from: d.path, doc, followed, text, check, write, added, newerImported, keptHere, sameText: text !== undefined && d.hash !== undefined && d.hash === check.hash });
+  }
+  return { documents };
+}
+
+/**
+ * Writes a plan: each document's snapshot (when the export was made from this text) and its annotations, merged by
+ * id into the sidecar as it is now. A stored version that became newer since the plan was made is kept.
+ */
+export async function applyImport(store: AnnotationStore, plan: ImportPlan): Promise<void> {
+  for (const p of plan.documents) {
+    if (p.sameText && p.text !== undefined) await store.putSnapshot(p.text);
+    if (p.write.length === 0) continue;
+    const fresh = new Set(p.added);
+    const patch = new Map<string, (current: Annotation) => Annotation>();
+    for (const a of p.write) if (!fresh.has(a.id)) patch.set(a.id, (current) => (newer(a, current) ? a : current));
+    await store.update(p.doc, { patch, upsert: p.write.filter((a) => fresh.has(a.id)) });
+  }
+}
+
+/** A one-line account of one document's import, e.g. "report.txt: 2 added, 1 newer in the import, 3 kept (newer here)". */
+export function describeImport(p: PlannedDocument): string {
+  const parts = [`${p.added.length} added`];
+  if (p.newerImported.length > 0) parts.push(`${p.newerImported.length} replaced by the newer imported version`);
+  if (p.keptHere.length > 0) parts.push(`${p.keptHere.length} kept as stored here (the same or newer than the import)`);
+  const moved = p.followed === 'ids' ? ` (renamed from ${p.from}: its annotations live there now)` : p.followed === 'content' ? ` (renamed from ${p.from}: the same text)` : '';
+  return `${p.doc}${moved}: ${parts.join(', ')}`;
+}
+
+/** The target's text and stored annotations; a broken sidecar, a document that is not text or a path leading out
+ *  of the workspace is an ImportError naming the document. */
+async function readTarget(store: AnnotationStore, doc: string): Promise<{ text: string | undefined; current: Annotation[] }> {
+  try {
+    return { text: await readDocument(store.fs, doc), current: await store.loadDoc(doc) };
+  } catch (e) {
+    if (e instanceof SidecarError || e instanceof NotTextError || e instanceof PathError) throw new ImportError(`cannot import into ${doc}: ${e.message}`);
+    throw e;
+  }
+}
+
+/** True when the imported version should replace the stored one: strictly later `modified`. An equal time is the
+ *  same edit, and the stored version carries this workspace's anchoring. */
+function newer(imported: Annotation, here: Annotation): boolean {
+  const ti = Date.parse(imported.provenance.modified);
+  const th = Date.parse(here.provenance.modified);
+  if (!Number.isNaN(ti) && !Number.isNaN(th)) return ti > th;
+  return imported.provenance.modified > here.provenance.modified;
+}
+
+/**
+ * Where an imported document's annotations belong here. Where its ids already live: all in one document (its own
+ * path, or the one it was renamed to), else the import is refused, since an id is unique in the workspace. When none
+ * of its ids is known and its path is not a document here, a corpus document without annotations whose text has
+ * the exported hash (or one the annotations were anchored to) is where it went.
+ */
+async function placeDocument(
+  store: AnnotationStore,
+  d: ExportedDocument,
+  home: ReadonlyMap<string, string>,
+  corpusHashes: () => Promise<ReadonlyMap<string, string>>,
+): Promise<{ doc: string; followed?: 'ids' | 'content' }> {
+  const homes = new Set<string>();
+  for (const a of d.annotations) {
+    const h = home.get(a.id);
+    if (h !== undefined) homes.add(h);
+  }
+  if (homes.size > 1) {
+    throw new ImportError(`the annotations of ${d.path} in the import live in ${[...homes].sort().join(' and ')} here; an annotation id is unique in the workspace, so nothing was imported`);
+  }
+  const [known] = homes;
+  if (known !== undefined) return known === d.path ? { doc: d.path } : { doc: known, followed: 'ids' };
+  if ((await store.fs.stat(d.path)) !== undefined) return { doc: d.path };
+  const hashes = new Set([...(d.hash === undefined ? [] : [d.hash]), ...d.annotations.map((a) => a.provenance.docHash)]);
+  const [move] = findMoves(new Map([[d.path, hashes]]), await corpusHashes());
+  return move ? { doc: move[1], followed: 'content' } : { doc: d.path };
+}
