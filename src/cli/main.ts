@@ -5,7 +5,7 @@ import * as fsp from 'node:fs/promises';
 import { execFileSync, spawnSync } from 'node:child_process';
 import * as os from 'node:os';
 import { USAGE, UsageError, attrOptions, intOption, parseCommandLine, type ParsedArgs } from './args';
-import { NodeWorkspaceFs, writeFileAtomic, writeFileAtomicStream } from '../node';
+import { NodeWorkspaceFs, NotRegularFileError, readRegularFile, writeFileAtomic, writeFileAtomicStream } from '../node';
 import {
   AnnotationStore,
   NotTextError,
@@ -21,6 +21,8 @@ import {
   summarise,
   writeCheck,
   type DocumentCheck,
+  type UncheckedDocument,
+  unreadableReason,
   findKind,
   describeMerge,
   mergeSidecarTexts,
@@ -221,14 +223,16 @@ class Context {
         this.io.stdout(`${from} moved to ${to}: its ${plural(n, 'annotation')} ${this.args.values.write ? 'followed it' : 'will follow it (run with --write to save)'}\n`);
       }
     }
-    const checks = await checkCorpus(this.store, this.fs, all);
+    const unchecked: UncheckedDocument[] = [];
+    const checks = await checkCorpus(this.store, this.fs, all, unchecked);
+    for (const u of unchecked) this.warnUnread(u.doc, u.reason, all, (n) => (n === 1 ? 'Its annotation is not checked and stays as it is.' : `Its ${n} annotations are not checked and stay as they are.`));
     const summary = summarise(checks);
     let written = 0;
     if (this.args.values.write) {
       for (const c of checks) written += await writeCheck(this.store, c, c.exists ? await readDocument(this.fs, c.doc) : undefined);
     }
     if (this.args.values.json) {
-      this.io.stdout(JSON.stringify({ documents: checks.map(checkJson), moved, summary, written }, null, 2) + '\n');
+      this.io.stdout(JSON.stringify({ documents: checks.map(checkJson), moved, unchecked, summary, written }, null, 2) + '\n');
     } else {
       for (const c of checks) this.printCheck(c);
       this.io.stdout(
@@ -237,7 +241,12 @@ class Context {
           '\n',
       );
     }
-    return summary.orphaned > 0 ? 1 : 0;
+    return summary.orphaned > 0 || unchecked.length > 0 ? 1 : 0;
+  }
+
+  /** Warns that `doc` could not be read (`reason`), and what happens to its annotations instead. */
+  private warnUnread(doc: string, reason: string, all: ReadonlyMap<string, readonly Annotation[]>, fate: (annotations: number) => string): void {
+    this.io.stderr(`marginalia: warning: ${reason} ${fate(all.get(doc)?.length ?? 0)}\n`);
   }
 
   private printCheck(c: DocumentCheck): void {
@@ -255,10 +264,25 @@ class Context {
     if (format.extension === undefined && !this.args.values.out) throw new UsageError(`--format ${format.id} writes a folder: give it with --out DIR`);
     const all = await this.loadAll();
     const docs = this.args.positionals.length > 0 ? this.args.positionals.map((d) => this.docPath(d)) : [...all.keys()].sort();
-    if (format.id === 'yaml') return this.exportYamlStreamed(docs, all);
+    // A document that cannot be read is reported and exported as a missing one is (its annotations without its text).
+    let unread = 0;
+    const readText = async (doc: string): Promise<string | undefined> => {
+      try {
+        return await readDocument(this.fs, doc);
+      } catch (e) {
+        if (!all.has(doc)) throw e;
+        unread++;
+        this.warnUnread(doc, unreadableReason(doc, e), all, (n) => `Its ${plural(n, 'annotation')} ${n === 1 ? 'is' : 'are'} exported without its text, as for a missing document.`);
+        return undefined;
+      }
+    };
+    if (format.id === 'yaml') {
+      await this.exportYamlStreamed(docs, all, readText);
+      return unread > 0 ? 1 : 0;
+    }
     const documents = [];
     for (const doc of docs) {
-      const text = await readDocument(this.fs, doc);
+      const text = await readText(doc);
       if (text === undefined && !all.has(doc)) throw new CliError(`document ${doc} not found and has no annotations`);
       documents.push({ path: doc, text, annotations: all.get(doc) ?? [] });
     }
@@ -281,15 +305,15 @@ class Context {
     } else {
       this.io.stdout(rendered.text);
     }
-    return 0;
+    return unread > 0 ? 1 : 0;
   }
 
   /** The YAML export written as it is made, each document's text read in its turn (see writeExportYaml). */
-  private async exportYamlStreamed(docs: readonly string[], all: ReadonlyMap<string, readonly Annotation[]>): Promise<number> {
+  private async exportYamlStreamed(docs: readonly string[], all: ReadonlyMap<string, readonly Annotation[]>, readText: (doc: string) => Promise<string | undefined>): Promise<void> {
     for (const doc of docs) {
       if (!all.has(doc) && (await readDocument(this.fs, doc)) === undefined) throw new CliError(`document ${doc} not found and has no annotations`);
     }
-    const input = { documents: docs.map((doc) => ({ path: doc, annotations: all.get(doc) ?? [] })), readText: (doc: string) => readDocument(this.fs, doc) };
+    const input = { documents: docs.map((doc) => ({ path: doc, annotations: all.get(doc) ?? [] })), readText };
     const n = input.documents.reduce((s, d) => s + d.annotations.length, 0);
     if (this.args.values.out) {
       const file = path.resolve(this.io.cwd, this.args.values.out);
@@ -299,16 +323,18 @@ class Context {
     } else {
       await writeExportYaml(input, (chunk) => this.io.stdout(chunk));
     }
-    return 0;
   }
 
   async import(): Promise<number> {
     const [fileArg, ...extra] = this.args.positionals;
     if (!fileArg || extra.length > 0) throw new UsageError('import takes exactly one file');
     const file = path.resolve(this.io.cwd, fileArg);
-    const source = await fsp.readFile(file, 'utf8').catch(() => {
-      throw new CliError(`cannot read ${file}`);
-    });
+    const source = await readRegularFile(file).then(
+      (bytes) => Buffer.from(bytes).toString('utf8'),
+      (e: Error) => {
+        throw new CliError(e instanceof NotRegularFileError ? e.message : `cannot read ${file}`);
+      },
+    );
     const texts = new Map<string, string | undefined>();
     if (/^\s*[[{]/.test(source)) {
       // W3C positions count code points: converting them back needs each document's text.

@@ -1,11 +1,23 @@
 // WorkspaceFs over node:fs, for the CLI and tests. Refuses paths (and symlinks) that lead out of the root.
 import * as fs from 'node:fs/promises';
-import { closeSync, fstatSync, open, openSync, read, readSync, readlinkSync } from 'node:fs';
+import { closeSync, constants, fstatSync, open, openSync, read, readSync, readlinkSync, type Stats } from 'node:fs';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { PathError, toRelPath } from '../core/model';
 import { withFileLock } from './fileLock';
 import type { DirEntry, WorkspaceFs } from '../core/store';
+
+/** A path that names something other than a regular file (a FIFO, a device, a socket, a folder): never read, as
+ *  reading a FIFO waits for a writer forever. `file` names it, so the CLI shows the message as a user error. */
+export class NotRegularFileError extends Error {
+  readonly code = 'ENOTREG';
+  constructor(
+    readonly file: string,
+    kind: string,
+  ) {
+    super(`${file} is ${kind}, not a regular file; Marginalia reads only regular files. Replace it with a file to use it.`);
+  }
+}
 
 export class NodeWorkspaceFs implements WorkspaceFs {
   readonly root: string;
@@ -76,7 +88,7 @@ export class NodeWorkspaceFs implements WorkspaceFs {
     }
     const abs = await this.resolve(rel);
     try {
-      return await readWhole(abs);
+      return await readWhole(abs, rel);
     } catch (e) {
       if (isNotFound(e)) return undefined;
       throw e;
@@ -157,11 +169,11 @@ const SLOW_READS = 3;
 
 /** readInside, synchronously. */
 function readInsideSync(abs: string, realRoot: string, rel: string): Uint8Array {
-  const fd = openSync(abs, 'r');
+  const fd = openSync(abs, OPEN_FOR_READING);
   try {
     checkInside(fd, realRoot, rel);
     const st = fstatSync(fd);
-    if (st.isDirectory()) throw Object.assign(new Error('EISDIR: illegal operation on a directory, read'), { code: 'EISDIR' });
+    refuseIrregular(st, rel);
     let buf = Buffer.allocUnsafe(st.size || 8192);
     let got = 0;
     for (;;) {
@@ -188,7 +200,22 @@ function readInsideSync(abs: string, realRoot: string, rel: string): Uint8Array 
  * call itself (for the thousands of small sidecars a store loads, five trips took longer than parsing them).
  */
 function readInside(abs: string, realRoot: string, rel: string): Promise<Uint8Array> {
-  return openAndRead(abs, (fd) => checkInside(fd, realRoot, rel));
+  return openAndRead(abs, rel, (fd) => checkInside(fd, realRoot, rel));
+}
+
+/**
+ * Opening without waiting: opening a FIFO for reading blocks until a writer opens it, and so would every read; with
+ * O_NONBLOCK the open returns at once, and fstat of the descriptor (the very file opened, whatever links led to it)
+ * refuses it before any read. A regular file ignores the flag.
+ */
+const OPEN_FOR_READING = constants.O_RDONLY | (constants.O_NONBLOCK ?? 0);
+
+/** Throws NotRegularFileError (EISDIR's code for a folder, as fs.readFile does) unless `st` is a regular file. */
+function refuseIrregular(st: Stats, rel: string): void {
+  if (st.isFile()) return;
+  if (st.isDirectory()) throw Object.assign(new Error(`${rel} is a folder, not a file (EISDIR)`), { code: 'EISDIR', file: rel });
+  const kind = st.isFIFO() ? 'a named pipe (FIFO)' : st.isSocket() ? 'a socket' : st.isCharacterDevice() || st.isBlockDevice() ? 'a device' : 'not a file';
+  throw new NotRegularFileError(rel, kind);
 }
 
 /** Throws PathError when the open file `fd` is not under `realRoot` (ProcFdMissing when /proc cannot say). */
@@ -206,9 +233,9 @@ function checkInside(fd: number, realRoot: string, rel: string): void {
 }
 
 /** Opens `abs`, runs `check` on the open descriptor, reads the whole file and closes it, whatever happens. */
-function openAndRead(abs: string, check?: (fd: number) => void): Promise<Uint8Array> {
+function openAndRead(abs: string, rel: string, check?: (fd: number) => void): Promise<Uint8Array> {
   return new Promise((resolve, reject) => {
-    open(abs, 'r', (e, fd) => {
+    open(abs, OPEN_FOR_READING, (e, fd) => {
       if (e) return reject(e);
       const finish = (err: unknown, data?: Uint8Array): void => {
         try {
@@ -224,22 +251,22 @@ function openAndRead(abs: string, check?: (fd: number) => void): Promise<Uint8Ar
       } catch (checkError) {
         return finish(checkError);
       }
-      readOpen(fd, finish);
+      readOpen(fd, rel, finish);
     });
   });
 }
 
 /** The rest of an open file: its size by fstat, then reads until that many bytes or the end. */
-function readOpen(fd: number, done: (e: unknown, data?: Uint8Array) => void): void {
+function readOpen(fd: number, rel: string, done: (e: unknown, data?: Uint8Array) => void): void {
   let st;
   try {
     st = fstatSync(fd);
+    refuseIrregular(st, rel);
   } catch (e) {
     return done(e);
   }
-  if (st.isDirectory()) return done(Object.assign(new Error('EISDIR: illegal operation on a directory, read'), { code: 'EISDIR' }));
   const size = st.size;
-  // Files that report no size (pipes, /proc) are read in growing chunks until the end, as fs.readFile does.
+  // Files that report no size (/proc) are read in growing chunks until the end, as fs.readFile does.
   let buf = Buffer.allocUnsafe(size || 8192);
   let got = 0;
   const more = (): void => {
@@ -259,9 +286,14 @@ function readOpen(fd: number, done: (e: unknown, data?: Uint8Array) => void): vo
   more();
 }
 
+/** A whole file outside the workspace's checks (an import's source), refusing what is not a regular file. */
+export function readRegularFile(abs: string): Promise<Uint8Array> {
+  return openAndRead(abs, abs);
+}
+
 /** Reads a whole file by path (where /proc/self/fd is missing; the caller has checked the path). */
-function readWhole(abs: string): Promise<Uint8Array> {
-  return openAndRead(abs);
+function readWhole(abs: string, rel: string): Promise<Uint8Array> {
+  return openAndRead(abs, rel);
 }
 
 /** Writes to a temporary file beside `abs`, flushes it, then renames it over `abs`: readers see old or new, never partial. */
