@@ -111,6 +111,8 @@ function report(e: unknown, io: CliIo): number {
 class Context {
   readonly fs: NodeWorkspaceFs;
   readonly store: AnnotationStore;
+  /** Problems the store reported and passed over (an unreadable snapshot); `check` then ends with exit 1. */
+  private warnings = 0;
 
   constructor(
     readonly args: ParsedArgs,
@@ -118,7 +120,12 @@ class Context {
     readonly io: CliIo,
   ) {
     this.fs = new NodeWorkspaceFs(root);
-    this.store = new AnnotationStore(this.fs);
+    this.store = new AnnotationStore(this.fs, {
+      warn: (message) => {
+        this.warnings++;
+        io.stderr(`marginalia: warning: ${message}\n`);
+      },
+    });
   }
 
   /** A document argument as a workspace-relative path: relative to the current folder when that lands inside the root. */
@@ -241,7 +248,7 @@ class Context {
           '\n',
       );
     }
-    return summary.orphaned > 0 || unchecked.length > 0 ? 1 : 0;
+    return summary.orphaned > 0 || unchecked.length > 0 || this.warnings > 0 ? 1 : 0;
   }
 
   /** Warns that `doc` could not be read (`reason`), and what happens to its annotations instead. */
