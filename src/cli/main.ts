@@ -373,7 +373,8 @@ class Context {
         // Imported annotations come without snapshots: re-anchor them now, against this workspace's text.
         check = await checkDocument(this.store, d.path, d.annotations, text);
       } catch (e) {
-        if (!(e instanceof SidecarError || e instanceof NotTextError || e instanceof PathError)) throw e;
+        // (A folder or a FIFO where the document should be: an error naming its file.)
+        if (!(e instanceof SidecarError || e instanceof NotTextError || e instanceof PathError || typeof (e as { file?: unknown }).file === 'string')) throw e;
         throw new CliError(`${fileArg}: cannot import into ${d.path}: ${(e as Error).message}; nothing was imported`);
       }
       prepared.push({ d, text, check });

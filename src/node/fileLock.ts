@@ -6,7 +6,7 @@
 import * as fs from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 
 export interface LockOptions {
   /** How long to wait for another writer before giving up (ms). */
@@ -31,9 +31,18 @@ interface Owner {
   nonce: string;
 }
 
-/** The lock file of `abs`: a hidden file beside it, never taken for a sidecar (only *.yaml are). */
+/** The lock file of `abs`: a hidden file beside it, never taken for a sidecar (only *.yaml are). When that name and
+ *  the temporary one made beside it (see tryCreate) would pass the 255 bytes a file name can have, a hash of the
+ *  name stands in for it: `.<32 hex digits>.lock`, the same in every process. */
 export function lockFileFor(abs: string): string {
-  return path.join(path.dirname(abs), `.${path.basename(abs)}.lock`);
+  const base = path.basename(abs);
+  const name = Buffer.byteLength(`.${base}.lock.${'0'.repeat(16)}.tmp`) > 255 ? `.${shortName(base)}.lock` : `.${base}.lock`;
+  return path.join(path.dirname(abs), name);
+}
+
+/** A short stand-in for a file name too long to be extended: 32 hex digits of its SHA-256. */
+export function shortName(base: string): string {
+  return createHash('sha256').update(base).digest('hex').slice(0, 32);
 }
 
 /** Runs `fn` holding the lock of `abs` (its folder must exist); releases it however `fn` ends. */

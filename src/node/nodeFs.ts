@@ -4,7 +4,7 @@ import { closeSync, constants, fstatSync, open, openSync, read, readSync, readli
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { PathError, toRelPath } from '../core/model';
-import { withFileLock } from './fileLock';
+import { shortName, withFileLock } from './fileLock';
 import type { DirEntry, WorkspaceFs } from '../core/store';
 
 /** A path that names something other than a regular file (a FIFO, a device, a socket, a folder): never read, as
@@ -81,7 +81,7 @@ export class NodeWorkspaceFs implements WorkspaceFs {
           // refused as such whether or not its target exists.
           await this.resolve(rel);
           if (isNotFound(e)) return undefined;
-          throw e;
+          throw explained(e, rel);
         }
         procFd = false;
       }
@@ -91,14 +91,18 @@ export class NodeWorkspaceFs implements WorkspaceFs {
       return await readWhole(abs, rel);
     } catch (e) {
       if (isNotFound(e)) return undefined;
-      throw e;
+      throw explained(e, rel);
     }
   }
 
   async writeAtomic(rel: string, data: Uint8Array): Promise<void> {
     const abs = await this.resolve(rel);
-    await fs.mkdir(path.dirname(abs), { recursive: true });
-    await writeFileAtomic(abs, data);
+    try {
+      await fs.mkdir(path.dirname(abs), { recursive: true });
+      await writeFileAtomic(abs, data);
+    } catch (e) {
+      throw explained(e, rel);
+    }
   }
 
   async delete(rel: string): Promise<void> {
@@ -143,7 +147,7 @@ export class NodeWorkspaceFs implements WorkspaceFs {
       return { size: s.size, mtime: s.mtimeMs };
     } catch (e) {
       if (isNotFound(e)) return undefined;
-      throw e;
+      throw explained(e, rel);
     }
   }
 }
@@ -296,6 +300,12 @@ function readWhole(abs: string, rel: string): Promise<Uint8Array> {
   return openAndRead(abs, rel);
 }
 
+/** `.<base><suffix>`, the hidden name of a temporary file beside `base`; when that would pass the 255 bytes a file
+ *  name can have (a long document name), a hash of `base` stands in for it (see shortName). */
+export function tempSiblingName(base: string, suffix: string): string {
+  return `.${Buffer.byteLength(`.${base}${suffix}`) > 255 ? shortName(base) : base}${suffix}`;
+}
+
 /** Writes to a temporary file beside `abs`, flushes it, then renames it over `abs`: readers see old or new, never partial. */
 export async function writeFileAtomic(abs: string, data: Uint8Array | string): Promise<void> {
   await replaceAtomically(abs, (fh) => fh.writeFile(data));
@@ -315,7 +325,7 @@ export async function writeFileAtomicStream(abs: string, fill: (write: (chunk: s
 /** Writes a temporary sibling of `abs` through `fill`, flushes it and renames it over `abs`; the temporary file is
  *  removed when anything fails, so a failed write leaves `abs` as it was and nothing beside it. */
 async function replaceAtomically(abs: string, fill: (fh: fs.FileHandle) => Promise<void>): Promise<void> {
-  const tmp = path.join(path.dirname(abs), `.${path.basename(abs)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  const tmp = path.join(path.dirname(abs), tempSiblingName(path.basename(abs), `.${process.pid}.${randomBytes(4).toString('hex')}.tmp`));
   const fh = await fs.open(tmp, 'w');
   try {
     await fill(fh);
@@ -332,6 +342,16 @@ async function replaceAtomically(abs: string, fill: (fh: fs.FileHandle) => Promi
     await fs.rm(tmp, { force: true });
     throw e;
   }
+}
+
+/** A path too long for the file system (a name over 255 bytes, or the whole over PATH_MAX) as a PathError that says
+ *  so; any other error as it is. */
+function explained(e: unknown, rel: string): unknown {
+  if ((e as NodeJS.ErrnoException)?.code !== 'ENAMETOOLONG') return e;
+  const longest = Math.max(...rel.split('/').map((s) => Buffer.byteLength(s)));
+  return new PathError(
+    `${rel} is too long for the file system (${longest > 255 ? `a name of ${longest} bytes, over the 255 a file name can have` : `${Buffer.byteLength(rel)} bytes in all`}); use a shorter path`,
+  );
 }
 
 function isNotFound(e: unknown): boolean {
