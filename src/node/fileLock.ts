@@ -25,6 +25,17 @@ export class LockTimeoutError extends Error {
   }
 }
 
+/** Something other than a lock file (a folder, a link) where the lock file should be: it is not ours to remove, so
+ *  the write is refused with what to do. `file` names it (the CLI shows such errors as user errors). */
+export class LockPathError extends Error {
+  constructor(
+    readonly file: string,
+    what: string,
+  ) {
+    super(`${file} is ${what}, where Marginalia keeps the lock file of a save; the annotations were not saved. Remove it and try again`);
+  }
+}
+
 interface Owner {
   pid: number;
   host: string;
@@ -118,8 +129,9 @@ async function readOwner(lock: string): Promise<Owner | undefined> {
 }
 
 async function isStale(lock: string, owner: Owner | undefined, staleMs: number): Promise<boolean> {
-  const st = await fs.stat(lock).catch(() => undefined);
+  const st = await fs.lstat(lock).catch(() => undefined);
   if (!st) return false; // released meanwhile: just try again
+  if (!st.isFile()) throw new LockPathError(lock, st.isDirectory() ? 'a folder' : st.isSymbolicLink() ? 'a symbolic link' : 'not a file');
   if (Date.now() - st.mtimeMs > staleMs) return true;
   if (owner && owner.host === os.hostname() && !isAlive(owner.pid)) return true;
   return false;
