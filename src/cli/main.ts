@@ -5,9 +5,10 @@ import * as fsp from 'node:fs/promises';
 import { execFileSync, spawnSync } from 'node:child_process';
 import * as os from 'node:os';
 import { USAGE, UsageError, attrOptions, intOption, parseCommandLine, type ParsedArgs } from './args';
-import { NodeWorkspaceFs, writeFileAtomic, writeFileAtomicStream } from '../node';
+import { NodeWorkspaceFs, NotRegularFileError, readRegularFile, writeFileAtomic, writeFileAtomicStream } from '../node';
 import {
   AnnotationStore,
+  NotTextError,
   NotCorpusError,
   assertCorpusDocument,
   corpusMatcher,
@@ -23,6 +24,8 @@ import {
   summarise,
   writeCheck,
   type DocumentCheck,
+  type UncheckedDocument,
+  unreadableReason,
   findKind,
   describeMerge,
   mergeSidecarTexts,
@@ -147,6 +150,8 @@ class Context {
   /** Which files are corpus documents: the CLI uses the default patterns (see corpus.ts). */
   readonly corpus: CorpusOptions = {};
   private readonly isCorpus = corpusMatcher(this.corpus);
+  /** Problems the store reported and passed over (an unreadable snapshot); `check` then ends with exit 1. */
+  private warnings = 0;
 
   constructor(
     readonly args: ParsedArgs,
@@ -154,7 +159,12 @@ class Context {
     readonly io: CliIo,
   ) {
     this.fs = new NodeWorkspaceFs(root);
-    this.store = new AnnotationStore(this.fs);
+    this.store = new AnnotationStore(this.fs, {
+      warn: (message) => {
+        this.warnings++;
+        io.stderr(`marginalia: warning: ${message}\n`);
+      },
+    });
   }
 
   // What the person at the terminal reads goes through these, one line each, with escapeControls: file names,
@@ -410,7 +420,9 @@ class Context {
         this.say(`${from} moved to ${to}: its ${plural(n, 'annotation')} ${this.args.values.write ? 'followed it' : 'will follow it (run with --write to save)'}`);
       }
     }
-    const checks = await checkCorpus(this.store, this.fs, all);
+    const unchecked: UncheckedDocument[] = [];
+    const checks = await checkCorpus(this.store, this.fs, all, unchecked);
+    for (const u of unchecked) this.warnUnread(u.doc, u.reason, all, (n) => (n === 1 ? 'Its annotation is not checked and stays as it is.' : `Its ${n} annotations are not checked and stay as they are.`));
     const summary = summarise(checks);
     // A sidecar git left unmerged loads as one side only when no markers are in it (a driver that did not run):
     // named here, so the other side is not lost by committing it as it is.
@@ -421,7 +433,7 @@ class Context {
       for (const c of checks) written += await writeCheck(this.store, c, c.exists ? await readDocument(this.fs, c.doc) : undefined);
     }
     if (this.args.values.json) {
-      this.json({ documents: checks.map(checkJson), moved, summary, written, unmerged });
+      this.json({ documents: checks.map(checkJson), moved, unchecked, summary, written, unmerged });
     } else {
       for (const c of checks) this.printCheck(c);
       this.say(
@@ -429,7 +441,12 @@ class Context {
           (this.args.values.write ? `; ${written} saved` : summary.reanchored + summary.orphaned > 0 ? ' (not saved; run with --write to save)' : ''),
       );
     }
-    return summary.orphaned > 0 || unmerged.length > 0 ? 1 : 0;
+    return summary.orphaned > 0 || unmerged.length > 0 || unchecked.length > 0 || this.warnings > 0 ? 1 : 0;
+  }
+
+  /** Warns that `doc` could not be read (`reason`), and what happens to its annotations instead. */
+  private warnUnread(doc: string, reason: string, all: ReadonlyMap<string, readonly Annotation[]>, fate: (annotations: number) => string): void {
+    this.warn(`${reason} ${fate(all.get(doc)?.length ?? 0)}`);
   }
 
   private printCheck(c: DocumentCheck): void {
@@ -448,10 +465,25 @@ class Context {
     const all = await this.loadAll();
     const docs = this.args.positionals.length > 0 ? this.args.positionals.map((d) => this.docPath(d)) : [...all.keys()].sort();
     for (const doc of docs) assertCorpusDocument(doc, this.corpus, this.isCorpus);
-    if (format.id === 'yaml') return this.exportYamlStreamed(docs, all);
+    // A document that cannot be read is reported and exported as a missing one is (its annotations without its text).
+    let unread = 0;
+    const readText = async (doc: string): Promise<string | undefined> => {
+      try {
+        return await readDocument(this.fs, doc);
+      } catch (e) {
+        if (!all.has(doc)) throw e;
+        unread++;
+        this.warnUnread(doc, unreadableReason(doc, e), all, (n) => `Its ${plural(n, 'annotation')} ${n === 1 ? 'is' : 'are'} exported without its text, as for a missing document.`);
+        return undefined;
+      }
+    };
+    if (format.id === 'yaml') {
+      await this.exportYamlStreamed(docs, all, readText);
+      return unread > 0 ? 1 : 0;
+    }
     const documents = [];
     for (const doc of docs) {
-      const text = await readDocument(this.fs, doc);
+      const text = await readText(doc);
       if (text === undefined && !all.has(doc)) throw new CliError(`document ${doc} not found and has no annotations`);
       documents.push({ path: doc, text, annotations: all.get(doc) ?? [] });
     }
@@ -481,15 +513,15 @@ class Context {
     } else {
       this.io.stdout(rendered.text);
     }
-    return 0;
+    return unread > 0 ? 1 : 0;
   }
 
   /** The YAML export written as it is made, each document's text read in its turn (see writeExportYaml). */
-  private async exportYamlStreamed(docs: readonly string[], all: ReadonlyMap<string, readonly Annotation[]>): Promise<number> {
+  private async exportYamlStreamed(docs: readonly string[], all: ReadonlyMap<string, readonly Annotation[]>, readText: (doc: string) => Promise<string | undefined>): Promise<void> {
     for (const doc of docs) {
       if (!all.has(doc) && (await readDocument(this.fs, doc)) === undefined) throw new CliError(`document ${doc} not found and has no annotations`);
     }
-    const input = { documents: docs.map((doc) => ({ path: doc, annotations: all.get(doc) ?? [] })), readText: (doc: string) => readDocument(this.fs, doc) };
+    const input = { documents: docs.map((doc) => ({ path: doc, annotations: all.get(doc) ?? [] })), readText };
     const n = input.documents.reduce((s, d) => s + d.annotations.length, 0);
     if (this.args.values.out) {
       const file = path.resolve(this.io.cwd, this.args.values.out);
@@ -500,7 +532,6 @@ class Context {
     } else {
       await writeExportYaml(input, (chunk) => this.io.stdout(chunk));
     }
-    return 0;
   }
 
   /** Refuses, before anything is written, an export whose files (absolute paths) would overwrite a sidecar, a
@@ -523,9 +554,12 @@ class Context {
     if (!fileArg || extra.length > 0) throw new UsageError('import takes exactly one file');
     const file = path.resolve(this.io.cwd, fileArg);
     const source = (
-      await fsp.readFile(file, 'utf8').catch((e: NodeJS.ErrnoException) => {
-        throw asUserError(e) ?? new CliError(`cannot read ${file}: ${e.message}`);
-      })
+      await readRegularFile(file).then(
+        (bytes) => Buffer.from(bytes).toString('utf8'),
+        (e: Error) => {
+          throw e instanceof NotRegularFileError ? new CliError(e.message) : (asUserError(e) ?? new CliError(`cannot read ${file}: ${e.message}`));
+        },
+      )
     ).replace(/^\uFEFF/, '');
     const format = importFormat(fileArg, source);
     const texts = new Map<string, string | undefined>();
@@ -552,8 +586,9 @@ class Context {
     try {
       plan = await planImport(this.store, imported, () => listCorpus(this.fs));
     } catch (e) {
-      if (!(e instanceof ImportError || e instanceof SidecarError)) throw e;
-      throw new CliError(`${fileArg}: ${e.message}; nothing was imported`);
+      // (A folder or a FIFO where a document should be is an error naming its file.)
+      if (!(e instanceof ImportError || e instanceof SidecarError || e instanceof NotTextError || e instanceof PathError || typeof (e as { file?: unknown }).file === 'string')) throw e;
+      throw new CliError(`${fileArg}: ${(e as Error).message}; nothing was imported`);
     }
     await applyImport(this.store, plan);
     const count = (f: (p: PlannedDocument) => number): number => plan.documents.reduce((n, p) => n + f(p), 0);

@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import { PathError, toRelPath } from '../core/model';
 import { STORE_DIR } from '../constants';
 import type { DirEntry, WorkspaceFs } from '../core/store';
-import { withFileLock } from '../node';
+import { tempSiblingName, withFileLock } from '../node';
 
 export class VscodeWorkspaceFs implements WorkspaceFs {
   /** Symbolic links that list() came across and left out (workspace-relative), so the folder model can say so. */
@@ -31,7 +31,7 @@ export class VscodeWorkspaceFs implements WorkspaceFs {
     const dir = vscode.Uri.joinPath(target, '..');
     await vscode.workspace.fs.createDirectory(dir);
     // A temporary sibling, then a rename over the target: readers see the old or the new file, never half of one.
-    const tmp = vscode.Uri.joinPath(dir, `.${rel.split('/').pop()}.${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}.tmp`);
+    const tmp = vscode.Uri.joinPath(dir, tempSiblingName(rel.split('/').pop()!, `.${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}.tmp`));
     await vscode.workspace.fs.writeFile(tmp, data);
     try {
       await vscode.workspace.fs.rename(tmp, target, { overwrite: true });

@@ -13,7 +13,7 @@
 import * as fs from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, createHash } from 'node:crypto';
 import { asUserError, UserError } from '../core/model';
 
 export interface LockOptions {
@@ -36,6 +36,14 @@ export class LockTimeoutError extends UserError {
   }
 }
 
+/** Something other than a lock file (a folder, a link) where the lock file should be: it is not ours to remove, so
+ *  the write is refused with what to do. `file` names it (the CLI shows such errors as user errors). */
+export class LockPathError extends UserError {
+  constructor(file: string, what: string) {
+    super(`${file} is ${what}, where Marginalia keeps the lock file of a save; the annotations were not saved. Remove it and try again`, { file });
+  }
+}
+
 interface Owner {
   pid: number;
   host: string;
@@ -48,9 +56,18 @@ const DEFAULT_HEARTBEAT_MS = 1_000;
 /** An empty lock younger than this may be one being written (file systems without hard links create, then write). */
 const EMPTY_GRACE_MS = 1_000;
 
-/** The lock file of `abs`: a hidden file beside it, never taken for a sidecar (only *.yaml are). */
+/** The lock file of `abs`: a hidden file beside it, never taken for a sidecar (only *.yaml are). When that name and
+ *  the temporary one made beside it (see tryCreate) would pass the 255 bytes a file name can have, a hash of the
+ *  name stands in for it: `.<32 hex digits>.lock`, the same in every process. */
 export function lockFileFor(abs: string): string {
-  return path.join(path.dirname(abs), `.${path.basename(abs)}.lock`);
+  const base = path.basename(abs);
+  const name = Buffer.byteLength(`.${base}.lock.${'0'.repeat(16)}.tmp`) > 255 ? `.${shortName(base)}.lock` : `.${base}.lock`;
+  return path.join(path.dirname(abs), name);
+}
+
+/** A short stand-in for a file name too long to be extended: 32 hex digits of its SHA-256. */
+export function shortName(base: string): string {
+  return createHash('sha256').update(base).digest('hex').slice(0, 32);
 }
 
 /** Runs `fn` holding the lock of `abs` (its folder must exist); releases it however `fn` ends. */
@@ -160,6 +177,8 @@ interface LockState {
 async function inspect(lock: string): Promise<LockState | undefined> {
   let text: string;
   let st;
+  const kind = await fs.lstat(lock).catch(() => undefined);
+  if (kind && !kind.isFile()) throw new LockPathError(lock, kind.isDirectory() ? 'a folder' : kind.isSymbolicLink() ? 'a symbolic link' : 'not a file');
   try {
     [text, st] = await Promise.all([fs.readFile(lock, 'utf8'), fs.stat(lock)]);
   } catch (e) {

@@ -1,11 +1,23 @@
 // WorkspaceFs over node:fs, for the CLI and tests. Refuses paths (and symlinks) that lead out of the root.
 import * as fs from 'node:fs/promises';
-import { closeSync, fstatSync, open, openSync, read, readSync, readlinkSync } from 'node:fs';
+import { closeSync, constants, fstatSync, open, openSync, read, readSync, readlinkSync, type Stats } from 'node:fs';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { PathError, toRelPath } from '../core/model';
-import { withFileLock } from './fileLock';
+import { shortName, withFileLock } from './fileLock';
 import type { DirEntry, WorkspaceFs } from '../core/store';
+
+/** A path that names something other than a regular file (a FIFO, a device, a socket, a folder): never read, as
+ *  reading a FIFO waits for a writer forever. `file` names it, so the CLI shows the message as a user error. */
+export class NotRegularFileError extends Error {
+  readonly code = 'ENOTREG';
+  constructor(
+    readonly file: string,
+    kind: string,
+  ) {
+    super(`${file} is ${kind}, not a regular file; Marginalia reads only regular files. Replace it with a file to use it.`);
+  }
+}
 
 export class NodeWorkspaceFs implements WorkspaceFs {
   readonly root: string;
@@ -69,24 +81,28 @@ export class NodeWorkspaceFs implements WorkspaceFs {
           // refused as such whether or not its target exists.
           await this.resolve(rel);
           if (isNotFound(e)) return undefined;
-          throw e;
+          throw explained(e, rel);
         }
         procFd = false;
       }
     }
     const abs = await this.resolve(rel);
     try {
-      return await readWhole(abs);
+      return await readWhole(abs, rel);
     } catch (e) {
       if (isNotFound(e)) return undefined;
-      throw e;
+      throw explained(e, rel);
     }
   }
 
   async writeAtomic(rel: string, data: Uint8Array): Promise<void> {
     const abs = await this.resolve(rel);
-    await fs.mkdir(path.dirname(abs), { recursive: true });
-    await writeFileAtomic(abs, data);
+    try {
+      await fs.mkdir(path.dirname(abs), { recursive: true });
+      await writeFileAtomic(abs, data);
+    } catch (e) {
+      throw explained(e, rel);
+    }
   }
 
   async delete(rel: string): Promise<void> {
@@ -131,7 +147,7 @@ export class NodeWorkspaceFs implements WorkspaceFs {
       return { size: s.size, mtime: s.mtimeMs };
     } catch (e) {
       if (isNotFound(e)) return undefined;
-      throw e;
+      throw explained(e, rel);
     }
   }
 }
@@ -157,11 +173,11 @@ const SLOW_READS = 3;
 
 /** readInside, synchronously. */
 function readInsideSync(abs: string, realRoot: string, rel: string): Uint8Array {
-  const fd = openSync(abs, 'r');
+  const fd = openSync(abs, OPEN_FOR_READING);
   try {
     checkInside(fd, realRoot, rel);
     const st = fstatSync(fd);
-    if (st.isDirectory()) throw Object.assign(new Error('EISDIR: illegal operation on a directory, read'), { code: 'EISDIR' });
+    refuseIrregular(st, rel);
     let buf = Buffer.allocUnsafe(st.size || 8192);
     let got = 0;
     for (;;) {
@@ -188,7 +204,22 @@ function readInsideSync(abs: string, realRoot: string, rel: string): Uint8Array 
  * call itself (for the thousands of small sidecars a store loads, five trips took longer than parsing them).
  */
 function readInside(abs: string, realRoot: string, rel: string): Promise<Uint8Array> {
-  return openAndRead(abs, (fd) => checkInside(fd, realRoot, rel));
+  return openAndRead(abs, rel, (fd) => checkInside(fd, realRoot, rel));
+}
+
+/**
+ * Opening without waiting: opening a FIFO for reading blocks until a writer opens it, and so would every read; with
+ * O_NONBLOCK the open returns at once, and fstat of the descriptor (the very file opened, whatever links led to it)
+ * refuses it before any read. A regular file ignores the flag.
+ */
+const OPEN_FOR_READING = constants.O_RDONLY | (constants.O_NONBLOCK ?? 0);
+
+/** Throws NotRegularFileError (EISDIR's code for a folder, as fs.readFile does) unless `st` is a regular file. */
+function refuseIrregular(st: Stats, rel: string): void {
+  if (st.isFile()) return;
+  if (st.isDirectory()) throw Object.assign(new Error(`${rel} is a folder, not a file (EISDIR)`), { code: 'EISDIR', file: rel });
+  const kind = st.isFIFO() ? 'a named pipe (FIFO)' : st.isSocket() ? 'a socket' : st.isCharacterDevice() || st.isBlockDevice() ? 'a device' : 'not a file';
+  throw new NotRegularFileError(rel, kind);
 }
 
 /** Throws PathError when the open file `fd` is not under `realRoot` (ProcFdMissing when /proc cannot say). */
@@ -206,9 +237,9 @@ function checkInside(fd: number, realRoot: string, rel: string): void {
 }
 
 /** Opens `abs`, runs `check` on the open descriptor, reads the whole file and closes it, whatever happens. */
-function openAndRead(abs: string, check?: (fd: number) => void): Promise<Uint8Array> {
+function openAndRead(abs: string, rel: string, check?: (fd: number) => void): Promise<Uint8Array> {
   return new Promise((resolve, reject) => {
-    open(abs, 'r', (e, fd) => {
+    open(abs, OPEN_FOR_READING, (e, fd) => {
       if (e) return reject(e);
       const finish = (err: unknown, data?: Uint8Array): void => {
         try {
@@ -224,22 +255,22 @@ function openAndRead(abs: string, check?: (fd: number) => void): Promise<Uint8Ar
       } catch (checkError) {
         return finish(checkError);
       }
-      readOpen(fd, finish);
+      readOpen(fd, rel, finish);
     });
   });
 }
 
 /** The rest of an open file: its size by fstat, then reads until that many bytes or the end. */
-function readOpen(fd: number, done: (e: unknown, data?: Uint8Array) => void): void {
+function readOpen(fd: number, rel: string, done: (e: unknown, data?: Uint8Array) => void): void {
   let st;
   try {
     st = fstatSync(fd);
+    refuseIrregular(st, rel);
   } catch (e) {
     return done(e);
   }
-  if (st.isDirectory()) return done(Object.assign(new Error('EISDIR: illegal operation on a directory, read'), { code: 'EISDIR' }));
   const size = st.size;
-  // Files that report no size (pipes, /proc) are read in growing chunks until the end, as fs.readFile does.
+  // Files that report no size (/proc) are read in growing chunks until the end, as fs.readFile does.
   let buf = Buffer.allocUnsafe(size || 8192);
   let got = 0;
   const more = (): void => {
@@ -259,9 +290,20 @@ function readOpen(fd: number, done: (e: unknown, data?: Uint8Array) => void): vo
   more();
 }
 
+/** A whole file outside the workspace's checks (an import's source), refusing what is not a regular file. */
+export function readRegularFile(abs: string): Promise<Uint8Array> {
+  return openAndRead(abs, abs);
+}
+
 /** Reads a whole file by path (where /proc/self/fd is missing; the caller has checked the path). */
-function readWhole(abs: string): Promise<Uint8Array> {
-  return openAndRead(abs);
+function readWhole(abs: string, rel: string): Promise<Uint8Array> {
+  return openAndRead(abs, rel);
+}
+
+/** `.<base><suffix>`, the hidden name of a temporary file beside `base`; when that would pass the 255 bytes a file
+ *  name can have (a long document name), a hash of `base` stands in for it (see shortName). */
+export function tempSiblingName(base: string, suffix: string): string {
+  return `.${Buffer.byteLength(`.${base}${suffix}`) > 255 ? shortName(base) : base}${suffix}`;
 }
 
 /** Writes to a temporary file beside `abs`, flushes it, then renames it over `abs`: readers see old or new, never partial. */
@@ -283,7 +325,7 @@ export async function writeFileAtomicStream(abs: string, fill: (write: (chunk: s
 /** Writes a temporary sibling of `abs` through `fill`, flushes it and renames it over `abs`; the temporary file is
  *  removed when anything fails, so a failed write leaves `abs` as it was and nothing beside it. */
 async function replaceAtomically(abs: string, fill: (fh: fs.FileHandle) => Promise<void>): Promise<void> {
-  const tmp = path.join(path.dirname(abs), `.${path.basename(abs)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  const tmp = path.join(path.dirname(abs), tempSiblingName(path.basename(abs), `.${process.pid}.${randomBytes(4).toString('hex')}.tmp`));
   const fh = await fs.open(tmp, 'w');
   try {
     await fill(fh);
@@ -300,6 +342,16 @@ async function replaceAtomically(abs: string, fill: (fh: fs.FileHandle) => Promi
     await fs.rm(tmp, { force: true });
     throw e;
   }
+}
+
+/** A path too long for the file system (a name over 255 bytes, or the whole over PATH_MAX) as a PathError that says
+ *  so; any other error as it is. */
+function explained(e: unknown, rel: string): unknown {
+  if ((e as NodeJS.ErrnoException)?.code !== 'ENAMETOOLONG') return e;
+  const longest = Math.max(...rel.split('/').map((s) => Buffer.byteLength(s)));
+  return new PathError(
+    `${rel} is too long for the file system (${longest > 255 ? `a name of ${longest} bytes, over the 255 a file name can have` : `${Buffer.byteLength(rel)} bytes in all`}); use a shorter path`,
+  );
 }
 
 function isNotFound(e: unknown): boolean {

@@ -3,7 +3,7 @@
 import type { Annotation } from '../model';
 import type { AnnotationStore } from './store';
 import type { WorkspaceFs } from './ports';
-import { readDocument } from './corpus';
+import { readDocument, unreadableReason } from './corpus';
 import { reanchorDocument, type ReanchorResult } from '../anchoring';
 import { contentHash } from '../model';
 import { sameAnchoring, withAnchoringOf } from './merge';
@@ -62,11 +62,25 @@ function byId(annotations: readonly Annotation[]): Map<string, Annotation> {
   return new Map(annotations.map((a) => [a.id, a]));
 }
 
-/** Re-anchors every stored annotation (or those of `docs`). */
-export async function checkCorpus(store: AnnotationStore, fs: WorkspaceFs, stored: Map<string, Annotation[]>): Promise<DocumentCheck[]> {
+/** A document whose annotations could not be checked (it is not text, not a file, unreadable), and why. */
+export interface UncheckedDocument {
+  doc: string;
+  reason: string;
+}
+
+/** Re-anchors every stored annotation. A document that cannot be read (binary, not UTF-8, a folder, a FIFO, no
+ *  permission) is not checked: it goes to `unchecked` with the reason, its annotations untouched, and the rest go on. */
+export async function checkCorpus(store: AnnotationStore, fs: WorkspaceFs, stored: Map<string, Annotation[]>, unchecked: UncheckedDocument[] = []): Promise<DocumentCheck[]> {
   const out: DocumentCheck[] = [];
   for (const doc of [...stored.keys()].sort()) {
-    out.push(await checkDocument(store, doc, stored.get(doc) ?? [], await readDocument(fs, doc)));
+    let text: string | undefined;
+    try {
+      text = await readDocument(fs, doc);
+    } catch (e) {
+      unchecked.push({ doc, reason: unreadableReason(doc, e) });
+      continue;
+    }
+    out.push(await checkDocument(store, doc, stored.get(doc) ?? [], text));
   }
   return out;
 }

@@ -148,10 +148,18 @@ export async function listTextCorpus(fs: WorkspaceFs, options: CorpusOptions = {
     try {
       if ((await readDocument(fs, doc)) !== undefined) documents.push(doc);
     } catch (e) {
-      skipped.push({ doc, reason: e instanceof NotTextError ? e.message : `${doc} could not be read (${(e as Error).message}); it is left out of the corpus.` });
+      skipped.push({ doc, reason: unreadableReason(doc, e) });
     }
   }
   return { documents, skipped };
+}
+
+/** Why the document `doc` could not be read (the error readDocument threw), as one sentence naming it. */
+export function unreadableReason(doc: string, e: unknown): string {
+  if (e instanceof NotTextError) return e.message;
+  const message = e instanceof Error ? e.message : String(e);
+  if (typeof (e as { file?: unknown }).file === 'string' && message.startsWith(`${doc} `)) return `${message.replace(/[.;]?\s*$/, '')}; it is left out of the corpus.`;
+  return `${doc} could not be read (${message}); it is left out of the corpus.`;
 }
 
 /** The document's text, or undefined when the file does not exist. */

@@ -51,7 +51,22 @@ export function checkDocPath(doc: string): string {
 
 /** '.marginalia/annotations/<doc>.yaml'. Throws PathError for paths outside the workspace or inside the store. */
 export function sidecarPathFor(doc: string): string {
-  return `${ANNOTATIONS_DIR}/${checkDocPath(doc)}${SIDECAR_EXTENSION}`;
+  const rel = checkDocPath(doc);
+  const name = rel.slice(rel.lastIndexOf('/') + 1) + SIDECAR_EXTENSION;
+  const bytes = utf8Length(name);
+  if (bytes > MAX_NAME_BYTES) {
+    throw new PathError(
+      `${doc} cannot be annotated: its name is too long for a sidecar beside it (${name} would be ${bytes} bytes, over the ${MAX_NAME_BYTES} a file name can have); rename the document to at most ${MAX_NAME_BYTES - utf8Length(SIDECAR_EXTENSION)} bytes`,
+    );
+  }
+  return `${ANNOTATIONS_DIR}/${rel}${SIDECAR_EXTENSION}`;
+}
+
+/** The longest file name (in UTF-8 bytes) the usual file systems take (ext4, APFS, NTFS: 255). */
+export const MAX_NAME_BYTES = 255;
+
+function utf8Length(s: string): number {
+  return new TextEncoder().encode(s).length;
 }
 
 /** The document a sidecar path belongs to, or undefined if the path is not one a sidecar can have. */

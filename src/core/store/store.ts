@@ -26,6 +26,9 @@ export interface StoreOptions {
   clock?: Clock;
   /** Sidecars read and parsed at once by loadAll. */
   concurrency?: number;
+  /** Told once of each snapshot that cannot be read (a link out of the workspace, a folder, a FIFO): it is then
+   *  passed over as a missing one, and the rest goes on. Without it, such a read throws. */
+  warn?: (message: string) => void;
 }
 
 export interface LoadAllResult {
@@ -105,6 +108,9 @@ export class AnnotationStore {
   private readonly queues = new Map<string, Promise<unknown>>();
   /** Whether .marginalia/.gitignore was looked for (once per store). */
   private ignoreFileChecked = false;
+  private readonly warn: ((message: string) => void) | undefined;
+  /** Snapshots already reported unreadable through `warn`. */
+  private readonly unreadableSnapshots = new Set<string>();
 
   constructor(
     readonly fs: WorkspaceFs,
@@ -112,6 +118,7 @@ export class AnnotationStore {
   ) {
     this.clock = options.clock ?? systemClock;
     this.concurrency = Math.max(1, options.concurrency ?? 64);
+    this.warn = options.warn;
   }
 
   /** '.marginalia/annotations/<doc>.yaml'; throws PathError for paths outside the workspace or inside the store. */
@@ -224,7 +231,19 @@ export class AnnotationStore {
   /** The document version with this hash, or undefined when it is missing or does not match its hash. A copy whose
    *  line endings git converted to CRLF (core.autocrlf) is recognised and returned with LF restored. */
   async getSnapshot(hash: string): Promise<string | undefined> {
-    const bytes = await this.fs.read(this.snapshotPath(hash));
+    const file = this.snapshotPath(hash);
+    let bytes: Uint8Array | undefined;
+    try {
+      bytes = await this.fs.read(file);
+    } catch (e) {
+      if (this.warn === undefined) throw e;
+      if (!this.unreadableSnapshots.has(file)) {
+        this.unreadableSnapshots.add(file);
+        const message = e instanceof Error ? e.message : String(e);
+        this.warn(`${message.startsWith(file) ? message : `${file} cannot be read (${message})`}; this snapshot is passed over as a missing one`);
+      }
+      return undefined;
+    }
     if (bytes === undefined) return undefined;
     const text = lenientDecoder.decode(bytes);
     if (contentHash(text) === hash) return text;

@@ -11,19 +11,36 @@ import type { AttributeValue } from '../model';
 // always gives the same bytes, whichever library version wrote it.
 
 const PLAIN_CHARS = /^\p{L}[\p{L}\p{M}\p{N}\p{P}\p{S} ]*$/u;
-// The whole rule for ASCII text in one pass (a letter; then printable ASCII where ":" is followed by a non-space,
-// "#" follows a non-space, and the last character is no space), tried first: it decides most strings of a corpus,
-// and Unicode property classes are several times slower.
-const PLAIN_ASCII = /^[A-Za-z](?:[ -"$-9;-~]|:(?=[!-~])|(?<! )#)*(?<! )$/;
 const YAML11_WORDS = /^(?:y|yes|n|no|true|false|on|off|null)$/i;
 
+/**
+ * The whole rule for ASCII text in one pass (a letter; then printable ASCII where ":" is followed by a non-space,
+ * "#" follows a non-space, and the last character is no space), tried first: it decides most strings of a corpus,
+ * and Unicode property classes are several times slower. A loop over the code units rather than a regular
+ * expression with alternatives: V8 backtracks such a pattern on its stack, which overflows near 8 million characters.
+ */
+function isPlainAscii(s: string): boolean {
+  const first = s.charCodeAt(0);
+  if (!((first >= 0x41 && first <= 0x5a) || (first >= 0x61 && first <= 0x7a))) return false;
+  for (let i = 1; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x20 || c > 0x7e) return false;
+    if (c === 0x3a) {
+      const next = s.charCodeAt(i + 1); // NaN at the end: a trailing ":" is not plain
+      if (!(next > 0x20 && next <= 0x7e)) return false;
+    } else if (c === 0x23 && s.charCodeAt(i - 1) === 0x20) {
+      return false;
+    }
+  }
+  return s.charCodeAt(s.length - 1) !== 0x20;
+}
 /** True when `s` is written without quotes. */
 export function isPlainSafe(s: string): boolean {
   // Both patterns below start with a letter: anything else ASCII (a digit, a quote, a space ...) is decided here.
   const first = s.charCodeAt(0);
   if (first < 0x80 && !((first >= 0x41 && first <= 0x5a) || (first >= 0x61 && first <= 0x7a))) return false;
   if (s.length <= 5 && YAML11_WORDS.test(s)) return false;
-  if (PLAIN_ASCII.test(s)) return true;
+  if (isPlainAscii(s)) return true;
   return PLAIN_CHARS.test(s) && !s.includes(': ') && !s.includes(' #') && !s.endsWith(':') && !s.endsWith(' ');
 }
 
