@@ -496,8 +496,9 @@ class Context {
         if (e.code === 'ENOENT') return [];
         throw new CliError(`cannot write the export into ${dir}: ${e.message}`);
       });
-      if (!mayExportInto(present)) throw new CliError(exportFolderRefusal(dir));
+      // What would be overwritten is named first; then a folder holding anything else is refused.
       await this.refuseCollisions([...rendered.files.keys()].map((rel) => path.join(dir, ...rel.split('/'))), all);
+      if (!mayExportInto(present)) throw new CliError(exportFolderRefusal(dir));
       for (const [rel, text] of rendered.files) {
         const file = path.join(dir, ...rel.split('/'));
         await fsp.mkdir(path.dirname(file), { recursive: true });

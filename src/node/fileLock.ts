@@ -55,6 +55,8 @@ const DEFAULT_STALE_MS = 10_000;
 const DEFAULT_HEARTBEAT_MS = 1_000;
 /** An empty lock younger than this may be one being written (file systems without hard links create, then write). */
 const EMPTY_GRACE_MS = 1_000;
+/** A break takes milliseconds; a guard of another host older than this was left by a breaker that died. */
+const GUARD_STALE_MS = 5_000;
 
 /** The lock file of `abs`: a hidden file beside it, never taken for a sidecar (only *.yaml are). When that name and
  *  the temporary one made beside it (see tryCreate) would pass the 255 bytes a file name can have, a hash of the
@@ -115,7 +117,7 @@ async function acquire(abs: string, lock: string, o: Required<LockOptions>): Pro
       if (seen === undefined || seen.key !== state.key) seen = { key: state.key, since: now, mtimeMs: state.mtimeMs, mtimeSince: now };
       else if (seen.mtimeMs !== state.mtimeMs) Object.assign(seen, { mtimeMs: state.mtimeMs, mtimeSince: now });
       if (isStale(state, seen, now, o.staleMs)) {
-        await breakLock(lock, state.owner);
+        await breakLock(lock, state.key);
         seen = undefined;
         continue;
       }
@@ -163,7 +165,7 @@ async function tryCreate(lock: string, tmp: string, me: Owner): Promise<boolean>
   }
 }
 
-interface LockState {
+export interface LockState {
   /** Who holds it: the owner's nonce, or for a lock that is not a record, its inode and content. */
   key: string;
   owner?: Owner;
@@ -174,7 +176,7 @@ interface LockState {
 }
 
 /** The lock as it is now; undefined when there is none. */
-async function inspect(lock: string): Promise<LockState | undefined> {
+export async function inspect(lock: string): Promise<LockState | undefined> {
   let text: string;
   let st;
   const kind = await fs.lstat(lock).catch(() => undefined);
@@ -232,22 +234,41 @@ function timeoutMessage(abs: string, lock: string, owner: Owner | undefined, tim
   );
 }
 
-/** Removes a stale lock, unless it changed hands since it was judged: it is moved aside first, and put back when
- *  what was moved is not the lock that was judged stale. */
-async function breakLock(lock: string, judged: Owner | undefined): Promise<void> {
-  const aside = `${path.join(path.dirname(lock), '.lock-' + randomBytes(8).toString('hex'))}.stale`;
+/**
+ * Removes a stale lock, but only the lock that was judged stale. Breakers take turns through a guard file beside the
+ * lock: under it the lock is looked at again and removed only when it still has the judged key. Nobody else can
+ * change such a lock meanwhile (its holder is gone, and a new holder can only create a lock once it is removed), so
+ * a live holder's lock is never taken away. Moving the lock aside and putting it back instead left an instant with no
+ * lock, in which a third process could take it while its holder was still writing: two writers at once, and one
+ * writer's annotation lost (seen with 50 `add`s at once on 2 busy cores, where a holder may release and exit between
+ * a waiter's read of its record and the waiter's check of its pid).
+ */
+export async function breakLock(lock: string, judgedKey: string): Promise<void> {
+  const guard = `${lock}.break`;
+  const me = JSON.stringify({ pid: process.pid, host: os.hostname(), nonce: randomBytes(8).toString('hex') });
   try {
-    await fs.rename(lock, aside);
-  } catch {
-    return; // someone else broke or released it
+    await fs.writeFile(guard, me, { flag: 'wx' });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    await clearStaleGuard(guard);
+    return; // another process is breaking it: look again
   }
-  const moved = await inspect(aside).catch(() => undefined);
-  if (moved?.owner !== undefined && moved.owner.nonce !== judged?.nonce) {
-    // A live holder's lock: give it back. (If yet another lock was made in that instant the link fails and two
-    // writers proceed; the store's re-read just before it writes still keeps both sets of annotations.)
-    await fs.link(aside, lock).catch(() => undefined);
+  try {
+    const now = await inspect(lock);
+    if (now?.key === judgedKey) await fs.rm(lock, { force: true });
+  } finally {
+    await fs.rm(guard, { force: true });
   }
-  await fs.rm(aside, { force: true });
+}
+
+/** A guard left by a breaker that died in the middle (a kill): removed once its process is gone, or, for another
+ *  host's, once it is older than a break could take. */
+async function clearStaleGuard(guard: string): Promise<void> {
+  const [text, st] = await Promise.all([fs.readFile(guard, 'utf8'), fs.stat(guard)]).catch(() => [undefined, undefined] as const);
+  if (text === undefined || st === undefined) return;
+  const owner = parseOwner(text);
+  const gone = owner !== undefined && owner.host === os.hostname() ? !isAlive(owner.pid) : Date.now() - st.mtimeMs > GUARD_STALE_MS;
+  if (gone) await fs.rm(guard, { force: true });
 }
 
 function sleep(ms: number): Promise<void> {

@@ -3,19 +3,16 @@ import * as fs from 'node:fs/promises';
 import { closeSync, constants, fstatSync, open, openSync, read, readSync, readlinkSync, type Stats } from 'node:fs';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { PathError, toRelPath } from '../core/model';
+import { PathError, toRelPath, UserError } from '../core/model';
 import { shortName, withFileLock } from './fileLock';
 import type { DirEntry, WorkspaceFs } from '../core/store';
 
 /** A path that names something other than a regular file (a FIFO, a device, a socket, a folder): never read, as
- *  reading a FIFO waits for a writer forever. `file` names it, so the CLI shows the message as a user error. */
-export class NotRegularFileError extends Error {
+ *  reading a FIFO waits for a writer forever. A UserError naming the file: the CLI exits 2 with its message. */
+export class NotRegularFileError extends UserError {
   readonly code = 'ENOTREG';
-  constructor(
-    readonly file: string,
-    kind: string,
-  ) {
-    super(`${file} is ${kind}, not a regular file; Marginalia reads only regular files. Replace it with a file to use it.`);
+  constructor(file: string, kind: string) {
+    super(`${file} is ${kind}, not a regular file; Marginalia reads only regular files. Replace it with a file to use it.`, { file });
   }
 }
 

@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { parse } from 'yaml';
 import type { Annotation } from '../../src/core/model';
+import { parseCsvRecords } from '../../src/core/formats';
 import type { ExportResult } from '../../src/host/exportCommand';
 import { api, child, closeAll, eventually, folderModel, hoverText, openAndSelect, treeLabels } from './support/helpers';
 
@@ -218,7 +219,8 @@ describe('research tools in the extension host', function () {
       assert.equal(path.dirname(offered.fsPath), path.dirname(f.folder.uri.fsPath), 'next to the workspace folder, outside the corpus');
       assert.equal(path.basename(offered.fsPath), `${f.name}-annotations.csv`);
       assert.deepEqual({ documents: result?.documents, annotations: result?.annotations }, { documents: annotated.length, annotations: f.count() }, 'the whole corpus, not the selected document');
-      const rows = fs.readFileSync(target.fsPath, 'utf8').trim().split(/\r?\n/).slice(1);
+      // Records, not lines: a note or a quote may hold a line break inside its quoted field.
+      const rows = parseCsvRecords(fs.readFileSync(target.fsPath, 'utf8'), target.fsPath).slice(1);
       assert.equal(rows.length, f.count());
     });
 
@@ -267,10 +269,19 @@ describe('research tools in the extension host', function () {
         assert.ok(!treeLabels(a).some((l) => l.startsWith('brat-out') || l.startsWith('cli-out')), treeLabels(a).join(' | '));
         await vscode.commands.executeCommand('marginalia.refresh');
         assert.deepEqual(f.corpus, [...before, 'later.txt'].sort(), 'nor after listing the folder again');
-        // A folder holding other files is refused, with nothing written into it.
+        // The workspace folder itself: brat's copies would overwrite the documents, and that is what the refusal names.
         const inCorpus = fs.readdirSync(root).sort();
-        await assert.rejects(a.exporter.run({ scope: 'corpus', format: 'brat', target: f.folder.uri.toString() }), /already holds files that no Marginalia export wrote; export into a new or empty folder/);
+        await assert.rejects(a.exporter.run({ scope: 'corpus', format: 'brat', target: f.folder.uri.toString() }), /^Error: Refusing to export there: \S+\.txt is a document of the corpus, and the export would overwrite it/);
         assert.deepEqual(fs.readdirSync(root).sort(), inCorpus);
+        // A folder holding a person's other files is refused too, with nothing written into it.
+        const mine = fs.mkdtempSync(path.join(path.dirname(root), 'mine-'));
+        fs.writeFileSync(path.join(mine, 'notes.txt'), 'my notes');
+        try {
+          await assert.rejects(a.exporter.run({ scope: 'corpus', format: 'brat', target: vscode.Uri.file(mine).toString() }), /already holds files that no Marginalia export wrote; export into a new or empty folder/);
+          assert.deepEqual(fs.readdirSync(mine), ['notes.txt']);
+        } finally {
+          fs.rmSync(mine, { recursive: true, force: true });
+        }
       } finally {
         for (const x of ['brat-out', 'cli-out', 'later.txt']) fs.rmSync(path.join(root, x), { recursive: true, force: true });
       }

@@ -99,7 +99,7 @@ export const STORE_IGNORE_PATH = `${STORE_DIR}/.gitignore`;
 export const STORE_IGNORE =
   '# Written by Marginalia: temporary and lock files of saves in progress (one killed half-way can leave them; they are\n' +
   '# safe to delete when no Marginalia is running). The annotations themselves are meant to be committed.\n' +
-  '.*.tmp\n.*.lock\n';
+  '.*.tmp\n.*.lock\n.*.lock.break\n';
 
 export class AnnotationStore {
   readonly clock: Clock;

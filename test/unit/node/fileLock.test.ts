@@ -5,7 +5,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { LockTimeoutError, lockFileFor, withFileLock } from '../../../src/node';
+import { LockTimeoutError, breakLock, inspect, lockFileFor, withFileLock } from '../../../src/node';
 import { UserError } from '../../../src/core/model';
 
 function tempTarget(): string {
@@ -112,5 +112,69 @@ describe('withFileLock', () => {
     );
     assert.equal(stamps[0], 0);
     assert.ok(stamps[1] > 0, 'refreshed');
+  });
+
+  describe('breaking a stale lock', () => {
+    const DEAD = 2 ** 22 + 4321;
+    const record = (pid: number, nonce: string): string => JSON.stringify({ pid, host: os.hostname(), nonce });
+
+    it('removes the lock that was judged stale, and leaves no guard behind', async () => {
+      const lock = lockFileFor(tempTarget());
+      fs.writeFileSync(lock, record(DEAD, 'dead'));
+      const judged = await inspect(lock);
+      await breakLock(lock, judged?.key ?? '');
+      assert.deepEqual(fs.readdirSync(path.dirname(lock)), []);
+    });
+
+    it('a lock that changed hands after it was judged (the dead holder released, a live one took it) is kept, with no instant without it', async () => {
+      const lock = lockFileFor(tempTarget());
+      fs.writeFileSync(lock, record(DEAD, 'dead'));
+      const judged = await inspect(lock);
+      // Meanwhile the judged holder is gone and a live process holds the lock.
+      fs.rmSync(lock);
+      fs.writeFileSync(lock, record(process.pid, 'live'));
+      const inode = fs.statSync(lock).ino;
+      let seenMissing = false;
+      const watching = setInterval(() => (seenMissing ||= !fs.existsSync(lock)), 0);
+      await breakLock(lock, judged?.key ?? '');
+      clearInterval(watching);
+      assert.equal(fs.readFileSync(lock, 'utf8'), record(process.pid, 'live'));
+      assert.equal(fs.statSync(lock).ino, inode, 'the same file: never moved aside and back');
+      assert.equal(seenMissing, false);
+      assert.deepEqual(fs.readdirSync(path.dirname(lock)), [path.basename(lock)]);
+    });
+
+    it('breakers take turns: while another breaks, nothing is removed; a guard left by a killed breaker is cleared', async () => {
+      const lock = lockFileFor(tempTarget());
+      fs.writeFileSync(lock, record(DEAD, 'dead'));
+      const key = (await inspect(lock))?.key ?? '';
+      fs.writeFileSync(`${lock}.break`, record(process.pid, 'breaking'));
+      await breakLock(lock, key);
+      assert.ok(fs.existsSync(lock), 'a live breaker is at work: left to it');
+      assert.ok(fs.existsSync(`${lock}.break`));
+      fs.writeFileSync(`${lock}.break`, record(DEAD, 'killed'));
+      await breakLock(lock, key);
+      assert.ok(!fs.existsSync(`${lock}.break`), "a dead breaker's guard is cleared");
+      await breakLock(lock, key);
+      assert.deepEqual(fs.readdirSync(path.dirname(lock)), []);
+    });
+
+    it('a dead holder behind a queue of live writers: every writer gets its turn alone', async () => {
+      const target = tempTarget();
+      fs.writeFileSync(lockFileFor(target), record(DEAD, 'dead'));
+      let inside = 0;
+      let most = 0;
+      await Promise.all(
+        Array.from({ length: 20 }, () =>
+          withFileLock(target, async () => {
+            most = Math.max(most, ++inside);
+            await sleep(2);
+            inside--;
+          }),
+        ),
+      );
+      assert.equal(most, 1);
+      assert.deepEqual(fs.readdirSync(path.dirname(target)), []);
+    });
   });
 });
