@@ -40,10 +40,18 @@ const CHUNKS = { 'compromise/two': 'compromise.js', yaml: 'yaml.js' };
 const lazyChunks = {
   name: 'lazy-chunks',
   setup(build) {
-    const filter = new RegExp(`^(${Object.keys(CHUNKS).map((p) => p.replace(/[/]/g, '\\/')).join('|')})$`);
+    const filter = new RegExp(
+      `^(${Object.keys(CHUNKS)
+        .map((p) => p.replace(/[/]/g, '\\/'))
+        .join('|')})$`,
+    );
     build.onResolve({ filter }, (args) => {
       if (args.kind === 'require-call') return { path: `./${CHUNKS[args.path]}`, external: true };
-      return { errors: [{ text: `${args.path} is a lazily loaded chunk of the extension: require it at its first use (see src/core/yaml/yamlLib.ts), do not import it` }] };
+      return {
+        errors: [
+          { text: `${args.path} is a lazily loaded chunk of the extension: require it at its first use (see src/core/yaml/yamlLib.ts), do not import it` },
+        ],
+      };
     });
   },
 };
@@ -72,7 +80,8 @@ function precompiledValidators(chunk) {
         resolveDir: path.join(ROOT, 'src', 'core', 'yaml'),
       }));
       build.onResolve({ filter: /^(marginalia:precompiled-validators|\.\/validators\.js)$/ }, (args) =>
-        chunk ? { path: args.path, external: true } : { path: 'precompiled-validators', namespace: 'validators' });
+        chunk ? { path: args.path, external: true } : { path: 'precompiled-validators', namespace: 'validators' },
+      );
       build.onLoad({ filter: /.*/, namespace: 'validators' }, async () => ({ contents: await standaloneSource(), loader: 'js', resolveDir: ROOT }));
     },
   };
@@ -89,7 +98,13 @@ function standaloneSource() {
  * @returns {Promise<string>}
  */
 async function generateValidators() {
-  const out = await esbuild.build({ ...common, sourcemap: false, minify: false, entryPoints: [path.join(ROOT, 'src', 'core', 'yaml', 'validators.ts')], write: false });
+  const out = await esbuild.build({
+    ...common,
+    sourcemap: false,
+    minify: false,
+    entryPoints: [path.join(ROOT, 'src', 'core', 'yaml', 'validators.ts')],
+    write: false,
+  });
   /** @type {{ exports: { standaloneValidators?: () => string } }} */
   const module = { exports: {} };
   new Function('module', 'exports', 'require', out.outputFiles[0].text)(module, module.exports, createRequire(import.meta.url));
@@ -104,11 +119,21 @@ const chunkBuilds = Object.entries(CHUNKS).map(([pkg, file]) => ({
   outfile: `dist/${file}`,
 }));
 /** @type {esbuild.BuildOptions} */
-const validatorsChunk = { ...common, stdin: { contents: await standaloneSource(), resolveDir: ROOT, sourcefile: 'validators.js (precompiled)', loader: 'js' }, outfile: 'dist/validators.js' };
+const validatorsChunk = {
+  ...common,
+  stdin: { contents: await standaloneSource(), resolveDir: ROOT, sourcefile: 'validators.js (precompiled)', loader: 'js' },
+  outfile: 'dist/validators.js',
+};
 
 /** @type {esbuild.BuildOptions[]} */
 const builds = [
-  { ...common, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'], plugins: [lazyChunks, precompiledValidators('validators.js')] },
+  {
+    ...common,
+    entryPoints: ['src/extension.ts'],
+    outfile: 'dist/extension.js',
+    external: ['vscode'],
+    plugins: [lazyChunks, precompiledValidators('validators.js')],
+  },
   ...chunkBuilds,
   validatorsChunk,
   { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', plugins: [precompiledValidators()] },

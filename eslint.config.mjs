@@ -28,7 +28,13 @@ const NO_DEEP_NODE = { group: ['**/node/*', '!**/node/index'], message: "Import 
  */
 function coreFolderRules(folder) {
   const forbidden = FOLDERS.filter((f) => f !== folder && !CORE_LAYERS[folder].includes(f));
-  const patterns = [NO_DEEP_CORE, { group: ['**/host', '**/host/**', '**/cli', '**/cli/**', '**/node', '**/node/**', '**/extension'], message: 'src/core runs anywhere: it must not import src/host, src/cli, src/node or src/extension.ts.' }];
+  const patterns = [
+    NO_DEEP_CORE,
+    {
+      group: ['**/host', '**/host/**', '**/cli', '**/cli/**', '**/node', '**/node/**', '**/extension'],
+      message: 'src/core runs anywhere: it must not import src/host, src/cli, src/node or src/extension.ts.',
+    },
+  ];
   if (forbidden.length) {
     patterns.push({
       group: forbidden.flatMap((f) => [`../${f}`, `../${f}/**`]),
@@ -74,12 +80,25 @@ export default tseslint.config(
   },
   {
     files: ['src/node/**/*.ts'],
-    rules: { 'no-restricted-imports': ['error', { paths: [NO_VSCODE], patterns: [NO_DEEP_CORE, { group: ['**/host', '**/host/**', '**/cli', '**/cli/**'], message: 'src/node must not import src/host or src/cli.' }] }] },
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [NO_VSCODE],
+          patterns: [NO_DEEP_CORE, { group: ['**/host', '**/host/**', '**/cli', '**/cli/**'], message: 'src/node must not import src/host or src/cli.' }],
+        },
+      ],
+    },
   },
   {
     // The CLI runs without VS Code, and like the host uses each folder only through its index.ts.
     files: ['src/cli/**/*.ts'],
-    rules: { 'no-restricted-imports': ['error', { paths: [NO_VSCODE], patterns: [NO_DEEP_CORE, NO_DEEP_NODE, { group: ['**/host', '**/host/**'], message: 'src/cli must not import src/host.' }] }] },
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { paths: [NO_VSCODE], patterns: [NO_DEEP_CORE, NO_DEEP_NODE, { group: ['**/host', '**/host/**'], message: 'src/cli must not import src/host.' }] },
+      ],
+    },
   },
   {
     files: ['src/host/**/*.ts', 'src/extension.ts', 'bench/**/*.ts'],

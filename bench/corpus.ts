@@ -10,15 +10,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { stringify } from 'yaml';
-import {
-  buildCorpusTree,
-  summariseDocument,
-  listCorpus,
-  readDocument,
-  serializeSidecar,
-  sidecarPathFor,
-  AnnotationStore,
-} from '../src/core/store';
+import { buildCorpusTree, summariseDocument, listCorpus, readDocument, serializeSidecar, sidecarPathFor, AnnotationStore } from '../src/core/store';
 import { parseDocumentMetadata } from '../src/core/research';
 import type { Annotation, Attributes } from '../src/core/model';
 import { NodeWorkspaceFs } from '../src/node';
@@ -70,13 +62,18 @@ export function generate(quick: boolean): void {
       const r = rng();
       const kind = r < 0.5 ? 'claim' : r < 0.8 ? 'figure' : 'entity';
       const attributes: Attributes =
-        kind === 'claim' ? { speaker: pick(rng, SPEAKERS) }
-        : kind === 'figure' ? { value: randInt(rng, 1, 5000) / 10, unit: pick(rng, UNITS) }
-        : { type: pick(rng, ['person', 'organisation', 'place']), canonical: pick(rng, SPEAKERS) };
+        kind === 'claim'
+          ? { speaker: pick(rng, SPEAKERS) }
+          : kind === 'figure'
+            ? { value: randInt(rng, 1, 5000) / 10, unit: pick(rng, UNITS) }
+            : { type: pick(rng, ['person', 'organisation', 'place']), canonical: pick(rng, SPEAKERS) };
       const s = rng();
-      const anchor: Annotation['anchor'] = s < 0.95 ? { status: 'anchored' }
-        : s < 0.98 ? { status: 'reanchored', method: 'diff', detail: `moved ${randInt(rng, 1, 400)} characters forward` }
-        : { status: 'orphaned', method: 'orphaned', detail: 'passage deleted (12% of its text kept)' };
+      const anchor: Annotation['anchor'] =
+        s < 0.95
+          ? { status: 'anchored' }
+          : s < 0.98
+            ? { status: 'reanchored', method: 'diff', detail: `moved ${randInt(rng, 1, 400)} characters forward` }
+            : { status: 'orphaned', method: 'orphaned', detail: 'passage deleted (12% of its text kept)' };
       const when = new Date(created + k * 1000).toISOString();
       return {
         id: seededId(rng, created + k),
@@ -98,7 +95,11 @@ export function generate(quick: boolean): void {
     digest.push([doc, hash]);
   }
   emit({
-    workload: WORKLOAD, method: 'generate', ms: now() - t0, unit: 'total', input: corpusFingerprint(digest),
+    workload: WORKLOAD,
+    method: 'generate',
+    ms: now() - t0,
+    unit: 'total',
+    input: corpusFingerprint(digest),
     extra: { documents: docs, annotations: total, megabytes: Math.round(bytes / 1e6), root },
   });
 }
@@ -111,30 +112,38 @@ function exportShape(documents: Array<{ path: string; text: string | undefined; 
     offsetUnit: 'utf-16',
     generated: GENERATED.toISOString(),
     tool: 'marginalia 0.1.0',
-    documents: [...documents].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)).map((d) => {
-      const index = d.text === undefined ? undefined : new LineIndex(d.text);
-      const position = (offset: number): { line?: number; column?: number; offset: number } => {
-        if (!index) return { offset };
-        const p = index.position(offset);
-        return { line: p.line + 1, column: p.character + 1, offset };
-      };
-      return {
-        path: d.path,
-        hash: d.text === undefined ? null : contentHash(d.text),
-        metadata: d.text === undefined ? null : parseDocumentMetadata(d.text, d.path).fields,
-        annotations: [...d.annotations].sort((a, b) => a.target.start - b.target.start || (a.id < b.id ? -1 : 1)).map((a) => ({
-          id: a.id,
-          kind: a.kind,
-          quote: { exact: a.target.quote.exact, prefix: a.target.quote.prefix, suffix: a.target.quote.suffix },
-          start: position(a.target.start),
-          end: position(a.target.end),
-          note: a.note,
-          attributes: Object.fromEntries(Object.keys(a.attributes).sort().map((k) => [k, a.attributes[k]])),
-          provenance: { ...a.provenance },
-          status: { ...a.anchor },
-        })),
-      };
-    }),
+    documents: [...documents]
+      .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
+      .map((d) => {
+        const index = d.text === undefined ? undefined : new LineIndex(d.text);
+        const position = (offset: number): { line?: number; column?: number; offset: number } => {
+          if (!index) return { offset };
+          const p = index.position(offset);
+          return { line: p.line + 1, column: p.character + 1, offset };
+        };
+        return {
+          path: d.path,
+          hash: d.text === undefined ? null : contentHash(d.text),
+          metadata: d.text === undefined ? null : parseDocumentMetadata(d.text, d.path).fields,
+          annotations: [...d.annotations]
+            .sort((a, b) => a.target.start - b.target.start || (a.id < b.id ? -1 : 1))
+            .map((a) => ({
+              id: a.id,
+              kind: a.kind,
+              quote: { exact: a.target.quote.exact, prefix: a.target.quote.prefix, suffix: a.target.quote.suffix },
+              start: position(a.target.start),
+              end: position(a.target.end),
+              note: a.note,
+              attributes: Object.fromEntries(
+                Object.keys(a.attributes)
+                  .sort()
+                  .map((k) => [k, a.attributes[k]]),
+              ),
+              provenance: { ...a.provenance },
+              status: { ...a.anchor },
+            })),
+        };
+      }),
   };
 }
 
@@ -143,7 +152,10 @@ function corpusFingerprint(docs: Array<[string, string]>): string {
   return fingerprint(...docs.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([d, h]) => `${d} ${h}`));
 }
 
-async function loadTexts(fsys: NodeWorkspaceFs, docs: ReadonlyMap<string, Annotation[]>): Promise<Array<{ path: string; text: string | undefined; annotations: Annotation[] }>> {
+async function loadTexts(
+  fsys: NodeWorkspaceFs,
+  docs: ReadonlyMap<string, Annotation[]>,
+): Promise<Array<{ path: string; text: string | undefined; annotations: Annotation[] }>> {
   const out = [];
   for (const [doc, annotations] of docs) out.push({ path: doc, text: await readDocument(fsys, doc), annotations });
   return out;
@@ -206,13 +218,22 @@ export async function ours(quick: boolean): Promise<void> {
   const label = `${docs.size.toLocaleString('en')} documents, ${annotations.toLocaleString('en')} annotations`;
   emit({ workload: WORKLOAD, method: 'Marginalia: AnnotationStore.loadAll', ms: loadMs, unit: 'total', input, extra: { label, part: 'load' } });
   emit({
-    workload: WORKLOAD, method: 'Marginalia: Corpus view first level (summariseDocument + buildCorpusTree)', ms: treeMs, unit: 'total',
-    note: `listing the corpus, done alongside the load, ${listMs.toFixed(0)} ms more`, input, extra: { label, part: 'tree', documents: tree.documents },
+    workload: WORKLOAD,
+    method: 'Marginalia: Corpus view first level (summariseDocument + buildCorpusTree)',
+    ms: treeMs,
+    unit: 'total',
+    note: `listing the corpus, done alongside the load, ${listMs.toFixed(0)} ms more`,
+    input,
+    extra: { label, part: 'tree', documents: tree.documents },
   });
   emit({
-    workload: WORKLOAD, method: 'Marginalia: writeExportYaml to a file', ms: exportMs, unit: 'total',
+    workload: WORKLOAD,
+    method: 'Marginalia: writeExportYaml to a file',
+    ms: exportMs,
+    unit: 'total',
     note: `writing the file ${writeMs.toFixed(0)} ms of it; reading the texts ${readMs.toFixed(0)} ms more; ${(yamlChars / 1e6).toFixed(0)} MB of YAML`,
-    input, extra: { label, part: 'export', yamlBytes: yamlChars },
+    input,
+    extra: { label, part: 'export', yamlBytes: yamlChars },
   });
 }
 
@@ -226,8 +247,13 @@ export async function alternative(quick: boolean): Promise<void> {
   const ms = now() - t;
   const input = corpusFingerprint(inputs.map((d) => [d.path, contentHash(d.text ?? '')]));
   emit({
-    workload: WORKLOAD, method: 'yaml package: stringify of the same object shape', ms, unit: 'total',
-    note: `${(yaml.length / 1e6).toFixed(0)} MB of YAML`, input, extra: { part: 'export', yamlBytes: yaml.length },
+    workload: WORKLOAD,
+    method: 'yaml package: stringify of the same object shape',
+    ms,
+    unit: 'total',
+    note: `${(yaml.length / 1e6).toFixed(0)} MB of YAML`,
+    input,
+    extra: { part: 'export', yamlBytes: yaml.length },
   });
 }
 

@@ -40,8 +40,13 @@ export function ours(quick: boolean): void {
   const buildMs = now() - t0;
   const { perQuery, hits } = timeQueries(inp.queries, (x) => index.touching(x).length);
   emit({
-    workload: WORKLOAD, method: 'Marginalia: IntervalIndex.touching', ms: perQuery, unit: 'median per lookup',
-    note: `index built once in ${buildMs.toFixed(0)} ms`, input: inp.input, extra: { label: inp.label, hitsPerLookup: hits.toFixed(1) },
+    workload: WORKLOAD,
+    method: 'Marginalia: IntervalIndex.touching',
+    ms: perQuery,
+    unit: 'median per lookup',
+    note: `index built once in ${buildMs.toFixed(0)} ms`,
+    input: inp.input,
+    extra: { label: inp.label, hitsPerLookup: hits.toFixed(1) },
   });
 }
 
@@ -51,7 +56,11 @@ export function linear(quick: boolean): void {
   const spans = [...inp.spans].sort((a, b) => a.start - b.start || b.end - a.end || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   const { perQuery, hits } = timeQueries(inp.queries, (x) => spans.filter((s) => s.start <= x && x <= s.end).length);
   emit({
-    workload: WORKLOAD, method: 'linear scan of every span', ms: perQuery, unit: 'median per lookup',
-    input: inp.input, extra: { label: inp.label, hitsPerLookup: hits.toFixed(1) },
+    workload: WORKLOAD,
+    method: 'linear scan of every span',
+    ms: perQuery,
+    unit: 'median per lookup',
+    input: inp.input,
+    extra: { label: inp.label, hitsPerLookup: hits.toFixed(1) },
   });
 }

@@ -34,7 +34,11 @@ function makeInput(quick: boolean): Input {
   const annotations = placed.map((p) => toAnnotation(p.id, 'doc.txt', before, p.start, p.end, hash));
   const edited = editDocument(rng, before, placed, 5, source);
   return {
-    before, after: edited.after, hash, annotations, truth: edited.truth,
+    before,
+    after: edited.after,
+    hash,
+    annotations,
+    truth: edited.truth,
     input: fingerprint(before, edited.after, count),
     label: `${(before.length / 1e6).toFixed(1)} MB, ${count.toLocaleString('en')} annotations, 5 % edits`,
   };
@@ -53,15 +57,24 @@ export function ours(quick: boolean): void {
   }
   const accuracy = tally(results.map((r) => classify(inp.after, inp.truth.get(r.id) as SpanState, r.after)));
   emit({
-    workload: WORKLOAD, method: 'Marginalia: reanchorDocument (snapshot diff)', ms: median(times), unit: 'total',
-    note: `median of ${runs} runs (first ${times[0].toFixed(0)} ms)`, accuracy, input: inp.input, extra: { label: inp.label },
+    workload: WORKLOAD,
+    method: 'Marginalia: reanchorDocument (snapshot diff)',
+    ms: median(times),
+    unit: 'total',
+    note: `median of ${runs} runs (first ${times[0].toFixed(0)} ms)`,
+    accuracy,
+    input: inp.input,
+    extra: { label: inp.label },
   });
 }
 
 /** Runs `place` on a seeded sample of the annotations (all of them when sample >= count) and extrapolates. */
 function alternative(
-  quick: boolean, method: string, sample: number,
-  place: (text: string, a: Annotation) => { start: number; end: number } | undefined, extra: Record<string, string | number> = {},
+  quick: boolean,
+  method: string,
+  sample: number,
+  place: (text: string, a: Annotation) => { start: number; end: number } | undefined,
+  extra: Record<string, string | number> = {},
 ): void {
   const inp = makeInput(quick);
   const picked = sampleIndexes(mulberry32(7), inp.annotations.length, sample);
@@ -73,19 +86,29 @@ function alternative(
   const n = inp.annotations.length;
   const scale = n / picked.length;
   emit({
-    workload: WORKLOAD, method, ms: ms * scale, unit: 'total',
+    workload: WORKLOAD,
+    method,
+    ms: ms * scale,
+    unit: 'total',
     note: picked.length < n ? `measured on ${picked.length.toLocaleString('en')}, ×${scale.toFixed(1)}` : undefined,
-    accuracy: tally(verdicts), input: inp.input, extra: { label: inp.label, measuredMs: Math.round(ms), ...extra },
+    accuracy: tally(verdicts),
+    input: inp.input,
+    extra: { label: inp.label, measuredMs: Math.round(ms), ...extra },
   });
 }
 
 export function hypothesis(quick: boolean): void {
-  alternative(quick, 'Hypothesis-style fuzzy quote search (approx-string-match)', quick ? 100 : 1_000,
-    (text, a) => anchorLikeHypothesis(text, a.target.quote, a.target));
+  alternative(quick, 'Hypothesis-style fuzzy quote search (approx-string-match)', quick ? 100 : 1_000, (text, a) =>
+    anchorLikeHypothesis(text, a.target.quote, a.target),
+  );
 }
 
 export function dmp(quick: boolean): void {
   const match = dmpMatcher();
-  alternative(quick, `diff-match-patch match_main (first 32 chars; threshold ${DMP_THRESHOLD}, distance ${DMP_DISTANCE.toLocaleString('en')})`,
-    quick ? 100 : 1_000, (text, a) => match(text, a.target.quote, a.target));
+  alternative(
+    quick,
+    `diff-match-patch match_main (first 32 chars; threshold ${DMP_THRESHOLD}, distance ${DMP_DISTANCE.toLocaleString('en')})`,
+    quick ? 100 : 1_000,
+    (text, a) => match(text, a.target.quote, a.target),
+  );
 }

@@ -148,7 +148,9 @@ export function benchRows(results: ReadonlyArray<BenchResult | BenchError>, star
     row(w, alt, { versus: versus(alt, exp) });
     if (load) {
       row(w, undefined, {
-        method: 'Marginalia: the whole workload (load + tree + texts + export)', time: '', memory: fmtMb(load.peakRssMb),
+        method: 'Marginalia: the whole workload (load + tree + texts + export)',
+        time: '',
+        memory: fmtMb(load.peakRssMb),
         goal: goal(load.peakRssMb <= 300, 'peak ≤ 300 MB'),
       });
     }
@@ -160,14 +162,17 @@ export function benchRows(results: ReadonlyArray<BenchResult | BenchError>, star
     else {
       const s = startup;
       row(w, undefined, {
-        method: 'Marginalia: activation, ext.activate() in the extension host (loads the bundle)', time: fmtTime(s.roundTripMs),
+        method: 'Marginalia: activation, ext.activate() in the extension host (loads the bundle)',
+        time: fmtTime(s.roundTripMs),
         goal: goal(s.roundTripMs <= 50, '≤ 50 ms'),
-        note: `median of ${s.all.length} fresh code-servers (${s.all.map((ms) => fmtTime(ms)).join(', ')}); activate() itself ` +
+        note:
+          `median of ${s.all.length} fresh code-servers (${s.all.map((ms) => fmtTime(ms)).join(', ')}); activate() itself ` +
           `${s.activateMs === undefined ? '(not found in the log)' : fmtTime(s.activateMs)}, by the extension's log${s.wasActive ? '; ONE WAS ALREADY ACTIVE' : ''}`,
       });
       const shipped = s.extensionBytes + s.chunks.reduce((n, c) => n + c.bytes, 0);
       row(w, undefined, {
-        method: 'Marginalia: dist/extension.js, the bundle activation loads (esbuild --production, minified)', time: kb(s.extensionBytes),
+        method: 'Marginalia: dist/extension.js, the bundle activation loads (esbuild --production, minified)',
+        time: kb(s.extensionBytes),
         goal: goal(s.extensionBytes <= 500 * 1024, '≤ 500 KB'),
         note: `chunks loaded at first use: ${s.chunks.map((c) => `${c.file} ${kb(c.bytes)}`).join(', ')}; ${kb(shipped)} shipped in all; dist/cli.js ${kb(s.cliBytes)}`,
       });
@@ -185,7 +190,10 @@ export function benchTable(rows: readonly TableRow[]): string {
   return [
     `| ${header.join(' | ')} |`,
     `| ${header.map(() => '---').join(' | ')} |`,
-    ...rows.map((r, i) => `| ${[i > 0 && rows[i - 1].workload === r.workload ? '' : r.workload, r.method, r.time, r.versus, r.accuracy, r.memory, r.goal, r.note].map(cell).join(' | ')} |`),
+    ...rows.map(
+      (r, i) =>
+        `| ${[i > 0 && rows[i - 1].workload === r.workload ? '' : r.workload, r.method, r.time, r.versus, r.accuracy, r.memory, r.goal, r.note].map(cell).join(' | ')} |`,
+    ),
   ].join('\n');
 }
 

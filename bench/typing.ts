@@ -37,7 +37,10 @@ function makeInput(quick: boolean): { annotations: Annotation[]; text: string; e
     keys.push(edit);
   }
   return {
-    annotations, text, edits: keys, input: fingerprint(text, count, JSON.stringify(keys)),
+    annotations,
+    text,
+    edits: keys,
+    input: fingerprint(text, count, JSON.stringify(keys)),
     label: `${(size / 1e6).toFixed(1)} MB, ${count.toLocaleString('en')} annotations, ${edits.toLocaleString('en')} keystrokes`,
   };
 }
@@ -81,8 +84,12 @@ export function ours(quick: boolean): void {
     drawn += ranges.length / 2;
   }
   emit({
-    workload: WORKLOAD, method: 'Marginalia: LiveDocument.applyChange + IntervalIndex viewport', ms: median(times), unit: 'median per edit',
-    note: `p95 ${percentile(times, 0.95).toFixed(2)} ms; line table ${median(lineTimes).toFixed(2)} ms more`, input: inp.input,
+    workload: WORKLOAD,
+    method: 'Marginalia: LiveDocument.applyChange + IntervalIndex viewport',
+    ms: median(times),
+    unit: 'median per edit',
+    note: `p95 ${percentile(times, 0.95).toFixed(2)} ms; line table ${median(lineTimes).toFixed(2)} ms more`,
+    input: inp.input,
     extra: { label: inp.label, spansDrawnPerEdit: Math.round(drawn / inp.edits.length) },
   });
 }
@@ -117,8 +124,12 @@ export function naive(quick: boolean): void {
     drawn += ranges.length / 2;
   }
   emit({
-    workload: WORKLOAD, method: 'naive: shift every span, filter all for the viewport', ms: median(times), unit: 'median per edit',
-    note: `p95 ${percentile(times, 0.95).toFixed(2)} ms`, input: inp.input,
+    workload: WORKLOAD,
+    method: 'naive: shift every span, filter all for the viewport',
+    ms: median(times),
+    unit: 'median per edit',
+    note: `p95 ${percentile(times, 0.95).toFixed(2)} ms`,
+    input: inp.input,
     extra: { label: inp.label, spansDrawnPerEdit: Math.round(drawn / inp.edits.length) },
   });
 }

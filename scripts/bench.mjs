@@ -50,14 +50,18 @@ function variant(workload, name) {
   return new Promise((resolve) => {
     const started = Date.now();
     const child = spawn(process.execPath, [path.join(ROOT, 'out', 'bench', 'run.js'), workload, name, ...(quick ? ['--quick'] : [])], {
-      cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'],
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
     let err = '';
     child.stdout.on('data', (d) => (out += d));
     child.stderr.on('data', (d) => (err += d));
     child.on('close', (code) => {
-      const rows = out.split('\n').filter((l) => l.startsWith(RESULT)).map((l) => JSON.parse(l.slice(RESULT.length)));
+      const rows = out
+        .split('\n')
+        .filter((l) => l.startsWith(RESULT))
+        .map((l) => JSON.parse(l.slice(RESULT.length)));
       log(`${workload} ${name}: ${code === 0 ? 'done' : `FAILED (exit ${code})`} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
       if (code !== 0) {
         process.stderr.write(err);
@@ -71,10 +75,17 @@ function variant(workload, name) {
 /** @type {Result[]} */
 const results = [];
 for (const [w, v] of [
-  ['reanchor', 'ours'], ['reanchor', 'hypothesis'], ['reanchor', 'dmp'],
-  ['typing', 'ours'], ['typing', 'naive'],
-  ['hover', 'ours'], ['hover', 'linear'],
-  ['corpus', 'generate'], ['corpus', 'ours'], ['corpus', 'alternative'], ['corpus', 'clean'],
+  ['reanchor', 'ours'],
+  ['reanchor', 'hypothesis'],
+  ['reanchor', 'dmp'],
+  ['typing', 'ours'],
+  ['typing', 'naive'],
+  ['hover', 'ours'],
+  ['hover', 'linear'],
+  ['corpus', 'generate'],
+  ['corpus', 'ours'],
+  ['corpus', 'alternative'],
+  ['corpus', 'clean'],
 ]) {
   results.push(...(await variant(w, v)));
 }
@@ -89,11 +100,22 @@ const load1 = os.loadavg()[0];
 const report = require(path.join(ROOT, 'out', 'bench', 'report.js'));
 const cpu = os.cpus();
 const argv = process.argv.slice(2);
-const text = report.benchReport({
-  command: ['npm run bench', ...(argv.length > 0 ? ['--', ...argv] : [])].join(' '),
-  date: new Date(), node: process.version, cpus: cpu.length, cpuModel: cpu[0]?.model.trim() ?? 'CPU',
-  memoryGb: Math.round(os.totalmem() / 2 ** 30), loadBefore: load0, loadAfter: load1, seconds: (Date.now() - T0) / 1000, quick,
-}, results, startup);
+const text = report.benchReport(
+  {
+    command: ['npm run bench', ...(argv.length > 0 ? ['--', ...argv] : [])].join(' '),
+    date: new Date(),
+    node: process.version,
+    cpus: cpu.length,
+    cpuModel: cpu[0]?.model.trim() ?? 'CPU',
+    memoryGb: Math.round(os.totalmem() / 2 ** 30),
+    loadBefore: load0,
+    loadAfter: load1,
+    seconds: (Date.now() - T0) / 1000,
+    quick,
+  },
+  results,
+  startup,
+);
 console.log('');
 console.log(text);
 if (!quick) {
@@ -128,18 +150,34 @@ async function measureStartup() {
     const extensionBytes = fs.statSync(path.join(ROOT, 'dist', 'extension.js')).size;
     const cliBytes = fs.statSync(path.join(ROOT, 'dist', 'cli.js')).size;
     // Every other .js in dist/ is a chunk of the extension that it requires at first use (see esbuild.mjs).
-    const chunks = fs.readdirSync(path.join(ROOT, 'dist')).filter((f) => f.endsWith('.js') && f !== 'extension.js' && f !== 'cli.js').sort()
+    const chunks = fs
+      .readdirSync(path.join(ROOT, 'dist'))
+      .filter((f) => f.endsWith('.js') && f !== 'extension.js' && f !== 'cli.js')
+      .sort()
       .map((file) => ({ file, bytes: fs.statSync(path.join(ROOT, 'dist', file)).size }));
     /** @type {StartupRun[]} */
     const runs = [];
     for (let i = 1; i <= STARTUP_RUNS; i++) {
       log(`start-up: activating the extension in code-server (${i} of ${STARTUP_RUNS})`);
       const outFile = path.join(runDir, `startup-${i}.json`);
-      const r = spawnSync(process.execPath, [path.join(ROOT, 'scripts', 'run-integration.mjs'), '--tests', path.join(ROOT, 'out', 'bench', 'startup'),
-        '--keep', '--run-dir', path.join(runDir, `run-${i}`), '--timeout', '120'], {
-        cwd: ROOT, encoding: 'utf8',
-        env: { ...process.env, MARGINALIA_BENCH_STARTUP_OUT: outFile, MARGINALIA_BENCH_LOGS: path.join(runDir, `run-${i}`, 'user-data', 'logs') },
-      });
+      const r = spawnSync(
+        process.execPath,
+        [
+          path.join(ROOT, 'scripts', 'run-integration.mjs'),
+          '--tests',
+          path.join(ROOT, 'out', 'bench', 'startup'),
+          '--keep',
+          '--run-dir',
+          path.join(runDir, `run-${i}`),
+          '--timeout',
+          '120',
+        ],
+        {
+          cwd: ROOT,
+          encoding: 'utf8',
+          env: { ...process.env, MARGINALIA_BENCH_STARTUP_OUT: outFile, MARGINALIA_BENCH_LOGS: path.join(runDir, `run-${i}`, 'user-data', 'logs') },
+        },
+      );
       if (r.status !== 0 || !fs.existsSync(outFile)) {
         process.stdout.write(r.stdout ?? '');
         process.stderr.write(r.stderr ?? '');

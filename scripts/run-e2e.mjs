@@ -48,10 +48,23 @@ const say = (/** @type {string} */ msg) => console.log(`[e2e ${((Date.now() - T0
 /** @type {ReturnType<typeof parseArgs>} */
 let opts;
 try {
-  opts = parseArgs(process.argv.slice(2), {
-    workspace: 'string', copy: 'boolean', shots: 'string', trust: 'string', dev: 'boolean', vsix: 'boolean', timeout: 'number', retries: 'number',
-    'run-dir': 'string', keep: 'boolean', headed: 'boolean',
-  }, 'MARGINALIA_E2E_');
+  opts = parseArgs(
+    process.argv.slice(2),
+    {
+      workspace: 'string',
+      copy: 'boolean',
+      shots: 'string',
+      trust: 'string',
+      dev: 'boolean',
+      vsix: 'boolean',
+      timeout: 'number',
+      retries: 'number',
+      'run-dir': 'string',
+      keep: 'boolean',
+      headed: 'boolean',
+    },
+    'MARGINALIA_E2E_',
+  );
   opts.trust ??= 'off';
   if (!TRUST_MODES.includes(opts.trust)) throw new Error(`--trust must be one of ${TRUST_MODES.join(', ')}`);
   if (!opts.positional.length) throw new Error('name at least one script, e.g. test/e2e/smoke.e2e.mjs, or a folder of them');
@@ -63,7 +76,11 @@ try {
 const scripts = opts.positional.flatMap((p) => {
   const abs = path.resolve(p);
   if (fs.existsSync(abs) && fs.statSync(abs).isDirectory()) {
-    return fs.readdirSync(abs).filter((f) => f.endsWith('.e2e.mjs')).sort().map((f) => path.join(abs, f));
+    return fs
+      .readdirSync(abs)
+      .filter((f) => f.endsWith('.e2e.mjs'))
+      .sort()
+      .map((f) => path.join(abs, f));
   }
   return [abs];
 });
@@ -171,7 +188,16 @@ async function runScript(script, attempt = 0) {
       const mod = await import(pathToFileURL(script).href);
       if (typeof mod.run !== 'function') throw new Error(`${script} does not export run()`);
       await mod.run({
-        page, context, workspace, source, shotsDir, check, shot, log, server: started, extensionId,
+        page,
+        context,
+        workspace,
+        source,
+        shotsDir,
+        check,
+        shot,
+        log,
+        server: started,
+        extensionId,
         extensionMode: opts.dev ? 'development' : 'installed',
       });
     };

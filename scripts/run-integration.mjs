@@ -36,16 +36,30 @@ import { closingLine, integrationTestEnv, missingInputs, readTestResult, resolve
 import { copyWorkspace } from './vscode/workspaces.mjs';
 
 const T0 = Date.now();
-const WORKBENCH_CHATTER = /^(Resolving connection token|Resolved connection token|Creating a socket|Ignoring fetching additional builtin extensions|\[Service Worker\]|ChatSessionStore:|Updating additional builtin extensions cache|Started local extension host|Extension host \(Remote\) is unresponsive)|^\s*$/;
+const WORKBENCH_CHATTER =
+  /^(Resolving connection token|Resolved connection token|Creating a socket|Ignoring fetching additional builtin extensions|\[Service Worker\]|ChatSessionStore:|Updating additional builtin extensions cache|Started local extension host|Extension host \(Remote\) is unresponsive)|^\s*$/;
 const say = (/** @type {string} */ msg) => console.log(`[integration ${((Date.now() - T0) / 1000).toFixed(1)}s] ${msg}`);
 
 /** @type {ReturnType<typeof parseArgs>} */
 let opts;
 try {
-  opts = parseArgs(process.argv.slice(2), {
-    workspace: 'string', copy: 'boolean', tests: 'string', trust: 'string', grep: 'string', timeout: 'number',
-    'run-dir': 'string', keep: 'boolean', headed: 'boolean', verbose: 'boolean', installed: 'boolean',
-  }, 'MARGINALIA_IT_');
+  opts = parseArgs(
+    process.argv.slice(2),
+    {
+      workspace: 'string',
+      copy: 'boolean',
+      tests: 'string',
+      trust: 'string',
+      grep: 'string',
+      timeout: 'number',
+      'run-dir': 'string',
+      keep: 'boolean',
+      headed: 'boolean',
+      verbose: 'boolean',
+      installed: 'boolean',
+    },
+    'MARGINALIA_IT_',
+  );
   if (opts.positional.length) throw new Error(`unexpected argument ${opts.positional[0]}`);
   opts.trust ??= 'off';
   if (!TRUST_MODES.includes(opts.trust)) throw new Error(`--trust must be one of ${TRUST_MODES.join(', ')}`);
@@ -67,7 +81,9 @@ if (missing) {
 const runDir = makeRunDir('integration', opts.runDir);
 const resultFile = path.join(runDir, 'result.json');
 const workspace = opts.copy === false ? source : copyWorkspace(source, path.join(runDir, 'workspace'));
-say(`workspace ${workspace}${workspace === source ? '' : ` (copy of ${source.startsWith(REPO + path.sep) ? path.relative(REPO, source) : source})`}, trust ${opts.trust}`);
+say(
+  `workspace ${workspace}${workspace === source ? '' : ` (copy of ${source.startsWith(REPO + path.sep) ? path.relative(REPO, source) : source})`}, trust ${opts.trust}`,
+);
 say(`tests ${path.relative(REPO, testsDir)} via ${path.relative(REPO, testsIndex)}`);
 
 /** @type {import('./vscode/server.mjs').Server | undefined} */
@@ -94,7 +110,13 @@ try {
     trust: opts.trust,
     log: say,
     env: integrationTestEnv({
-      resultFile, testsDir, grep: opts.grep, workspace, source, trust: opts.trust, extension: opts.installed ? 'installed' : 'development',
+      resultFile,
+      testsDir,
+      grep: opts.grep,
+      workspace,
+      source,
+      trust: opts.trust,
+      extension: opts.installed ? 'installed' : 'development',
     }),
   });
   server = started;

@@ -40,7 +40,13 @@ const say = (msg) => console.log(`[start] ${msg}`);
 let opts;
 try {
   opts = parseArgs(process.argv.slice(2), {
-    port: 'number', host: 'string', workspace: 'string', fresh: 'boolean', trust: 'string', build: 'boolean', dev: 'boolean',
+    port: 'number',
+    host: 'string',
+    workspace: 'string',
+    fresh: 'boolean',
+    trust: 'string',
+    build: 'boolean',
+    dev: 'boolean',
   });
   opts.trust ??= 'off';
   if (!TRUST_MODES.includes(opts.trust)) throw new Error(`--trust must be one of ${TRUST_MODES.join(', ')}`);
@@ -97,7 +103,7 @@ if (opts.dev) {
   uninstallExtension(extensionsDir); // the development copy is the only one
   say('loading Marginalia from this repository (extensionDevelopmentPath)');
 } else {
-  say('packing the extension (vsce) and installing the VSIX with VS Code\'s own installer');
+  say("packing the extension (vsce) and installing the VSIX with VS Code's own installer");
   try {
     uninstallExtension(extensionsDir); // also an older start's symlinked copy
     const installedAt = installVsix(packageVsix(path.join(stateDir, 'marginalia.vsix'), { quiet: true }), extensionsDir, stateDir);
@@ -129,7 +135,12 @@ const shownHost = host === '0.0.0.0' ? os.hostname() : host;
 // The workbench URL with the folder's path readable; in the sample workspace it also opens the first document, so
 // Marginalia starts with the window (plain-text documents activate it).
 const url = server
-  .workbenchUrl({ workspace, openFile: opts.workspace ? undefined : firstDocument(workspace), extensionDevelopmentPath: opts.dev ? REPO : undefined, shownHost })
+  .workbenchUrl({
+    workspace,
+    openFile: opts.workspace ? undefined : firstDocument(workspace),
+    extensionDevelopmentPath: opts.dev ? REPO : undefined,
+    shownHost,
+  })
   .replace(/%2F/g, '/');
 console.log(`
   Marginalia in VS Code ${readCodeVersion()}: open
@@ -154,7 +165,10 @@ process.exit(1);
  * @param {string} folder
  */
 function firstDocument(folder) {
-  const first = fs.readdirSync(folder).filter((f) => f.endsWith('.txt')).sort()[0];
+  const first = fs
+    .readdirSync(folder)
+    .filter((f) => f.endsWith('.txt'))
+    .sort()[0];
   return first && path.join(folder, first);
 }
 

@@ -31,9 +31,18 @@ const DEFAULT_VSCODE_VERSION = 'stable';
 /** @type {ReturnType<typeof parseArgs>} */
 let opts;
 try {
-  opts = parseArgs(process.argv.slice(2), {
-    workspace: 'string', tests: 'string', grep: 'string', 'vscode-version': 'string', 'run-dir': 'string', keep: 'boolean',
-  }, 'MARGINALIA_IT_');
+  opts = parseArgs(
+    process.argv.slice(2),
+    {
+      workspace: 'string',
+      tests: 'string',
+      grep: 'string',
+      'vscode-version': 'string',
+      'run-dir': 'string',
+      keep: 'boolean',
+    },
+    'MARGINALIA_IT_',
+  );
   if (opts.positional.length) throw new Error(`unexpected argument ${opts.positional[0]}`);
 } catch (e) {
   console.error(`test-electron: ${/** @type {Error} */ (e).message}`);
@@ -67,7 +76,13 @@ try {
     // The first launch argument is the folder or .code-workspace to open.
     launchArgs: [workspace, '--disable-extensions', `--user-data-dir=${userDataDir}`, `--extensions-dir=${path.join(runDir, 'extensions')}`],
     extensionTestsEnv: integrationTestEnv({
-      resultFile, testsDir, grep: opts.grep, workspace, source, trust: 'off', extension: 'development',
+      resultFile,
+      testsDir,
+      grep: opts.grep,
+      workspace,
+      source,
+      trust: 'off',
+      extension: 'development',
     }),
   });
   ok = code === 0;

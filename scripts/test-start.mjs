@@ -53,10 +53,13 @@ let npmStart;
 let output = '';
 /** @type {Awaited<ReturnType<typeof launchBrowser>> | undefined} */
 let browser;
-const timer = setTimeout(() => {
-  check(`finished within ${opts.timeout ?? 240} s`, false);
-  void finish();
-}, (opts.timeout ?? 240) * 1000);
+const timer = setTimeout(
+  () => {
+    check(`finished within ${opts.timeout ?? 240} s`, false);
+    void finish();
+  },
+  (opts.timeout ?? 240) * 1000,
+);
 
 try {
   // 1. A fresh clone of HEAD
@@ -70,7 +73,8 @@ try {
   // The symlinked code-server must be the one the clone's tools/vscode asks for: otherwise npm start would reinstall
   // it, through the symlink, into this checkout's tools/vscode.
   const setup = spawnSync(process.execPath, [path.join(clone, 'scripts', 'setup-vscode.mjs'), '--check'], { cwd: clone, encoding: 'utf8' });
-  if (setup.status !== 0) throw new Error(`this checkout's tools/vscode does not match HEAD's (run npm run setup:vscode here first): ${setup.stdout.trim().split('\n').pop()}`);
+  if (setup.status !== 0)
+    throw new Error(`this checkout's tools/vscode does not match HEAD's (run npm run setup:vscode here first): ${setup.stdout.trim().split('\n').pop()}`);
 
   // 2. npm start, in its own process group (as a terminal runs it), until it prints the URL
   npmStart = spawn('npm', ['start'], {
@@ -105,7 +109,10 @@ try {
   await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
 
   const walkthrough = page.locator('.gettingStartedContainer', { hasText: 'Annotate a corpus with Marginalia' }).first();
-  const walkthroughShown = await walkthrough.waitFor({ timeout: 30_000 }).then(() => true, () => false);
+  const walkthroughShown = await walkthrough.waitFor({ timeout: 30_000 }).then(
+    () => true,
+    () => false,
+  );
   await sleep(800);
   await screenshot(page, path.join(shots, 'start-first-launch.png'));
   check('the first launch of the sample workspace opens the Marginalia walkthrough', walkthroughShown);
@@ -115,17 +122,30 @@ try {
   await corpusPane.waitFor({ timeout: 20_000 });
   const title = (await corpusPane.locator('.pane-header .title').first().innerText()).trim();
   check('the Corpus view is titled CORPUS', title === 'CORPUS', title);
-  const documents = fs.readdirSync(path.join(clone, 'sample', 'corpus')).filter((f) => f.endsWith('.txt')).sort();
+  const documents = fs
+    .readdirSync(path.join(clone, 'sample', 'corpus'))
+    .filter((f) => f.endsWith('.txt'))
+    .sort();
   const rows = corpusPane.locator('.monaco-list-row');
-  await rows.filter({ hasText: documents[documents.length - 1] }).first().waitFor({ timeout: 30_000 }).catch(() => {});
+  await rows
+    .filter({ hasText: documents[documents.length - 1] })
+    .first()
+    .waitFor({ timeout: 30_000 })
+    .catch(() => {});
   const listed = (await rows.allInnerTexts()).map((t) => t.split('\n')[0].trim());
-  check(`the Corpus view lists the ${documents.length} sample documents`, documents.length === 5 && documents.every((d) => listed.includes(d)), listed.join(' | '));
+  check(
+    `the Corpus view lists the ${documents.length} sample documents`,
+    documents.length === 5 && documents.every((d) => listed.includes(d)),
+    listed.join(' | '),
+  );
 
   // VS Code shows a notification's source in its details row, which a notification with buttons has open: the
   // suggestions of the open sample document are announced with buttons.
   await page.locator('.tabs-container .tab', { hasText: documents[0] }).first().click();
   await runCommand(page, 'Marginalia: Suggest Figures and Entities');
-  const toast = page.locator('.notifications-toasts .notification-toast', { has: page.locator('.notification-list-item-buttons-container .monaco-button') }).first();
+  const toast = page
+    .locator('.notifications-toasts .notification-toast', { has: page.locator('.notification-list-item-buttons-container .monaco-button') })
+    .first();
   await toast.waitFor({ timeout: 30_000 });
   await sleep(800); // the toast slides in
   const sourceLabel = toast.locator('.notification-list-item-source', { hasText: 'Source:' }).first();
@@ -154,7 +174,11 @@ async function finish() {
     signalGroup(pid, 'SIGINT');
     const stopped = await Promise.race([exited.then(() => true), sleep(15_000).then(() => false)]);
     const serverGone = !serverPid || (await waitGone(serverPid, 10_000));
-    check('Ctrl-C stops npm start and its code-server', stopped && serverGone, `npm start ${stopped ? 'exited' : 'still running'}, code-server group ${serverGone ? 'gone' : 'still running'}`);
+    check(
+      'Ctrl-C stops npm start and its code-server',
+      stopped && serverGone,
+      `npm start ${stopped ? 'exited' : 'still running'}, code-server group ${serverGone ? 'gone' : 'still running'}`,
+    );
     signalGroup(pid, 'SIGKILL');
     if (serverPid) signalGroup(serverPid, 'SIGKILL');
   }

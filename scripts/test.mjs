@@ -11,7 +11,12 @@ const SUITES = [
   { name: 'unit', cmd: node, args: [mocha, '--config', '.mocharc.json'] },
   { name: 'cli', cmd: node, args: [mocha, '--config', 'test/cli/mocharc.json'] },
   { name: 'integration', vscode: true, cmd: node, args: integration() },
-  { name: 'multiroot', vscode: true, cmd: node, args: integration('--workspace', 'test/fixtures/workspaces/multiroot.code-workspace', '--tests', 'out/test/integration/multiroot') },
+  {
+    name: 'multiroot',
+    vscode: true,
+    cmd: node,
+    args: integration('--workspace', 'test/fixtures/workspaces/multiroot.code-workspace', '--tests', 'out/test/integration/multiroot'),
+  },
   { name: 'entities', vscode: true, cmd: node, args: integration('--tests', 'out/test/integration/entities') },
   { name: 'untrusted', vscode: true, cmd: node, args: integration('--trust', 'untrusted', '--tests', 'out/test/integration/untrusted') },
   { name: 'e2e', vscode: true, cmd: node, args: [path.join(ROOT, 'scripts', 'run-e2e.mjs'), 'test/e2e', '--vsix', '--retries', '1'] },
@@ -32,6 +37,8 @@ ensureDebianPackages(['git', 'python3-yaml']);
 build();
 log('linting (eslint: floating promises, vscode imports outside src/host; the scripts and e2e tests too)');
 run(node, [path.join(ROOT, 'node_modules', 'eslint', 'bin', 'eslint.js'), '--max-warnings', '0', '.']);
+log('checking the formatting (prettier --check; `npm run format` fixes it)');
+run(node, [path.join(ROOT, 'node_modules', 'prettier', 'bin', 'prettier.cjs'), '--check', '--log-level', 'warn', '.']);
 // A real VS Code (code-server) with Debian's chromium, for the suites that need one; the scripts' type check needs
 // its playwright-core too, so it is set up for every run (a second or less once installed).
 run(node, [path.join(ROOT, 'scripts', 'setup-vscode.mjs')]);

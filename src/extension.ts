@@ -93,7 +93,9 @@ export function activate(context: vscode.ExtensionContext): MarginaliaApi {
     diagnostics,
     vscode.languages.registerHoverProvider({ pattern: '**/*' }, suggestions),
     registerCommand(log, COMMANDS.suggest, () => suggestions.run()),
-    registerCommand(log, COMMANDS.acceptSuggestion, (uri?: unknown, id?: unknown, scope?: unknown) => suggestions.accept(str(uri), str(id), scope === 'all' ? 'all' : 'one')),
+    registerCommand(log, COMMANDS.acceptSuggestion, (uri?: unknown, id?: unknown, scope?: unknown) =>
+      suggestions.accept(str(uri), str(id), scope === 'all' ? 'all' : 'one'),
+    ),
     registerCommand(log, COMMANDS.reviewSuggestions, (uri?: unknown) => suggestions.review(str(uri))),
     registerCommand(log, COMMANDS.rejectSuggestion, (uri?: unknown, id?: unknown) => suggestions.reject(str(uri), str(id))),
     registerCommand(log, COMMANDS.acceptAllSuggestions, () => suggestions.accept(vscode.window.activeTextEditor?.document.uri.toString())),
@@ -133,8 +135,30 @@ export function activate(context: vscode.ExtensionContext): MarginaliaApi {
     (e) => log.error(e as Error),
   );
   openWalkthroughOnFirstStart(context, log).catch((e) => log.error(e as Error));
-  log.info(`${TOOL_ID} activated in ${vscode.env.appName} ${vscode.version} in ${Date.now() - t0} ms${vscode.workspace.isTrusted ? '' : ' (read-only: untrusted workspace)'}`);
-  return { log: logs, conflicts, workspace, tree, treeView, decorations, hover, commands: annotationCommands, forms, exporter, status, search, codebook, figures, entities, entityCommands, suggestions, diagnostics, corpus };
+  log.info(
+    `${TOOL_ID} activated in ${vscode.env.appName} ${vscode.version} in ${Date.now() - t0} ms${vscode.workspace.isTrusted ? '' : ' (read-only: untrusted workspace)'}`,
+  );
+  return {
+    log: logs,
+    conflicts,
+    workspace,
+    tree,
+    treeView,
+    decorations,
+    hover,
+    commands: annotationCommands,
+    forms,
+    exporter,
+    status,
+    search,
+    codebook,
+    figures,
+    entities,
+    entityCommands,
+    suggestions,
+    diagnostics,
+    corpus,
+  };
 }
 
 function str(v: unknown): string | undefined {

@@ -38,7 +38,8 @@ function matchQuote(text: string, quote: TextQuote, hint: number): FuzzyMatch | 
     const p = quote.prefix ? similarity(text.slice(Math.max(0, c.start - quote.prefix.length), c.start), quote.prefix) : 1;
     const s = quote.suffix ? similarity(text.slice(c.end, c.end + quote.suffix.length), quote.suffix) : 1;
     const pos = 1 - Math.abs(c.start - hint) / text.length;
-    const score = (QUOTE_WEIGHT * q + PREFIX_WEIGHT * p + SUFFIX_WEIGHT * s + POSITION_WEIGHT * pos) / (QUOTE_WEIGHT + PREFIX_WEIGHT + SUFFIX_WEIGHT + POSITION_WEIGHT);
+    const score =
+      (QUOTE_WEIGHT * q + PREFIX_WEIGHT * p + SUFFIX_WEIGHT * s + POSITION_WEIGHT * pos) / (QUOTE_WEIGHT + PREFIX_WEIGHT + SUFFIX_WEIGHT + POSITION_WEIGHT);
     if (best === undefined || score > best.score) best = { start: c.start, end: c.end, score };
   }
   return best;

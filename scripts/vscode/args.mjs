@@ -32,7 +32,11 @@ export function parseArgs(argv, spec, envPrefix) {
   } catch (e) {
     const err = /** @type {NodeJS.ErrnoException} */ (e);
     if (err.code !== 'ERR_PARSE_ARGS_UNKNOWN_OPTION') throw new Error(err.message.split('\n')[0]);
-    throw new Error(`${err.message.split('\n')[0].replace(/\. To specify.*/, '')}; known: ${Object.keys(spec).map((k) => `--${k}`).join(' ')}`);
+    throw new Error(
+      `${err.message.split('\n')[0].replace(/\. To specify.*/, '')}; known: ${Object.keys(spec)
+        .map((k) => `--${k}`)
+        .join(' ')}`,
+    );
   }
   /** @type {{ positional: string[], [flag: string]: any }} */
   const out = { positional: parsed.positionals };

@@ -27,8 +27,16 @@ export async function launchBrowser(server, { headless = true, viewport = { widt
       env: server.env,
       headless,
       viewport,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-quic', '--no-first-run',
-        '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-dev-shm-usage',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
   } finally {
     if (savedTmp === undefined) delete process.env.TMPDIR;

@@ -73,7 +73,10 @@ export function uninstallExtension(extensionsDir, root = REPO) {
   for (const e of fs.readdirSync(extensionsDir)) {
     if (e.toLowerCase().startsWith(`${id}-`)) fs.rmSync(path.join(extensionsDir, e), { recursive: true, force: true });
   }
-  writeRegistry(extensionsDir, readRegistry(extensionsDir).filter((e) => e?.identifier?.id?.toLowerCase() !== id));
+  writeRegistry(
+    extensionsDir,
+    readRegistry(extensionsDir).filter((e) => e?.identifier?.id?.toLowerCase() !== id),
+  );
 }
 
 /**

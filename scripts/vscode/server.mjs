@@ -90,15 +90,20 @@ export async function startCodeServer(o) {
     const env = isolatedEnv(runDir, tmpDir, o.env);
     fs.writeFileSync(configFile, `bind-addr: ${host}:${port}\nauth: none\ncert: false\n`);
     const args = [
-      '--config', configFile,
-      '--bind-addr', `${host}:${port}`,
-      '--auth', 'none',
+      '--config',
+      configFile,
+      '--bind-addr',
+      `${host}:${port}`,
+      '--auth',
+      'none',
       '--disable-telemetry',
       '--disable-update-check',
       '--disable-getting-started-override',
       '--ignore-last-opened',
-      '--user-data-dir', userDataDir,
-      '--extensions-dir', extensionsDir,
+      '--user-data-dir',
+      userDataDir,
+      '--extensions-dir',
+      extensionsDir,
       ...(trust === 'off' ? ['--disable-workspace-trust'] : []),
       ...(o.workspace ? [path.resolve(o.workspace)] : []),
     ];
@@ -150,7 +155,16 @@ function makeServer({ child, base, host, port, runDir, tmpDir, env, logFile, use
   let stopping;
   /** @type {Server} */
   const server = {
-    base, host, port, pid, runDir, env, logFile, userDataDir, extensionsDir, trust,
+    base,
+    host,
+    port,
+    pid,
+    runDir,
+    env,
+    logFile,
+    userDataDir,
+    extensionsDir,
+    trust,
     stopRequested: false,
     exited: new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal }))),
     // The workbench URL for a folder or .code-workspace; with a payload for extension development/tests or a file to open.

@@ -140,7 +140,9 @@ function report(e: unknown, io: CliIo): number {
     io.stderr(`marginalia: ${escapeControls(user.message)}${user instanceof UsageError ? ' (see marginalia --help)' : ''}\n`);
     return 2;
   }
-  io.stderr(`marginalia: unexpected error: ${escapeControls((e as Error)?.message ?? String(e))}${io.env.MARGINALIA_DEBUG ? '\n' + (e as Error)?.stack : ' (set MARGINALIA_DEBUG=1 for details)'}\n`);
+  io.stderr(
+    `marginalia: unexpected error: ${escapeControls((e as Error)?.message ?? String(e))}${io.env.MARGINALIA_DEBUG ? '\n' + (e as Error)?.stack : ' (set MARGINALIA_DEBUG=1 for details)'}\n`,
+  );
   return 3;
 }
 
@@ -211,7 +213,9 @@ class Context {
     if (this.args.values.author) return this.args.values.author;
     if (this.io.env.MARGINALIA_AUTHOR) return this.io.env.MARGINALIA_AUTHOR;
     try {
-      const name = execFileSync('git', ['config', 'user.name'], { cwd: this.root, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+      const name = execFileSync('git', ['config', 'user.name'], { cwd: this.root, stdio: ['ignore', 'pipe', 'ignore'] })
+        .toString()
+        .trim();
       if (name) return name;
     } catch {
       // no git, or no user.name: fall back to the login name
@@ -232,7 +236,9 @@ class Context {
       } catch (e) {
         if (!(e instanceof PathError)) throw e;
         docs.delete(doc);
-        this.warn(`${this.store.sidecarPath(doc)}: ${e.message}; its annotations are left as they are${e instanceof NotCorpusError ? '' : ', and the document is not read'}`);
+        this.warn(
+          `${this.store.sidecarPath(doc)}: ${e.message}; its annotations are left as they are${e instanceof NotCorpusError ? '' : ', and the document is not read'}`,
+        );
       }
     }
     return docs;
@@ -248,7 +254,8 @@ class Context {
     const text = await this.text(doc);
     const codebook = await this.store.loadCodebook();
     const kind = findKind(codebook, v.kind);
-    if (!kind) throw new CliError(`unknown kind "${v.kind}" (kinds: ${codebook.kinds.map((k) => k.name).join(', ')}); add it to .marginalia/codebook.yaml first`);
+    if (!kind)
+      throw new CliError(`unknown kind "${v.kind}" (kinds: ${codebook.kinds.map((k) => k.name).join(', ')}); add it to .marginalia/codebook.yaml first`);
     const span = await this.span(doc, text);
     const a = createAnnotation(text, { doc, kind: kind.name, ...span, note: v.note, attributes: attrOptions(v.attr), author: this.author() }, kind, new Date());
     await this.store.putSnapshot(text);
@@ -272,7 +279,8 @@ class Context {
       const occurrence = v.occurrence === undefined ? undefined : intOption('occurrence', v.occurrence);
       return locateQuote(text, v.quote, doc, { occurrence, near: v.near === undefined ? undefined : offset('near', v.near) });
     }
-    if (v.occurrence !== undefined || v.near !== undefined) throw new UsageError(`--${v.occurrence !== undefined ? 'occurrence' : 'near'} chooses among the occurrences of --quote; give --quote too`);
+    if (v.occurrence !== undefined || v.near !== undefined)
+      throw new UsageError(`--${v.occurrence !== undefined ? 'occurrence' : 'near'} chooses among the occurrences of --quote; give --quote too`);
     if (v.start === undefined && v.end === undefined) throw new UsageError('say which passage: --start and --end, or --quote');
     return { start: offset('start', v.start), end: offset('end', v.end) };
   }
@@ -298,7 +306,8 @@ class Context {
     for (const [doc, ids] of byDoc) await this.store.update(doc, { remove: ids });
     const removed = [...found.values()];
     if (this.args.values.json) this.json(removed);
-    else for (const a of removed) this.say(`removed ${a.id} ${a.kind} ${a.doc} ${a.target.start}-${a.target.end} ${JSON.stringify(clip(a.target.quote.exact))}`);
+    else
+      for (const a of removed) this.say(`removed ${a.id} ${a.kind} ${a.doc} ${a.target.start}-${a.target.end} ${JSON.stringify(clip(a.target.quote.exact))}`);
     return 0;
   }
 
@@ -313,7 +322,8 @@ class Context {
     const codebook = await this.store.loadCodebook();
     const kindName = v.kind ?? stored.kind;
     const kind = findKind(codebook, kindName);
-    if (!kind) throw new CliError(`unknown kind "${kindName}" (kinds: ${codebook.kinds.map((k) => k.name).join(', ')}); add it to .marginalia/codebook.yaml first`);
+    if (!kind)
+      throw new CliError(`unknown kind "${kindName}" (kinds: ${codebook.kinds.map((k) => k.name).join(', ')}); add it to .marginalia/codebook.yaml first`);
     const apply = (a: Annotation): Annotation => {
       let attributes: Record<string, AttributeValue> | undefined;
       if (v.attr !== undefined) {
@@ -346,7 +356,8 @@ class Context {
       if (doc !== undefined && d !== doc) continue;
       rows.push(...(await this.currentRows(d, kind === undefined ? stored : stored.filter((a) => a.kind === kind))));
     }
-    const cmp = (a: Annotation, b: Annotation): number => (a.doc < b.doc ? -1 : a.doc > b.doc ? 1 : a.target.start - b.target.start || a.target.end - b.target.end || (a.id < b.id ? -1 : 1));
+    const cmp = (a: Annotation, b: Annotation): number =>
+      a.doc < b.doc ? -1 : a.doc > b.doc ? 1 : a.target.start - b.target.start || a.target.end - b.target.end || (a.id < b.id ? -1 : 1);
     rows = rows.sort((x, y) => cmp(x.now, y.now));
     if (this.args.values.json) {
       const out = rows.map(({ now: a, stored, status }) => ({
@@ -365,7 +376,9 @@ class Context {
       this.json(out);
     } else {
       for (const { now: a, stored, status } of rows) {
-        this.say(`${a.id}  ${a.kind.padEnd(8)} ${a.doc}  ${a.target.start}-${a.target.end}  ${(status + (stored ? '*' : '')).padEnd(10)} ${JSON.stringify(clip(a.target.quote.exact))}`);
+        this.say(
+          `${a.id}  ${a.kind.padEnd(8)} ${a.doc}  ${a.target.start}-${a.target.end}  ${(status + (stored ? '*' : '')).padEnd(10)} ${JSON.stringify(clip(a.target.quote.exact))}`,
+        );
       }
       if (rows.length === 0) this.note('no annotations');
     }
@@ -402,7 +415,11 @@ class Context {
     }
     const check = await checkDocument(this.store, doc, stored, text);
     const changed = new Set(check.changed);
-    return check.results.map((r, i) => (changed.has(r.annotation) ? { now: r.annotation, stored: stored[i], status: r.annotation.anchor.status } : { now: stored[i], status: stored[i].anchor.status }));
+    return check.results.map((r, i) =>
+      changed.has(r.annotation)
+        ? { now: r.annotation, stored: stored[i], status: r.annotation.anchor.status }
+        : { now: stored[i], status: stored[i].anchor.status },
+    );
   }
 
   async check(): Promise<number> {
@@ -417,17 +434,25 @@ class Context {
       all.delete(from);
       moved.push({ from, to, annotations: n });
       if (!this.args.values.json) {
-        this.say(`${from} moved to ${to}: its ${plural(n, 'annotation')} ${this.args.values.write ? 'followed it' : 'will follow it (run with --write to save)'}`);
+        this.say(
+          `${from} moved to ${to}: its ${plural(n, 'annotation')} ${this.args.values.write ? 'followed it' : 'will follow it (run with --write to save)'}`,
+        );
       }
     }
     const unchecked: UncheckedDocument[] = [];
     const checks = await checkCorpus(this.store, this.fs, all, unchecked);
-    for (const u of unchecked) this.warnUnread(u.doc, u.reason, all, (n) => (n === 1 ? 'Its annotation is not checked and stays as it is.' : `Its ${n} annotations are not checked and stay as they are.`));
+    for (const u of unchecked)
+      this.warnUnread(u.doc, u.reason, all, (n) =>
+        n === 1 ? 'Its annotation is not checked and stays as it is.' : `Its ${n} annotations are not checked and stay as they are.`,
+      );
     const summary = summarise(checks);
     // A sidecar git left unmerged loads as one side only when no markers are in it (a driver that did not run):
     // named here, so the other side is not lost by committing it as it is.
     const unmerged = this.unmergedSidecars().sort();
-    for (const file of unmerged) this.io.stderr(`marginalia: warning: ${file} is unmerged in git (a merge left it conflicted); run \`marginalia resolve\` to merge both sides by annotation id before committing\n`);
+    for (const file of unmerged)
+      this.io.stderr(
+        `marginalia: warning: ${file} is unmerged in git (a merge left it conflicted); run \`marginalia resolve\` to merge both sides by annotation id before committing\n`,
+      );
     let written = 0;
     if (this.args.values.write) {
       for (const c of checks) written += await writeCheck(this.store, c, c.exists ? await readDocument(this.fs, c.doc) : undefined);
@@ -453,7 +478,12 @@ class Context {
     this.say(`${c.doc}${c.exists ? '' : '  (document not found)'}`);
     for (const r of c.results) {
       const span = `${r.before.start}-${r.before.end}`;
-      const where = r.status === 'orphaned' ? 'orphaned' : r.after && (r.after.start !== r.before.start || r.after.end !== r.before.end) ? `${span} -> ${r.after.start}-${r.after.end}` : span;
+      const where =
+        r.status === 'orphaned'
+          ? 'orphaned'
+          : r.after && (r.after.start !== r.before.start || r.after.end !== r.before.end)
+            ? `${span} -> ${r.after.start}-${r.after.end}`
+            : span;
       this.say(`  ${r.id}  ${r.annotation.kind.padEnd(8)} ${where.padEnd(22)} ${r.method}${r.detail ? ': ' + r.detail : ''}`);
     }
   }
@@ -473,7 +503,12 @@ class Context {
       } catch (e) {
         if (!all.has(doc)) throw e;
         unread++;
-        this.warnUnread(doc, unreadableReason(doc, e), all, (n) => `Its ${plural(n, 'annotation')} ${n === 1 ? 'is' : 'are'} exported without its text, as for a missing document.`);
+        this.warnUnread(
+          doc,
+          unreadableReason(doc, e),
+          all,
+          (n) => `Its ${plural(n, 'annotation')} ${n === 1 ? 'is' : 'are'} exported without its text, as for a missing document.`,
+        );
         return undefined;
       }
     };
@@ -497,7 +532,10 @@ class Context {
         throw new CliError(`cannot write the export into ${dir}: ${e.message}`);
       });
       // What would be overwritten is named first; then a folder holding anything else is refused.
-      await this.refuseCollisions([...rendered.files.keys()].map((rel) => path.join(dir, ...rel.split('/'))), all);
+      await this.refuseCollisions(
+        [...rendered.files.keys()].map((rel) => path.join(dir, ...rel.split('/'))),
+        all,
+      );
       if (!mayExportInto(present)) throw new CliError(exportFolderRefusal(dir));
       for (const [rel, text] of rendered.files) {
         const file = path.join(dir, ...rel.split('/'));
@@ -518,7 +556,11 @@ class Context {
   }
 
   /** The YAML export written as it is made, each document's text read in its turn (see writeExportYaml). */
-  private async exportYamlStreamed(docs: readonly string[], all: ReadonlyMap<string, readonly Annotation[]>, readText: (doc: string) => Promise<string | undefined>): Promise<void> {
+  private async exportYamlStreamed(
+    docs: readonly string[],
+    all: ReadonlyMap<string, readonly Annotation[]>,
+    readText: (doc: string) => Promise<string | undefined>,
+  ): Promise<void> {
     for (const doc of docs) {
       if (!all.has(doc) && (await readDocument(this.fs, doc)) === undefined) throw new CliError(`document ${doc} not found and has no annotations`);
     }
@@ -568,7 +610,12 @@ class Context {
       // W3C positions count code points: converting them back needs each document's text.
       for (const doc of await listCorpus(this.fs)) texts.set(doc, await readDocument(this.fs, doc).catch(() => undefined));
     }
-    const imported = format === 'w3c' ? parseW3c(source, fileArg, { textFor: (p) => texts.get(p) }) : format === 'csv' ? parseCsv(source, fileArg) : parseExportYaml(source, fileArg);
+    const imported =
+      format === 'w3c'
+        ? parseW3c(source, fileArg, { textFor: (p) => texts.get(p) })
+        : format === 'csv'
+          ? parseCsv(source, fileArg)
+          : parseExportYaml(source, fileArg);
     // Every document is checked before anything is written: a path that is no corpus document (`.git/config`,
     // `.env`: their text would be copied into quotes) or leads out of the workspace (through a symbolic link; "..",
     // absolute and drive paths the parsers refuse) stops the whole import.
@@ -588,7 +635,14 @@ class Context {
       plan = await planImport(this.store, imported, () => listCorpus(this.fs));
     } catch (e) {
       // (A folder or a FIFO where a document should be is an error naming its file.)
-      if (!(e instanceof ImportError || e instanceof SidecarError || e instanceof NotTextError || e instanceof PathError || typeof (e as { file?: unknown }).file === 'string')) throw e;
+      if (!(
+        e instanceof ImportError ||
+        e instanceof SidecarError ||
+        e instanceof NotTextError ||
+        e instanceof PathError ||
+        typeof (e as { file?: unknown }).file === 'string'
+      ))
+        throw e;
       throw new CliError(`${fileArg}: ${(e as Error).message}; nothing was imported`);
     }
     await applyImport(this.store, plan);
@@ -596,7 +650,8 @@ class Context {
     const total = count((p) => p.check.results.length);
     const orphaned = count((p) => p.check.results.filter((r) => r.status === 'orphaned' && p.write.some((a) => a.id === r.id)).length);
     for (const p of plan.documents) {
-      if (p.text === undefined && p.write.length > 0) this.warn(`${p.doc} is not in this workspace; its ${plural(p.write.length, 'annotation')} ${p.write.length === 1 ? 'is' : 'are'} kept as orphans`);
+      if (p.text === undefined && p.write.length > 0)
+        this.warn(`${p.doc} is not in this workspace; its ${plural(p.write.length, 'annotation')} ${p.write.length === 1 ? 'is' : 'are'} kept as orphans`);
       if (p.followed || p.newerImported.length > 0 || p.keptHere.length > 0) this.say(`  ${describeImport(p)}`);
     }
     const added = count((p) => p.added.length);
@@ -616,12 +671,16 @@ class Context {
     for (const s of corpus.skipped) this.warn(s.reason);
     const present = new Set(corpus.documents);
     const missing = [...all.keys()].filter((d) => !present.has(d) && !corpus.skipped.some((s) => s.doc === d));
-    const rows = [...corpus.documents.map((doc) => ({ doc, annotations: all.get(doc)?.length ?? 0, missing: false })), ...missing.map((doc) => ({ doc, annotations: all.get(doc)?.length ?? 0, missing: true }))];
+    const rows = [
+      ...corpus.documents.map((doc) => ({ doc, annotations: all.get(doc)?.length ?? 0, missing: false })),
+      ...missing.map((doc) => ({ doc, annotations: all.get(doc)?.length ?? 0, missing: true })),
+    ];
     rows.sort((a, b) => (a.doc < b.doc ? -1 : a.doc > b.doc ? 1 : 0));
     if (this.args.values.json) {
       this.json({ documents: rows, skipped: corpus.skipped });
     } else {
-      for (const r of rows) this.say(`${r.doc}  ${plural(r.annotations, 'annotation')}${r.missing ? '  (document not found; restore it with `marginalia restore`)' : ''}`);
+      for (const r of rows)
+        this.say(`${r.doc}  ${plural(r.annotations, 'annotation')}${r.missing ? '  (document not found; restore it with `marginalia restore`)' : ''}`);
     }
     return 0;
   }
@@ -694,7 +753,9 @@ class Context {
       raw = await Promise.all([baseArg, oursArg, theirsArg].map((f) => fsp.readFile(path.resolve(this.io.cwd, f))));
     } catch (e) {
       // Nothing to put between markers: git keeps its three versions in the index, which `resolve` merges.
-      this.io.stderr(`marginalia: could not merge ${shown}, so git reports a conflict (run \`marginalia resolve\`): could not read a version: ${(e as Error).message}\n`);
+      this.io.stderr(
+        `marginalia: could not merge ${shown}, so git reports a conflict (run \`marginalia resolve\`): could not read a version: ${(e as Error).message}\n`,
+      );
       return 1;
     }
     try {
@@ -707,7 +768,9 @@ class Context {
       const message = e instanceof Error ? e.message : String(e);
       const [base, ours, theirs] = raw.map((bytes) => bytes.toString('utf8'));
       await writeFileAtomic(oursFile, wholeFileConflict(base.trim() === '' ? undefined : base, ours, theirs));
-      this.note(`marginalia: could not merge ${shown}, so git reports a conflict; both sides are in the file between conflict markers (fix the cause, then run \`marginalia resolve\`): ${firstLine(message)}`);
+      this.note(
+        `marginalia: could not merge ${shown}, so git reports a conflict; both sides are in the file between conflict markers (fix the cause, then run \`marginalia resolve\`): ${firstLine(message)}`,
+      );
       return 1;
     }
   }
@@ -915,13 +978,24 @@ function checkJson(c: DocumentCheck): unknown {
   return {
     doc: c.doc,
     exists: c.exists,
-    annotations: c.results.map((r) => ({ id: r.id, kind: r.annotation.kind, before: r.before, after: r.after ?? null, status: r.status, method: r.method, detail: r.detail })),
+    annotations: c.results.map((r) => ({
+      id: r.id,
+      kind: r.annotation.kind,
+      before: r.before,
+      after: r.after ?? null,
+      status: r.status,
+      method: r.method,
+      detail: r.detail,
+    })),
   };
 }
 
 /** JSON text in which DEL, C1 controls and bidi characters are \\u escapes (the same JSON value, safe to print). */
 export function jsonForTerminal(value: unknown): string {
-  return JSON.stringify(value, null, 2).replace(/[\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (c) => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0'));
+  return JSON.stringify(value, null, 2).replace(
+    /[\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g,
+    (c) => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0'),
+  );
 }
 
 function clip(s: string, n = 60): string {

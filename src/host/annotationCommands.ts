@@ -64,7 +64,8 @@ export class AnnotationCommands {
     const editor = vscode.window.activeTextEditor;
     if (!editor) throw new UserFacingError('Open a corpus document and select a passage to tag.');
     const at = this.workspace.locate(editor.document.uri);
-    if (!at) throw new UserFacingError(`${vscode.workspace.asRelativePath(editor.document.uri)} is not part of the corpus (setting marginalia.corpus.include).`);
+    if (!at)
+      throw new UserFacingError(`${vscode.workspace.asRelativePath(editor.document.uri)} is not part of the corpus (setting marginalia.corpus.include).`);
     at.folder.assertWritable();
     const declined = at.folder.declined(at.doc);
     if (declined) throw new UserFacingError(declined);
@@ -85,13 +86,25 @@ export class AnnotationCommands {
     const now = this.now();
     const author = authorName();
     const created = selections.map((s) =>
-      createAnnotation(text, { doc: at.doc, kind: kind.name, start: document.offsetAt(s.start), end: document.offsetAt(s.end), note, attributes, author }, kind, now),
+      createAnnotation(
+        text,
+        { doc: at.doc, kind: kind.name, start: document.offsetAt(s.start), end: document.offsetAt(s.end), note, attributes, author },
+        kind,
+        now,
+      ),
     );
     await at.folder.add(at.doc, created, text);
     this.log.info(`tagged ${created.length} ${kind.name} in ${at.doc}`);
     // Collapsed to their ends, the selections no longer hide the new highlights.
     editor.selections = editor.selections.map((s) => new vscode.Selection(s.end, s.end));
-    this.pushUndo(`tagging ${created.length} ${kind.name}`, () => at.folder.remove(at.doc, created.map((a) => a.id)).then(() => undefined));
+    this.pushUndo(`tagging ${created.length} ${kind.name}`, () =>
+      at.folder
+        .remove(
+          at.doc,
+          created.map((a) => a.id),
+        )
+        .then(() => undefined),
+    );
     return created;
   }
 
@@ -105,8 +118,12 @@ export class AnnotationCommands {
   async editAttributes(args: unknown[]): Promise<Annotation> {
     const t = await this.targets.resolve(args);
     const kind = this.kindOrThrow(t.folder, t.annotation.kind);
-    const given = args.find((a): a is { attributes: Record<string, AttributeValue> } => typeof a === 'object' && a !== null && typeof (a as { attributes?: unknown }).attributes === 'object');
-    const attributes = given?.attributes ?? (await this.askAttributes(t.folder, kind, t.annotation.attributes, t.annotation.target.quote.exact, false)).attributes;
+    const given = args.find(
+      (a): a is { attributes: Record<string, AttributeValue> } =>
+        typeof a === 'object' && a !== null && typeof (a as { attributes?: unknown }).attributes === 'object',
+    );
+    const attributes =
+      given?.attributes ?? (await this.askAttributes(t.folder, kind, t.annotation.attributes, t.annotation.target.quote.exact, false)).attributes;
     return this.change(t, 'editing attributes', (a, k) => editAnnotation(a, k, { attributes }, this.now()));
   }
 
@@ -151,7 +168,8 @@ export class AnnotationCommands {
     const t = await this.targets.resolve(args);
     const editor = vscode.window.activeTextEditor;
     const at = editor && this.workspace.locate(editor.document.uri);
-    if (!editor || !at || at.folder !== t.folder || at.doc !== t.doc) throw new UserFacingError(`Open ${t.doc} and select the passage to re-attach the ${t.annotation.kind} to.`);
+    if (!editor || !at || at.folder !== t.folder || at.doc !== t.doc)
+      throw new UserFacingError(`Open ${t.doc} and select the passage to re-attach the ${t.annotation.kind} to.`);
     if (editor.selection.isEmpty) throw new UserFacingError('Select the passage to re-attach to first.');
     const text = editor.document.getText();
     const start = editor.document.offsetAt(editor.selection.start);
@@ -181,10 +199,17 @@ export class AnnotationCommands {
     const editor = await vscode.window.showTextDocument(document, { selection: new vscode.Selection(start, end), preserveFocus: false });
     editor.revealRange(new vscode.Range(start, end), vscode.TextEditorRevealType.InCenterIfOutsideViewport);
     if (a.anchor.status === 'orphaned') {
-      void vscode.window.showWarningMessage(`This ${a.kind} is orphaned: “${clip(a.target.quote.exact, 60)}” was not found. Select the passage and choose Re-attach, or delete it.`, 'Re-attach to Selection', 'Delete').then((c) => {
-        if (c === 'Delete') void vscode.commands.executeCommand(COMMANDS.deleteAnnotation, ...Targets.args({ folder: t.folder, doc: t.doc, id: a.id }));
-        if (c === 'Re-attach to Selection') void vscode.commands.executeCommand(COMMANDS.reattach, ...Targets.args({ folder: t.folder, doc: t.doc, id: a.id }));
-      });
+      void vscode.window
+        .showWarningMessage(
+          `This ${a.kind} is orphaned: “${clip(a.target.quote.exact, 60)}” was not found. Select the passage and choose Re-attach, or delete it.`,
+          'Re-attach to Selection',
+          'Delete',
+        )
+        .then((c) => {
+          if (c === 'Delete') void vscode.commands.executeCommand(COMMANDS.deleteAnnotation, ...Targets.args({ folder: t.folder, doc: t.doc, id: a.id }));
+          if (c === 'Re-attach to Selection')
+            void vscode.commands.executeCommand(COMMANDS.reattach, ...Targets.args({ folder: t.folder, doc: t.doc, id: a.id }));
+        });
     }
     return editor;
   }
@@ -209,13 +234,22 @@ export class AnnotationCommands {
 
   private kindOrThrow(folder: FolderModel, name: string): KindDefinition {
     const k = folder.kind(name);
-    if (!k) throw new UserFacingError(`There is no kind “${name}” in the codebook of ${folder.name} (kinds: ${folder.codebook.kinds.map((x) => x.name).join(', ')}).`);
+    if (!k)
+      throw new UserFacingError(
+        `There is no kind “${name}” in the codebook of ${folder.name} (kinds: ${folder.codebook.kinds.map((x) => x.name).join(', ')}).`,
+      );
     return k;
   }
 
   private async pickKind(folder: FolderModel, placeHolder: string, current?: string): Promise<KindDefinition> {
     const pick = await vscode.window.showQuickPick(
-      folder.codebook.kinds.map((k) => ({ label: k.name, description: k.name === current ? '(current)' : undefined, detail: k.description, iconPath: kindIcon(k.name, k), def: k })),
+      folder.codebook.kinds.map((k) => ({
+        label: k.name,
+        description: k.name === current ? '(current)' : undefined,
+        detail: k.description,
+        iconPath: kindIcon(k.name, k),
+        def: k,
+      })),
       { placeHolder, matchOnDetail: true },
     );
     if (!pick) throw new Cancelled();
@@ -227,7 +261,13 @@ export class AnnotationCommands {
    * unit from the passage, an entity's type from the register or the name). Questions the person did not reach keep
    * `current`; the note is asked when `withNote`.
    */
-  private async askAttributes(folder: FolderModel, kind: KindDefinition, current: Record<string, AttributeValue>, passage: string, withNote: boolean): Promise<{ attributes: Record<string, AttributeValue>; note: string | undefined }> {
+  private async askAttributes(
+    folder: FolderModel,
+    kind: KindDefinition,
+    current: Record<string, AttributeValue>,
+    passage: string,
+    withNote: boolean,
+  ): Promise<{ attributes: Record<string, AttributeValue>; note: string | undefined }> {
     const questions = new TagQuestions(kind, { passage, current, withNote, register: folder.entities, used: this.usedValues(folder, kind.name) });
     const answers = await this.forms.ask(`${withNote ? 'Tag' : 'Edit'} ${kind.name}`, questions);
     const result = questions.result(answers);

@@ -28,7 +28,8 @@ export class CodebookCommands {
     const folder = await this.folder(options?.folder);
     folder.assertWritable();
     const name = options?.name ?? (await this.ask('Name of the new kind', '', 'e.g. quote, source, event'));
-    const description = options?.description ?? (options?.name ? '' : await this.ask(`What is ${aOrAn(name)}?`, '', 'A one-line description shown in hovers and the tree'));
+    const description =
+      options?.description ?? (options?.name ? '' : await this.ask(`What is ${aOrAn(name)}?`, '', 'A one-line description shown in hovers and the tree'));
     try {
       folder.codebook = await addKindToStore(folder.store, { name, description, colour: options?.colour });
     } catch (e) {
@@ -45,7 +46,10 @@ export class CodebookCommands {
     folder.assertWritable();
     const from =
       options?.from ??
-      (await vscode.window.showQuickPick(folder.codebook.kinds.map((k) => k.name), { placeHolder: 'Rename which kind? Its annotations are rewritten too.' }));
+      (await vscode.window.showQuickPick(
+        folder.codebook.kinds.map((k) => k.name),
+        { placeHolder: 'Rename which kind? Its annotations are rewritten too.' },
+      ));
     if (!from) throw new Cancelled();
     const to = options?.to ?? (await this.ask(`Rename ${from} to`, from, 'New name'));
     let result;
@@ -59,7 +63,10 @@ export class CodebookCommands {
     // Documents open in editors keep their live positions; bring their kinds in line from the rewritten sidecars.
     for (const doc of folder.documents()) if (folder.liveDocument(doc)) await folder.sidecarChanged(doc);
     this.log.info(`renamed kind ${from} to ${to} in ${folder.name}: ${plural(result.annotations, 'annotation')} in ${plural(result.documents, 'document')}`);
-    if (!options?.to) void vscode.window.showInformationMessage(`Renamed ${from} to ${to}: ${plural(result.annotations, 'annotation')} in ${plural(result.documents, 'document')} rewritten.`);
+    if (!options?.to)
+      void vscode.window.showInformationMessage(
+        `Renamed ${from} to ${to}: ${plural(result.annotations, 'annotation')} in ${plural(result.documents, 'document')} rewritten.`,
+      );
     return { annotations: result.annotations, documents: result.documents };
   }
 
@@ -71,7 +78,10 @@ export class CodebookCommands {
     if (active) return active;
     if (all.length === 1) return all[0];
     if (all.length === 0) throw new UserFacingError('Open a folder first.');
-    const pick = await vscode.window.showQuickPick(all.map((f) => ({ label: f.name, f })), { placeHolder: 'Which folder’s codebook?' });
+    const pick = await vscode.window.showQuickPick(
+      all.map((f) => ({ label: f.name, f })),
+      { placeHolder: 'Which folder’s codebook?' },
+    );
     if (!pick) throw new Cancelled();
     return pick.f;
   }

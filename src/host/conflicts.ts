@@ -100,7 +100,7 @@ export class ConflictResolver implements vscode.Disposable {
   private announce(): void {
     const now = this.conflicted();
     const keys = new Set(now.map((c) => key(c)));
-    if ((now.length > 0) !== this.any) {
+    if (now.length > 0 !== this.any) {
       this.any = now.length > 0;
       void vscode.commands.executeCommand('setContext', CONTEXT.hasConflicts, this.any);
     }
@@ -113,7 +113,10 @@ export class ConflictResolver implements vscode.Disposable {
       this.log.warn(`offered "${RESOLVE_ACTION}": ${message}`);
       void vscode.window.showWarningMessage(message, RESOLVE_ACTION, 'Open File').then((choice) => {
         if (choice === RESOLVE_ACTION) void vscode.commands.executeCommand(COMMANDS.resolveConflict, c.folder.folder.uri.toString(), c.file);
-        if (choice === 'Open File') void vscode.window.showTextDocument(c.folder.uri(c.file), { selection: new vscode.Range(Math.max(0, (c.line ?? 1) - 1), 0, Math.max(0, (c.line ?? 1) - 1), 0) });
+        if (choice === 'Open File')
+          void vscode.window.showTextDocument(c.folder.uri(c.file), {
+            selection: new vscode.Range(Math.max(0, (c.line ?? 1) - 1), 0, Math.max(0, (c.line ?? 1) - 1), 0),
+          });
       });
     }
   }

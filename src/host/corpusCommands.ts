@@ -66,7 +66,9 @@ export class CorpusCommands implements vscode.Disposable {
       sum.skipped.push(...r.skipped);
     }
     const also = sum.skipped.length > 0 ? ` ${plural(sum.skipped.length, 'document')} could not be checked (see the Marginalia log).` : '';
-    void vscode.window.showInformationMessage(`Marginalia re-anchored the corpus: ${plural(sum.changed, 'annotation')} updated, ${sum.orphaned} orphaned.${also}`);
+    void vscode.window.showInformationMessage(
+      `Marginalia re-anchored the corpus: ${plural(sum.changed, 'annotation')} updated, ${sum.orphaned} orphaned.${also}`,
+    );
     return sum;
   }
 
@@ -86,7 +88,10 @@ export class CorpusCommands implements vscode.Disposable {
   }
 
   private noticeOrphans(folder: FolderModel, doc: string, count: number): void {
-    const what = count === 1 ? '1 of its annotations could not be found again. It is kept as an orphan.' : `${count} of its annotations could not be found again. They are kept as orphans.`;
+    const what =
+      count === 1
+        ? '1 of its annotations could not be found again. It is kept as an orphan.'
+        : `${count} of its annotations could not be found again. They are kept as orphans.`;
     void vscode.window.showWarningMessage(`${doc} changed on disk and ${what}`, 'Show').then((c) => {
       if (!c) return;
       const node = this.tree.findDocument(folder, doc);

@@ -86,14 +86,20 @@ export class CorpusTreeProvider implements vscode.TreeDataProvider<CorpusNode>, 
         return this.dirChildren(node.folder, node.dir, node);
       case 'doc': {
         const out: CorpusNode[] = [];
-        for (const [kind, count] of node.doc.byKind) out.push(this.remember({ type: 'kind', id: `${node.id}#k:${kind}`, folder: node.folder, doc: node.doc.doc, kind, count }, node));
-        if (node.doc.orphaned > 0) out.push(this.remember({ type: 'orphans', id: `${node.id}#orphans`, folder: node.folder, doc: node.doc.doc, count: node.doc.orphaned }, node));
+        for (const [kind, count] of node.doc.byKind)
+          out.push(this.remember({ type: 'kind', id: `${node.id}#k:${kind}`, folder: node.folder, doc: node.doc.doc, kind, count }, node));
+        if (node.doc.orphaned > 0)
+          out.push(this.remember({ type: 'orphans', id: `${node.id}#orphans`, folder: node.folder, doc: node.doc.doc, count: node.doc.orphaned }, node));
         return out;
       }
       case 'kind':
       case 'orphans': {
-        const list = this.visible(node.folder.annotations(node.doc)).filter((a) => (node.type === 'orphans' ? a.anchor.status === 'orphaned' : a.kind === node.kind && a.anchor.status !== 'orphaned'));
-        return list.map((a) => this.remember({ type: 'annotation', id: annotationNodeId(node.folder, node.doc, a.id), folder: node.folder, doc: node.doc, annotation: a }, node));
+        const list = this.visible(node.folder.annotations(node.doc)).filter((a) =>
+          node.type === 'orphans' ? a.anchor.status === 'orphaned' : a.kind === node.kind && a.anchor.status !== 'orphaned',
+        );
+        return list.map((a) =>
+          this.remember({ type: 'annotation', id: annotationNodeId(node.folder, node.doc, a.id), folder: node.folder, doc: node.doc, annotation: a }, node),
+        );
       }
       default:
         return [];
@@ -104,7 +110,8 @@ export class CorpusTreeProvider implements vscode.TreeDataProvider<CorpusNode>, 
     const base = `f:${folder.folder.uri}`;
     const out: CorpusNode[] = [];
     if (dir.path === '') {
-      for (const e of folder.errors) out.push(this.remember({ type: 'error', id: `${base}#e:${e.file}`, folder, message: e.message, file: e.file, line: e.line, code: e.code }, parent));
+      for (const e of folder.errors)
+        out.push(this.remember({ type: 'error', id: `${base}#e:${e.file}`, folder, message: e.message, file: e.file, line: e.line, code: e.code }, parent));
       for (const e of [folder.codebookError, folder.entitiesError]) {
         if (e) out.push(this.remember({ type: 'error', id: `${base}#e:${e.file}`, folder, message: e.message, file: e.file, line: e.line }, parent));
       }
@@ -205,7 +212,8 @@ export class CorpusTreeProvider implements vscode.TreeDataProvider<CorpusNode>, 
         const item = new vscode.TreeItem('orphaned', vscode.TreeItemCollapsibleState.Expanded);
         item.description = String(node.count);
         item.iconPath = new vscode.ThemeIcon('warning', new vscode.ThemeColor('marginalia.orphanForeground'));
-        item.tooltip = 'Annotations whose passage could not be found in the current text. Select the passage in the editor and choose Re-attach, or delete them.';
+        item.tooltip =
+          'Annotations whose passage could not be found in the current text. Select the passage in the editor and choose Re-attach, or delete them.';
         item.contextValue = 'orphans';
         return withId(item, node);
       }
@@ -215,7 +223,9 @@ export class CorpusTreeProvider implements vscode.TreeDataProvider<CorpusNode>, 
         const item = new vscode.TreeItem(clip(a.target.quote.exact.replace(/\s+/g, ' '), 80), vscode.TreeItemCollapsibleState.None);
         item.description = describe(a);
         item.tooltip = annotationTooltip(a);
-        item.iconPath = orphan ? new vscode.ThemeIcon('debug-disconnect', new vscode.ThemeColor('marginalia.orphanForeground')) : kindIcon(a.kind, node.folder.kind(a.kind));
+        item.iconPath = orphan
+          ? new vscode.ThemeIcon('debug-disconnect', new vscode.ThemeColor('marginalia.orphanForeground'))
+          : kindIcon(a.kind, node.folder.kind(a.kind));
         item.contextValue = orphan ? 'annotation.orphan' : 'annotation';
         item.command = { command: COMMANDS.openAnnotation, title: 'Open Passage', arguments: [node.folder.folder.uri.toString(), node.doc, a.id] };
         item.accessibilityInformation = { label: `${a.kind}${orphan ? ' (orphaned)' : ''}: ${a.target.quote.exact}` };

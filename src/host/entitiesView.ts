@@ -55,7 +55,14 @@ export class EntitiesProvider implements vscode.TreeDataProvider<EntityNode>, vs
 
   getChildren(node?: EntityNode): EntityNode[] {
     if (!node) return this.workspace.all().flatMap((folder) => this.entities(folder).map((e) => ({ type: 'entity' as const, folder, ...e })));
-    if (node.type === 'entity') return mentionsOf(node.entity, node.folder.allAnnotations()).map((m) => ({ type: 'doc' as const, folder: node.folder, entity: node.entity, doc: m.doc, annotations: m.annotations }));
+    if (node.type === 'entity')
+      return mentionsOf(node.entity, node.folder.allAnnotations()).map((m) => ({
+        type: 'doc' as const,
+        folder: node.folder,
+        entity: node.entity,
+        doc: m.doc,
+        annotations: m.annotations,
+      }));
     if (node.type === 'doc') return node.annotations.map((annotation) => ({ type: 'mention' as const, folder: node.folder, doc: node.doc, annotation }));
     return [];
   }
@@ -67,8 +74,13 @@ export class EntitiesProvider implements vscode.TreeDataProvider<EntityNode>, vs
         const count = mentions.reduce((n, m) => n + m.annotations.length, 0);
         const item = new vscode.TreeItem(node.entity.name, count > 0 ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
         item.description = `${node.entity.type} · ${plural(count, 'mention')} in ${plural(mentions.length, 'document')}${node.registered ? '' : ' · not in the register'}`;
-        item.tooltip = [node.entity.name, node.entity.aliases.length ? `also: ${node.entity.aliases.join(', ')}` : '', node.entity.note ?? ''].filter((s) => s).join('\n');
-        item.iconPath = new vscode.ThemeIcon({ person: 'person', organisation: 'organization', place: 'location', other: 'symbol-misc' }[node.entity.type], new vscode.ThemeColor('marginalia.entityRuler'));
+        item.tooltip = [node.entity.name, node.entity.aliases.length ? `also: ${node.entity.aliases.join(', ')}` : '', node.entity.note ?? '']
+          .filter((s) => s)
+          .join('\n');
+        item.iconPath = new vscode.ThemeIcon(
+          { person: 'person', organisation: 'organization', place: 'location', other: 'symbol-misc' }[node.entity.type],
+          new vscode.ThemeColor('marginalia.entityRuler'),
+        );
         item.contextValue = node.registered ? 'entity.registered' : 'entity';
         item.id = `ent:${node.folder.folder.uri}#${node.entity.name}`;
         return item;
@@ -121,9 +133,16 @@ export class EntityCommands {
     for (const doc of folder.corpus) {
       const text = folder.liveDocument(doc)?.text ?? (await readDocument(folder.fs, doc).catch(() => undefined));
       if (text === undefined) continue;
-      const existing = folder.annotations(doc).filter((a) => a.kind === ENTITY_KIND && a.anchor.status !== 'orphaned').map((a) => a.target);
+      const existing = folder
+        .annotations(doc)
+        .filter((a) => a.kind === ENTITY_KIND && a.anchor.status !== 'orphaned')
+        .map((a) => a.target);
       for (const m of findMentions(text, entity, { existing })) {
-        out.push({ doc, ...m, context: `${text.slice(Math.max(0, m.start - 30), m.start)}[${m.matched}]${text.slice(m.end, m.end + 30)}`.replace(/\s+/g, ' ') });
+        out.push({
+          doc,
+          ...m,
+          context: `${text.slice(Math.max(0, m.start - 30), m.start)}[${m.matched}]${text.slice(m.end, m.end + 30)}`.replace(/\s+/g, ' '),
+        });
       }
     }
     return out;
@@ -145,7 +164,12 @@ export class EntityCommands {
     if (options?.accept !== 'all') {
       const picks = await vscode.window.showQuickPick(
         found.map((c) => ({ label: c.matched, description: c.doc, detail: c.context, picked: true, c })),
-        { canPickMany: true, matchOnDetail: true, title: `Tag ${plural(found.length, 'mention')} of ${entity.name} (${entity.type})`, placeHolder: 'Untick the ones that are not this entity, then press Enter' },
+        {
+          canPickMany: true,
+          matchOnDetail: true,
+          title: `Tag ${plural(found.length, 'mention')} of ${entity.name} (${entity.type})`,
+          placeHolder: 'Untick the ones that are not this entity, then press Enter',
+        },
       );
       if (!picks) throw new Cancelled();
       chosen = picks.map((p) => p.c);
@@ -159,7 +183,14 @@ export class EntityCommands {
     for (const [doc, list] of byDoc) {
       const text = folder.liveDocument(doc)?.text ?? (await readDocument(folder.fs, doc));
       if (text === undefined) continue;
-      const created = list.map((c) => createAnnotation(text, { doc, kind: kind.name, start: c.start, end: c.end, author, note: '', attributes: { type: entity.type, canonical: entity.name } }, kind, now));
+      const created = list.map((c) =>
+        createAnnotation(
+          text,
+          { doc, kind: kind.name, start: c.start, end: c.end, author, note: '', attributes: { type: entity.type, canonical: entity.name } },
+          kind,
+          now,
+        ),
+      );
       await folder.add(doc, created, text);
     }
     if (!findEntity(folder.entities, entity.name)) await this.saveRegister(folder, addEntity(folder.entities, entity));
@@ -174,13 +205,17 @@ export class EntityCommands {
     let absorb = absorbName;
     if (!absorb) {
       const others = this.view.entities(folder).filter((e) => e.entity.name !== keep.name);
-      const pick = await vscode.window.showQuickPick(others.map((e) => ({ label: e.entity.name, description: e.entity.type })), { placeHolder: `Merge which entity into ${keep.name}?` });
+      const pick = await vscode.window.showQuickPick(
+        others.map((e) => ({ label: e.entity.name, description: e.entity.type })),
+        { placeHolder: `Merge which entity into ${keep.name}?` },
+      );
       if (!pick) throw new Cancelled();
       absorb = pick.label;
     }
     // Entities named only by annotations join the register first, so the merge can record the alias.
     let reg = folder.entities;
-    for (const e of this.view.entities(folder)) if ((e.entity.name === keep.name || e.entity.name === absorb) && !findEntity(reg, e.entity.name)) reg = addEntity(reg, e.entity);
+    for (const e of this.view.entities(folder))
+      if ((e.entity.name === keep.name || e.entity.name === absorb) && !findEntity(reg, e.entity.name)) reg = addEntity(reg, e.entity);
     let change;
     try {
       change = mergeEntities(reg, keep.name, absorb, folder.allAnnotations(), new Date());
@@ -204,7 +239,12 @@ export class EntityCommands {
     if (!type) throw new Cancelled();
     const aliases =
       options?.aliases ??
-      ((await vscode.window.showInputBox({ prompt: `Other spellings of ${name}, separated by commas (optional)`, placeHolder: 'e.g. Putin, President Putin' })) ?? '')
+      (
+        (await vscode.window.showInputBox({
+          prompt: `Other spellings of ${name}, separated by commas (optional)`,
+          placeHolder: 'e.g. Putin, President Putin',
+        })) ?? ''
+      )
         .split(',')
         .map((s) => s.trim())
         .filter((s) => s && s !== name);
@@ -226,7 +266,10 @@ export class EntityCommands {
 
   private folder(uri?: string): FolderModel {
     const all = this.workspace.all();
-    const f = (uri && all.find((x) => x.folder.uri.toString() === uri)) || (vscode.window.activeTextEditor && this.workspace.folderOf(vscode.window.activeTextEditor.document.uri)) || all[0];
+    const f =
+      (uri && all.find((x) => x.folder.uri.toString() === uri)) ||
+      (vscode.window.activeTextEditor && this.workspace.folderOf(vscode.window.activeTextEditor.document.uri)) ||
+      all[0];
     if (!f) throw new UserFacingError('Open a folder first.');
     return f;
   }
@@ -236,12 +279,16 @@ export class EntityCommands {
     if (node && typeof node === 'object' && node.type === 'entity') return { folder: node.folder, entity: node.entity };
     if (typeof arg === 'string') {
       for (const folder of this.workspace.all()) {
-        const e = this.view.entities(folder).find((x) => x.entity.name === arg) ?? (findEntity(folder.entities, arg) ? { entity: findEntity(folder.entities, arg)! } : undefined);
+        const e =
+          this.view.entities(folder).find((x) => x.entity.name === arg) ??
+          (findEntity(folder.entities, arg) ? { entity: findEntity(folder.entities, arg)! } : undefined);
         if (e) return { folder, entity: e.entity };
       }
       throw new UserFacingError(`No entity called ${arg}: tag a mention as an entity with that canonical name, or add it to the register.`);
     }
-    const all = this.workspace.all().flatMap((folder) => this.view.entities(folder).map((e) => ({ label: e.entity.name, description: e.entity.type, folder, entity: e.entity })));
+    const all = this.workspace
+      .all()
+      .flatMap((folder) => this.view.entities(folder).map((e) => ({ label: e.entity.name, description: e.entity.type, folder, entity: e.entity })));
     if (all.length === 0) throw new UserFacingError('No entities yet: tag a name as an entity, or add one to the register.');
     const pick = await vscode.window.showQuickPick(all, { placeHolder });
     if (!pick) throw new Cancelled();

@@ -96,7 +96,10 @@ export class ExportCommand {
       // Streamed: each text is read in its turn and the output kept as UTF-8 pieces, never every text and the whole
       // export as one string at once (hundreds of MB for a large corpus).
       const pieces: Uint8Array[] = [];
-      await writeExportYaml({ documents: docs.map((doc) => ({ path: doc, annotations: annotationsOf(doc) })), readText }, (chunk) => void pieces.push(encoder.encode(chunk)));
+      await writeExportYaml(
+        { documents: docs.map((doc) => ({ path: doc, annotations: annotationsOf(doc) })), readText },
+        (chunk) => void pieces.push(encoder.encode(chunk)),
+      );
       data = Buffer.concat(pieces);
     } else {
       const documents: ExportInputDocument[] = [];
@@ -105,7 +108,9 @@ export class ExportCommand {
       if (rendered.kind === 'file') data = encoder.encode(rendered.text);
       else files = rendered.files;
     }
-    const target = options.target ? vscode.Uri.parse(options.target) : await this.askTarget(folder, scope, scope === 'document' ? docs[0] : undefined, kinds, info);
+    const target = options.target
+      ? vscode.Uri.parse(options.target)
+      : await this.askTarget(folder, scope, scope === 'document' ? docs[0] : undefined, kinds, info);
     this.refuseCollisions(data ? [target] : [...(files?.keys() ?? [])].map((rel) => vscode.Uri.joinPath(target, ...rel.split('/'))));
     if (data) await writeAtomically(target, data);
     if (files) await this.writeFolder(target, files, info);
@@ -144,20 +149,35 @@ export class ExportCommand {
   }
 
   /** Asked every time, the whole corpus first: a selection in the tree never narrows an export silently. */
-  private async pickScope(info: ExportFormatInfo, selected: { folder: FolderModel; doc: string } | undefined, kinds: ReadonlySet<string> | undefined): Promise<ExportScope> {
+  private async pickScope(
+    info: ExportFormatInfo,
+    selected: { folder: FolderModel; doc: string } | undefined,
+    kinds: ReadonlySet<string> | undefined,
+  ): Promise<ExportScope> {
     const folders = this.workspace.all();
     const one = folders.length === 1 ? folders[0] : undefined;
     const items: ScopeItem[] = [
       {
         label: '$(library) Whole corpus',
-        description: one ? `${plural(one.count(), 'annotation')} in ${plural(one.documents().filter((d) => one.annotations(d).length > 0).length, 'document')}` : 'every annotated document of a folder',
+        description: one
+          ? `${plural(one.count(), 'annotation')} in ${plural(one.documents().filter((d) => one.annotations(d).length > 0).length, 'document')}`
+          : 'every annotated document of a folder',
         scope: 'corpus',
       },
     ];
-    if (selected) items.push({ label: `$(file) ${selected.doc}`, description: `this document only: ${plural(selected.folder.annotations(selected.doc).length, 'annotation')}`, scope: 'document' });
+    if (selected)
+      items.push({
+        label: `$(file) ${selected.doc}`,
+        description: `this document only: ${plural(selected.folder.annotations(selected.doc).length, 'annotation')}`,
+        scope: 'document',
+      });
     if (kinds) {
       const shown = one ? one.documents().reduce((n, d) => n + one.annotations(d).filter((a) => kinds.has(a.kind)).length, 0) : undefined;
-      items.push({ label: `$(filter) Kinds shown: ${[...kinds].join(', ')}`, description: `the Corpus view's filter${shown === undefined ? '' : `: ${plural(shown, 'annotation')}`}`, scope: 'filter' });
+      items.push({
+        label: `$(filter) Kinds shown: ${[...kinds].join(', ')}`,
+        description: `the Corpus view's filter${shown === undefined ? '' : `: ${plural(shown, 'annotation')}`}`,
+        scope: 'filter',
+      });
     }
     const pick = await this.prompts.pick(items, { placeHolder: `Export which annotations as ${info.label}?` });
     if (!pick) throw new Cancelled();
@@ -169,7 +189,9 @@ export class ExportCommand {
   private refuseCollisions(files: readonly vscode.Uri[]): void {
     for (const f of this.workspace.all()) {
       const base = f.folder.uri.path.replace(/\/$/, '') + '/';
-      const inside = files.filter((u) => u.scheme === f.folder.uri.scheme && u.authority === f.folder.uri.authority && u.path.startsWith(base)).map((u) => u.path.slice(base.length));
+      const inside = files
+        .filter((u) => u.scheme === f.folder.uri.scheme && u.authority === f.folder.uri.authority && u.path.startsWith(base))
+        .map((u) => u.path.slice(base.length));
       const problem = exportCollision(inside, (rel) => f.isCorpus(rel) || f.annotations(rel).length > 0);
       if (problem) {
         const message = exportCollisionMessage(problem);
@@ -184,7 +206,10 @@ export class ExportCommand {
     if (named) return named;
     if (all.length === 0) throw new UserFacingError('Open a folder with a corpus first.');
     if (all.length === 1) return all[0];
-    const pick = await this.prompts.pick(all.map((f) => ({ label: f.name, description: plural(f.count(), 'annotation'), f })), { placeHolder: 'Export the corpus of which folder?' });
+    const pick = await this.prompts.pick(
+      all.map((f) => ({ label: f.name, description: plural(f.count(), 'annotation'), f })),
+      { placeHolder: 'Export the corpus of which folder?' },
+    );
     if (!pick) throw new Cancelled();
     return pick.f;
   }
@@ -193,9 +218,19 @@ export class ExportCommand {
    * A file to write, or for brat a new folder, offered next to the workspace folder: outside the corpus, so the
    * export's copies of documents never become documents to annotate.
    */
-  private async askTarget(folder: FolderModel, scope: ExportScope, doc: string | undefined, kinds: ReadonlySet<string> | undefined, info: ExportFormatInfo): Promise<vscode.Uri> {
+  private async askTarget(
+    folder: FolderModel,
+    scope: ExportScope,
+    doc: string | undefined,
+    kinds: ReadonlySet<string> | undefined,
+    info: ExportFormatInfo,
+  ): Promise<vscode.Uri> {
     const outside = vscode.Uri.joinPath(folder.folder.uri, '..');
-    const stem = doc ? `${doc.split('/').pop()}.marginalia` : scope === 'filter' && kinds ? `${folder.name}-${[...kinds].join('-')}` : `${folder.name}-annotations`;
+    const stem = doc
+      ? `${doc.split('/').pop()}.marginalia`
+      : scope === 'filter' && kinds
+        ? `${folder.name}-${[...kinds].join('-')}`
+        : `${folder.name}-annotations`;
     const name = info.extension === undefined ? `${stem}-${info.id}` : `${stem}.${info.extension}`;
     const target = await this.prompts.save({
       defaultUri: vscode.Uri.joinPath(outside, name),
@@ -213,7 +248,8 @@ export class ExportCommand {
       (s) => s,
       () => undefined,
     );
-    if (present && !(present.type & vscode.FileType.Directory)) throw new UserFacingError(`${target.fsPath} is a file; export ${info.label} into a new or empty folder.`);
+    if (present && !(present.type & vscode.FileType.Directory))
+      throw new UserFacingError(`${target.fsPath} is a file; export ${info.label} into a new or empty folder.`);
     const names = present ? (await vscode.workspace.fs.readDirectory(target)).map(([n]) => n) : [];
     if (!mayExportInto(names)) throw new UserFacingError(exportFolderRefusal(target.fsPath));
     // Inside a workspace folder, its model hears of the export folder before the copies arrive.

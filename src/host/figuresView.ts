@@ -41,7 +41,8 @@ export class FiguresProvider implements vscode.TreeDataProvider<FigureRow>, vsco
     const rows: FigureRow[] = [];
     for (const folder of this.workspace.all()) {
       for (const doc of folder.documents()) {
-        for (const a of folder.annotations(doc)) if (a.kind === 'figure') rows.push({ folder, doc, annotation: a, figure: figureOfAnnotation(a.attributes, a.target.quote.exact) });
+        for (const a of folder.annotations(doc))
+          if (a.kind === 'figure') rows.push({ folder, doc, annotation: a, figure: figureOfAnnotation(a.attributes, a.target.quote.exact) });
       }
     }
     return sortFigures(rows, this.sort);

@@ -84,7 +84,9 @@ export class ProvenanceHover implements vscode.HoverProvider {
 function anchorLine(a: Annotation, currentHash: string | undefined): string {
   switch (a.anchor.status) {
     case 'anchored':
-      return currentHash === undefined || currentHash === a.provenance.docHash ? '$(pass) anchored exactly' : '$(pass) anchored (positions follow your unsaved edits)';
+      return currentHash === undefined || currentHash === a.provenance.docHash
+        ? '$(pass) anchored exactly'
+        : '$(pass) anchored (positions follow your unsaved edits)';
     case 'reanchored':
       return `$(sync) re-anchored${a.anchor.method ? ` by ${methodName(a.anchor.method)}` : ''}${a.anchor.detail ? `: ${escape(a.anchor.detail)}` : ''}`;
     case 'orphaned':
@@ -94,8 +96,18 @@ function anchorLine(a: Annotation, currentHash: string | undefined): string {
 
 function methodName(m: string): string {
   return (
-    { exact: 'exact match', edits: 'editing', diff: 'diff against the saved version', 'diff-changed': 'diff (passage edited)', quote: 'quote search', fuzzy: 'approximate quote search', orphaned: 'nothing' } as Record<string, string>
-  )[m] ?? m;
+    (
+      {
+        exact: 'exact match',
+        edits: 'editing',
+        diff: 'diff against the saved version',
+        'diff-changed': 'diff (passage edited)',
+        quote: 'quote search',
+        fuzzy: 'approximate quote search',
+        orphaned: 'nothing',
+      } as Record<string, string>
+    )[m] ?? m
+  );
 }
 
 function when(iso: string): string {

@@ -10,7 +10,10 @@ export function isBuiltinKind(kind: string): boolean {
 
 /** The codicon of a kind (codebook icon, else a built-in default). */
 export function kindIcon(kind: string, def: KindDefinition | undefined): vscode.ThemeIcon {
-  return new vscode.ThemeIcon(def?.icon ?? BUILTIN[kind] ?? 'tag', new vscode.ThemeColor(isBuiltinKind(kind) ? `marginalia.${kind}Ruler` : 'marginalia.otherRuler'));
+  return new vscode.ThemeIcon(
+    def?.icon ?? BUILTIN[kind] ?? 'tag',
+    new vscode.ThemeColor(isBuiltinKind(kind) ? `marginalia.${kind}Ruler` : 'marginalia.otherRuler'),
+  );
 }
 
 /** Highlight background: the contributed theme colour of a built-in kind, else the codebook colour, translucent. */

@@ -64,9 +64,7 @@ export class SearchCommands {
     if (spans.length === 0) throw new UserFacingError(`${at.doc} has no annotations to move between.`);
     const here = editor.document.offsetAt(direction === 1 ? editor.selection.start : editor.selection.start);
     const next =
-      direction === 1
-        ? (spans.find((s) => s.start > here) ?? spans[0])
-        : ([...spans].reverse().find((s) => s.start < here) ?? spans[spans.length - 1]);
+      direction === 1 ? (spans.find((s) => s.start > here) ?? spans[0]) : ([...spans].reverse().find((s) => s.start < here) ?? spans[spans.length - 1]);
     const range = new vscode.Range(editor.document.positionAt(next.start), editor.document.positionAt(next.end));
     editor.selection = new vscode.Selection(range.start, range.end);
     editor.revealRange(range, vscode.TextEditorRevealType.InCenterIfOutsideViewport);

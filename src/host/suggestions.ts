@@ -96,12 +96,10 @@ export class Suggestions implements vscode.HoverProvider, vscode.Disposable {
       const more = found.length > offered.length ? ` (${plural(found.length, 'mention')})` : '';
       // The first button is the primary one: reviewing, never accepting unseen suggestions wholesale.
       const message = `${plural(offered.length, 'suggestion')}${more} in ${at.doc}, underlined with dots: review them one by one, or hover one to accept or reject it.`;
-      void vscode.window
-        .showInformationMessage(message, 'Review', 'Dismiss All')
-        .then((c) => {
-          if (c === 'Review') void vscode.commands.executeCommand(COMMANDS.reviewSuggestions, uri.toString());
-          if (c === 'Dismiss All') void vscode.commands.executeCommand(COMMANDS.clearSuggestions);
-        });
+      void vscode.window.showInformationMessage(message, 'Review', 'Dismiss All').then((c) => {
+        if (c === 'Review') void vscode.commands.executeCommand(COMMANDS.reviewSuggestions, uri.toString());
+        if (c === 'Dismiss All') void vscode.commands.executeCommand(COMMANDS.clearSuggestions);
+      });
     }
     return offered.map((o) => o.suggestion);
   }
@@ -131,7 +129,9 @@ export class Suggestions implements vscode.HoverProvider, vscode.Disposable {
       for (const s of all ? offer.mentions : [offer.suggestion]) {
         const kind = folder.kind(s.kind);
         if (!kind) throw new UserFacingError(`The codebook has no kind "${s.kind}" to accept this suggestion as.`);
-        const attributes = Object.fromEntries(Object.entries(s.attributes).filter(([k, v]) => v !== undefined && kind.attributes.some((f) => f.name === k))) as Record<string, string | number>;
+        const attributes = Object.fromEntries(
+          Object.entries(s.attributes).filter(([k, v]) => v !== undefined && kind.attributes.some((f) => f.name === k)),
+        ) as Record<string, string | number>;
         created.push(createAnnotation(text, { doc: session.at.doc, kind: kind.name, start: s.start, end: s.end, author, note: '', attributes }, kind, now));
       }
     }
@@ -155,7 +155,8 @@ export class Suggestions implements vscode.HoverProvider, vscode.Disposable {
   async review(uri?: string): Promise<{ accepted: number; rejected: number; skipped: number }> {
     const key = uri ?? vscode.window.activeTextEditor?.document.uri.toString();
     const session = key ? this.sessions.get(key) : undefined;
-    if (!key || !session || session.candidates.size === 0) throw new UserFacingError('There are no suggestions to review here: run Marginalia: Suggest Figures and Entities first.');
+    if (!key || !session || session.candidates.size === 0)
+      throw new UserFacingError('There are no suggestions to review here: run Marginalia: Suggest Figures and Entities first.');
     const editor = await vscode.window.showTextDocument(vscode.Uri.parse(key), { preview: false });
     const result = { accepted: 0, rejected: 0, skipped: 0 };
     const order = this.offers(session).map((o) => o.id);
@@ -209,7 +210,12 @@ export class Suggestions implements vscode.HoverProvider, vscode.Disposable {
     const others = offer.mentions.length - 1;
     type Item = vscode.QuickPickItem & { choice: ReviewChoice };
     const items: Item[] = [{ label: '$(check) Accept', description: others > 0 ? 'tag this mention' : undefined, choice: 'accept' }];
-    if (others > 0) items.push({ label: `$(check-all) Accept all ${offer.mentions.length} mentions`, description: 'tag every mention in this document', choice: 'accept-all' });
+    if (others > 0)
+      items.push({
+        label: `$(check-all) Accept all ${offer.mentions.length} mentions`,
+        description: 'tag every mention in this document',
+        choice: 'accept-all',
+      });
     items.push({ label: '$(close) Reject', choice: 'reject' }, { label: '$(debug-step-over) Skip', description: 'decide later', choice: 'skip' });
     const s = offer.suggestion;
     const qp = vscode.window.createQuickPick<Item>();
@@ -241,7 +247,8 @@ export class Suggestions implements vscode.HoverProvider, vscode.Disposable {
   private pick(uri: string | undefined, id: string | undefined): { key: string; session: Session; ids: string[] } {
     const key = uri ?? vscode.window.activeTextEditor?.document.uri.toString();
     const session = key ? this.sessions.get(key) : undefined;
-    if (!key || !session || session.candidates.size === 0) throw new UserFacingError('There are no suggestions here: run Marginalia: Suggest Figures and Entities first.');
+    if (!key || !session || session.candidates.size === 0)
+      throw new UserFacingError('There are no suggestions here: run Marginalia: Suggest Figures and Entities first.');
     if (id) {
       if (!session.candidates.has(id)) throw new UserFacingError('This suggestion was accepted or rejected already.');
       return { key, session, ids: [id] };
@@ -353,6 +360,7 @@ export class Suggestions implements vscode.HoverProvider, vscode.Disposable {
 export type ReviewChoice = 'accept' | 'accept-all' | 'reject' | 'skip';
 
 function describe(s: Suggestion): string {
-  return s.kind === 'figure' ? `figure: ${s.attributes.value}${s.attributes.unit ? ' ' + s.attributes.unit : ''}` : `entity (${s.attributes.type}): ${s.attributes.canonical}`;
+  return s.kind === 'figure'
+    ? `figure: ${s.attributes.value}${s.attributes.unit ? ' ' + s.attributes.unit : ''}`
+    : `entity (${s.attributes.type}): ${s.attributes.canonical}`;
 }
-

@@ -58,7 +58,7 @@ export class TagForms implements vscode.Disposable {
     let current: vscode.QuickInput | undefined;
     await setContext(true);
     try {
-      for (let i = 0; i < qs.length; ) {
+      for (let i = 0; i < qs.length;) {
         const q = qs[i];
         const value = answers.get(q.name) ?? questions.prefill(q.name, answers);
         const { input, outcome } = q.type === 'choice' ? this.pick(title, q, i, qs.length, value) : this.type(title, q, i, qs.length, value, questions);
@@ -122,7 +122,14 @@ export class TagForms implements vscode.Disposable {
   }
 
   /** A free-text input, checked as it is typed. */
-  private type(title: string, q: TagQuestion, index: number, total: number, prefill: string, questions: TagQuestions): { input: vscode.InputBox; outcome: Promise<StepOutcome> } {
+  private type(
+    title: string,
+    q: TagQuestion,
+    index: number,
+    total: number,
+    prefill: string,
+    questions: TagQuestions,
+  ): { input: vscode.InputBox; outcome: Promise<StepOutcome> } {
     const box = vscode.window.createInputBox();
     decorate(box, title, q, index, total);
     box.value = prefill;
@@ -164,7 +171,13 @@ export class TagForms implements vscode.Disposable {
   }
 }
 
-function decorate(input: vscode.QuickInput & { buttons: readonly vscode.QuickInputButton[] }, title: string, q: TagQuestion, index: number, total: number): void {
+function decorate(
+  input: vscode.QuickInput & { buttons: readonly vscode.QuickInputButton[] },
+  title: string,
+  q: TagQuestion,
+  index: number,
+  total: number,
+): void {
   input.title = `${title}: ${q.title}`;
   input.step = index + 1;
   input.totalSteps = total;

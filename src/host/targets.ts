@@ -68,4 +68,3 @@ export class Targets {
     return { folder, doc, annotation };
   }
 }
-

@@ -103,7 +103,9 @@ export class VscodeWorkspaceFs implements WorkspaceFs {
         throw e;
       }
       if (type & vscode.FileType.SymbolicLink) {
-        throw new PathError(`${rel} leads through the symbolic link ${prefix}, which may point outside the workspace folder; Marginalia does not follow links, so it was not read or written. Replace the link with the file itself.`);
+        throw new PathError(
+          `${rel} leads through the symbolic link ${prefix}, which may point outside the workspace folder; Marginalia does not follow links, so it was not read or written. Replace the link with the file itself.`,
+        );
       }
     }
   }

@@ -87,7 +87,12 @@ export class WorkspaceAnnotations implements vscode.Disposable {
   }
 
   private async addFolder(f: vscode.WorkspaceFolder): Promise<void> {
-    const model = new FolderModel(f, this.logs.for(`folder ${f.name}`), (c) => this.emitter.fire(c), () => vscode.workspace.isTrusted);
+    const model = new FolderModel(
+      f,
+      this.logs.for(`folder ${f.name}`),
+      (c) => this.emitter.fire(c),
+      () => vscode.workspace.isTrusted,
+    );
     this.folders.set(f.uri.toString(), model);
     this.watch(model);
     try {
@@ -199,7 +204,8 @@ export class WorkspaceAnnotations implements vscode.Disposable {
       const b = decodeURIComponent(newUri.path.slice(prefix.length));
       // A folder rename moves every annotated document below it.
       const docs = from.documents().filter((d) => d === a || d.startsWith(a + '/'));
-      for (const d of docs) await from.documentRenamed(d, b + d.slice(a.length)).catch((err) => this.log.error(`moving annotations of ${d}: ${(err as Error).message}`));
+      for (const d of docs)
+        await from.documentRenamed(d, b + d.slice(a.length)).catch((err) => this.log.error(`moving annotations of ${d}: ${(err as Error).message}`));
     }
   }
 

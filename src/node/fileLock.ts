@@ -196,7 +196,8 @@ export async function inspect(lock: string): Promise<LockState | undefined> {
 function parseOwner(text: string): Owner | undefined {
   try {
     const o = JSON.parse(text) as Partial<Owner>;
-    const valid = Number.isSafeInteger(o.pid) && (o.pid as number) > 0 && typeof o.host === 'string' && o.host !== '' && typeof o.nonce === 'string' && o.nonce !== '';
+    const valid =
+      Number.isSafeInteger(o.pid) && (o.pid as number) > 0 && typeof o.host === 'string' && o.host !== '' && typeof o.nonce === 'string' && o.nonce !== '';
     return valid ? (o as Owner) : undefined;
   } catch {
     return undefined;
@@ -227,7 +228,8 @@ function timeoutMessage(abs: string, lock: string, owner: Owner | undefined, tim
   if (owner === undefined) {
     return `${file} is locked by ${lock}, which has been empty for over ${s} s; if no Marginalia is running, delete ${lock} and try again`;
   }
-  const where = owner.host === os.hostname() ? `process ${owner.pid}, which is still running` : `process ${owner.pid} on ${owner.host}, which is still refreshing its lock`;
+  const where =
+    owner.host === os.hostname() ? `process ${owner.pid}, which is still running` : `process ${owner.pid} on ${owner.host}, which is still refreshing its lock`;
   return (
     `${file} is locked by ${where}, and it has held the lock for over ${s} s without finishing its save; ` +
     `wait for that process to finish (or stop it), then try again. If it is not a Marginalia process, delete ${lock}`

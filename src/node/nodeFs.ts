@@ -314,7 +314,7 @@ export async function writeFileAtomicStream(abs: string, fill: (write: (chunk: s
   await replaceAtomically(abs, (fh) =>
     fill(async (chunk) => {
       const data = Buffer.from(chunk, 'utf8');
-      for (let done = 0; done < data.length; ) done += (await fh.write(data, done)).bytesWritten;
+      for (let done = 0; done < data.length;) done += (await fh.write(data, done)).bytesWritten;
     }),
   );
 }

@@ -63,13 +63,29 @@ describe('CLI (the real built binary)', function () {
     });
     it('coerces a figure value to a number', () => {
       const ws = tempWorkspace();
-      const a = add(ws, DOC2, 'six to nine-month', 'figure', '--attr', 'value=6', '--attr', 'unit=months') as unknown as { attributes: Record<string, unknown> };
+      const a = add(ws, DOC2, 'six to nine-month', 'figure', '--attr', 'value=6', '--attr', 'unit=months') as unknown as {
+        attributes: Record<string, unknown>;
+      };
       assert.deepEqual(a.attributes, { value: 6, unit: 'months' });
     });
     it('accepts a document path relative to the current folder', () => {
       const ws = tempWorkspace();
       const { start, end } = spanOf(ws, DOC, 'Putin');
-      const r = cli(path.join(ws, 'corpus'), 'add', path.basename(DOC), '--root', ws, '--kind', 'entity', '--start', String(start), '--end', String(end), '--attr', 'type=person');
+      const r = cli(
+        path.join(ws, 'corpus'),
+        'add',
+        path.basename(DOC),
+        '--root',
+        ws,
+        '--kind',
+        'entity',
+        '--start',
+        String(start),
+        '--end',
+        String(end),
+        '--attr',
+        'type=person',
+      );
       assert.equal(r.code, 0, r.stderr);
       assert.ok(fs.existsSync(path.join(ws, '.marginalia', 'annotations', DOC + '.yaml')));
     });
@@ -92,7 +108,10 @@ describe('CLI (the real built binary)', function () {
       assertOneLineError(cli(ws, 'add', DOC, '--kind', 'figure', '--start', '0', '--end', '5', '--attr', 'value=lots'), /must be a number/);
     });
     it('refuses a document outside the workspace folder', () => {
-      assertOneLineError(cli(tempWorkspace(), 'add', '../etc/passwd', '--kind', 'claim', '--start', '0', '--end', '5'), /outside the workspace|leaves the workspace/);
+      assertOneLineError(
+        cli(tempWorkspace(), 'add', '../etc/passwd', '--kind', 'claim', '--start', '0', '--end', '5'),
+        /outside the workspace|leaves the workspace/,
+      );
     });
     it('reports a missing document', () => {
       assertOneLineError(cli(tempWorkspace(), 'add', 'corpus/nope.txt', '--kind', 'claim', '--start', '0', '--end', '5'), /corpus\/nope\.txt not found/);
@@ -115,7 +134,10 @@ describe('CLI (the real built binary)', function () {
       assert.deepEqual(rows.map((r: { id: string }) => r.id).sort(), [b.id, c.id].sort());
       assert.deepEqual(Object.keys(rows[0]).slice(0, 7), ['id', 'kind', 'doc', 'start', 'end', 'quote', 'status']);
       const claims = JSON.parse(cli(ws, 'list', '--kind', 'claim', '--json').stdout);
-      assert.deepEqual(claims.map((r: { id: string }) => r.id), [c.id]);
+      assert.deepEqual(
+        claims.map((r: { id: string }) => r.id),
+        [c.id],
+      );
     });
     it('still lists the good documents when a sidecar is broken, naming the file and line', () => {
       const ws = tempWorkspace();
@@ -217,7 +239,10 @@ describe('CLI (the real built binary)', function () {
       const r = cli(ws, 'export', DOC2);
       assert.equal(r.code, 0, r.stderr);
       const doc = parse(r.stdout);
-      assert.deepEqual(doc.documents.map((d: { path: string }) => d.path), [DOC2]);
+      assert.deepEqual(
+        doc.documents.map((d: { path: string }) => d.path),
+        [DOC2],
+      );
     });
     it('exports W3C JSON-LD and imports it into an empty workspace with the same annotations and offsets', () => {
       const ws = tempWorkspace();
@@ -229,7 +254,10 @@ describe('CLI (the real built binary)', function () {
       const imp = cli(empty, 'import', out);
       assert.equal(imp.code, 0, imp.stderr);
       const listed = JSON.parse(cli(empty, 'list', '--json').stdout);
-      assert.deepEqual(listed.map((x: { id: string; start: number; note: string }) => [x.id, x.start, x.note]), [[a.id, a.target.start, 'n']]);
+      assert.deepEqual(
+        listed.map((x: { id: string; start: number; note: string }) => [x.id, x.start, x.note]),
+        [[a.id, a.target.start, 'n']],
+      );
     });
     it('exports CSV to stdout and brat into a folder (which needs --out)', () => {
       const ws = tempWorkspace();
@@ -252,17 +280,27 @@ describe('CLI (the real built binary)', function () {
       assert.ok(fs.existsSync(path.join(ws, 'brat-out', DOC)), 'the brat copy of the document is written');
       assert.ok(fs.existsSync(path.join(ws, 'brat-out', '.marginalia-export')), 'the export folder is marked');
       const docs = cli(ws, 'docs', '--json');
-      assert.deepEqual((JSON.parse(docs.stdout) as { documents: { doc: string }[] }).documents.map((d) => d.doc), corpus, 'docs lists no brat-out/ copy');
+      assert.deepEqual(
+        (JSON.parse(docs.stdout) as { documents: { doc: string }[] }).documents.map((d) => d.doc),
+        corpus,
+        'docs lists no brat-out/ copy',
+      );
       assert.doesNotMatch(cli(ws, 'docs').stdout, /brat-out/);
       const check = cli(ws, 'check', '--json');
       assert.equal(check.code, 0, check.stderr);
       assert.doesNotMatch(check.stdout, /brat-out/);
       const exported = parse(cli(ws, 'export').stdout) as { documents: { path: string }[] };
-      assert.deepEqual(exported.documents.map((d) => d.path), [DOC]);
+      assert.deepEqual(
+        exported.documents.map((d) => d.path),
+        [DOC],
+      );
       assert.equal(cli(ws, 'export', '--format', 'brat', '--out', 'brat-out').code, 0, 'an earlier export folder is written again');
       // A folder holding other files (here the corpus itself) is refused, and nothing is written into it.
       const inCorpus = fs.readdirSync(path.join(ws, 'corpus')).sort();
-      assertOneLineError(cli(ws, 'export', '--format', 'brat', '--out', 'corpus'), /corpus already holds files that no Marginalia export wrote; export into a new or empty folder/);
+      assertOneLineError(
+        cli(ws, 'export', '--format', 'brat', '--out', 'corpus'),
+        /corpus already holds files that no Marginalia export wrote; export into a new or empty folder/,
+      );
       assert.deepEqual(fs.readdirSync(path.join(ws, 'corpus')).sort(), inCorpus);
     });
     it('refuses an unknown format', () => {
@@ -292,7 +330,10 @@ describe('CLI (the real built binary)', function () {
       fs.mkdirSync(path.dirname(broken), { recursive: true });
       fs.writeFileSync(broken, 'version: 1\ndocument: [unclosed\n');
       const r = cli(target, 'import', out);
-      assertOneLineError(r, new RegExp(`export\\.yaml: cannot import into ${second.replace(/\./g, '\\.')}: .*${second.replace(/\./g, '\\.')}\\.yaml:\\d+.*nothing was imported`));
+      assertOneLineError(
+        r,
+        new RegExp(`export\\.yaml: cannot import into ${second.replace(/\./g, '\\.')}: .*${second.replace(/\./g, '\\.')}\\.yaml:\\d+.*nothing was imported`),
+      );
       assert.equal(fs.existsSync(path.join(target, '.marginalia', 'annotations', `${first}.yaml`)), false, 'the first document got nothing');
       assert.equal(fs.readFileSync(broken, 'utf8'), 'version: 1\ndocument: [unclosed\n', 'the broken sidecar is untouched');
     });
@@ -418,7 +459,10 @@ describe('git integration', function () {
       const r = gitCli(v.dir, 'merge-driver', v.base, v.ours, v.theirs, SIDECAR);
       assert.equal(r.code, 0, r.stderr);
       assert.equal(r.stdout, '');
-      assert.match(r.stderr, /^marginalia: merged \.marginalia\/annotations\/corpus\/000_66ca398fea36cc01\.txt\.yaml: 3 annotations: 1 from ours, 1 from theirs, 1 the same on both\n$/);
+      assert.match(
+        r.stderr,
+        /^marginalia: merged \.marginalia\/annotations\/corpus\/000_66ca398fea36cc01\.txt\.yaml: 3 annotations: 1 from ours, 1 from theirs, 1 the same on both\n$/,
+      );
       const merged = parse(fs.readFileSync(v.ours, 'utf8'));
       assert.deepEqual(merged.annotations.map((a: { id: string }) => a.id).sort(), v.ids);
       assert.equal(merged.document, DOC);
@@ -438,7 +482,10 @@ describe('git integration', function () {
       const [base, ours, theirs] = [v.base, v.ours, v.theirs].map((f) => fs.readFileSync(f, 'utf8'));
       const r = gitCli(v.dir, 'merge-driver', v.base, v.ours, v.theirs, SIDECAR);
       assert.equal(r.code, 1);
-      assertOneLineError(r, /could not merge .*000_66ca398fea36cc01\.txt\.yaml, so git reports a conflict; both sides are in the file between conflict markers .*their version: not valid YAML/);
+      assertOneLineError(
+        r,
+        /could not merge .*000_66ca398fea36cc01\.txt\.yaml, so git reports a conflict; both sides are in the file between conflict markers .*their version: not valid YAML/,
+      );
       // Not our side alone (which git would commit silently): every reader sees the conflict, resolve takes it up.
       assert.equal(fs.readFileSync(v.ours, 'utf8'), wholeFileConflict(base, ours, theirs));
       assert.deepEqual(fs.readdirSync(v.dir).sort(), ['.merge_file_bob', '.merge_file_carol', '.merge_file_main'], 'no temporary file left behind');
@@ -469,7 +516,10 @@ describe('git integration', function () {
       assert.match(broken.stderr, /unresolved git merge conflict/);
       const r = gitCli(ws, 'resolve');
       assert.equal(r.code, 0, r.stderr);
-      assert.match(r.stdout, /^resolved \.marginalia\/annotations\/corpus\/000_66ca398fea36cc01\.txt\.yaml from git's three versions of it: 3 annotations: 1 from ours, 1 from theirs, 1 the same on both\n/);
+      assert.match(
+        r.stdout,
+        /^resolved \.marginalia\/annotations\/corpus\/000_66ca398fea36cc01\.txt\.yaml from git's three versions of it: 3 annotations: 1 from ours, 1 from theirs, 1 the same on both\n/,
+      );
       assert.match(r.stdout, /then `git add`/);
       assert.deepEqual(listedIds(ws), [first, bob, carol].sort());
       git(ws, 'add', SIDECAR);

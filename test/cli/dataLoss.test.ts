@@ -95,7 +95,10 @@ describe('issue 10: data loss (CLI)', () => {
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, new RegExp(`${RENAMED} \\(renamed from ${DOC}: its annotations live there now\\)`));
     assert.equal(fs.existsSync(path.join(ws, sidecarOf(DOC))), false, 'nothing is written under the old name');
-    assert.deepEqual(listed(ws).map((x) => [x.id, x.doc]), [[a.id, RENAMED]]);
+    assert.deepEqual(
+      listed(ws).map((x) => [x.id, x.doc]),
+      [[a.id, RENAMED]],
+    );
     for (const format of ['w3c', 'csv', 'yaml']) {
       const e = cli(ws, 'export', '--format', format);
       assert.equal(e.code, 0, `${format}: ${e.stderr}`);
@@ -115,7 +118,10 @@ describe('issue 10: data loss (CLI)', () => {
     const r = cli(fresh, 'import', backup);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, new RegExp(`${RENAMED} \\(renamed from ${DOC}: the same text\\)`));
-    assert.deepEqual(listed(fresh).map((x) => [x.id, x.doc]), [[a.id, RENAMED]]);
+    assert.deepEqual(
+      listed(fresh).map((x) => [x.id, x.doc]),
+      [[a.id, RENAMED]],
+    );
   });
 
   it('an import whose ids live in two documents here is refused before anything is written', async () => {
@@ -132,7 +138,12 @@ describe('issue 10: data loss (CLI)', () => {
     const before = tree(path.join(ws, '.marginalia'));
     const r = cli(ws, 'import', backup);
     assert.equal(r.code, 2);
-    assert.match(r.stderr, new RegExp(`the annotations of ${DOC} in the import live in ${DOC} and ${OTHER} here; an annotation id is unique in the workspace, so nothing was imported`));
+    assert.match(
+      r.stderr,
+      new RegExp(
+        `the annotations of ${DOC} in the import live in ${DOC} and ${OTHER} here; an annotation id is unique in the workspace, so nothing was imported`,
+      ),
+    );
     assert.deepEqual(tree(path.join(ws, '.marginalia')), before, 'nothing written');
     assert.ok(a.id);
   });
@@ -145,7 +156,10 @@ describe('issue 10: data loss (CLI)', () => {
     const first = addOk(ws, big, 'Lorem ipsum dolor sit amet. Lorem');
     const store = new AnnotationStore(new NodeWorkspaceFs(ws));
     const [stored] = await store.loadDoc(big);
-    const whole = { ...stored, target: { ...stored.target, start: 0, end: 1_260_000, quote: { exact: 'Lorem ipsum dolor sit amet. '.repeat(45_000), prefix: '', suffix: '\n' } } };
+    const whole = {
+      ...stored,
+      target: { ...stored.target, start: 0, end: 1_260_000, quote: { exact: 'Lorem ipsum dolor sit amet. '.repeat(45_000), prefix: '', suffix: '\n' } },
+    };
     await store.update(big, { upsert: Array.from({ length: 16 }, () => ({ ...whole, id: newId() })) });
     const file = path.join(ws, sidecarOf(big));
     const before = fs.readFileSync(file);
@@ -195,7 +209,10 @@ describe('issue 10: data loss (CLI)', () => {
       assert.equal(cli(ws, 'export', '--format', 'csv', '--out', 'exports/all.csv').code, 0);
       assert.ok(fs.existsSync(path.join(ws, 'exports', 'all.csv')));
       fs.symlinkSync(path.join(ws, '.marginalia'), path.join(ws, 'store-link'));
-      const snapshot = fs.readdirSync(path.join(ws, '.marginalia', 'snapshots'), { recursive: true }).map(String).find((n) => n.endsWith('.txt'));
+      const snapshot = fs
+        .readdirSync(path.join(ws, '.marginalia', 'snapshots'), { recursive: true })
+        .map(String)
+        .find((n) => n.endsWith('.txt'));
       const r = cli(ws, 'export', '--format', 'yaml', '--out', `store-link/snapshots/${snapshot}`);
       assert.equal(r.code, 2);
       assert.match(r.stderr, /is inside \.marginalia/);

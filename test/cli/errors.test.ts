@@ -23,7 +23,12 @@ function userError(r: CliResult, pattern: RegExp): void {
 
 /** The CLI with extra environment variables (and, as root, as another user, so that permissions apply). */
 function cliWith(ws: string, env: NodeJS.ProcessEnv, args: string[], asUser?: { uid: number; gid: number }): CliResult {
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: ws, encoding: 'utf8', env: { ...process.env, MARGINALIA_AUTHOR: 'Test Author', ...env }, ...asUser });
+  const r = spawnSync(process.execPath, [BIN, ...args], {
+    cwd: ws,
+    encoding: 'utf8',
+    env: { ...process.env, MARGINALIA_AUTHOR: 'Test Author', ...env },
+    ...asUser,
+  });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -71,7 +76,11 @@ describe('CLI: clear errors, fair waiting', function () {
       const added = results.map((r) => (JSON.parse(r.out) as { id: string }).id).sort();
       assert.equal(new Set(added).size, N);
       assert.deepEqual(storedIds(ws), added);
-      assert.deepEqual(fs.readdirSync(path.join(ws, '.marginalia', 'annotations', 'corpus')), ['000_66ca398fea36cc01.txt.yaml'], 'no lock or temporary file left');
+      assert.deepEqual(
+        fs.readdirSync(path.join(ws, '.marginalia', 'annotations', 'corpus')),
+        ['000_66ca398fea36cc01.txt.yaml'],
+        'no lock or temporary file left',
+      );
     });
 
     it('a lock a live process never releases: exit 2 naming the file, the process and what to do; the lock is not broken', async () => {
@@ -82,8 +91,14 @@ describe('CLI: clear errors, fair waiting', function () {
         const record = JSON.stringify({ pid: holder.pid, host: os.hostname(), nonce: 'held-forever' });
         fs.writeFileSync(path.join(ws, LOCK), record);
         const r = addAt(ws, 10, { MARGINALIA_LOCK_TIMEOUT_MS: '1500' });
-        userError(r, new RegExp(`000_66ca398fea36cc01\\.txt\\.yaml is locked by process ${holder.pid}, which is still running, and it has held the lock for over 1\\.5 s`));
-        assert.match(r.stderr, /wait for that process to finish \(or stop it\), then try again\. If it is not a Marginalia process, delete .*\.000_66ca398fea36cc01\.txt\.yaml\.lock/);
+        userError(
+          r,
+          new RegExp(`000_66ca398fea36cc01\\.txt\\.yaml is locked by process ${holder.pid}, which is still running, and it has held the lock for over 1\\.5 s`),
+        );
+        assert.match(
+          r.stderr,
+          /wait for that process to finish \(or stop it\), then try again\. If it is not a Marginalia process, delete .*\.000_66ca398fea36cc01\.txt\.yaml\.lock/,
+        );
         assert.equal(fs.readFileSync(path.join(ws, LOCK), 'utf8'), record, 'a live holder keeps its lock');
         assert.equal(storedIds(ws).length, 1, 'nothing written');
       } finally {
@@ -118,7 +133,10 @@ describe('CLI: clear errors, fair waiting', function () {
       const list = cli(ws, 'list', '--json');
       assert.equal(list.code, 0, list.stderr);
       assert.equal(list.stderr, '', 'no warning: the file is not empty');
-      assert.deepEqual((JSON.parse(list.stdout) as { id: string }[]).map((a) => a.id), [first.id]);
+      assert.deepEqual(
+        (JSON.parse(list.stdout) as { id: string }[]).map((a) => a.id),
+        [first.id],
+      );
       assert.equal(addAt(ws, 10).code, 0);
       assert.equal(storedIds(ws).length, 2);
       assert.doesNotMatch(fs.readFileSync(file, 'utf8'), /\r/);
@@ -130,7 +148,12 @@ describe('CLI: clear errors, fair waiting', function () {
       const deep = 'version: 1\ndocument: x\nannotations:\n' + Array.from({ length: 3000 }, (_, i) => '  '.repeat(i + 1) + '-\n').join('');
       fs.writeFileSync(path.join(ws, SIDECAR), deep);
       const r = addAt(ws, 10);
-      userError(r, new RegExp(`^marginalia: ${SIDECAR.replace(/\./g, '\\.')}:\\d+:\\d+: values are nested more than 256 deep, which no Marginalia file needs; restore the file from git`));
+      userError(
+        r,
+        new RegExp(
+          `^marginalia: ${SIDECAR.replace(/\./g, '\\.')}:\\d+:\\d+: values are nested more than 256 deep, which no Marginalia file needs; restore the file from git`,
+        ),
+      );
       assert.equal(fs.readFileSync(path.join(ws, SIDECAR), 'utf8'), deep, 'left as it is');
     });
 
@@ -172,7 +195,10 @@ describe('CLI: clear errors, fair waiting', function () {
     it('import of a file in a format it does not read (brat .ann, an unknown extension) names the formats it reads', () => {
       const ws = tempWorkspace();
       fs.writeFileSync(path.join(ws, 'x.ann'), 'T1\tclaim 0 5\tArtic\n');
-      userError(cli(ws, 'import', 'x.ann'), /cannot read x\.ann: it is a brat file; import reads a Marginalia YAML export \(\.yaml, \.yml\), a W3C JSON-LD collection \(\.jsonld, \.json\) or a Marginalia CSV export \(\.csv\)/);
+      userError(
+        cli(ws, 'import', 'x.ann'),
+        /cannot read x\.ann: it is a brat file; import reads a Marginalia YAML export \(\.yaml, \.yml\), a W3C JSON-LD collection \(\.jsonld, \.json\) or a Marginalia CSV export \(\.csv\)/,
+      );
       fs.writeFileSync(path.join(ws, 'notes'), 'just some text\n');
       userError(cli(ws, 'import', 'notes'), /cannot read notes: it is in none of the formats it knows/);
     });

@@ -107,7 +107,10 @@ async function brokenSidecar(broken: (good: string) => string | Buffer, lineIn: 
   const list = cli(ws, 'list', '--json');
   assert.equal(list.code, 0, 'a broken sidecar is a warning for list');
   assert.ok(list.stderr.startsWith(`marginalia: warning: ${SIDECAR}:${line}:`), list.stderr);
-  assert.deepEqual((JSON.parse(list.stdout) as { id: string }[]).map((x) => x.id), [otherId]);
+  assert.deepEqual(
+    (JSON.parse(list.stdout) as { id: string }[]).map((x) => x.id),
+    [otherId],
+  );
   const s = spanOf(ws, DOC, 'Global Times');
   const add = cli(ws, 'add', DOC, '--kind', 'claim', '--start', String(s.start), '--end', String(s.end));
   assert.equal(add.code, 2);
@@ -132,7 +135,10 @@ describe('issue 5 (CLI)', function () {
     /** Runs `marginalia add` and kills it with SIGKILL after `delayMs`; resolves with its exit code (null when killed). */
     function addAndKill(ws: string, start: number, end: number, delayMs: number): Promise<number | null> {
       return new Promise((resolve) => {
-        const child = spawn(process.execPath, [BIN, 'add', DOC, '--kind', 'claim', '--start', String(start), '--end', String(end), '--author', 'killer'], { cwd: ws, stdio: 'ignore' });
+        const child = spawn(process.execPath, [BIN, 'add', DOC, '--kind', 'claim', '--start', String(start), '--end', String(end), '--author', 'killer'], {
+          cwd: ws,
+          stdio: 'ignore',
+        });
         const timer = setTimeout(() => child.kill('SIGKILL'), delayMs);
         child.on('exit', (code) => {
           clearTimeout(timer);
@@ -165,7 +171,10 @@ describe('issue 5 (CLI)', function () {
       // A killed writer may leave its temporary file and its lock; neither is mistaken for a sidecar, and the next
       // writer breaks the dead process's lock at once.
       const leftovers = fs.readdirSync(path.join(ws, '.marginalia', 'annotations', 'corpus')).filter((f) => !f.endsWith('.yaml'));
-      assert.ok(leftovers.every((f) => f.startsWith('.')), `leftovers are hidden dot-files: ${leftovers.join(', ')}`);
+      assert.ok(
+        leftovers.every((f) => f.startsWith('.')),
+        `leftovers are hidden dot-files: ${leftovers.join(', ')}`,
+      );
       assert.deepEqual(listedIds(ws), known);
       const t0 = Date.now();
       const last = addOk(ws, DOC, 'Moscow');
@@ -205,7 +214,12 @@ describe('issue 5 (CLI)', function () {
 
   describe('issue 5: broken sidecars', () => {
     it('a YAML syntax error: reported with file and line, left untouched, the rest loads', () =>
-      brokenSidecar((good) => good.replace('    kind: claim\n', '    kind: claim: extra\n'), (t) => lineOf(t, '    kind: '), 'syntax', /not valid YAML: Nested mappings are not allowed/));
+      brokenSidecar(
+        (good) => good.replace('    kind: claim\n', '    kind: claim: extra\n'),
+        (t) => lineOf(t, '    kind: '),
+        'syntax',
+        /not valid YAML: Nested mappings are not allowed/,
+      ));
 
     it('git conflict markers: reported with file and the line of the first marker, left untouched, the rest loads', () =>
       brokenSidecar(
@@ -221,10 +235,20 @@ describe('issue 5 (CLI)', function () {
       ));
 
     it('wrong types (a string where an offset must be): reported at the field, left untouched, the rest loads', () =>
-      brokenSidecar((good) => good.replace(/^ {4}start: \d+$/m, '    start: "ten"'), (t) => lineOf(t, '    start: '), 'schema', /annotations\[0\]\.start must be a whole number, not text "ten"/));
+      brokenSidecar(
+        (good) => good.replace(/^ {4}start: \d+$/m, '    start: "ten"'),
+        (t) => lineOf(t, '    start: '),
+        'schema',
+        /annotations\[0\]\.start must be a whole number, not text "ten"/,
+      ));
 
     it('an unknown format version: named as such at its line, left untouched, the rest loads', () =>
-      brokenSidecar((good) => good.replace('version: 1\n', 'version: 99\n'), (t) => lineOf(t, 'version: '), 'version', /written by a newer Marginalia \(sidecar format version 99/));
+      brokenSidecar(
+        (good) => good.replace('version: 1\n', 'version: 99\n'),
+        (t) => lineOf(t, 'version: '),
+        'version',
+        /written by a newer Marginalia \(sidecar format version 99/,
+      ));
 
     it('duplicate ids: reported at the second id, left untouched, the rest loads', () =>
       brokenSidecar(
@@ -243,7 +267,11 @@ describe('issue 5 (CLI)', function () {
           const levels = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
           for (let i = 1; i < 9; i++) {
             const prev = String.fromCharCode(96 + i);
-            levels.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(9).fill('*' + prev).join(',')}]`);
+            levels.push(
+              `${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(9)
+                .fill('*' + prev)
+                .join(',')}]`,
+            );
           }
           return good.replace('version: 1\n', `version: 1\nbomb:\n${levels.map((l) => '  ' + l).join('\n')}\n`);
         },
@@ -253,7 +281,12 @@ describe('issue 5 (CLI)', function () {
       ));
 
     it('a custom !! tag (!!js/function): refused at the tag, left untouched, the rest loads', () =>
-      brokenSidecar((good) => good.replace(/^ {4}note: .*$/m, '    note: !!js/function "function () { return process.exit(1) }"'), (t) => lineOf(t, '    note: '), 'tag', /YAML tags such as !!js\/function are not allowed/));
+      brokenSidecar(
+        (good) => good.replace(/^ {4}note: .*$/m, '    note: !!js/function "function () { return process.exit(1) }"'),
+        (t) => lineOf(t, '    note: '),
+        'tag',
+        /YAML tags such as !!js\/function are not allowed/,
+      ));
 
     it('a 50 MB sidecar: refused by its size, naming the file and the line where the 20 MB limit is passed, left untouched, the rest loads', async function () {
       this.timeout(60_000);
@@ -336,17 +369,27 @@ describe('issue 5 (CLI)', function () {
         { length: 10 },
         (_, i) =>
           new Promise<{ code: number | null; out: string }>((resolve) => {
-            const child = spawn(process.execPath, [BIN, 'add', DOC, '--kind', 'claim', '--start', String(i * 10), '--end', String(i * 10 + 5), '--json'], { cwd: ws, env: { ...process.env, MARGINALIA_AUTHOR: `writer ${i}` } });
+            const child = spawn(process.execPath, [BIN, 'add', DOC, '--kind', 'claim', '--start', String(i * 10), '--end', String(i * 10 + 5), '--json'], {
+              cwd: ws,
+              env: { ...process.env, MARGINALIA_AUTHOR: `writer ${i}` },
+            });
             let out = '';
             child.stdout.on('data', (d: Buffer) => (out += d.toString()));
             child.on('exit', (code) => resolve({ code, out }));
           }),
       );
       const results = await Promise.all(runs);
-      assert.deepEqual(results.map((r) => r.code), Array(10).fill(0));
+      assert.deepEqual(
+        results.map((r) => r.code),
+        Array(10).fill(0),
+      );
       const added = results.map((r) => (JSON.parse(r.out) as { id: string }).id).sort();
       assert.deepEqual(sidecarIds(ws), added);
-      assert.deepEqual(fs.readdirSync(path.join(ws, '.marginalia', 'annotations', 'corpus')), ['000_66ca398fea36cc01.txt.yaml'], 'no lock or temporary file left');
+      assert.deepEqual(
+        fs.readdirSync(path.join(ws, '.marginalia', 'annotations', 'corpus')),
+        ['000_66ca398fea36cc01.txt.yaml'],
+        'no lock or temporary file left',
+      );
     });
   });
 
@@ -359,7 +402,10 @@ describe('issue 5 (CLI)', function () {
       fs.renameSync(path.join(ws, DOC), path.join(ws, 'archive', 'moved.txt'));
       const dry = cli(ws, 'check');
       assert.equal(dry.code, 0, dry.stdout + dry.stderr);
-      assert.match(dry.stdout, /^corpus\/000_66ca398fea36cc01\.txt moved to archive\/moved\.txt: its 2 annotations will follow it \(run with --write to save\)$/m);
+      assert.match(
+        dry.stdout,
+        /^corpus\/000_66ca398fea36cc01\.txt moved to archive\/moved\.txt: its 2 annotations will follow it \(run with --write to save\)$/m,
+      );
       assert.ok(fs.existsSync(path.join(ws, SIDECAR)), 'nothing saved without --write');
       const r = cli(ws, 'check', '--write');
       assert.equal(r.code, 0, r.stdout + r.stderr);
@@ -378,7 +424,8 @@ describe('issue 5 (CLI)', function () {
       const r = cli(ws, 'check', '--write');
       assert.equal(r.code, 1, 'orphans exit 1');
       assert.match(r.stdout, /\(document not found\)/);
-      const [orphan] = (parse(fs.readFileSync(path.join(ws, SIDECAR), 'utf8')) as { annotations: { id: string; status: string; docHash: string }[] }).annotations;
+      const [orphan] = (parse(fs.readFileSync(path.join(ws, SIDECAR), 'utf8')) as { annotations: { id: string; status: string; docHash: string }[] })
+        .annotations;
       assert.deepEqual([orphan.id, orphan.status], [a, 'orphaned']);
       assert.ok(fs.existsSync(path.join(ws, '.marginalia', 'snapshots', orphan.docHash.slice(7, 9), orphan.docHash.slice(7) + '.txt')), 'its snapshot is kept');
       const docs = cli(ws, 'docs');
@@ -387,7 +434,10 @@ describe('issue 5 (CLI)', function () {
       assert.equal(restored.code, 0, restored.stderr);
       assert.ok(fs.readFileSync(path.join(ws, DOC)).equals(original), 'the document as it was');
       assert.equal(cli(ws, 'check', '--write').code, 0);
-      assert.deepEqual((JSON.parse(cli(ws, 'list', '--json').stdout) as { status: string }[]).map((x) => x.status), ['anchored']);
+      assert.deepEqual(
+        (JSON.parse(cli(ws, 'list', '--json').stdout) as { status: string }[]).map((x) => x.status),
+        ['anchored'],
+      );
       const again = cli(ws, 'restore', DOC);
       assert.equal(again.code, 2);
       assert.equal(again.stderr, `marginalia: ${DOC} exists; there is nothing to restore\n`);
@@ -404,7 +454,10 @@ describe('issue 5 (CLI)', function () {
       addOk(ws, DOC, 'Vladimir Putin');
       const good = fs.readFileSync(path.join(ws, SIDECAR), 'utf8');
       fs.mkdirSync(path.dirname(path.join(ws, at)), { recursive: true });
-      fs.writeFileSync(path.join(ws, at), good.replace(`document: ${DOC}`, `document: ${JSON.stringify(doc)}`).replace(`annotations for ${DOC}`, `annotations for ${doc}`));
+      fs.writeFileSync(
+        path.join(ws, at),
+        good.replace(`document: ${DOC}`, `document: ${JSON.stringify(doc)}`).replace(`annotations for ${DOC}`, `annotations for ${doc}`),
+      );
       return at;
     }
 
@@ -432,7 +485,12 @@ describe('issue 5 (CLI)', function () {
       for (const args of [['list', '--json'], ['check', '--write'], ['export']]) {
         const r = cli(h.ws, ...args);
         assert.equal(r.code, 0, `${args.join(' ')}: ${r.stderr}`);
-        assert.ok(r.stderr.includes(`marginalia: warning: ${at}: linked/o.txt leads outside the workspace folder (through a symbolic link to ${path.join(fs.realpathSync(h.outside), 'dir', 'o.txt')})`), r.stderr);
+        assert.ok(
+          r.stderr.includes(
+            `marginalia: warning: ${at}: linked/o.txt leads outside the workspace folder (through a symbolic link to ${path.join(fs.realpathSync(h.outside), 'dir', 'o.txt')})`,
+          ),
+          r.stderr,
+        );
         assert.ok(!r.stdout.includes('linked/o.txt') && !r.stdout.includes('Outside document'), `${args.join(' ')} did not use it`);
       }
       const add = cli(h.ws, 'add', 'linked/o.txt', '--kind', 'claim', '--start', '0', '--end', '7');
@@ -464,7 +522,10 @@ describe('issue 5 (CLI)', function () {
       fs.symlinkSync(victim, path.join(h.ws, SIDECAR));
       const list = cli(h.ws, 'list');
       assert.equal(list.code, 0);
-      assert.match(list.stderr, new RegExp(`^marginalia: warning: ${SIDECAR.replace(/\./g, '\\.')}: could not read the sidecar: .*leads outside the workspace folder`));
+      assert.match(
+        list.stderr,
+        new RegExp(`^marginalia: warning: ${SIDECAR.replace(/\./g, '\\.')}: could not read the sidecar: .*leads outside the workspace folder`),
+      );
       const s = spanOf(h.ws, DOC, 'Vladimir Putin');
       const add = cli(h.ws, 'add', DOC, '--kind', 'claim', '--start', String(s.start), '--end', String(s.end));
       assert.equal(add.code, 2);
@@ -502,7 +563,11 @@ describe('issue 5 (CLI)', function () {
     it('marginalia add ../outside.txt (and an absolute path outside) is refused', () => {
       const h = besideOutside();
       const sub = path.join(h.ws, 'corpus');
-      for (const [cwd, arg] of [[h.ws, '../outside/canary.txt'], [sub, '../../outside/canary.txt'], [h.ws, h.canary]] as const) {
+      for (const [cwd, arg] of [
+        [h.ws, '../outside/canary.txt'],
+        [sub, '../../outside/canary.txt'],
+        [h.ws, h.canary],
+      ] as const) {
         const r = cli(cwd, 'add', arg, '--root', h.ws, '--kind', 'claim', '--start', '0', '--end', '6');
         assert.equal(r.code, 2, arg);
         assert.match(r.stderr, /^marginalia: .*(outside the workspace folder|leaves the workspace folder)/, r.stderr);
@@ -539,10 +604,17 @@ describe('issue 5 (CLI)', function () {
       const docs = cli(ws, 'docs', '--json');
       assert.equal(docs.code, 0);
       const listed = JSON.parse(docs.stdout) as { documents: { doc: string }[]; skipped: { doc: string }[] };
-      assert.deepEqual(listed.skipped.map((s) => s.doc), ['corpus/image.md', 'corpus/latin1.txt', 'corpus/nul.txt']);
+      assert.deepEqual(
+        listed.skipped.map((s) => s.doc),
+        ['corpus/image.md', 'corpus/latin1.txt', 'corpus/nul.txt'],
+      );
       assert.equal(listed.documents.length, 5);
       assert.equal(docs.stderr.split('\n').filter((l) => l.startsWith('marginalia: warning: corpus/')).length, 3);
-      for (const [doc, why] of [['corpus/nul.txt', 'looks like a binary file (it contains NUL bytes)'], ['corpus/latin1.txt', 'is not UTF-8 text'], ['corpus/image.md', 'looks like a binary file']]) {
+      for (const [doc, why] of [
+        ['corpus/nul.txt', 'looks like a binary file (it contains NUL bytes)'],
+        ['corpus/latin1.txt', 'is not UTF-8 text'],
+        ['corpus/image.md', 'looks like a binary file'],
+      ]) {
         const r = cli(ws, 'add', doc, '--kind', 'claim', '--start', '0', '--end', '2');
         assert.equal(r.code, 2);
         assert.ok(r.stderr.startsWith(`marginalia: ${doc} ${why}`), r.stderr);
@@ -563,7 +635,10 @@ describe('issue 5 (CLI)', function () {
         return { ...r, ms: Date.now() - t0 };
       };
       const near = text.length - line.length * 3 + 4;
-      const adds = [timed('add', 'corpus/big.txt', '--kind', 'claim', '--start', '4', '--end', '10'), timed('add', 'corpus/big.txt', '--kind', 'claim', '--start', String(near), '--end', String(near + 6))];
+      const adds = [
+        timed('add', 'corpus/big.txt', '--kind', 'claim', '--start', '4', '--end', '10'),
+        timed('add', 'corpus/big.txt', '--kind', 'claim', '--start', String(near), '--end', String(near + 6)),
+      ];
       for (const r of adds) assert.equal(r.code, 0, r.stderr);
       const list = timed('list', '--json');
       assert.equal((JSON.parse(list.stdout) as unknown[]).length, 2);

@@ -15,7 +15,13 @@ const KIND = findKind(defaultCodebook(), 'claim')!;
 
 /** The CLI, killed after `timeoutMs` (a hang shows as code -1 and a message saying so). */
 function run(cwd: string, ...args: string[]): CliResult {
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', timeout: 20_000, maxBuffer: 64 * 1024 * 1024, env: { ...process.env, MARGINALIA_AUTHOR: 'Test Author' } });
+  const r = spawnSync(process.execPath, [BIN, ...args], {
+    cwd,
+    encoding: 'utf8',
+    timeout: 20_000,
+    maxBuffer: 64 * 1024 * 1024,
+    env: { ...process.env, MARGINALIA_AUTHOR: 'Test Author' },
+  });
   if (r.error || r.signal) return { code: -1, stdout: r.stdout ?? '', stderr: `killed after 20 s (${r.signal ?? r.error?.message}): it hung` };
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
@@ -51,7 +57,10 @@ describe('CLI hangs and crashes: FIFOs', () => {
     for (const doc of ['corpus/pipe.txt', 'corpus/link.txt']) {
       const r = run(ws, 'add', doc, '--kind', 'claim', '--start', '0', '--end', '1');
       assert.equal(r.code, 2, r.stderr);
-      assert.match(r.stderr, new RegExp(`marginalia: ${doc.replace('.', '\\.')} is a named pipe \\(FIFO\\), not a regular file; Marginalia reads only regular files`));
+      assert.match(
+        r.stderr,
+        new RegExp(`marginalia: ${doc.replace('.', '\\.')} is a named pipe \\(FIFO\\), not a regular file; Marginalia reads only regular files`),
+      );
     }
     assert.equal(fs.existsSync(path.join(ws, '.marginalia', 'annotations')), false);
   });
@@ -130,7 +139,9 @@ describe('CLI hangs and crashes: a snapshot linked out of the workspace', () => 
     fs.writeFileSync(file, 'Changed. ' + original);
     addOk(ws, DOC, 'Changed');
     const snapshots = path.join(ws, '.marginalia', 'snapshots');
-    const newest = fs.readdirSync(snapshots, { recursive: true, encoding: 'utf8' }).find((f) => f.endsWith('.txt') && fs.readFileSync(path.join(snapshots, f), 'utf8').startsWith('Changed. '))!;
+    const newest = fs
+      .readdirSync(snapshots, { recursive: true, encoding: 'utf8' })
+      .find((f) => f.endsWith('.txt') && fs.readFileSync(path.join(snapshots, f), 'utf8').startsWith('Changed. '))!;
     const secret = path.join(path.dirname(ws), `${path.basename(ws)}-secret.txt`);
     fs.writeFileSync(secret, 'token=hunter2');
     fs.rmSync(path.join(snapshots, newest));
@@ -138,7 +149,10 @@ describe('CLI hangs and crashes: a snapshot linked out of the workspace', () => 
 
     const check = run(ws, 'check');
     assert.equal(check.code, 1, check.stderr);
-    assert.match(check.stderr, /warning: \.marginalia\/snapshots\/.*\.txt leads outside the workspace folder \(through a symbolic link to .*secret\.txt\); this snapshot is passed over as a missing one/);
+    assert.match(
+      check.stderr,
+      /warning: \.marginalia\/snapshots\/.*\.txt leads outside the workspace folder \(through a symbolic link to .*secret\.txt\); this snapshot is passed over as a missing one/,
+    );
     assert.match(check.stdout, /2 annotations in 1 document/);
 
     fs.rmSync(file);
@@ -184,7 +198,10 @@ describe('CLI hangs and crashes: long names', () => {
     fs.writeFileSync(path.join(ws, doc), 'The committee approved the budget.\n');
     const r = run(ws, 'add', doc, '--kind', 'claim', '--start', '4', '--end', '13');
     assert.equal(r.code, 2, r.stderr);
-    assert.match(r.stderr, /cannot be annotated: its name is too long for a sidecar beside it \(.*\.txt\.yaml would be 258 bytes, over the 255 a file name can have\); rename the document to at most 250 bytes/);
+    assert.match(
+      r.stderr,
+      /cannot be annotated: its name is too long for a sidecar beside it \(.*\.txt\.yaml would be 258 bytes, over the 255 a file name can have\); rename the document to at most 250 bytes/,
+    );
     assert.deepEqual(leftovers(ws), []);
   });
 
@@ -195,8 +212,14 @@ describe('CLI hangs and crashes: long names', () => {
     // it lives on now, and never need the hostile path.
     const backup = fs.readFileSync(path.join(ws, 'backup.yaml'), 'utf8').replace(otherId, `${otherId.slice(0, -4)}ZZZZ`);
     const cases: [string, RegExp][] = [
-      [`corpus/${'b'.repeat(300)}.txt`, /is too long for the file system \(a name of 304 bytes, over the 255 a file name can have\); use a shorter path; nothing was imported/],
-      [`corpus/${Array.from({ length: 25 }, () => 'c'.repeat(200)).join('/')}.txt`, /is too long for the file system \(\d+ bytes in all\); use a shorter path; nothing was imported/],
+      [
+        `corpus/${'b'.repeat(300)}.txt`,
+        /is too long for the file system \(a name of 304 bytes, over the 255 a file name can have\); use a shorter path; nothing was imported/,
+      ],
+      [
+        `corpus/${Array.from({ length: 25 }, () => 'c'.repeat(200)).join('/')}.txt`,
+        /is too long for the file system \(\d+ bytes in all\); use a shorter path; nothing was imported/,
+      ],
       // A folder is no corpus document: refused by name before anything is opened.
       ['corpus/', /hostile\.yaml: document corpus is refused: corpus is not a corpus document .*; nothing was imported/],
     ];
@@ -220,7 +243,10 @@ describe('CLI hangs and crashes: a lock file that is a folder', () => {
     const before = fs.readFileSync(sidecarOf(ws, DOC), 'utf8');
     const r = run(ws, 'add', DOC, '--kind', 'claim', '--start', '0', '--end', '7');
     assert.equal(r.code, 2, r.stderr);
-    assert.match(r.stderr, /\.000_66ca398fea36cc01\.txt\.yaml\.lock is a folder, where Marginalia keeps the lock file of a save; the annotations were not saved\. Remove it and try again/);
+    assert.match(
+      r.stderr,
+      /\.000_66ca398fea36cc01\.txt\.yaml\.lock is a folder, where Marginalia keeps the lock file of a save; the annotations were not saved\. Remove it and try again/,
+    );
     assert.equal(fs.readFileSync(sidecarOf(ws, DOC), 'utf8'), before);
     assert.deepEqual(leftovers(ws), [path.relative(path.join(ws, '.marginalia'), lock)]);
     assert.equal(fs.readFileSync(path.join(lock, 'kept.txt'), 'utf8'), 'kept');

@@ -31,11 +31,20 @@ describe('the files an installed extension holds', function () {
   it('vsce ls lists the bundle, the manifest and every picture and page the README links, and no CLI or source maps', () => {
     const readme = fs.readFileSync(path.join(REPO, 'README.md'), 'utf8');
     const linked = [...readme.matchAll(/!?\[[^\]]*\]\(([^)\s#]+)/g)].map((m) => m[1]).filter((p) => !/^[a-z]+:/i.test(p));
-    assert.ok(linked.some((p) => p.endsWith('.png')), 'the README shows pictures');
-    assert.ok(linked.some((p) => p.endsWith('.md')), 'the README links pages');
+    assert.ok(
+      linked.some((p) => p.endsWith('.png')),
+      'the README shows pictures',
+    );
+    assert.ok(
+      linked.some((p) => p.endsWith('.md')),
+      'the README links pages',
+    );
     for (const p of linked) assert.ok(listed.includes(path.posix.normalize(p)), `${p} (linked from README.md) is not packed: add it to .vscodeignore`);
     for (const f of ['package.json', 'README.md', 'dist/extension.js']) assert.ok(listed.includes(f), `${f} is packed`);
-    assert.deepEqual(listed.filter((f) => f === 'dist/cli.js' || f.endsWith('.map') || f.startsWith('src/')), []);
+    assert.deepEqual(
+      listed.filter((f) => f === 'dist/cli.js' || f.endsWith('.map') || f.startsWith('src/')),
+      [],
+    );
   });
 
   it('the installed folder holds exactly what vsce ls lists', () => {
@@ -44,13 +53,18 @@ describe('the files an installed extension holds', function () {
     const dest = execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: REPO, encoding: 'utf8' }).trim();
     assert.deepEqual(listDir(dest).sort(), listed);
     const registry = JSON.parse(fs.readFileSync(path.join(tmp, 'extensions', 'extensions.json'), 'utf8')) as { relativeLocation: string }[];
-    assert.deepEqual(registry.map((e) => e.relativeLocation), [path.basename(dest)]);
+    assert.deepEqual(
+      registry.map((e) => e.relativeLocation),
+      [path.basename(dest)],
+    );
   });
 
   it('the VSIX that npm run package packs holds exactly what vsce ls lists', () => {
     const vsix = path.join(tmp, 'marginalia.vsix');
     execFileSync(process.execPath, [path.join(REPO, 'scripts', 'package.mjs'), '--out', vsix], { cwd: REPO, encoding: 'utf8', stdio: 'pipe' });
-    const entries = execFileSync('python3', ['-c', 'import sys, zipfile; print("\\n".join(zipfile.ZipFile(sys.argv[1]).namelist()))', vsix], { encoding: 'utf8' })
+    const entries = execFileSync('python3', ['-c', 'import sys, zipfile; print("\\n".join(zipfile.ZipFile(sys.argv[1]).namelist()))', vsix], {
+      encoding: 'utf8',
+    })
       .trim()
       .split('\n');
     const files = entries.filter((e) => e.startsWith('extension/')).map((e) => e.slice('extension/'.length));

@@ -87,19 +87,28 @@ describe('CLI a pipeline can trust', function () {
       assert.equal(second.target.start, starts[1]);
       const near = JSON.parse(ok(cli(ws, 'add', DOC, '--kind', 'claim', '--quote', 'Putin', '--near', String(starts[3] + 2), '--json'))) as Added;
       assert.equal(near.target.start, starts[3]);
-      userError(cli(ws, 'add', DOC, '--kind', 'claim', '--quote', 'Putin', '--occurrence', String(starts.length + 1)), new RegExp(`occurrence ${starts.length + 1} does not exist: the quote occurs ${starts.length} times`));
+      userError(
+        cli(ws, 'add', DOC, '--kind', 'claim', '--quote', 'Putin', '--occurrence', String(starts.length + 1)),
+        new RegExp(`occurrence ${starts.length + 1} does not exist: the quote occurs ${starts.length} times`),
+      );
     });
 
     it('add --quote of text that is not in the document is refused, naming the document', () => {
       const ws = tempWorkspace();
-      userError(cli(ws, 'add', DOC, '--kind', 'claim', '--quote', 'no such passage anywhere'), new RegExp(`the quote "no such passage anywhere" is not in ${DOC}`));
+      userError(
+        cli(ws, 'add', DOC, '--kind', 'claim', '--quote', 'no such passage anywhere'),
+        new RegExp(`the quote "no such passage anywhere" is not in ${DOC}`),
+      );
       assert.equal(sidecar(ws), undefined);
     });
 
     it('add refuses --quote with --start, --occurrence without --quote, and --occurrence with --near', () => {
       const ws = tempWorkspace();
       userError(cli(ws, 'add', DOC, '--kind', 'claim', '--quote', 'Putin', '--start', '1', '--end', '5'), /either --quote or --start and --end/);
-      userError(cli(ws, 'add', DOC, '--kind', 'claim', '--occurrence', '1', '--start', '1', '--end', '5'), /--occurrence chooses among the occurrences of --quote/);
+      userError(
+        cli(ws, 'add', DOC, '--kind', 'claim', '--occurrence', '1', '--start', '1', '--end', '5'),
+        /--occurrence chooses among the occurrences of --quote/,
+      );
       userError(cli(ws, 'add', DOC, '--kind', 'claim', '--quote', 'Putin', '--occurrence', '1', '--near', '5'), /--occurrence or --near, not both/);
     });
   });
@@ -109,7 +118,9 @@ describe('CLI a pipeline can trust', function () {
       const ws = mixedWorkspace();
       const bytes = fs.readFileSync(path.join(ws, MIXED));
       const b = bytes.indexOf(Buffer.from('the passage', 'utf8')); // what grep -bo prints
-      const a = JSON.parse(ok(cli(ws, 'add', MIXED, '--kind', 'claim', '--offset-unit', 'byte', '--start', String(b), '--end', String(b + 'the passage'.length), '--json'))) as Added;
+      const a = JSON.parse(
+        ok(cli(ws, 'add', MIXED, '--kind', 'claim', '--offset-unit', 'byte', '--start', String(b), '--end', String(b + 'the passage'.length), '--json')),
+      ) as Added;
       assert.equal(a.target.quote.exact, 'the passage');
       assert.equal(a.target.start, MIXED_TEXT.indexOf('the passage'), 'stored in UTF-16 code units');
     });
@@ -117,7 +128,9 @@ describe('CLI a pipeline can trust', function () {
     it('add --offset-unit codepoint takes code point offsets (as Python counts)', () => {
       const ws = mixedWorkspace();
       const cp = [...MIXED_TEXT.slice(0, MIXED_TEXT.indexOf('Another'))].length;
-      const a = JSON.parse(ok(cli(ws, 'add', MIXED, '--kind', 'claim', '--offset-unit', 'codepoint', '--start', String(cp), '--end', String(cp + 7), '--json'))) as Added;
+      const a = JSON.parse(
+        ok(cli(ws, 'add', MIXED, '--kind', 'claim', '--offset-unit', 'codepoint', '--start', String(cp), '--end', String(cp + 7), '--json')),
+      ) as Added;
       assert.equal(a.target.quote.exact, 'Another');
     });
 
@@ -125,9 +138,15 @@ describe('CLI a pipeline can trust', function () {
       const ws = mixedWorkspace();
       const bytes = fs.readFileSync(path.join(ws, MIXED));
       const beijing = bytes.indexOf(Buffer.from('北', 'utf8'));
-      userError(cli(ws, 'add', MIXED, '--kind', 'claim', '--offset-unit', 'byte', '--start', String(beijing + 1), '--end', String(beijing + 6)), /byte offset \d+ falls inside the character "北"/);
+      userError(
+        cli(ws, 'add', MIXED, '--kind', 'claim', '--offset-unit', 'byte', '--start', String(beijing + 1), '--end', String(beijing + 6)),
+        /byte offset \d+ falls inside the character "北"/,
+      );
       userError(cli(ws, 'add', MIXED, '--kind', 'claim', '--offset-unit', 'byte', '--start', '1', '--end', '6'), /falls inside the byte order mark/);
-      userError(cli(ws, 'add', MIXED, '--kind', 'claim', '--offset-unit', 'bits', '--start', '1', '--end', '6'), /--offset-unit must be one of utf16, codepoint, byte/);
+      userError(
+        cli(ws, 'add', MIXED, '--kind', 'claim', '--offset-unit', 'bits', '--start', '1', '--end', '6'),
+        /--offset-unit must be one of utf16, codepoint, byte/,
+      );
       assert.equal(sidecar(ws, MIXED), undefined);
     });
 
@@ -146,7 +165,10 @@ describe('CLI a pipeline can trust', function () {
       userError(cli(ws, 'remove', a.id, '01ZZZZZZZZZZZZZZZZZZZZZZZZ'), /no annotation has the id 01ZZZZZZZZZZZZZZZZZZZZZZZZ .*nothing was changed/);
       assert.equal(sidecar(ws)?.annotations.length, 2, 'all or none');
       assert.match(ok(cli(ws, 'remove', a.id)), new RegExp(`^removed ${a.id} claim ${DOC} `));
-      assert.deepEqual(sidecar(ws)?.annotations.map((x) => x.id), [b.id]);
+      assert.deepEqual(
+        sidecar(ws)?.annotations.map((x) => x.id),
+        [b.id],
+      );
       ok(cli(ws, 'remove', b.id));
       assert.equal(sidecar(ws), undefined, 'the empty sidecar is deleted');
       userError(cli(ws, 'remove'), /remove takes the id of at least one annotation/);
@@ -154,7 +176,9 @@ describe('CLI a pipeline can trust', function () {
 
     it('edit changes note, attributes and kind, checks attributes for the kind, and updates modified', async () => {
       const ws = tempWorkspace();
-      const a = JSON.parse(ok(cli(ws, 'add', DOC, '--kind', 'claim', '--quote', 'Vladimir Putin', '--occurrence', '1', '--attr', 'speaker=Kremlin', '--json'))) as Added;
+      const a = JSON.parse(
+        ok(cli(ws, 'add', DOC, '--kind', 'claim', '--quote', 'Vladimir Putin', '--occurrence', '1', '--attr', 'speaker=Kremlin', '--json')),
+      ) as Added;
       await new Promise((r) => setTimeout(r, 5)); // a later millisecond for `modified`
       const e = JSON.parse(ok(cli(ws, 'edit', a.id, '--note', 'checked against the transcript', '--json'))) as Added;
       assert.equal(e.note, 'checked against the transcript');
@@ -202,7 +226,10 @@ describe('CLI a pipeline can trust', function () {
       assert.equal(text.code, 0, text.stderr);
       assert.match(text.stdout, new RegExp(`^${a.id}  claim +${DOC}  ${now}-${now + 14}  reanchored\\* +"Vladimir Putin"$`, 'm'));
       assert.doesNotMatch(text.stdout, new RegExp(`${a.target.start}-${a.target.end}`), 'the stale offsets are not shown as current');
-      assert.match(text.stderr, /1 annotation of 1 document changed since it was anchored: shown where it is now \(re-anchored in memory, not saved\); run `marginalia check --write`/);
+      assert.match(
+        text.stderr,
+        /1 annotation of 1 document changed since it was anchored: shown where it is now \(re-anchored in memory, not saved\); run `marginalia check --write`/,
+      );
       const json = JSON.parse(ok(cli(ws, 'list', '--json'))) as Listed[];
       assert.deepEqual(
         { start: json[0].start, end: json[0].end, status: json[0].status, reanchoredInMemory: json[0].reanchoredInMemory, stored: json[0].stored },

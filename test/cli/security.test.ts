@@ -58,7 +58,10 @@ describe('issue 10 (CLI)', function () {
           fs.writeFileSync(file, text);
           const r = cli(ws, 'import', file);
           assert.equal(r.code, 2, `${bad}: ${r.stdout}${r.stderr}`);
-          assert.ok(r.stderr.startsWith(`marginalia: ${file}: document ${bad} is refused: ${bad} is not a corpus document (the corpus is **/*.txt, **/*.md;`), `${bad}: ${r.stderr}`);
+          assert.ok(
+            r.stderr.startsWith(`marginalia: ${file}: document ${bad} is refused: ${bad} is not a corpus document (the corpus is **/*.txt, **/*.md;`),
+            `${bad}: ${r.stderr}`,
+          );
           assert.match(r.stderr, /nothing was imported\n$/);
           assert.equal(fs.existsSync(path.join(ws, '.marginalia')), false, `${bad}: nothing imported`);
         }
@@ -77,7 +80,10 @@ describe('issue 10 (CLI)', function () {
       // A hostile sidecar for .env, made from a real one: its offsets point nowhere, so a re-anchor would search .env.
       addOk(ws, DOC, 'Vladimir Putin');
       const sidecar = path.join(ws, '.marginalia', 'annotations', `${DOC}.yaml`);
-      const hostile = fs.readFileSync(sidecar, 'utf8').replaceAll(DOC, '.env').replace(/docHash: .*/, 'docHash: sha256:' + '0'.repeat(64));
+      const hostile = fs
+        .readFileSync(sidecar, 'utf8')
+        .replaceAll(DOC, '.env')
+        .replace(/docHash: .*/, 'docHash: sha256:' + '0'.repeat(64));
       fs.writeFileSync(path.join(ws, '.marginalia', 'annotations', '.env.yaml'), hostile);
       for (const args of [['list'], ['check', '--write'], ['export'], ['export', '--format', 'w3c'], ['docs']]) {
         const r = cli(ws, ...args);
@@ -157,13 +163,17 @@ describe('issue 10 (CLI)', function () {
         fs.writeFileSync(sidecarOf(ws, DOC), good.replace(`end: ${end}\n`, `end: ${bad}\n`));
         const check = cli(ws, 'check', '--json');
         assert.equal(check.code, 0, check.stderr);
-        const r = (JSON.parse(check.stdout) as { documents: { annotations: { method: string; status: string; after: { start: number; end: number } }[] }[] }).documents[0].annotations[0];
+        const r = (JSON.parse(check.stdout) as { documents: { annotations: { method: string; status: string; after: { start: number; end: number } }[] }[] })
+          .documents[0].annotations[0];
         assert.equal(r.status, 'reanchored', `end ${bad}`);
         assert.deepEqual(r.after, { start, end });
         for (const format of ['w3c', 'csv', 'yaml']) {
           const exported = cli(ws, 'export', '--format', format, '--out', path.join(ws, `out.${format}`));
           assert.equal(exported.code, 2, `${format}, end ${bad}`);
-          assert.match(exported.stderr, new RegExp(`has offsets ${start}-${bad}, which do not hold its quote as whole characters in the current text .*run \`marginalia check --write\``));
+          assert.match(
+            exported.stderr,
+            new RegExp(`has offsets ${start}-${bad}, which do not hold its quote as whole characters in the current text .*run \`marginalia check --write\``),
+          );
         }
         const written = cli(ws, 'check', '--write');
         assert.equal(written.code, 0);
@@ -181,7 +191,14 @@ describe('issue 10 (CLI)', function () {
       const add = cli(ws, 'add', 'c/e.txt', '--kind', 'claim', '--start', '7', '--end', '20');
       assert.equal(add.code, 0, add.stderr);
       const sidecar = sidecarOf(ws, 'c/e.txt');
-      fs.writeFileSync(sidecar, fs.readFileSync(sidecar, 'utf8').replace('exact: "😀 the claim "', 'exact: "\\uDE00 the claim "').replace('start: 7', 'start: 8').replace('prefix: "Before "', 'prefix: "Before \\uD83D"'));
+      fs.writeFileSync(
+        sidecar,
+        fs
+          .readFileSync(sidecar, 'utf8')
+          .replace('exact: "😀 the claim "', 'exact: "\\uDE00 the claim "')
+          .replace('start: 7', 'start: 8')
+          .replace('prefix: "Before "', 'prefix: "Before \\uD83D"'),
+      );
       for (const format of ['w3c', 'csv', 'yaml']) {
         const exported = cli(ws, 'export', '--format', format);
         assert.equal(exported.code, 2, format);
@@ -195,9 +212,14 @@ describe('issue 10 (CLI)', function () {
       assert.equal(check.code, 0, check.stderr);
       assert.match(check.stdout, /8-20 -> 7-20 +quote: stored span cuts a character \(a surrogate pair\) in half.*widened to whole characters/);
       assert.ok(fs.readFileSync(sidecar, 'utf8').includes('exact: "😀 the claim "'));
-      const w3c = JSON.parse(cli(ws, 'export', '--format', 'w3c').stdout) as { first: { items: { target: { selector: { type: string; start?: number; end?: number; exact?: string }[] } }[] } };
+      const w3c = JSON.parse(cli(ws, 'export', '--format', 'w3c').stdout) as {
+        first: { items: { target: { selector: { type: string; start?: number; end?: number; exact?: string }[] } }[] };
+      };
       const selectors = w3c.first.items[0].target.selector;
-      assert.deepEqual(selectors.find((x) => x.type === 'TextPositionSelector'), { type: 'TextPositionSelector', start: 7, end: 19 });
+      assert.deepEqual(
+        selectors.find((x) => x.type === 'TextPositionSelector'),
+        { type: 'TextPositionSelector', start: 7, end: 19 },
+      );
       assert.equal(selectors.find((x) => x.type === 'TextQuoteSelector')?.exact, '😀 the claim ');
       assert.equal(cli(ws, 'export', '--format', 'brat', '--out', path.join(ws, 'brat')).code, 0);
       assert.equal(fs.readFileSync(path.join(ws, 'brat', 'c', 'e.ann'), 'utf8'), 'T1\tclaim 7 19\t😀 the claim \n');
@@ -209,7 +231,12 @@ describe('issue 10 (CLI)', function () {
       for (const value of ['0x10', '0b10', '0o10', '9007199254740993', '.5e-400']) {
         const r = cli(ws, 'add', DOC, '--kind', 'figure', '--start', String(start), '--end', String(end), '--attr', `value=${value}`);
         assert.equal(r.code, 2, value);
-        assert.ok(r.stderr.startsWith(`marginalia: attribute value of a figure must be a number written in decimal digits that a number holds exactly (such as 16, -2.5 or 1e6), got "${value}"`), r.stderr);
+        assert.ok(
+          r.stderr.startsWith(
+            `marginalia: attribute value of a figure must be a number written in decimal digits that a number holds exactly (such as 16, -2.5 or 1e6), got "${value}"`,
+          ),
+          r.stderr,
+        );
         assert.match(r.stderr, /declare value as text \(type: string\) in the codebook/);
       }
       assert.equal(fs.existsSync(path.join(ws, '.marginalia')), false);
@@ -228,13 +255,20 @@ describe('issue 10 (CLI)', function () {
       assert.ok(attributesLine > 0);
       for (const [bad, why] of [
         [good.replace('    attributes: {}', '    attributes: {&k speaker: a, *k : b}'), 'a key is written through an alias \\(\\*k\\)'],
-        [good.replace('    attributes: {}', '    attributes: {speaker: 9007199254740993}'), 'the number 9007199254740993 would not load as written: 9007199254740993 cannot be held exactly'],
+        [
+          good.replace('    attributes: {}', '    attributes: {speaker: 9007199254740993}'),
+          'the number 9007199254740993 would not load as written: 9007199254740993 cannot be held exactly',
+        ],
         [good.replace('    attributes: {}', '    attributes: {speaker: 0x10}'), 'the number 0x10 would not load as written'],
       ]) {
         fs.writeFileSync(sidecar, bad);
         const r = cli(ws, 'list');
         assert.equal(r.code, 0);
-        assert.match(r.stderr, new RegExp(`^marginalia: warning: \\.marginalia/annotations/${DOC.replace(/\./g, '\\.')}\\.yaml:${attributesLine}:\\d+: ${why}`, 'm'), r.stderr);
+        assert.match(
+          r.stderr,
+          new RegExp(`^marginalia: warning: \\.marginalia/annotations/${DOC.replace(/\./g, '\\.')}\\.yaml:${attributesLine}:\\d+: ${why}`, 'm'),
+          r.stderr,
+        );
         assert.equal(r.stdout, '');
         assert.equal(fs.readFileSync(sidecar, 'utf8'), bad, 'left untouched');
       }

@@ -8,7 +8,12 @@ import { runCommand } from './support/workbench.mjs';
 /** @param {{ page: import('playwright-core').Page, workspace: string, check: Function, shot: Function, log: Function, extensionId: string, extensionMode: string }} t */
 export async function run({ page, workspace, check, shot, log, extensionId, extensionMode }) {
   const folder = workspace.endsWith('.code-workspace') ? undefined : workspace;
-  const documents = folder ? fs.readdirSync(folder).filter((f) => f.endsWith('.txt')).sort() : [];
+  const documents = folder
+    ? fs
+        .readdirSync(folder)
+        .filter((f) => f.endsWith('.txt'))
+        .sort()
+    : [];
   if (!documents.length) throw new Error(`smoke.e2e expects a folder of .txt documents, got ${workspace}`);
   const first = documents[0];
 
@@ -16,7 +21,11 @@ export async function run({ page, workspace, check, shot, log, extensionId, exte
   const row = (label) => page.locator('.explorer-folders-view .monaco-list-row', { hasText: label }).first();
   await row(first).waitFor({ timeout: 60_000 });
   const rows = await page.locator('.explorer-folders-view .monaco-list-row').allInnerTexts();
-  check('Explorer lists the corpus documents', documents.every((d) => rows.includes(d)), rows.join(' | '));
+  check(
+    'Explorer lists the corpus documents',
+    documents.every((d) => rows.includes(d)),
+    rows.join(' | '),
+  );
   await shot('explorer');
 
   // 2. The first document opens in an editor
@@ -49,7 +58,10 @@ export async function run({ page, workspace, check, shot, log, extensionId, exte
       .locator('.extensions-viewlet .monaco-list-row', { hasText: 'Marginalia' })
       .first()
       .waitFor({ timeout: 20_000 })
-      .then(() => true, () => false);
+      .then(
+        () => true,
+        () => false,
+      );
     check(`${extensionId} is listed among enabled extensions`, listed);
     await shot('extensions');
   }

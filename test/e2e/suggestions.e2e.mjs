@@ -11,7 +11,9 @@ const DOC = '004_93f4aeba23e3ae0c.txt';
 /** @param {{ page: import('playwright-core').Page, workspace: string, check: Function, shot: Function, log: Function }} t */
 export async function run({ page, workspace, check, shot }) {
   await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
-  const activity = page.locator('.activitybar .action-item a[aria-label^="Marginalia"], .activitybar .action-item .action-label[aria-label^="Marginalia"]').first();
+  const activity = page
+    .locator('.activitybar .action-item a[aria-label^="Marginalia"], .activitybar .action-item .action-label[aria-label^="Marginalia"]')
+    .first();
   await activity.waitFor({ timeout: 60_000 });
   await activity.click();
   await sideBarRow(page, DOC).waitFor({ timeout: 90_000 });
@@ -31,7 +33,11 @@ export async function run({ page, workspace, check, shot }) {
   check('no Accept All button', !labels.some((l) => /accept/i.test(l)), JSON.stringify(labels));
   await shot('1-notification');
   await toast.hover();
-  await toast.locator('.codicon-notifications-clear, .codicon-close').first().click().catch(() => undefined);
+  await toast
+    .locator('.codicon-notifications-clear, .codicon-close')
+    .first()
+    .click()
+    .catch(() => undefined);
 
   // 2. Hover the suggestion "Ukraine", accept it there: the hover closes, and the next one is the annotation's.
   const line = page.locator('.editor-instance .monaco-editor .view-line', { hasText: 'conflict in Ukraine' }).first();
@@ -41,7 +47,13 @@ export async function run({ page, workspace, check, shot }) {
       await page.mouse.move(word.x - 40, word.y - 60);
       await page.mouse.move(word.x, word.y, { steps: 8 });
       const hover = page.locator('.monaco-hover:visible', { hasText: want }).first();
-      if (await hover.waitFor({ timeout: 5000 }).then(() => true, () => false)) return hover;
+      if (
+        await hover.waitFor({ timeout: 5000 }).then(
+          () => true,
+          () => false,
+        )
+      )
+        return hover;
     }
     return undefined;
   };
@@ -50,15 +62,33 @@ export async function run({ page, workspace, check, shot }) {
   if (!suggested) return;
   check('the hover names it', (await suggested.innerText()).includes('Ukraine'), await suggested.innerText());
   await shot('2-suggestion-hover');
-  await suggested.locator('a', { hasText: /^\s*Accept\s*$/ }).first().click();
+  await suggested
+    .locator('a', { hasText: /^\s*Accept\s*$/ })
+    .first()
+    .click();
   const file = path.join(workspace, '.marginalia', 'annotations', `${DOC}.yaml`);
-  const stored = await until(() => fs.existsSync(file) && parse(fs.readFileSync(file, 'utf8'))?.annotations?.find((a) => a.exact === 'Ukraine'), 15_000, 'the accepted annotation');
+  const stored = await until(
+    () => fs.existsSync(file) && parse(fs.readFileSync(file, 'utf8'))?.annotations?.find((a) => a.exact === 'Ukraine'),
+    15_000,
+    'the accepted annotation',
+  );
   check('accepting stores the entity', stored?.kind === 'entity' && stored?.attributes?.canonical === 'Ukraine', JSON.stringify(stored));
-  const closed = await page.locator('.monaco-hover:visible', { hasText: 'Suggested entity' }).first().waitFor({ state: 'hidden', timeout: 5000 }).then(() => true, () => false);
+  const closed = await page
+    .locator('.monaco-hover:visible', { hasText: 'Suggested entity' })
+    .first()
+    .waitFor({ state: 'hidden', timeout: 5000 })
+    .then(
+      () => true,
+      () => false,
+    );
   check('the hover that offered it closes', closed);
   const annotationHover = await hoverOver('Tagged by');
   const text = annotationHover ? await annotationHover.innerText() : '';
-  check('hovering it again shows the annotation, not a suggestion', text.includes('Entity') && text.includes('Ukraine') && !text.includes('Suggested'), text.replace(/\s+/g, ' ').slice(0, 300));
+  check(
+    'hovering it again shows the annotation, not a suggestion',
+    text.includes('Entity') && text.includes('Ukraine') && !text.includes('Suggested'),
+    text.replace(/\s+/g, ' ').slice(0, 300),
+  );
   await shot('3-annotation-hover');
   await page.mouse.move(5, 5);
 
@@ -80,7 +110,11 @@ export async function run({ page, workspace, check, shot }) {
     return items.map((s) => s.trim());
   };
   const away = await menuItems('The announcement indicated that the network', 'announcement');
-  check('away from a suggestion the menu has no Accept or Reject Suggestion', !away.includes('Accept Suggestion') && !away.includes('Reject Suggestion'), JSON.stringify(away));
+  check(
+    'away from a suggestion the menu has no Accept or Reject Suggestion',
+    !away.includes('Accept Suggestion') && !away.includes('Reject Suggestion'),
+    JSON.stringify(away),
+  );
   const on = await menuItems('conference in Moscow', 'Moscow');
   check('on a suggestion the menu has Accept and Reject Suggestion', on.includes('Accept Suggestion') && on.includes('Reject Suggestion'), JSON.stringify(on));
   await shot('4-context-menu');

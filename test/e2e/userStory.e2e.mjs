@@ -16,7 +16,9 @@ export async function run({ page, workspace, check, shot, log }) {
   await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
 
   // 1. The Marginalia view in the activity bar lists the corpus.
-  const activity = page.locator('.activitybar .action-item a[aria-label^="Marginalia"], .activitybar .action-item .action-label[aria-label^="Marginalia"]').first();
+  const activity = page
+    .locator('.activitybar .action-item a[aria-label^="Marginalia"], .activitybar .action-item .action-label[aria-label^="Marginalia"]')
+    .first();
   await activity.waitFor({ timeout: 60_000 });
   await activity.click();
   await sideBarRow(page, DOC).waitFor({ timeout: 30_000 });
@@ -38,7 +40,11 @@ export async function run({ page, workspace, check, shot, log }) {
   const file = path.join(workspace, '.marginalia', 'annotations', `${DOC}.yaml`);
   const stored = await until(() => fs.existsSync(file) && parse(fs.readFileSync(file, 'utf8')), 15_000, 'the sidecar');
   const ann = stored.annotations?.[0];
-  check('the claim is stored with its quote, speaker and note', ann?.kind === 'claim' && ann?.exact === PASSAGE && ann?.attributes?.speaker === 'Vladimir Putin' && ann?.note === 'Announces the new national AI strategy', JSON.stringify(ann));
+  check(
+    'the claim is stored with its quote, speaker and note',
+    ann?.kind === 'claim' && ann?.exact === PASSAGE && ann?.attributes?.speaker === 'Vladimir Putin' && ann?.note === 'Announces the new national AI strategy',
+    JSON.stringify(ann),
+  );
   await shot('2-tagged');
 
   // 4. It shows in the tree: document (1) → claim (1) → the passage.
@@ -50,12 +56,19 @@ export async function run({ page, workspace, check, shot, log }) {
   if ((await claimRow.getAttribute('aria-expanded')) !== 'true') await claimRow.locator('.monaco-tl-twistie').click();
   const passageRow = sideBarRow(page, PASSAGE);
   await passageRow.waitFor({ timeout: 10_000 });
-  check('the passage is in the tree under its document and kind', (await passageRow.innerText()).includes('speaker: Vladimir Putin'), await passageRow.innerText());
+  check(
+    'the passage is in the tree under its document and kind',
+    (await passageRow.innerText()).includes('speaker: Vladimir Putin'),
+    await passageRow.innerText(),
+  );
   await shot('3-tree');
 
   // 5. Hover the highlighted passage and read its provenance.
   await page.keyboard.press('Escape');
-  const hoverText = await hoverOver(page, PASSAGE, 'Vladimir', 'Tagged by').then((h) => h.innerText(), () => '');
+  const hoverText = await hoverOver(page, PASSAGE, 'Vladimir', 'Tagged by').then(
+    (h) => h.innerText(),
+    () => '',
+  );
   for (const want of ['Claim', 'Vladimir Putin', 'Tagged by', 'Article Source', 'TMTPOST', 'Lin Zhijia', 'anchored exactly']) {
     check(`the hover shows ${want}`, hoverText.includes(want), hoverText.replace(/\s+/g, ' ').slice(0, 300));
   }
@@ -67,7 +80,11 @@ export async function run({ page, workspace, check, shot, log }) {
   await runCommand(page, 'Marginalia: Export Annotations');
   await answer(page, 'YAML', { expect: 'Export annotations in which format?' });
   const scopeRows = page.locator('.quick-input-widget .monaco-list-row');
-  await page.waitForFunction(() => (document.querySelector('.quick-input-widget input')?.getAttribute('placeholder') ?? '') === 'Export which annotations as YAML?', null, { timeout: 10_000 });
+  await page.waitForFunction(
+    () => (document.querySelector('.quick-input-widget input')?.getAttribute('placeholder') ?? '') === 'Export which annotations as YAML?',
+    null,
+    { timeout: 10_000 },
+  );
   await scopeRows.first().waitFor({ timeout: 10_000 });
   const scopes = await scopeRows.allInnerTexts();
   check('after the format it asks which annotations, the whole corpus first', /Whole corpus/.test(scopes[0] ?? ''), scopes.join(' | '));
@@ -77,9 +94,21 @@ export async function run({ page, workspace, check, shot, log }) {
   const exported = await until(() => fs.existsSync(target) && parse(fs.readFileSync(target, 'utf8')), 15_000, 'the export file');
   const doc = exported.documents?.[0];
   const a = doc?.annotations?.[0];
-  check('the export has the document with its header metadata', doc?.path === DOC && doc?.metadata?.['Article Source'] === 'TMTPOST', JSON.stringify(doc?.metadata));
-  check('the export has the claim with quote, line/column and provenance', a?.kind === 'claim' && a?.quote?.exact === PASSAGE && a?.start?.line === 8 && typeof a?.provenance?.author === 'string', JSON.stringify(a));
-  await page.locator('.notifications-toasts .notification-list-item-message', { hasText: 'Exported 1 annotation of 1 document' }).first().waitFor({ timeout: 10_000 }).catch(() => undefined);
+  check(
+    'the export has the document with its header metadata',
+    doc?.path === DOC && doc?.metadata?.['Article Source'] === 'TMTPOST',
+    JSON.stringify(doc?.metadata),
+  );
+  check(
+    'the export has the claim with quote, line/column and provenance',
+    a?.kind === 'claim' && a?.quote?.exact === PASSAGE && a?.start?.line === 8 && typeof a?.provenance?.author === 'string',
+    JSON.stringify(a),
+  );
+  await page
+    .locator('.notifications-toasts .notification-list-item-message', { hasText: 'Exported 1 annotation of 1 document' })
+    .first()
+    .waitFor({ timeout: 10_000 })
+    .catch(() => undefined);
   await page.waitForTimeout(800);
   await shot('5-exported');
   log(`exported to ${target}`);
@@ -108,10 +137,26 @@ export async function run({ page, workspace, check, shot, log }) {
   const figureStored = await until(() => fs.existsSync(figureFile) && parse(fs.readFileSync(figureFile, 'utf8')), 15_000, 'the figure sidecar');
   const fig = figureStored.annotations?.[0];
   check(`the figure is tagged in ${keys.length} keypresses (${keys.join(', ')}), at most two`, keys.length <= 2);
-  check('the figure keeps both ends of its range and stores nothing unasked', fig?.exact === FIGURE && fig?.attributes?.value === 6 && fig?.attributes?.high === 9 && fig?.attributes?.unit === 'month' && Object.keys(fig?.attributes ?? {}).length === 3 && !fig?.note, JSON.stringify(fig));
+  check(
+    'the figure keeps both ends of its range and stores nothing unasked',
+    fig?.exact === FIGURE &&
+      fig?.attributes?.value === 6 &&
+      fig?.attributes?.high === 9 &&
+      fig?.attributes?.unit === 'month' &&
+      Object.keys(fig?.attributes ?? {}).length === 3 &&
+      !fig?.note,
+    JSON.stringify(fig),
+  );
   // The selection collapses once the figure is stored (the sidecar is written a moment before).
   const statusBar = page.locator('.statusbar').first();
-  const collapsed = await until(async () => /Ln \d+, Col \d+/.test(await statusBar.innerText()) && !/selected\)/.test(await statusBar.innerText()), 5_000, 'the selection collapsed').then(() => true, () => false);
+  const collapsed = await until(
+    async () => /Ln \d+, Col \d+/.test(await statusBar.innerText()) && !/selected\)/.test(await statusBar.innerText()),
+    5_000,
+    'the selection collapsed',
+  ).then(
+    () => true,
+    () => false,
+  );
   check('the selection collapses after tagging, so the highlight shows', collapsed, (await statusBar.innerText()).replace(/\s+/g, ' '));
   await shot('7-figure-tagged');
 
@@ -122,7 +167,14 @@ export async function run({ page, workspace, check, shot, log }) {
   await shot('8-figure-hover');
   await figureHover.locator('a', { hasText: 'Delete' }).first().click();
   await until(() => !fs.existsSync(figureFile) || (parse(fs.readFileSync(figureFile, 'utf8'))?.annotations ?? []).length === 0, 10_000, 'the figure deleted');
-  const closed = await page.locator('.monaco-hover:visible', { hasText: 'As a number' }).first().waitFor({ state: 'hidden', timeout: 5_000 }).then(() => true, () => false);
+  const closed = await page
+    .locator('.monaco-hover:visible', { hasText: 'As a number' })
+    .first()
+    .waitFor({ state: 'hidden', timeout: 5_000 })
+    .then(
+      () => true,
+      () => false,
+    );
   check('after Delete the hover no longer shows the deleted figure', closed);
 }
 
@@ -138,7 +190,13 @@ async function hoverOver(page, line, word, want) {
   for (let attempt = 0; attempt < 3; attempt++) {
     await page.mouse.move(x - 30, box.y - 40);
     await page.mouse.move(x, box.y + box.height / 2, { steps: 8 });
-    if (await hover.waitFor({ timeout: 6000 }).then(() => true, () => false)) return hover;
+    if (
+      await hover.waitFor({ timeout: 6000 }).then(
+        () => true,
+        () => false,
+      )
+    )
+      return hover;
   }
   throw new Error(`no hover with "${want}" over "${word}"`);
 }

@@ -44,7 +44,10 @@ describe('Marginalia in the extension host', function () {
       const a = await api();
       const f = folderModel(a);
       await openAndSelect(f, D0, 'Russian President Vladimir Putin stated');
-      const created = (await vscode.commands.executeCommand('marginalia.tagClaim', { note: 'key statement', attributes: { speaker: 'Vladimir Putin' } })) as Annotation[];
+      const created = (await vscode.commands.executeCommand('marginalia.tagClaim', {
+        note: 'key statement',
+        attributes: { speaker: 'Vladimir Putin' },
+      })) as Annotation[];
       assert.equal(created.length, 1);
       claim = created[0];
       assert.equal(claim.kind, 'claim');
@@ -53,7 +56,10 @@ describe('Marginalia in the extension host', function () {
       const stored = sidecar(root, D0);
       assert.ok(stored, 'sidecar written');
       assert.equal(stored.document, D0);
-      assert.deepEqual(stored.annotations.map((x) => x.id), [claim.id]);
+      assert.deepEqual(
+        stored.annotations.map((x) => x.id),
+        [claim.id],
+      );
       assert.equal(stored.annotations[0].note, 'key statement');
     });
 
@@ -84,7 +90,20 @@ describe('Marginalia in the extension host', function () {
       const editor = await openAndSelect(folderModel(a), D0, 'Vladimir Putin stated');
       const hovers = (await vscode.commands.executeCommand('vscode.executeHoverProvider', editor.document.uri, editor.selection.start)) as vscode.Hover[];
       const text = hoverText(hovers);
-      for (const expected of ['Claim', 'speaker', 'Vladimir Putin', 'key statement', 'Tagged by', 'Article Source', 'TMTPOST', 'Author', 'Lin Zhijia', 'anchored exactly', 'command:marginalia.revealInTree', 'command:marginalia.deleteAnnotation']) {
+      for (const expected of [
+        'Claim',
+        'speaker',
+        'Vladimir Putin',
+        'key statement',
+        'Tagged by',
+        'Article Source',
+        'TMTPOST',
+        'Author',
+        'Lin Zhijia',
+        'anchored exactly',
+        'command:marginalia.revealInTree',
+        'command:marginalia.deleteAnnotation',
+      ]) {
         assert.ok(text.includes(expected), `hover has "${expected}":\n${text}`);
       }
       const outside = (await vscode.commands.executeCommand('vscode.executeHoverProvider', editor.document.uri, new vscode.Position(0, 0))) as vscode.Hover[];
@@ -108,13 +127,20 @@ describe('Marginalia in the extension host', function () {
       const editor = await openAndSelect(f, D0, 'Global Times', 'Moscow', 'Vladimir Putin');
       const created = (await vscode.commands.executeCommand('marginalia.tagEntity', { attributes: { type: 'place' }, note: '' })) as Annotation[];
       assert.equal(created.length, 3);
-      assert.deepEqual(created.map((c) => c.target.quote.exact), ['Global Times', 'Moscow', 'Vladimir Putin']);
+      assert.deepEqual(
+        created.map((c) => c.target.quote.exact),
+        ['Global Times', 'Moscow', 'Vladimir Putin'],
+      );
       a.decorations.refreshNow();
       const drawn = a.decorations.drawn.get(editor)!;
       assert.equal(drawn.get('entity')?.length, 3);
       // "Vladimir Putin" lies inside the claim: both kinds are drawn over it.
       assert.equal(drawn.get('claim')?.length, 1);
-      const inner = (await vscode.commands.executeCommand('vscode.executeHoverProvider', editor.document.uri, editor.document.positionAt(editor.document.getText().indexOf('Vladimir Putin') + 3))) as vscode.Hover[];
+      const inner = (await vscode.commands.executeCommand(
+        'vscode.executeHoverProvider',
+        editor.document.uri,
+        editor.document.positionAt(editor.document.getText().indexOf('Vladimir Putin') + 3),
+      )) as vscode.Hover[];
       const text = hoverText(inner);
       assert.ok(text.includes('Entity') && text.includes('Claim'), `both overlapping annotations in the hover:\n${text}`);
       await vscode.commands.executeCommand('marginalia.undo');
@@ -141,13 +167,19 @@ describe('Marginalia in the extension host', function () {
       assert.equal(sidecar(root, D0), undefined, 'the last annotation gone: no sidecar left');
       await vscode.commands.executeCommand('marginalia.undo');
       await eventually(() => f.get(D0, claim.id), 5000, 'the claim restored');
-      assert.deepEqual(sidecar(root, D0)?.annotations.map((x) => x.id), [claim.id]);
+      assert.deepEqual(
+        sidecar(root, D0)?.annotations.map((x) => x.id),
+        [claim.id],
+      );
     });
 
     it('exports the corpus and the current document as YAML, and in the other formats', async () => {
       const a = await api();
       const out = vscode.Uri.file(path.join(root, 'exports', 'all.yaml'));
-      const result = (await vscode.commands.executeCommand('marginalia.export', { scope: 'corpus', target: out.toString() })) as { documents: number; annotations: number };
+      const result = (await vscode.commands.executeCommand('marginalia.export', { scope: 'corpus', target: out.toString() })) as {
+        documents: number;
+        annotations: number;
+      };
       assert.deepEqual({ documents: result.documents, annotations: result.annotations }, { documents: 1, annotations: 1 });
       const exported = parse(fs.readFileSync(out.fsPath, 'utf8'));
       assert.equal(exported.format, 'marginalia-export');
@@ -161,7 +193,10 @@ describe('Marginalia in the extension host', function () {
       await openAndSelect(folderModel(a), D0, 'Putin');
       const one = vscode.Uri.file(path.join(root, 'exports', 'one.yaml'));
       await vscode.commands.executeCommand('marginalia.export', { scope: 'document', target: one.toString() });
-      assert.deepEqual(parse(fs.readFileSync(one.fsPath, 'utf8')).documents.map((d: { path: string }) => d.path), [D0]);
+      assert.deepEqual(
+        parse(fs.readFileSync(one.fsPath, 'utf8')).documents.map((d: { path: string }) => d.path),
+        [D0],
+      );
       // The other formats, through the same command.
       const csv = vscode.Uri.file(path.join(root, 'exports', 'all.csv'));
       await vscode.commands.executeCommand('marginalia.export', { scope: 'corpus', format: 'csv', target: csv.toString() });
@@ -171,7 +206,10 @@ describe('Marginalia in the extension host', function () {
       assert.equal(JSON.parse(fs.readFileSync(w3c.fsPath, 'utf8')).type, 'AnnotationCollection');
       const brat = vscode.Uri.file(path.join(root, 'exports', 'brat'));
       await vscode.commands.executeCommand('marginalia.export', { scope: 'corpus', format: 'brat', target: brat.toString() });
-      assert.match(fs.readFileSync(path.join(brat.fsPath, D0.replace(/\.txt$/, '.ann')), 'utf8'), /^T1\tclaim \d+ \d+\tRussian President Vladimir Putin stated/m);
+      assert.match(
+        fs.readFileSync(path.join(brat.fsPath, D0.replace(/\.txt$/, '.ann')), 'utf8'),
+        /^T1\tclaim \d+ \d+\tRussian President Vladimir Putin stated/m,
+      );
       assert.ok(fs.existsSync(path.join(brat.fsPath, 'annotation.conf')));
       fs.rmSync(path.join(root, 'exports'), { recursive: true });
     });
@@ -181,7 +219,10 @@ describe('Marginalia in the extension host', function () {
       const sidecarRel = `.marginalia/annotations/${D0}.yaml`;
       const sidecarBytes = before(sidecarRel);
       const documentBytes = before(D0);
-      const snapshots = fs.readdirSync(path.join(root, '.marginalia', 'snapshots'), { recursive: true }).map(String).filter((n) => n.endsWith('.txt'));
+      const snapshots = fs
+        .readdirSync(path.join(root, '.marginalia', 'snapshots'), { recursive: true })
+        .map(String)
+        .filter((n) => n.endsWith('.txt'));
       assert.ok(snapshots.length > 0);
       const snapshotRel = `.marginalia/snapshots/${snapshots[0]}`;
       const attempts: [string, string, RegExp][] = [
@@ -214,7 +255,9 @@ describe('Marginalia in the extension host', function () {
       const a = await api();
       const f = folderModel(a);
       const editor = await openAndSelect(f, D1, 'Sberbank');
-      const [entity] = (await vscode.commands.executeCommand('marginalia.tagEntity', { attributes: { type: 'organisation', canonical: 'Sberbank' } })) as Annotation[];
+      const [entity] = (await vscode.commands.executeCommand('marginalia.tagEntity', {
+        attributes: { type: 'organisation', canonical: 'Sberbank' },
+      })) as Annotation[];
       const doc = editor.document;
       const start0 = entity.target.start;
 
@@ -235,7 +278,11 @@ describe('Marginalia in the extension host', function () {
       const inside = doc.positionAt(moved.target.start + 4);
       editor.selection = new vscode.Selection(inside, inside);
       await vscode.commands.executeCommand('type', { text: '-' });
-      const grown = await eventually(() => (f.get(D1, entity.id)?.target.end === moved.target.end + 1 ? f.get(D1, entity.id) : undefined), 5000, 'grown by typing inside');
+      const grown = await eventually(
+        () => (f.get(D1, entity.id)?.target.end === moved.target.end + 1 ? f.get(D1, entity.id) : undefined),
+        5000,
+        'grown by typing inside',
+      );
       assert.equal(doc.getText().slice(grown.target.start, grown.target.end), 'Sber-bank');
 
       // Saving writes the new offsets, a fresh quote and the hash of the saved text.

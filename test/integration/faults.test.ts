@@ -47,7 +47,12 @@ function annotation(text: string, doc: string, quote: string, note: string, modi
   assert.ok(start >= 0, `"${quote}" is in ${doc}`);
   const kind = findKind(defaultCodebook(), 'claim');
   assert.ok(kind);
-  const a = createAnnotation(text, { doc, kind: 'claim', start, end: start + quote.length, note, attributes: {}, author: 'tester' }, kind, new Date('2026-11-01T10:00:00.000Z'));
+  const a = createAnnotation(
+    text,
+    { doc, kind: 'claim', start, end: start + quote.length, note, attributes: {}, author: 'tester' },
+    kind,
+    new Date('2026-11-01T10:00:00.000Z'),
+  );
   return modified ? { ...a, provenance: { ...a.provenance, modified } } : a;
 }
 
@@ -63,7 +68,9 @@ function errorNode(a: MarginaliaApi, file: string): CorpusNode | undefined {
 }
 
 async function hoverAt(editor: vscode.TextEditor, offset: number): Promise<string> {
-  return hoverText((await vscode.commands.executeCommand('vscode.executeHoverProvider', editor.document.uri, editor.document.positionAt(offset))) as vscode.Hover[]);
+  return hoverText(
+    (await vscode.commands.executeCommand('vscode.executeHoverProvider', editor.document.uri, editor.document.positionAt(offset))) as vscode.Hover[],
+  );
 }
 
 /** Removes a document and its sidecar, and waits until the extension has let go of both. */
@@ -88,7 +95,11 @@ describe('issue 5: faults in the extension host', function () {
     fs.rmSync(abs(DIR), { recursive: true, force: true });
     fs.rmSync(abs(`.marginalia/annotations/${DIR}`), { recursive: true, force: true });
     fs.rmSync(path.join(path.dirname(root), 'faults-outside'), { recursive: true, force: true });
-    await eventually(() => !f.documents().some((d) => d.startsWith(DIR + '/')) && !f.errors.some((e) => e.file.includes(`/${DIR}/`)), 20_000, 'faults/ gone from the model');
+    await eventually(
+      () => !f.documents().some((d) => d.startsWith(DIR + '/')) && !f.errors.some((e) => e.file.includes(`/${DIR}/`)),
+      20_000,
+      'faults/ gone from the model',
+    );
   });
 
   // -------------------------------------------------------------------------------------------------------------
@@ -109,7 +120,13 @@ describe('issue 5: faults in the extension host', function () {
     const TEXT = 'A document whose sidecar someone broke. Tag this passage, please.\n';
     const good = (doc: string): string => serializeSidecar(doc, [annotation(TEXT, doc, 'someone broke', 'before it broke')]);
     const cases: { name: string; slug: string; make: (doc: string) => string; line?: number; reason: RegExp }[] = [
-      { name: 'a YAML syntax error', slug: 'syntax', make: (d) => good(d).replace(/^ {4}exact: .*$/m, '    exact: someone: broke'), line: 12, reason: /not valid YAML/ },
+      {
+        name: 'a YAML syntax error',
+        slug: 'syntax',
+        make: (d) => good(d).replace(/^ {4}exact: .*$/m, '    exact: someone: broke'),
+        line: 12,
+        reason: /not valid YAML/,
+      },
       {
         name: 'git conflict markers',
         slug: 'conflict-markers',
@@ -120,8 +137,20 @@ describe('issue 5: faults in the extension host', function () {
         line: 5,
         reason: /unresolved git merge conflict at line 5/,
       },
-      { name: 'wrong types', slug: 'wrong-types', make: (d) => good(d).replace(/^ {4}start: \d+$/m, '    start: eight'), line: 13, reason: /start must be a whole number/ },
-      { name: 'an unknown format version', slug: 'version', make: (d) => good(d).replace(/^version: 1$/m, 'version: 2'), line: 2, reason: /sidecar format version 2/ },
+      {
+        name: 'wrong types',
+        slug: 'wrong-types',
+        make: (d) => good(d).replace(/^ {4}start: \d+$/m, '    start: eight'),
+        line: 13,
+        reason: /start must be a whole number/,
+      },
+      {
+        name: 'an unknown format version',
+        slug: 'version',
+        make: (d) => good(d).replace(/^version: 1$/m, 'version: 2'),
+        line: 2,
+        reason: /sidecar format version 2/,
+      },
       {
         name: 'duplicate ids',
         slug: 'duplicate-ids',
@@ -136,14 +165,24 @@ describe('issue 5: faults in the extension host', function () {
           const levels = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
           for (let i = 1; i < 9; i++) {
             const prev = String.fromCharCode(96 + i);
-            levels.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(9).fill('*' + prev).join(',')}]`);
+            levels.push(
+              `${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(9)
+                .fill('*' + prev)
+                .join(',')}]`,
+            );
           }
           return good(d).replace(/^annotations:/m, `${levels.join('\n')}\nannotations:`);
         },
         line: 5,
         reason: /too many YAML aliases/,
       },
-      { name: 'a custom !! tag', slug: 'custom-tag', make: (d) => good(d).replace(/^ {4}note: .*$/m, '    note: !!python/object/apply:os.system ["echo owned"]'), line: 7, reason: /YAML tags such as !!python/ },
+      {
+        name: 'a custom !! tag',
+        slug: 'custom-tag',
+        make: (d) => good(d).replace(/^ {4}note: .*$/m, '    note: !!python/object/apply:os.system ["echo owned"]'),
+        line: 7,
+        reason: /YAML tags such as !!python/,
+      },
       { name: 'a 50 MB file', slug: 'huge-sidecar', make: (d) => `# ${'x'.repeat(50 * 1024 * 1024)}\n${good(d)}`, reason: /50\.0 MB, over the 20\.0 MB limit/ },
     ];
 
@@ -168,7 +207,12 @@ describe('issue 5: faults in the extension host', function () {
         await openAndSelect(f, doc, 'Tag this passage');
         const result = await vscode.commands.executeCommand('marginalia.tagClaim', { note: '', attributes: {} });
         assert.equal(result, undefined, 'nothing tagged');
-        await logged(a, new RegExp(`marginalia\\.tagClaim: Nothing was saved for ${doc.replace(/[.]/g, '\\.')}, because its sidecar does not load and Marginalia will not overwrite it: ${file.replace(/[.]/g, '\\.')}`));
+        await logged(
+          a,
+          new RegExp(
+            `marginalia\\.tagClaim: Nothing was saved for ${doc.replace(/[.]/g, '\\.')}, because its sidecar does not load and Marginalia will not overwrite it: ${file.replace(/[.]/g, '\\.')}`,
+          ),
+        );
         assert.ok(fs.readFileSync(sidecarFile(doc)).equals(bytes), 'the broken sidecar is untouched, byte for byte');
 
         // Everything else still loads and shows.
@@ -193,7 +237,12 @@ describe('issue 5: faults in the extension host', function () {
       fs.writeFileSync(sidecarFile(doc), fixed);
       const created = (await vscode.commands.executeCommand('marginalia.tagClaim', { note: 'after the fix', attributes: {} })) as Annotation[] | undefined;
       assert.equal(created?.length, 1, 'tagged');
-      assert.deepEqual(stored(doc)?.annotations.map((x) => x.note).sort(), ['after the fix', 'before it broke']);
+      assert.deepEqual(
+        stored(doc)
+          ?.annotations.map((x) => x.note)
+          .sort(),
+        ['after the fix', 'before it broke'],
+      );
       assert.equal(errorNode(a, sidecarRel(doc)), undefined, 'no error item left');
       await closeAll();
       await removeDoc(a, doc);
@@ -214,7 +263,10 @@ describe('issue 5: faults in the extension host', function () {
       oursOnly = annotation(TEXT, DOC, 'Ours tagged the first claim', 'only ours');
       theirsOnly = annotation(TEXT, DOC, 'Theirs tagged the last claim', 'only theirs');
       const ours = serializeSidecar(DOC, [oursOnly, shared]);
-      const theirs = serializeSidecar(DOC, [{ ...shared, note: 'theirs: later edit', provenance: { ...shared.provenance, modified: '2026-11-03T10:00:00.000Z' } }, theirsOnly]);
+      const theirs = serializeSidecar(DOC, [
+        { ...shared, note: 'theirs: later edit', provenance: { ...shared.provenance, modified: '2026-11-03T10:00:00.000Z' } },
+        theirsOnly,
+      ]);
       const [head, oursBody] = ours.split('annotations:\n');
       const theirsBody = theirs.split('annotations:\n')[1];
       conflicted = Buffer.from(`${head}annotations:\n<<<<<<< HEAD\n${oursBody}=======\n${theirsBody}>>>>>>> feature\n`, 'utf8');
@@ -230,8 +282,13 @@ describe('issue 5: faults in the extension host', function () {
       assert.equal(item.contextValue, 'error.conflict');
       assert.equal(item.description, 'line 5');
       const manifest = JSON.parse(fs.readFileSync(path.join(REPO, 'package.json'), 'utf8'));
-      const menus = (manifest.contributes.menus['view/item/context'] as { command: string; when: string }[]).filter((m) => m.command === 'marginalia.resolveConflict');
-      assert.ok(menus.some((m) => m.when.includes('viewItem == error.conflict')), 'the error item has the resolve action');
+      const menus = (manifest.contributes.menus['view/item/context'] as { command: string; when: string }[]).filter(
+        (m) => m.command === 'marginalia.resolveConflict',
+      );
+      assert.ok(
+        menus.some((m) => m.when.includes('viewItem == error.conflict')),
+        'the error item has the resolve action',
+      );
       const command = (manifest.contributes.commands as { command: string; title: string }[]).find((c) => c.command === 'marginalia.resolveConflict');
       assert.match(command?.title ?? '', /Keep Both Sides/);
       await logged(a, new RegExp(`offered "Resolve \\(keep both sides\\)": ${sidecarRel(DOC).replace(/[.]/g, '\\.')} has git conflict markers \\(line 5\\)`));
@@ -251,13 +308,23 @@ describe('issue 5: faults in the extension host', function () {
       assert.deepEqual(new Set(onDisk.annotations.map((x) => x.id)), new Set([oursOnly.id, shared.id, theirsOnly.id]));
       assert.equal(onDisk.annotations.find((x) => x.id === shared.id)?.note, 'theirs: later edit', 'the later modification wins');
       assert.doesNotMatch(fs.readFileSync(sidecarFile(DOC), 'utf8'), /^(<<<<<<<|=======|>>>>>>>)/m);
-      assert.deepEqual(fs.readdirSync(path.dirname(sidecarFile(DOC))).filter((n) => n.endsWith('.tmp')), [], 'written atomically: no temporary file left');
+      assert.deepEqual(
+        fs.readdirSync(path.dirname(sidecarFile(DOC))).filter((n) => n.endsWith('.tmp')),
+        [],
+        'written atomically: no temporary file left',
+      );
       assert.equal(errorNode(a, sidecarRel(DOC)), undefined, 'the error item is gone');
       await eventually(() => faultDocs(a).includes('conflict.txt (3)'), 5000, 'three annotations in the tree');
-      const doc = a.tree.getChildren(a.tree.getChildren().find((n) => n.type === 'dir' && n.dir.path === DIR)).find((n) => n.type === 'doc' && n.doc.doc === DOC);
+      const doc = a.tree
+        .getChildren(a.tree.getChildren().find((n) => n.type === 'dir' && n.dir.path === DIR))
+        .find((n) => n.type === 'doc' && n.doc.doc === DOC);
       assert.ok(doc);
       const notes = treeLabels(a, child(a, doc, 'claim'));
-      assert.deepEqual(notes, ['Ours tagged the first claim (only ours)', 'Both edited the shared claim (theirs: later edit)', 'Theirs tagged the last claim (only theirs)']);
+      assert.deepEqual(notes, [
+        'Ours tagged the first claim (only ours)',
+        'Both edited the shared claim (theirs: later edit)',
+        'Theirs tagged the last claim (only theirs)',
+      ]);
       const editor = await openAndSelect(f, DOC, 'Theirs tagged');
       assert.match(await hoverAt(editor, TEXT.indexOf('Theirs tagged') + 2), /only theirs/);
       assert.match(await hoverAt(editor, TEXT.indexOf('Ours tagged') + 2), /only ours/);
@@ -273,9 +340,18 @@ describe('issue 5: faults in the extension host', function () {
         write(sidecarRel(d), conflicted.toString('utf8').split(DOC).join(d));
       }
       await eventually(() => docs.every((d) => errorNode(a, sidecarRel(d))), 15_000, 'both listed as conflicted');
-      assert.deepEqual(a.conflicts.conflicted().map((c) => c.file).sort(), docs.map(sidecarRel));
+      assert.deepEqual(
+        a.conflicts
+          .conflicted()
+          .map((c) => c.file)
+          .sort(),
+        docs.map(sidecarRel),
+      );
       const done = (await vscode.commands.executeCommand('marginalia.resolveConflict')) as { file: string; annotations: number }[];
-      assert.deepEqual(done.map((d) => [d.file, d.annotations]).sort(), docs.map((d) => [sidecarRel(d), 3]));
+      assert.deepEqual(
+        done.map((d) => [d.file, d.annotations]).sort(),
+        docs.map((d) => [sidecarRel(d), 3]),
+      );
       for (const d of docs) assert.equal(stored(d)?.annotations.length, 3);
       assert.deepEqual(a.conflicts.conflicted(), []);
       for (const d of docs) await logged(a, new RegExp(`resolved ${sidecarRel(d).replace(/[.]/g, '\\.')} from its conflict markers: 3 annotations`));
@@ -294,7 +370,14 @@ describe('issue 5: faults in the extension host', function () {
       const theirs = serializeSidecar(OLD, annotatedThere);
       write(sidecarRel(NEW), Buffer.from(wholeFileConflict(undefined, ours, theirs), 'utf8'));
       await eventually(() => errorNode(a, sidecarRel(NEW)), 15_000, 'the conflicted sidecar is listed');
-      const done = (await vscode.commands.executeCommand('marginalia.resolveConflict', a.conflicts.conflicted().find((c) => c.file === sidecarRel(NEW))?.folder.folder.uri.toString(), sidecarRel(NEW))) as { document: string; annotations: number; summary: string }[];
+      const done = (await vscode.commands.executeCommand(
+        'marginalia.resolveConflict',
+        a.conflicts
+          .conflicted()
+          .find((c) => c.file === sidecarRel(NEW))
+          ?.folder.folder.uri.toString(),
+        sidecarRel(NEW),
+      )) as { document: string; annotations: number; summary: string }[];
       assert.equal(done[0].document, NEW);
       assert.equal(done[0].annotations, 3);
       assert.match(done[0].summary, /follow its rename/);
@@ -318,7 +401,24 @@ describe('issue 5: faults in the extension host', function () {
       const out = await new Promise<string>((resolve, reject) =>
         execFile(
           process.execPath,
-          [path.join(REPO, 'dist', 'cli.js'), 'add', DOC, '--kind', 'claim', '--start', String(start), '--end', String(start + 24), '--note', 'cli', '--author', 'cli', '--root', root, '--json'],
+          [
+            path.join(REPO, 'dist', 'cli.js'),
+            'add',
+            DOC,
+            '--kind',
+            'claim',
+            '--start',
+            String(start),
+            '--end',
+            String(start + 24),
+            '--note',
+            'cli',
+            '--author',
+            'cli',
+            '--root',
+            root,
+            '--json',
+          ],
           { env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' } },
           (e, stdout, stderr) => (e ? reject(new Error(`${e.message}\n${stderr}`)) : resolve(stdout)),
         ),
@@ -435,14 +535,22 @@ describe('issue 5: faults in the extension host', function () {
         const start = d.text.indexOf(d.quote);
         assert.deepEqual([tagged.target.start, tagged.target.end, tagged.target.quote.exact], [start, start + d.quote.length, d.quote]);
         const onDisk = stored(d.doc)?.annotations[0];
-        assert.deepEqual([onDisk?.start, onDisk?.end, onDisk?.exact], [start, start + d.quote.length, d.quote], 'the sidecar has UTF-16 offsets and the exact quote');
+        assert.deepEqual(
+          [onDisk?.start, onDisk?.end, onDisk?.exact],
+          [start, start + d.quote.length, d.quote],
+          'the sidecar has UTF-16 offsets and the exact quote',
+        );
         assert.equal(onDisk?.docHash, contentHash(d.text));
         assert.match(await hoverAt(editor, start + 1), new RegExp(`Claim[\\s\\S]*${note}`));
 
         // A real edit before the passage: the annotation stays on the same text, then the save writes that.
         editor.selection = new vscode.Selection(0, 0, 0, 0);
         await vscode.commands.executeCommand('type', { text: 'Typed ' });
-        const moved = await eventually(() => (f.get(d.doc, tagged.id)?.target.start === start + 6 ? f.get(d.doc, tagged.id) : undefined), 5000, 'moved by typing');
+        const moved = await eventually(
+          () => (f.get(d.doc, tagged.id)?.target.start === start + 6 ? f.get(d.doc, tagged.id) : undefined),
+          5000,
+          'moved by typing',
+        );
         assert.equal(editor.document.getText().slice(moved.target.start, moved.target.end), d.quote);
         assert.match(await hoverAt(editor, moved.target.start + 1), new RegExp(note));
         assert.ok(await editor.document.save());
@@ -499,7 +607,10 @@ describe('issue 5: faults in the extension host', function () {
       assert.deepEqual([texts('claim'), texts('entity'), texts('figure')], [['alpha beta gamma'], ['beta'], ['gamma delta']]);
       const text = editor.document.getText();
       const nested = await hoverAt(editor, text.indexOf('beta') + 1);
-      assert.ok(nested.includes('Entity') && nested.includes('Claim') && nested.includes('nested') && nested.includes('outer'), `both in the hover:\n${nested}`);
+      assert.ok(
+        nested.includes('Entity') && nested.includes('Claim') && nested.includes('nested') && nested.includes('outer'),
+        `both in the hover:\n${nested}`,
+      );
       const overlapping = await hoverAt(editor, text.indexOf('gamma') + 1);
       assert.ok(overlapping.includes('Figure') && overlapping.includes('Claim') && overlapping.includes('overlapping'), `both in the hover:\n${overlapping}`);
     });
@@ -595,7 +706,10 @@ describe('issue 5: faults in the extension host', function () {
       assert.ok(await vscode.workspace.applyEdit(we));
       await eventually(() => f.get(to, e.id) && stored(from) === undefined, 10_000, 'annotation under the new path');
       assert.equal(stored(from), undefined);
-      assert.deepEqual(stored(to)?.annotations.map((x) => x.id), [e.id]);
+      assert.deepEqual(
+        stored(to)?.annotations.map((x) => x.id),
+        [e.id],
+      );
     });
 
     it('a document renamed through workspace.fs.rename (seen as a delete and a create) takes its annotations along', async () => {
@@ -607,7 +721,10 @@ describe('issue 5: faults in the extension host', function () {
       await vscode.workspace.fs.rename(f.uri(from), f.uri(to));
       await eventually(() => f.get(to, e.id) && stored(from) === undefined, 20_000, 'annotation under the new path');
       assert.equal(stored(from), undefined);
-      assert.deepEqual(stored(to)?.annotations.map((x) => x.id), [e.id]);
+      assert.deepEqual(
+        stored(to)?.annotations.map((x) => x.id),
+        [e.id],
+      );
     });
 
     it('a document moved on disk into another folder (git mv, a file manager) takes its annotations along', async () => {
@@ -621,7 +738,10 @@ describe('issue 5: faults in the extension host', function () {
       fs.renameSync(abs(from), abs(to));
       await eventually(() => f.get(to, e.id) && stored(from) === undefined, 20_000, 'annotation under the moved path');
       assert.equal(stored(from), undefined, 'the old sidecar is gone');
-      assert.deepEqual(stored(to)?.annotations.map((x) => x.id), [e.id]);
+      assert.deepEqual(
+        stored(to)?.annotations.map((x) => x.id),
+        [e.id],
+      );
     });
 
     it('a deleted document keeps its annotations as orphans with their last snapshot, and can be restored', async () => {
@@ -661,7 +781,10 @@ describe('issue 5: faults in the extension host', function () {
       }
       assert.ok(!f.documents().some((d) => d.includes('outside')), 'no outside document is listed');
       await vscode.commands.executeCommand('marginalia.checkAnchors');
-      assert.ok(!fs.existsSync(abs(`.marginalia/snapshots/${contentHash(secret).slice(7, 9)}/${contentHash(secret).slice(7)}.txt`)), 'no copy of the outside file in the store');
+      assert.ok(
+        !fs.existsSync(abs(`.marginalia/snapshots/${contentHash(secret).slice(7, 9)}/${contentHash(secret).slice(7)}.txt`)),
+        'no copy of the outside file in the store',
+      );
       fs.rmSync(sidecarFile(dotdot));
       fs.rmSync(sidecarFile(absolute));
       await eventually(() => !errorNode(a, sidecarRel(dotdot)) && !errorNode(a, sidecarRel(absolute)), 15_000, 'error items gone');
@@ -712,7 +835,10 @@ describe('issue 5: faults in the extension host', function () {
       assert.equal(f.annotations(doc).length, 0, 'nothing loaded from outside');
       await openAndSelect(f, doc, 'A document');
       assert.equal(await vscode.commands.executeCommand('marginalia.tagClaim', { note: '', attributes: {} }), undefined);
-      await logged(a, new RegExp(`marginalia\\.tagClaim: Nothing was saved for ${doc.replace(/[.]/g, '\\.')}, because its sidecar does not load[^\\n]*symbolic link`));
+      await logged(
+        a,
+        new RegExp(`marginalia\\.tagClaim: Nothing was saved for ${doc.replace(/[.]/g, '\\.')}, because its sidecar does not load[^\\n]*symbolic link`),
+      );
       await vscode.commands.executeCommand('marginalia.refresh');
       assert.ok(errorNode(a, sidecarRel(doc)), 'still reported after a refresh');
       assert.equal(f.annotations(doc).length, 0);

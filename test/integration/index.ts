@@ -51,9 +51,7 @@ export async function run(): Promise<void> {
       const runner = mocha.run(() => resolve());
       runner.on('pass', (t: Test) => passes.push({ fullTitle: t.fullTitle(), durationMs: t.duration }));
       runner.on('pending', (t: Test) => pending.push({ fullTitle: t.fullTitle() }));
-      runner.on('fail', (t: Runnable, err: Error) =>
-        failures.push({ fullTitle: t.fullTitle(), message: err?.message ?? String(err), stack: err?.stack }),
-      );
+      runner.on('fail', (t: Runnable, err: Error) => failures.push({ fullTitle: t.fullTitle(), message: err?.message ?? String(err), stack: err?.stack }));
     });
   } catch (err) {
     loadError = err;

@@ -20,11 +20,15 @@ type Pick = vscode.QuickPick<vscode.QuickPickItem & { skip?: boolean }>;
 /** The form's step for `question` once VS Code shows it (a pick list: once the workbench has highlighted a row). */
 async function step(question: string): Promise<FormStep> {
   const a = await api();
-  return eventually(() => {
-    const s = a.forms.current;
-    if (s?.question.name !== question) return undefined;
-    return 'activeItems' in s.input && s.input.items.length > 0 && s.input.activeItems.length === 0 ? undefined : s;
-  }, 10_000, `the ${question} step`);
+  return eventually(
+    () => {
+      const s = a.forms.current;
+      if (s?.question.name !== question) return undefined;
+      return 'activeItems' in s.input && s.input.items.length > 0 && s.input.activeItems.length === 0 ? undefined : s;
+    },
+    10_000,
+    `the ${question} step`,
+  );
 }
 
 /** Enter, as the workbench's quick input takes it. */
@@ -53,7 +57,12 @@ describe('tagging prompts in the extension host', function () {
     for (const { doc, id } of made.splice(0)) await f.remove(doc, [id]);
   });
 
-  async function tag(command: string, doc: string, passage: string, options?: object): Promise<{ result: Thenable<Annotation[] | undefined>; editor: vscode.TextEditor }> {
+  async function tag(
+    command: string,
+    doc: string,
+    passage: string,
+    options?: object,
+  ): Promise<{ result: Thenable<Annotation[] | undefined>; editor: vscode.TextEditor }> {
     const editor = await openAndSelect(f, doc, passage);
     const result = vscode.commands.executeCommand<Annotation[] | undefined>(command, ...(options ? [options] : []));
     return { result: result.then((r) => (made.push(...(r ?? []).map((x) => ({ doc, id: x.id }))), r)), editor };
@@ -84,7 +93,11 @@ describe('tagging prompts in the extension host', function () {
     const { result } = await tag('marginalia.tagClaim', D1, 'Russian officials expressed confidence');
     await step('speaker');
     await vscode.commands.executeCommand('workbench.action.quickOpenSelectNext');
-    await eventually(async () => ((await current()) as Pick | undefined)?.activeItems[0]?.label === 'Alexander Shoitov', 5000, 'the listed speaker highlighted');
+    await eventually(
+      async () => ((await current()) as Pick | undefined)?.activeItems[0]?.label === 'Alexander Shoitov',
+      5000,
+      'the listed speaker highlighted',
+    );
     await enter();
     await step(NOTE_QUESTION);
     await vscode.commands.executeCommand('marginalia._tagFormDone');
@@ -105,7 +118,9 @@ describe('tagging prompts in the extension host', function () {
     assert.ok(figure, 'the figure is stored');
     assert.deepEqual(figure.attributes, { value: 6, high: 9, unit: 'month' });
     assert.equal(figure.note, '');
-    const stored = parse(fs.readFileSync(path.join(f.folder.uri.fsPath, '.marginalia', 'annotations', `${D1}.yaml`), 'utf8')) as { annotations: { id: string; attributes: object }[] };
+    const stored = parse(fs.readFileSync(path.join(f.folder.uri.fsPath, '.marginalia', 'annotations', `${D1}.yaml`), 'utf8')) as {
+      annotations: { id: string; attributes: object }[];
+    };
     assert.deepEqual(stored.annotations.find((x) => x.id === figure.id)?.attributes, { value: 6, high: 9, unit: 'month' });
 
     // The selection collapses to its end, so the new highlight shows.

@@ -29,7 +29,11 @@ describe('research tools in the extension host', function () {
     const f = folderModel(a);
     await f.mutate(DOC, figures[0].id, (x) => ({ ...x, attributes: { value: 11.2, unit: 'trillion roubles' } }));
     const editor = await openAndSelect(f, DOC, '11.2 trillion');
-    const hovers = (await vscode.commands.executeCommand('vscode.executeHoverProvider', editor.document.uri, editor.selection.start.translate(0, 2))) as vscode.Hover[];
+    const hovers = (await vscode.commands.executeCommand(
+      'vscode.executeHoverProvider',
+      editor.document.uri,
+      editor.selection.start.translate(0, 2),
+    )) as vscode.Hover[];
     assert.match(hoverText(hovers), /As a number: \*\*1\\?\.12 × 10/);
   });
 
@@ -42,7 +46,10 @@ describe('research tools in the extension host', function () {
     const usd = rows.findIndex((r) => r.figure?.unit === 'USD');
     assert.ok(rub >= 0 && usd >= 0, `RUB and USD figures: ${labels.join(' | ')}`);
     await vscode.commands.executeCommand('marginalia.sortFiguresByDocument');
-    assert.deepEqual(a.figures.getChildren().map((r) => r.annotation.id), figures.map((x) => x.id));
+    assert.deepEqual(
+      a.figures.getChildren().map((r) => r.annotation.id),
+      figures.map((x) => x.id),
+    );
     await vscode.commands.executeCommand('marginalia.sortFiguresByValue');
   });
 
@@ -89,7 +96,10 @@ describe('research tools in the extension host', function () {
     await vscode.commands.executeCommand('marginalia.addKind', { name: 'quote', description: 'A direct quotation' });
     assert.ok(f.kind('quote'), 'the new kind is in the codebook');
     const codebookFile = path.join(f.folder.uri.fsPath, '.marginalia', 'codebook.yaml');
-    assert.deepEqual(parse(fs.readFileSync(codebookFile, 'utf8')).kinds.map((k: { name: string }) => k.name), ['claim', 'figure', 'entity', 'quote']);
+    assert.deepEqual(
+      parse(fs.readFileSync(codebookFile, 'utf8')).kinds.map((k: { name: string }) => k.name),
+      ['claim', 'figure', 'entity', 'quote'],
+    );
     const r = (await vscode.commands.executeCommand('marginalia.renameKind', { from: 'figure', to: 'number' })) as { annotations: number };
     assert.ok(r.annotations >= 3);
     await eventually(() => f.annotations(DOC).every((x) => x.kind === 'number'), 5000, 'rewritten annotations');
@@ -106,7 +116,10 @@ describe('research tools in the extension host', function () {
     assert.match(doc.getText(), /Schema: schemas\/codebook\.schema\.json/);
     const problems = (): vscode.Diagnostic[] => vscode.languages.getDiagnostics(doc.uri).filter((d) => d.source === 'Marginalia');
     await eventually(() => problems().length === 0, 5000, 'a valid codebook has no problems');
-    const colourLine = doc.getText().split('\n').findIndex((l) => /^\s*colour:/.test(l));
+    const colourLine = doc
+      .getText()
+      .split('\n')
+      .findIndex((l) => /^\s*colour:/.test(l));
     assert.ok(colourLine >= 0, 'the codebook has a colour line');
     const line = doc.lineAt(colourLine);
     const edit = new vscode.WorkspaceEdit();
@@ -218,7 +231,11 @@ describe('research tools in the extension host', function () {
       assert.ok(offered, 'the save dialog offers a place');
       assert.equal(path.dirname(offered.fsPath), path.dirname(f.folder.uri.fsPath), 'next to the workspace folder, outside the corpus');
       assert.equal(path.basename(offered.fsPath), `${f.name}-annotations.csv`);
-      assert.deepEqual({ documents: result?.documents, annotations: result?.annotations }, { documents: annotated.length, annotations: f.count() }, 'the whole corpus, not the selected document');
+      assert.deepEqual(
+        { documents: result?.documents, annotations: result?.annotations },
+        { documents: annotated.length, annotations: f.count() },
+        'the whole corpus, not the selected document',
+      );
       // Records, not lines: a note or a quote may hold a line break inside its quoted field.
       const rows = parseCsvRecords(fs.readFileSync(target.fsPath, 'utf8'), target.fsPath).slice(1);
       assert.equal(rows.length, f.count());
@@ -233,14 +250,19 @@ describe('research tools in the extension host', function () {
       const doc = await exportWith(node, ['YAML', '$(file)'], one);
       assert.equal(path.basename(doc.shown[2].defaultUri?.fsPath ?? ''), `${DOC}.marginalia.yaml`);
       const exported = parse(fs.readFileSync(one.fsPath, 'utf8')) as { documents: { path: string; annotations: { kind: string }[] }[] };
-      assert.deepEqual(exported.documents.map((d) => d.path), [DOC]);
+      assert.deepEqual(
+        exported.documents.map((d) => d.path),
+        [DOC],
+      );
       assert.equal(exported.documents[0].annotations.length, f.annotations(DOC).length);
       const claims = vscode.Uri.file(path.join(out, 'claims.yaml'));
       const filtered = await exportWith(undefined, ['YAML', '$(filter) Kinds shown: claim'], claims);
       const want = f.documents().flatMap((d) => f.annotations(d).filter((x) => x.kind === 'claim'));
       assert.ok(want.length > 0, 'the corpus has claims');
       assert.equal(filtered.result?.annotations, want.length);
-      const kinds = (parse(fs.readFileSync(claims.fsPath, 'utf8')) as { documents: { annotations: { kind: string }[] }[] }).documents.flatMap((d) => d.annotations.map((x) => x.kind));
+      const kinds = (parse(fs.readFileSync(claims.fsPath, 'utf8')) as { documents: { annotations: { kind: string }[] }[] }).documents.flatMap((d) =>
+        d.annotations.map((x) => x.kind),
+      );
       assert.deepEqual([...new Set(kinds)], ['claim']);
       await vscode.commands.executeCommand('marginalia.clearFilter');
       const palette = await exportWith(undefined, ['YAML', '$(library) Whole corpus'], vscode.Uri.file(path.join(out, 'palette.yaml')));
@@ -271,13 +293,19 @@ describe('research tools in the extension host', function () {
         assert.deepEqual(f.corpus, [...before, 'later.txt'].sort(), 'nor after listing the folder again');
         // The workspace folder itself: brat's copies would overwrite the documents, and that is what the refusal names.
         const inCorpus = fs.readdirSync(root).sort();
-        await assert.rejects(a.exporter.run({ scope: 'corpus', format: 'brat', target: f.folder.uri.toString() }), /^Error: Refusing to export there: \S+\.txt is a document of the corpus, and the export would overwrite it/);
+        await assert.rejects(
+          a.exporter.run({ scope: 'corpus', format: 'brat', target: f.folder.uri.toString() }),
+          /^Error: Refusing to export there: \S+\.txt is a document of the corpus, and the export would overwrite it/,
+        );
         assert.deepEqual(fs.readdirSync(root).sort(), inCorpus);
         // A folder holding a person's other files is refused too, with nothing written into it.
         const mine = fs.mkdtempSync(path.join(path.dirname(root), 'mine-'));
         fs.writeFileSync(path.join(mine, 'notes.txt'), 'my notes');
         try {
-          await assert.rejects(a.exporter.run({ scope: 'corpus', format: 'brat', target: vscode.Uri.file(mine).toString() }), /already holds files that no Marginalia export wrote; export into a new or empty folder/);
+          await assert.rejects(
+            a.exporter.run({ scope: 'corpus', format: 'brat', target: vscode.Uri.file(mine).toString() }),
+            /already holds files that no Marginalia export wrote; export into a new or empty folder/,
+          );
           assert.deepEqual(fs.readdirSync(mine), ['notes.txt']);
         } finally {
           fs.rmSync(mine, { recursive: true, force: true });

@@ -23,7 +23,9 @@ function sidecarFor(doc: string, text: string, quote: string): string {
   const start = text.indexOf(quote);
   const kind = findKind(defaultCodebook(), 'claim');
   assert.ok(kind && start >= 0);
-  return serializeSidecar(doc, [createAnnotation(text, { doc, kind: 'claim', start, end: start + quote.length, author: 'hostile' }, kind, new Date('2026-11-01T10:00:00.000Z'))]);
+  return serializeSidecar(doc, [
+    createAnnotation(text, { doc, kind: 'claim', start, end: start + quote.length, author: 'hostile' }, kind, new Date('2026-11-01T10:00:00.000Z')),
+  ]);
 }
 
 describe('issue 10: security in the extension host', function () {
@@ -41,7 +43,11 @@ describe('issue 10: security in the extension host', function () {
     const f = folderModel(await api());
     for (const p of [DIR, `.marginalia/annotations/${DIR}`, `.marginalia/annotations/.git`, hookSnapshot]) fs.rmSync(abs(p), { recursive: true, force: true });
     await vscode.commands.executeCommand('marginalia.refresh');
-    await eventually(() => !f.errors.some((e) => e.file.startsWith(`.marginalia/annotations/${DIR}/`) || e.file.startsWith('.marginalia/annotations/.git/')), 20_000, 'error items gone');
+    await eventually(
+      () => !f.errors.some((e) => e.file.startsWith(`.marginalia/annotations/${DIR}/`) || e.file.startsWith('.marginalia/annotations/.git/')),
+      20_000,
+      'error items gone',
+    );
   });
 
   it('a committed sidecar naming .env is an error item; .env is never read, re-anchored or copied into the store', async () => {
@@ -52,7 +58,11 @@ describe('issue 10: security in the extension host', function () {
     // Made against another text, so re-anchoring it would search .env for its quote.
     const hostile = sidecarFor(ENV, 'TOKEN=ghp_OLD and the rest of it\n', 'TOKEN');
     write(sidecarRel(ENV), hostile);
-    const node = await eventually(() => a.tree.getChildren().find((n) => n.type === 'error' && n.file === sidecarRel(ENV)), 15_000, 'error item for the .env sidecar');
+    const node = await eventually(
+      () => a.tree.getChildren().find((n) => n.type === 'error' && n.file === sidecarRel(ENV)),
+      15_000,
+      'error item for the .env sidecar',
+    );
     assert.match(String(a.tree.getTreeItem(node).tooltip), /security\/\.env is not a corpus document/);
     assert.ok(!f.documents().includes(ENV), '.env is not listed, not even as missing');
     await vscode.commands.executeCommand('marginalia.checkAnchors');

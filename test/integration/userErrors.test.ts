@@ -40,9 +40,17 @@ describe('user errors in commands', function () {
       fs.rmSync(lock, { force: true });
     }
     assert.equal(created, undefined, 'the command stopped');
-    const line = await logged(a, new RegExp(`^warn \\[commands\\] marginalia\\.tagClaim: locked\\.txt\\.yaml is locked by process ${process.pid}, which is still running, and it has held the lock for over 1 s without finishing its save; wait for that process to finish \\(or stop it\\), then try again\\.`));
+    const line = await logged(
+      a,
+      new RegExp(
+        `^warn \\[commands\\] marginalia\\.tagClaim: locked\\.txt\\.yaml is locked by process ${process.pid}, which is still running, and it has held the lock for over 1 s without finishing its save; wait for that process to finish \\(or stop it\\), then try again\\.`,
+      ),
+    );
     assert.match(line, /If it is not a Marginalia process, delete .*\.locked\.txt\.yaml\.lock$/);
-    const errors = a.log.recent().slice(before).filter((l) => l.startsWith('error '));
+    const errors = a.log
+      .recent()
+      .slice(before)
+      .filter((l) => l.startsWith('error '));
     assert.deepEqual(errors, [], 'not logged as a bug (with a stack), so not shown as "details in the Marginalia log"');
     assert.equal(fs.existsSync(abs(`.marginalia/annotations/${DOC}.yaml`)), false, 'nothing saved');
     // Leaves the corpus as the suites after this one expect it.

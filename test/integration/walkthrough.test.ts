@@ -45,7 +45,11 @@ describe('walkthrough on the first start', () => {
     assert.equal(ctx.workspaceState.get('marginalia.walkthroughShown'), true);
     await vscode.window.tabGroups.close(walkthroughTabs());
     await openWalkthroughOnFirstStart(ctx, quiet);
-    assert.deepEqual(walkthroughTabs().map((t) => t.label), [], 'not opened a second time');
+    assert.deepEqual(
+      walkthroughTabs().map((t) => t.label),
+      [],
+      'not opened a second time',
+    );
   });
 
   it('leaves other folders alone, and every folder when npm start names none', async () => {
@@ -54,7 +58,10 @@ describe('walkthrough on the first start', () => {
       else process.env[WALKTHROUGH_FOLDER_ENV] = named;
       const ctx = context();
       await openWalkthroughOnFirstStart(ctx, quiet);
-      assert.deepEqual(walkthroughTabs().map((t) => t.label), []);
+      assert.deepEqual(
+        walkthroughTabs().map((t) => t.label),
+        [],
+      );
       assert.equal(ctx.workspaceState.get('marginalia.walkthroughShown'), undefined);
     }
   });

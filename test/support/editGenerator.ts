@@ -36,7 +36,10 @@ export function pick<T>(rng: Rng, items: readonly T[]): T {
 /** The sample corpus: file name → text. */
 export function loadCorpus(dir = findCorpusDir()): Map<string, string> {
   const docs = new Map<string, string>();
-  for (const f of fs.readdirSync(dir).filter((f) => f.endsWith('.txt')).sort()) {
+  for (const f of fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith('.txt'))
+    .sort()) {
     docs.set(f, fs.readFileSync(path.join(dir, f), 'utf8'));
   }
   return docs;
@@ -161,7 +164,8 @@ export function generateEdits(rng: Rng, text: string, percent: number, source: E
   while (volume < budget && attempts++ < budget * 20 + 100) {
     const i = randInt(rng, 1, words.length - 2);
     let r = rng();
-    const kind = (r -= mix.substitute) < 0 ? 'substitute' : (r -= mix.insertWords) < 0 ? 'insertWords' : (r -= mix.insertSentence) < 0 ? 'insertSentence' : 'deleteWords';
+    const kind =
+      (r -= mix.substitute) < 0 ? 'substitute' : (r -= mix.insertWords) < 0 ? 'insertWords' : (r -= mix.insertSentence) < 0 ? 'insertSentence' : 'deleteWords';
     const n = kind === 'deleteWords' ? randInt(rng, 1, 8) : 1;
     if (i + n >= words.length) continue;
     // Reserve the words edited plus one on each side.
@@ -226,9 +230,7 @@ export interface EditedDocument {
 }
 
 /** Edits `text` in `rounds` batches totalling `percent` %, tracking where `spans` end up. */
-export function editDocument(
-  rng: Rng, text: string, spans: readonly Placed[], percent: number, source: EditSource, rounds = 2,
-): EditedDocument {
+export function editDocument(rng: Rng, text: string, spans: readonly Placed[], percent: number, source: EditSource, rounds = 2): EditedDocument {
   const tracker = new EditTracker(spans);
   const batches: TextEdit[][] = [];
   let cur = text;

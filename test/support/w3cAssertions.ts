@@ -49,7 +49,10 @@ export interface AssertionTest {
 }
 
 type Schema = Record<string, unknown>;
-type AssertionNode = { kind: 'schema'; file: string; schema: Schema } | { kind: 'list'; items: AssertionNode[] } | { kind: 'compare'; compareWith: string; schema: Schema; items: AssertionNode[] };
+type AssertionNode =
+  | { kind: 'schema'; file: string; schema: Schema }
+  | { kind: 'list'; items: AssertionNode[] }
+  | { kind: 'compare'; compareWith: string; schema: Schema; items: AssertionNode[] };
 
 type Action = 'continue' | 'skip' | 'abort';
 
@@ -76,7 +79,10 @@ export class W3cAssertionSuite {
     this.ajv = new Ajv04({ allErrors: true, validateSchema: false, strict: false });
     addFormats(this.ajv);
     const defs = path.join(root, 'definitions');
-    for (const name of fs.readdirSync(defs).filter((n) => n.endsWith('.json')).sort()) {
+    for (const name of fs
+      .readdirSync(defs)
+      .filter((n) => n.endsWith('.json'))
+      .sort()) {
       this.ajv.addSchema(this.prepare(readJson(path.join(defs, name))));
     }
   }
@@ -117,7 +123,12 @@ export class W3cAssertionSuite {
     return outcomes;
   }
 
-  private runLevel(nodes: readonly AssertionNode[], content: unknown, skipFailures: readonly string[], out: AssertionOutcome[]): { action: Action; results: boolean[] } {
+  private runLevel(
+    nodes: readonly AssertionNode[],
+    content: unknown,
+    skipFailures: readonly string[],
+    out: AssertionOutcome[],
+  ): { action: Action; results: boolean[] } {
     let action: Action = 'continue';
     const results: boolean[] = [];
     for (const node of nodes) {
@@ -145,7 +156,13 @@ export class W3cAssertionSuite {
         // A comparison's children decide its result directly: "valid" here means "the combination held".
         const passed = valid;
         results.push(passed);
-        out.push({ ...meta, ran: true, passed, reported: !passed && !skipFailures.includes(meta.type), message: passed ? undefined : String(node.schema.errorMessage ?? `Result was not ${meta.expected}`) });
+        out.push({
+          ...meta,
+          ran: true,
+          passed,
+          reported: !passed && !skipFailures.includes(meta.type),
+          message: passed ? undefined : String(node.schema.errorMessage ?? `Result was not ${meta.expected}`),
+        });
         if (!passed) action = ACTIONS[String(node.schema.onUnexpectedResult ?? 'failAndContinue')] ?? 'continue';
         if (action === 'abort') break;
         continue;
@@ -193,7 +210,8 @@ export class W3cAssertionSuite {
         const { assertionFile, ...overrides } = o;
         return { kind: 'schema', file: assertionFile, schema: this.prepare({ ...readJson(path.join(this.root, assertionFile)), ...overrides }) };
       }
-      if (Array.isArray(o.assertions)) return { kind: 'compare', compareWith: String(o.compareWith ?? 'and'), schema: o, items: o.assertions.map((x) => this.node(x)) };
+      if (Array.isArray(o.assertions))
+        return { kind: 'compare', compareWith: String(o.compareWith ?? 'and'), schema: o, items: o.assertions.map((x) => this.node(x)) };
       return { kind: 'schema', file: 'inline', schema: this.prepare(o) };
     }
     throw new Error(`an assertion must be a file name, an object or a list, not ${JSON.stringify(a)}`);

@@ -57,7 +57,11 @@ describe('issue 10: data loss (core)', () => {
     await other.update(DOC, { upsert: [noteEdit, moved], remove: [b.id] });
     assert.equal(await writeCheck(store, check, changedText), 4);
     const after = await store.loadDoc(DOC);
-    assert.deepEqual(after.map((x) => x.id), [a.id, c.id, d.id], 'the deleted annotation does not come back');
+    assert.deepEqual(
+      after.map((x) => x.id),
+      [a.id, c.id, d.id],
+      'the deleted annotation does not come back',
+    );
     const shift = 'A new first line.\n'.length;
     assert.equal(after[0].note, 'edited while the check ran', 'the note edited meanwhile is kept');
     assert.equal(after[0].provenance.modified, noteEdit.provenance.modified);
@@ -77,7 +81,11 @@ describe('issue 10: data loss (core)', () => {
     assert.ok(before.length < MAX_SIDECAR_BYTES);
     await assert.rejects(
       store.update(DOC, { upsert: copies(300) }),
-      (e: unknown) => e instanceof SidecarError && e.code === 'too-large' && e.file === SIDECAR && /over the 20\.0 MB limit Marginalia reads, so nothing was saved/.test(e.message),
+      (e: unknown) =>
+        e instanceof SidecarError &&
+        e.code === 'too-large' &&
+        e.file === SIDECAR &&
+        /over the 20\.0 MB limit Marginalia reads, so nothing was saved/.test(e.message),
     );
     assert.ok(fs.readFileSync(path.join(root, SIDECAR)).equals(before), 'the sidecar is untouched');
     assert.equal((await store.loadDoc(DOC)).length, 501, 'every annotation saved before still loads');

@@ -103,10 +103,19 @@ async function pipeline(raw: Buffer, spans: readonly [number, number][]): Promis
   // YAML export: 1-based lines and UTF-16 columns, as the header says.
   const exported = exportYaml({ documents: [{ path: DOC, text: reread, annotations: moved }], generated: new Date(0) });
   const lines = new LineIndex(reread);
-  const doc = (parse(exported) as { documents: { annotations: { id: string; start: { line: number; column: number; offset: number }; end: { line: number; column: number; offset: number } }[] }[] }).documents[0];
+  const doc = (
+    parse(exported) as {
+      documents: {
+        annotations: { id: string; start: { line: number; column: number; offset: number }; end: { line: number; column: number; offset: number } }[];
+      }[];
+    }
+  ).documents[0];
   for (const x of doc.annotations) {
     const a = moved.find((m) => m.id === x.id)!;
-    for (const [where, offset] of [[x.start, a.target.start], [x.end, a.target.end]] as const) {
+    for (const [where, offset] of [
+      [x.start, a.target.start],
+      [x.end, a.target.end],
+    ] as const) {
       const p = lines.position(offset);
       assert.deepEqual(where, { line: p.line + 1, column: p.character + 1, offset });
     }
@@ -206,7 +215,10 @@ describe('issue 5: documents moving', () => {
     assert.ok(moved.every((x) => x.doc === 'archive/fox.txt'));
     assert.equal(fs.existsSync(path.join(root, SIDECAR)), false, 'the old sidecar is gone');
     const check = await checkDocument(store, 'archive/fox.txt', moved, text);
-    assert.ok(check.results.every((r) => r.method === 'exact'), 'still exactly where they were');
+    assert.ok(
+      check.results.every((r) => r.method === 'exact'),
+      'still exactly where they were',
+    );
   });
 
   it('a deleted document: its annotations are kept as orphans with their last snapshot, and it can be restored', async () => {
@@ -232,14 +244,21 @@ describe('issue 5: documents moving', () => {
     await assert.rejects(restoreDocument(store, DOC, [orphan], {}), (e: unknown) => e instanceof MoveError && /exists/.test(e.message));
     fs.rmSync(path.join(root, DOC));
     fs.rmSync(path.join(root, '.marginalia', 'snapshots'), { recursive: true });
-    await assert.rejects(restoreDocument(store, DOC, [orphan], {}), (e: unknown) => e instanceof MoveError && /no snapshot of corpus\/doc\.txt/.test(e.message));
+    await assert.rejects(
+      restoreDocument(store, DOC, [orphan], {}),
+      (e: unknown) => e instanceof MoveError && /no snapshot of corpus\/doc\.txt/.test(e.message),
+    );
   });
 });
 
 describe('issue 5: awkward documents', () => {
   it('CRLF line ends: offsets count the \\r, lines are split at \\n, and the spans survive the whole pipeline', async () => {
     const raw = 'First line\r\nSecond line with words\r\nThird line\r\n';
-    const { after, exported } = await pipeline(Buffer.from(raw), [[12, 18], [24, 34], [36, 41]]);
+    const { after, exported } = await pipeline(Buffer.from(raw), [
+      [12, 18],
+      [24, 34],
+      [36, 41],
+    ]);
     assert.ok(after.includes('\r\n'));
     // "Second" starts the text's second line, now line 3 after the new first line, at column 1 and offset 19 + 12.
     assert.match(exported, /exact: Second\n[^]*?start:\n\s+line: 3\n\s+column: 1\n\s+offset: 31\n/);
@@ -247,7 +266,10 @@ describe('issue 5: awkward documents', () => {
 
   it('a UTF-8 byte order mark is not counted in offsets, and survives an outside change', async () => {
     const raw = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('Headline\nBody text here\n')]);
-    const { text, stored } = await pipeline(raw, [[0, 8], [9, 13]]);
+    const { text, stored } = await pipeline(raw, [
+      [0, 8],
+      [9, 13],
+    ]);
     assert.equal(text.charCodeAt(0), 0x48, 'the text starts after the BOM');
     assert.equal(stored[0].target.quote.exact, 'Headline');
   });
@@ -257,31 +279,56 @@ describe('issue 5: awkward documents', () => {
     const text = raw;
     const grin = text.indexOf('😀');
     const flag = text.indexOf('🇷🇺');
-    const { stored } = await pipeline(Buffer.from(raw), [[grin, grin + 2], [text.indexOf('𝔘'), text.indexOf('𝔦') + 2], [flag, flag + 4]]);
-    assert.deepEqual(stored.map((a) => a.target.quote.exact), ['😀', '𝔘𝔫𝔦', '🇷🇺']);
-    assert.throws(() => createAnnotation(text, { doc: DOC, kind: 'claim', start: grin + 1, end: grin + 2, author: 't' }, KIND, new Date()), (e: unknown) => e instanceof AnnotationInputError && /start 8 falls inside a character \(a surrogate pair\)/.test(e.message));
-    assert.throws(() => createAnnotation(text, { doc: DOC, kind: 'claim', start: grin, end: grin + 1, author: 't' }, KIND, new Date()), /end 8 falls inside a character/);
+    const { stored } = await pipeline(Buffer.from(raw), [
+      [grin, grin + 2],
+      [text.indexOf('𝔘'), text.indexOf('𝔦') + 2],
+      [flag, flag + 4],
+    ]);
+    assert.deepEqual(
+      stored.map((a) => a.target.quote.exact),
+      ['😀', '𝔘𝔫𝔦', '🇷🇺'],
+    );
+    assert.throws(
+      () => createAnnotation(text, { doc: DOC, kind: 'claim', start: grin + 1, end: grin + 2, author: 't' }, KIND, new Date()),
+      (e: unknown) => e instanceof AnnotationInputError && /start 8 falls inside a character \(a surrogate pair\)/.test(e.message),
+    );
+    assert.throws(
+      () => createAnnotation(text, { doc: DOC, kind: 'claim', start: grin, end: grin + 1, author: 't' }, KIND, new Date()),
+      /end 8 falls inside a character/,
+    );
   });
 
   it('right-to-left text (Arabic and Hebrew, mixed with Latin): logical offsets, kept through the pipeline', async () => {
     const raw = 'Quote: قال الرئيس إن الميزانية ستنمو. Hebrew: הממשלה אישרה את התקציב.\n';
     const ar = raw.indexOf('الميزانية');
     const he = raw.indexOf('התקציב');
-    const { stored } = await pipeline(Buffer.from(raw), [[ar, ar + 'الميزانية'.length], [he, he + 'התקציב'.length]]);
-    assert.deepEqual(stored.map((a) => a.target.quote.exact), ['الميزانية', 'התקציב']);
+    const { stored } = await pipeline(Buffer.from(raw), [
+      [ar, ar + 'الميزانية'.length],
+      [he, he + 'התקציב'.length],
+    ]);
+    assert.deepEqual(
+      stored.map((a) => a.target.quote.exact),
+      ['الميزانية', 'התקציב'],
+    );
   });
 
   it('combining marks: a span may end between a base letter and its combining mark (accepted, consistently, as a code point boundary)', async () => {
     const raw = 'Cafe\u0301 society and nai\u0308ve readers\n';
     const cafe = raw.indexOf('Cafe\u0301');
     // The whole cluster, and just the base letters without the accent: both are spans of whole code points.
-    const { stored } = await pipeline(Buffer.from(raw), [[cafe, cafe + 5], [cafe, cafe + 4]]);
+    const { stored } = await pipeline(Buffer.from(raw), [
+      [cafe, cafe + 5],
+      [cafe, cafe + 4],
+    ]);
     assert.deepEqual(stored.map((a) => a.target.quote.exact).sort(), ['Cafe', 'Cafe\u0301']);
   });
 
   it('a 0-length selection is refused with a clear message; a whole-document selection works', async () => {
     const raw = 'Short document.\nSecond line.\n';
-    assert.throws(() => createAnnotation(raw, { doc: DOC, kind: 'claim', start: 5, end: 5, author: 't' }, KIND, new Date()), (e: unknown) => e instanceof AnnotationInputError && e.message === 'span 5-5 is empty: select at least one character');
+    assert.throws(
+      () => createAnnotation(raw, { doc: DOC, kind: 'claim', start: 5, end: 5, author: 't' }, KIND, new Date()),
+      (e: unknown) => e instanceof AnnotationInputError && e.message === 'span 5-5 is empty: select at least one character',
+    );
     const { stored } = await pipeline(Buffer.from(raw), [[0, raw.length]]);
     assert.equal(stored[0].target.quote.exact, raw);
   });
@@ -289,14 +336,25 @@ describe('issue 5: awkward documents', () => {
   it('overlapping and nested annotations are all kept, exported and re-anchored', async () => {
     const raw = 'The ministry of finance said the budget deficit would narrow next year.\n';
     const span = (s: string): [number, number] => [raw.indexOf(s), raw.indexOf(s) + s.length];
-    const { stored, exported } = await pipeline(Buffer.from(raw), [span('ministry of finance said'), span('finance'), span('said the budget'), span('budget deficit would'), span('The ministry of finance said the budget deficit')]);
+    const { stored, exported } = await pipeline(Buffer.from(raw), [
+      span('ministry of finance said'),
+      span('finance'),
+      span('said the budget'),
+      span('budget deficit would'),
+      span('The ministry of finance said the budget deficit'),
+    ]);
     assert.equal(stored.length, 5);
     assert.equal((exported.match(/^ {6}- id: /gm) ?? []).length, 5, 'all five exported');
   });
 
   it('binary files (NUL bytes, invalid UTF-8, a PNG named .md) are left out of the corpus with a reason, and cannot be annotated', async () => {
     const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d, 0x49, 0x48, 0x44, 0x52]);
-    const { nfs } = workspace({ 'corpus/a.txt': 'real text\n', 'corpus/nul.txt': Buffer.from('text\0with a NUL\n'), 'corpus/latin1.txt': Buffer.from([0x63, 0x61, 0x66, 0xe9, 0x0a]), 'corpus/image.md': png });
+    const { nfs } = workspace({
+      'corpus/a.txt': 'real text\n',
+      'corpus/nul.txt': Buffer.from('text\0with a NUL\n'),
+      'corpus/latin1.txt': Buffer.from([0x63, 0x61, 0x66, 0xe9, 0x0a]),
+      'corpus/image.md': png,
+    });
     const corpus = await listTextCorpus(nfs);
     assert.deepEqual(corpus.documents, ['corpus/a.txt']);
     assert.deepEqual(

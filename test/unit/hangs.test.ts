@@ -72,7 +72,10 @@ describe('hangs and crashes: files that are not regular files', () => {
     });
 
     it(`a folder read as a file is an EISDIR error naming it, ${wayName(pooled)}`, async () => {
-      await assert.rejects(openFs(root, pooled).read('corpus/folder.txt'), (e: NodeJS.ErrnoException & { file?: string }) => e.code === 'EISDIR' && e.file === 'corpus/folder.txt' && /is a folder, not a file/.test(e.message));
+      await assert.rejects(
+        openFs(root, pooled).read('corpus/folder.txt'),
+        (e: NodeJS.ErrnoException & { file?: string }) => e.code === 'EISDIR' && e.file === 'corpus/folder.txt' && /is a folder, not a file/.test(e.message),
+      );
     });
   }
 });
@@ -134,7 +137,10 @@ describe('hangs and crashes: a snapshot that leads out of the workspace', () => 
     const warnings: string[] = [];
     const wfs = new NodeWorkspaceFs(root);
     const store = new AnnotationStore(wfs, { warn: (m) => warnings.push(m) });
-    const older = { ...annotationOf(doc, v1, 'committee'), provenance: { ...annotationOf(doc, v1, 'committee').provenance, modified: '2020-01-01T00:00:00.000Z' } };
+    const older = {
+      ...annotationOf(doc, v1, 'committee'),
+      provenance: { ...annotationOf(doc, v1, 'committee').provenance, modified: '2020-01-01T00:00:00.000Z' },
+    };
     const newer = annotationOf(doc, v2, 'Monday');
     await store.putSnapshot(v1);
     const newest = await store.putSnapshot(v2);
@@ -148,7 +154,10 @@ describe('hangs and crashes: a snapshot that leads out of the workspace', () => 
     const checks = await checkCorpus(store, wfs, new Map([[doc, await store.loadDoc(doc)]]));
     assert.equal(checks.length, 1, 'the document is still checked');
     assert.equal(warnings.length, 1);
-    assert.match(warnings[0], /snapshots\/.*\.txt leads outside the workspace folder \(through a symbolic link to .*secret\.txt\); this snapshot is passed over as a missing one/);
+    assert.match(
+      warnings[0],
+      /snapshots\/.*\.txt leads outside the workspace folder \(through a symbolic link to .*secret\.txt\); this snapshot is passed over as a missing one/,
+    );
 
     fs.rmSync(path.join(root, doc));
     const hash = await restoreDocument(store, doc, await store.loadDoc(doc), {});
@@ -204,11 +213,12 @@ describe('hangs and crashes: very long quotes and notes', () => {
     const pattern = /^[A-Za-z](?:[ -"$-9;-~]|:(?=[!-~])|(?<! )#)*(?<! )$/;
     const alphabet = ['a', 'Z', ' ', ':', '#', '"', '-', '1', '\t', 'é', '\u0085', '~', '\x7f'];
     let seed = 7;
-    const random = (k: number): number => ((seed = (seed * 1103515245 + 12345) >>> 0) % k);
+    const random = (k: number): number => (seed = (seed * 1103515245 + 12345) >>> 0) % k;
     for (let i = 0; i < 20_000; i++) {
       let s = '';
       for (let len = 1 + random(8); len > 0; len--) s += alphabet[random(alphabet.length)];
-      const expected = pattern.test(s) || (/^\p{L}[\p{L}\p{M}\p{N}\p{P}\p{S} ]*$/u.test(s) && !s.includes(': ') && !s.includes(' #') && !s.endsWith(':') && !s.endsWith(' '));
+      const expected =
+        pattern.test(s) || (/^\p{L}[\p{L}\p{M}\p{N}\p{P}\p{S} ]*$/u.test(s) && !s.includes(': ') && !s.includes(' #') && !s.endsWith(':') && !s.endsWith(' '));
       const word = s.length <= 5 && /^(?:y|yes|n|no|true|false|on|off|null)$/i.test(s);
       assert.equal(isPlainSafe(s), expected && !word, JSON.stringify(s));
     }
@@ -237,13 +247,23 @@ describe('hangs and crashes: long file names', () => {
 
   it('a document name too long for a sidecar beside it (251 bytes or more) is refused with what to do', () => {
     assert.equal(sidecarPathFor(`corpus/${'x'.repeat(250)}`), `.marginalia/annotations/corpus/${'x'.repeat(250)}.yaml`);
-    assert.throws(() => sidecarPathFor(`corpus/${'文'.repeat(84)}`), (e: unknown) => e instanceof PathError && /cannot be annotated: its name is too long for a sidecar beside it \(.* would be 257 bytes, over the 255 a file name can have\); rename the document to at most 250 bytes/.test(e.message));
+    assert.throws(
+      () => sidecarPathFor(`corpus/${'文'.repeat(84)}`),
+      (e: unknown) =>
+        e instanceof PathError &&
+        /cannot be annotated: its name is too long for a sidecar beside it \(.* would be 257 bytes, over the 255 a file name can have\); rename the document to at most 250 bytes/.test(
+          e.message,
+        ),
+    );
   });
 
   it('a path with a name over 255 bytes reads as a PathError that says so, not as an unexpected ENAMETOOLONG', async () => {
     fs.mkdirSync(path.join(dir, 'corpus'));
     for (const pooled of WAYS) {
-      await assert.rejects(openFs(dir, pooled).read(`corpus/${'b'.repeat(300)}.txt`), (e: unknown) => e instanceof PathError && /is too long for the file system \(a name of 304 bytes, over the 255 a file name can have\)/.test(e.message));
+      await assert.rejects(
+        openFs(dir, pooled).read(`corpus/${'b'.repeat(300)}.txt`),
+        (e: unknown) => e instanceof PathError && /is too long for the file system \(a name of 304 bytes, over the 255 a file name can have\)/.test(e.message),
+      );
     }
     await assert.rejects(new NodeWorkspaceFs(dir).stat('c'.repeat(300)), PathError);
   });
@@ -260,7 +280,10 @@ describe('hangs and crashes: a lock path that is a folder', () => {
       withFileLock(file, async () => {
         ran = true;
       }),
-      (e: unknown) => e instanceof LockPathError && e.file === lockFileFor(file) && /is a folder, where Marginalia keeps the lock file of a save; the annotations were not saved\. Remove it and try again/.test(e.message),
+      (e: unknown) =>
+        e instanceof LockPathError &&
+        e.file === lockFileFor(file) &&
+        /is a folder, where Marginalia keeps the lock file of a save; the annotations were not saved\. Remove it and try again/.test(e.message),
     );
     assert.equal(ran, false);
     assert.deepEqual(fs.readdirSync(dir), [path.basename(lockFileFor(file))], 'no .stale or .tmp left');

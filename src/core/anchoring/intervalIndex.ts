@@ -82,7 +82,8 @@ export class IntervalIndex<T extends IdSpan = IdSpan> implements Iterable<T> {
     for (let r = 0; r < items.length; r++) counts[lengthClass(items[r].end - items[r].start)]++;
     const byClass: Array<{ maxLength: number; starts: Float64Array; ends: Float64Array; ranks: Int32Array } | undefined> = [];
     for (let c = 0; c < 32; c++) {
-      if (counts[c] > 0) byClass[c] = { maxLength: 0, starts: new Float64Array(counts[c]), ends: new Float64Array(counts[c]), ranks: new Int32Array(counts[c]) };
+      if (counts[c] > 0)
+        byClass[c] = { maxLength: 0, starts: new Float64Array(counts[c]), ends: new Float64Array(counts[c]), ranks: new Int32Array(counts[c]) };
     }
     const filled = new Int32Array(32);
     for (let r = 0; r < items.length; r++) {
@@ -184,7 +185,7 @@ function documentOrder(a: IdSpan, b: IdSpan): number {
 
 /** Sorts, in place, each run of spans with the same start of a list sorted by start. */
 function sortTies(items: IdSpan[]): void {
-  for (let i = 0; i < items.length; ) {
+  for (let i = 0; i < items.length;) {
     let j = i + 1;
     while (j < items.length && items[j].start === items[i].start) j++;
     if (j - i > 1) {

@@ -141,7 +141,10 @@ export class LiveDocument {
     const c = this.current(a);
     const { start, end } = c.target;
     // The passage's own text changed (typed into, partly deleted): say so; a passage that only moved stays anchored.
-    const anchor = this.textValue.slice(start, end) !== a.target.quote.exact ? { status: 'reanchored' as const, method: 'edits' as const, detail: 'passage edited in the editor' } : a.anchor;
+    const anchor =
+      this.textValue.slice(start, end) !== a.target.quote.exact
+        ? { status: 'reanchored' as const, method: 'edits' as const, detail: 'passage edited in the editor' }
+        : a.anchor;
     return { ...c, target: { start, end, quote: makeQuote(this.textValue, start, end) }, provenance: { ...c.provenance, docHash: this.hash }, anchor };
   }
 

@@ -93,8 +93,7 @@ export function searchQuote(text: string, quote: TextQuote, options: QuoteSearch
     }
   }
   if (occurrences.length > MAX_SCORED) {
-    const cheap = (i: number): number =>
-      commonSuffix(text, i, quote.prefix) + commonPrefix(text, i + exact.length, quote.suffix) + positionScore(i, hint);
+    const cheap = (i: number): number => commonSuffix(text, i, quote.prefix) + commonPrefix(text, i + exact.length, quote.suffix) + positionScore(i, hint);
     occurrences = occurrences
       .map((i) => ({ i, c: cheap(i) }))
       .sort((x, y) => y.c - x.c)
@@ -135,8 +134,7 @@ export function searchQuote(text: string, quote: TextQuote, options: QuoteSearch
           if (pieces.some((p) => part.includes(p))) addApprox(from, to);
         }
       }
-    }
-    else {
+    } else {
       if (hint !== undefined && text.length > 2 * WINDOW + exact.length) {
         addApprox(Math.max(0, hint - WINDOW), Math.min(text.length, hint + exact.length + WINDOW));
       }
@@ -166,17 +164,10 @@ export function findContextEdge(text: string, context: string, from: number, to:
 }
 
 /** Scores text[start, end) as a match of `quote` with `errors` differences (see QuoteMatch). */
-export function scoreCandidate(
-  text: string, quote: TextQuote, start: number, end: number, errors: number, hint?: number,
-): QuoteMatch {
+export function scoreCandidate(text: string, quote: TextQuote, start: number, end: number, errors: number, hint?: number): QuoteMatch {
   const q = 1 - errors / quote.exact.length;
   const p = contextScore(text.slice(Math.max(0, start - quote.prefix.length), start), quote.prefix, start === 0, 'end');
-  const s = contextScore(
-    text.slice(end, end + quote.suffix.length),
-    quote.suffix,
-    end === text.length,
-    'start',
-  );
+  const s = contextScore(text.slice(end, end + quote.suffix.length), quote.suffix, end === text.length, 'start');
   const base = QUOTE_WEIGHT * q + PREFIX_WEIGHT * p + SUFFIX_WEIGHT * s;
   const scoreValue = base / (QUOTE_WEIGHT + PREFIX_WEIGHT + SUFFIX_WEIGHT);
   const rank = (base + POSITION_WEIGHT * positionScore(start, hint)) / (QUOTE_WEIGHT + PREFIX_WEIGHT + SUFFIX_WEIGHT + POSITION_WEIGHT);

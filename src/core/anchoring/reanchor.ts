@@ -120,8 +120,8 @@ function diffTokens(A: Int32Array, n: number, B: Int32Array, m: number, vocab: n
     let b0 = stack.pop() as number;
     let a1 = stack.pop() as number;
     let a0 = stack.pop() as number;
-    while (a0 < a1 && b0 < b1 && A[a0] === B[b0]) a0++, b0++;
-    while (a0 < a1 && b0 < b1 && A[a1 - 1] === B[b1 - 1]) a1--, b1--;
+    while (a0 < a1 && b0 < b1 && A[a0] === B[b0]) (a0++, b0++);
+    while (a0 < a1 && b0 < b1 && A[a1 - 1] === B[b1 - 1]) (a1--, b1--);
     if (a0 === a1 || b0 === b1) {
       if (a0 < a1 || b0 < b1) hunks.push([a0, a1, b0, b1]);
       continue;
@@ -166,8 +166,15 @@ function diffTokens(A: Int32Array, n: number, B: Int32Array, m: number, vocab: n
 
 /** (i, j) pairs, by i, of tokens that occur exactly once in A[a0, a1) and once in B[b0, b1). */
 function uniqueTokenPairs(
-  A: Int32Array, a0: number, a1: number, B: Int32Array, b0: number, b1: number,
-  countA: Int32Array, countB: Int32Array, posB: Int32Array,
+  A: Int32Array,
+  a0: number,
+  a1: number,
+  B: Int32Array,
+  b0: number,
+  b1: number,
+  countA: Int32Array,
+  countB: Int32Array,
+  posB: Int32Array,
 ): number[] {
   for (let i = a0; i < a1; i++) countA[A[i]]++;
   for (let j = b0; j < b1; j++) {
@@ -197,7 +204,7 @@ function uniqueRunPairs(A: Int32Array, a0: number, a1: number, B: Int32Array, b0
   const posA = new Int32Array(size);
   const posB = new Int32Array(size).fill(-2); // -2: not in B
   const slot = (h: number): number => {
-    let x = Math.imul(h, 0x9e3779b1) >>> 0 & mask;
+    let x = (Math.imul(h, 0x9e3779b1) >>> 0) & mask;
     while (used[x] && keys[x] !== h) x = (x + 1) & mask;
     return x;
   };
@@ -562,9 +569,15 @@ export function reanchorDocument(input: ReanchorInput): ReanchorResult[] {
     for (let k = 0; k < landmarks.length; k += 3) {
       const [start, at, i] = [landmarks[k], landmarks[k + 1], landmarks[k + 2]];
       const len = annotations[i].target.quote.exact.length;
-      found[i] = at === start && annotations[i].target.end === at + len
-        ? { span: { start, end: at + len }, status: 'anchored', method: 'exact', detail: 'quote still at its offsets' }
-        : { span: { start: at, end: at + len }, status: 'reanchored', method: 'quote', detail: `${why[i]}; found by its quote and context, ${moved(at - start)}` };
+      found[i] =
+        at === start && annotations[i].target.end === at + len
+          ? { span: { start, end: at + len }, status: 'anchored', method: 'exact', detail: 'quote still at its offsets' }
+          : {
+              span: { start: at, end: at + len },
+              status: 'reanchored',
+              method: 'quote',
+              detail: `${why[i]}; found by its quote and context, ${moved(at - start)}`,
+            };
     }
     const shift = driftEstimator(landmarks);
     for (const i of group) {
@@ -626,7 +639,10 @@ function result(a: Annotation, text: string, textHash: string, found: Found | st
     // takes the whole character, so no export ever writes half of one.
     span = { start: cutsPair(text, span.start) ? span.start - 1 : span.start, end: cutsPair(text, span.end) ? span.end + 1 : span.end };
     status = 'reanchored';
-    detail = method === 'exact' ? 'stored span cuts a character (a surrogate pair) in half; widened to whole characters' : `${detail}; widened to whole characters (the span cut a surrogate pair in half)`;
+    detail =
+      method === 'exact'
+        ? 'stored span cuts a character (a surrogate pair) in half; widened to whole characters'
+        : `${detail}; widened to whole characters (the span cut a surrogate pair in half)`;
     if (method === 'exact') method = 'quote';
   }
   const annotation: Annotation = {
@@ -652,8 +668,10 @@ function throughDiff(text: string, map: DiffMap, target: { start: number; end: n
   // edge, which the diff aligned inside it ("line." + " New." against "line" + ". New" + "."). As the edit tracker
   // does, an insertion at an edge stays outside.
   if (m.kept === len && len > 0) {
-    if (text.startsWith(quote.exact, m.start)) return { span: { start: m.start, end: m.start + len }, status: 'reanchored', method: 'diff', detail: moved(m.start - start) };
-    if (m.end - len >= 0 && text.startsWith(quote.exact, m.end - len)) return { span: { start: m.end - len, end: m.end }, status: 'reanchored', method: 'diff', detail: moved(m.end - len - start) };
+    if (text.startsWith(quote.exact, m.start))
+      return { span: { start: m.start, end: m.start + len }, status: 'reanchored', method: 'diff', detail: moved(m.start - start) };
+    if (m.end - len >= 0 && text.startsWith(quote.exact, m.end - len))
+      return { span: { start: m.end - len, end: m.end }, status: 'reanchored', method: 'diff', detail: moved(m.end - len - start) };
   }
   // The diff may have placed an edit on the wrong side of a repeated word ("the the cat" losing one "the"): if the
   // quote is intact right next to where the diff put it, with its context, take that.
@@ -679,7 +697,11 @@ function throughDiff(text: string, map: DiffMap, target: { start: number; end: n
 
 /** Finds a quote by search; returns the reason when it is orphaned. */
 function byQuote(
-  text: string, quote: TextQuote, hint: number, accept: ((s: number, e: number) => boolean) | undefined, why: string,
+  text: string,
+  quote: TextQuote,
+  hint: number,
+  accept: ((s: number, e: number) => boolean) | undefined,
+  why: string,
   within?: ReadonlyArray<readonly [number, number]>,
 ): Found | string {
   const isMove = accept !== undefined;

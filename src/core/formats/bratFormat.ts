@@ -84,7 +84,8 @@ export function exportBrat(input: BratExportInput): Map<string, string> {
       seen.set(f, d.path);
     }
     if (d.text === undefined) {
-      if (d.annotations.length > 0) input.warn?.(`${d.path} is missing, so its ${plural(d.annotations.length, 'annotation')} cannot be placed in brat; left out`);
+      if (d.annotations.length > 0)
+        input.warn?.(`${d.path} is missing, so its ${plural(d.annotations.length, 'annotation')} cannot be placed in brat; left out`);
       continue;
     }
     const text = d.text;
@@ -100,7 +101,9 @@ export function exportBrat(input: BratExportInput): Map<string, string> {
       const { start, end, quote } = a.target;
       // The whole span, in whole characters: brat would write half of a cut surrogate pair as U+FFFD.
       if (!spanHolds(text, start, end, quote.exact)) {
-        input.warn?.(`${d.path}: annotation ${a.id} (${a.anchor.status}) is not at its offsets in the current text, or cuts a character in half; re-anchor it first. Left out of the brat export`);
+        input.warn?.(
+          `${d.path}: annotation ${a.id} (${a.anchor.status}) is not at its offsets in the current text, or cuts a character in half; re-anchor it first. Left out of the brat export`,
+        );
         continue;
       }
       kinds.add(a.kind);
@@ -112,8 +115,10 @@ export function exportBrat(input: BratExportInput): Map<string, string> {
       const comments: string[] = [];
       for (const name of Object.keys(a.attributes).sort(compareCodeUnits)) {
         const v = a.attributes[name];
-        if (name === NOTES) throw new Error(`cannot export to brat: annotation ${a.id} has an attribute named ${NOTES}, which brat reserves for notes; rename it`);
-        if (typeof v === 'number' && !Number.isFinite(v)) throw new Error(`cannot export: annotation ${a.id} has attribute ${name} = ${v}; store a finite number or text`);
+        if (name === NOTES)
+          throw new Error(`cannot export to brat: annotation ${a.id} has an attribute named ${NOTES}, which brat reserves for notes; rename it`);
+        if (typeof v === 'number' && !Number.isFinite(v))
+          throw new Error(`cannot export: annotation ${a.id} has attribute ${name} = ${v}; store a finite number or text`);
         const field = kind?.attributes.find((f) => f.name === name);
         const mode = modes.get(name);
         if (field?.type === 'enum' && mode?.kind === 'enum' && typeof v === 'string' && mode.values.includes(v) && (field.values ?? []).includes(v)) {
@@ -221,7 +226,9 @@ function escapeLine(s: string): string {
 }
 
 function unescapeLine(s: string): string {
-  return s.replace(/\\(\\|n|r|u[0-9A-Fa-f]{4})/g, (_m, e: string) => (e === '\\' ? '\\' : e === 'n' ? '\n' : e === 'r' ? '\r' : String.fromCharCode(parseInt(e.slice(1), 16))));
+  return s.replace(/\\(\\|n|r|u[0-9A-Fa-f]{4})/g, (_m, e: string) =>
+    e === '\\' ? '\\' : e === 'n' ? '\n' : e === 'r' ? '\r' : String.fromCharCode(parseInt(e.slice(1), 16)),
+  );
 }
 
 /**
@@ -312,7 +319,8 @@ export function parseBrat(ann: string, txt: string, file: string, options: BratI
   const makeId = options.newId ?? (() => newId(now.getTime()));
   const docHash = contentHash(txt);
   const warnings: string[] = [];
-  const fail = (line: number, column: number, code: YamlFileErrorCode, reason: string): ExportFormatError => new ExportFormatError(file, code, reason, line, column);
+  const fail = (line: number, column: number, code: YamlFileErrorCode, reason: string): ExportFormatError =>
+    new ExportFormatError(file, code, reason, line, column);
 
   interface Pending {
     kind: string;
@@ -333,7 +341,8 @@ export function parseBrat(ann: string, txt: string, file: string, options: BratI
     const tab = text.indexOf('\t');
     if (tab === -1) throw fail(line, 1, 'syntax', `not a brat annotation line (no tab after the id): ${JSON.stringify(text.slice(0, 40))}`);
     const id = text.slice(0, tab);
-    if (!/^(?:[A-Za-z]+|#[A-Za-z]*)[0-9]+\S*$|^\*$/.test(id)) throw fail(line, 1, 'syntax', `${JSON.stringify(id)} is not a brat annotation id (such as T1, A2, #3)`);
+    if (!/^(?:[A-Za-z]+|#[A-Za-z]*)[0-9]+\S*$|^\*$/.test(id))
+      throw fail(line, 1, 'syntax', `${JSON.stringify(id)} is not a brat annotation id (such as T1, A2, #3)`);
     if (id[0] !== 'T') {
       later.push({ line, text });
       return;
@@ -345,7 +354,13 @@ export function parseBrat(ann: string, txt: string, file: string, options: BratI
     const m = /^(\S+) ([0-9]+ [0-9]+(?:;[0-9]+ [0-9]+)*)\s*$/.exec(data);
     if (!m) throw fail(line, tab + 2, 'syntax', `${id} is not "TYPE START END" (several spans separated by ";")`);
     const kind = m[1];
-    if (!KIND.test(kind)) throw fail(line, tab + 2, 'invalid', `brat type ${JSON.stringify(kind)} cannot be a Marginalia kind (a letter, then up to 63 letters, digits, "_" or "-")`);
+    if (!KIND.test(kind))
+      throw fail(
+        line,
+        tab + 2,
+        'invalid',
+        `brat type ${JSON.stringify(kind)} cannot be a Marginalia kind (a letter, then up to 63 letters, digits, "_" or "-")`,
+      );
     const fragments = m[2].split(';').map((pair) => pair.split(' ').map(Number));
     const utf16: [number, number][] = [];
     for (const [s, e] of fragments) {
@@ -353,7 +368,12 @@ export function parseBrat(ann: string, txt: string, file: string, options: BratI
       const e16 = offsets.toUtf16(e);
       if (s > e) throw fail(line, tab + 2 + kind.length + 1, 'invalid', `${id} has a span ${s}-${e} that ends before it starts`);
       if (s16 === undefined || e16 === undefined) {
-        throw fail(line, tab + 2 + kind.length + 1, 'invalid', `${id} has a span ${s}-${e} beyond the end of the text (${plural(offsets.length, 'character')}); is this the .ann of this .txt?`);
+        throw fail(
+          line,
+          tab + 2 + kind.length + 1,
+          'invalid',
+          `${id} has a span ${s}-${e} beyond the end of the text (${plural(offsets.length, 'character')}); is this the .ann of this .txt?`,
+        );
       }
       utf16.push([s16, e16]);
     }
@@ -420,13 +440,22 @@ export function parseBrat(ann: string, txt: string, file: string, options: BratI
       const typed = typedValue(value, (m[2] as 'string' | 'number' | 'boolean' | undefined) ?? inferredType(field));
       setAttribute(span, m[1], typed, line, tab + 2);
     } else {
-      warnings.push(`${file}:${line}: ${id} (${id[0] === 'R' ? 'a relation' : id[0] === 'E' ? 'an event' : id[0] === 'N' ? 'a normalisation' : 'an equivalence'}) has no place in a Marginalia annotation; left out`);
+      warnings.push(
+        `${file}:${line}: ${id} (${id[0] === 'R' ? 'a relation' : id[0] === 'E' ? 'an event' : id[0] === 'N' ? 'a normalisation' : 'an equivalence'}) has no place in a Marginalia annotation; left out`,
+      );
     }
   }
 
   function setAttribute(span: Pending, name: string, value: AttributeValue, line: number, column: number): void {
-    if (!/^[A-Za-z_][A-Za-z0-9_-]{0,63}$/.test(name) || name === '__proto__') throw fail(line, column, 'invalid', `${JSON.stringify(name)} cannot be a Marginalia attribute name (letters, digits, "_" and "-", starting with a letter or "_")`);
-    if (Object.hasOwn(span.attributes, name)) throw fail(line, column, 'invalid', `attribute ${name} is given twice for the annotation on line ${span.line}; keep one`);
+    if (!/^[A-Za-z_][A-Za-z0-9_-]{0,63}$/.test(name) || name === '__proto__')
+      throw fail(
+        line,
+        column,
+        'invalid',
+        `${JSON.stringify(name)} cannot be a Marginalia attribute name (letters, digits, "_" and "-", starting with a letter or "_")`,
+      );
+    if (Object.hasOwn(span.attributes, name))
+      throw fail(line, column, 'invalid', `attribute ${name} is given twice for the annotation on line ${span.line}; keep one`);
     span.attributes[name] = value;
   }
 

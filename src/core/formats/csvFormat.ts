@@ -256,7 +256,8 @@ export function parseCsvRecords(source: string, file: string): CsvField[][] {
           break;
         }
       }
-      if (i < s.length && s[i] !== ',' && s[i] !== '\r' && s[i] !== '\n') throw fail(i, 'text after the closing quote of a field (a quote inside a field must be doubled: "")');
+      if (i < s.length && s[i] !== ',' && s[i] !== '\r' && s[i] !== '\n')
+        throw fail(i, 'text after the closing quote of a field (a quote inside a field must be doubled: "")');
     } else {
       let j = i;
       while (j < s.length && s[j] !== ',' && s[j] !== '\r' && s[j] !== '\n') j++;
@@ -302,7 +303,23 @@ const SCHEMA_PATH_COLUMNS: Readonly<Record<string, string>> = {
   'status.detail': 'detail',
 };
 
-const REQUIRED: readonly FixedColumn[] = ['id', 'document', 'kind', 'start_utf16', 'end_utf16', 'exact', 'prefix', 'suffix', 'note', 'author', 'created', 'modified', 'tool', 'doc_hash', 'status'];
+const REQUIRED: readonly FixedColumn[] = [
+  'id',
+  'document',
+  'kind',
+  'start_utf16',
+  'end_utf16',
+  'exact',
+  'prefix',
+  'suffix',
+  'note',
+  'author',
+  'created',
+  'modified',
+  'tool',
+  'doc_hash',
+  'status',
+];
 const FIXED = new Set<string>([...CSV_COLUMNS_BEFORE_ATTRIBUTES, ...CSV_COLUMNS_AFTER_ATTRIBUTES]);
 
 const HINTS = {
@@ -333,24 +350,47 @@ export function parseCsv(source: string, file: string, options: CsvOptions = {})
     col.set(name, i);
     if (name.startsWith(ATTRIBUTE_COLUMN_PREFIX)) {
       const m = /^attr\.(.+?)(?::(number|boolean|json))?$/.exec(name);
-      if (!m) throw fail(h, 'schema', `the column ${JSON.stringify(name)} names no attribute; attribute columns are attr.<name>, attr.<name>:number, :boolean or :json`);
+      if (!m)
+        throw fail(
+          h,
+          'schema',
+          `the column ${JSON.stringify(name)} names no attribute; attribute columns are attr.<name>, attr.<name>:number, :boolean or :json`,
+        );
       attrCols.push({ name: m[1], type: (m[2] ?? 'string') as AttributeColumnType, index: i });
     } else if (!FIXED.has(name)) {
-      throw fail(h, 'schema', `unknown column ${JSON.stringify(name)} (a typo, or not a Marginalia CSV?); the columns are ${[...FIXED].join(', ')} and attr.<name>`);
+      throw fail(
+        h,
+        'schema',
+        `unknown column ${JSON.stringify(name)} (a typo, or not a Marginalia CSV?); the columns are ${[...FIXED].join(', ')} and attr.<name>`,
+      );
     }
   });
   const missing = REQUIRED.filter((c) => !col.has(c));
   if (missing.length > 0) {
-    throw fail(header[0], 'schema', `not a Marginalia CSV: the header lacks the column${missing.length > 1 ? 's' : ''} ${missing.join(', ')}; choose a file written by \`marginalia export --format csv\``);
+    throw fail(
+      header[0],
+      'schema',
+      `not a Marginalia CSV: the header lacks the column${missing.length > 1 ? 's' : ''} ${missing.join(', ')}; choose a file written by \`marginalia export --format csv\``,
+    );
   }
   const attrNames = new Map<string, number>();
   for (const a of attrCols) {
     const prev = attrNames.get(a.name);
-    if (prev !== undefined) throw fail(header[a.index], 'schema', `attribute ${a.name} has two columns (${header[prev].value} and ${header[a.index].value}); keep one`);
+    if (prev !== undefined)
+      throw fail(header[a.index], 'schema', `attribute ${a.name} has two columns (${header[prev].value} and ${header[a.index].value}); keep one`);
     attrNames.set(a.name, a.index);
   }
-  for (const pair of [['start_line', 'start_column_utf16'], ['end_line', 'end_column_utf16'], ['start_line', 'end_line']] as const) {
-    if (col.has(pair[0]) !== col.has(pair[1])) throw fail(header[0], 'schema', `the header has ${col.has(pair[0]) ? pair[0] : pair[1]} but not ${col.has(pair[0]) ? pair[1] : pair[0]}; give both or neither`);
+  for (const pair of [
+    ['start_line', 'start_column_utf16'],
+    ['end_line', 'end_column_utf16'],
+    ['start_line', 'end_line'],
+  ] as const) {
+    if (col.has(pair[0]) !== col.has(pair[1]))
+      throw fail(
+        header[0],
+        'schema',
+        `the header has ${col.has(pair[0]) ? pair[0] : pair[1]} but not ${col.has(pair[0]) ? pair[1] : pair[0]}; give both or neither`,
+      );
   }
 
   const docs = new Map<string, Annotation[]>();
@@ -360,7 +400,11 @@ export function parseCsv(source: string, file: string, options: CsvOptions = {})
     // A blank line (one empty unquoted field) is skipped: editors leave them at the end.
     if (row.length === 1 && row[0].value === '' && !row[0].quoted) continue;
     if (row.length !== header.length) {
-      throw fail(row[row.length - 1], 'schema', `row ${r} has ${plural(row.length, 'field')} but the header has ${header.length}; every row needs one field per column`);
+      throw fail(
+        row[row.length - 1],
+        'schema',
+        `row ${r} has ${plural(row.length, 'field')} but the header has ${header.length}; every row needs one field per column`,
+      );
     }
     const cell = (name: string): CsvField | undefined => {
       const i = col.get(name);
@@ -389,7 +433,11 @@ export function parseCsv(source: string, file: string, options: CsvOptions = {})
       if (c.value === '' && !c.quoted) continue;
       const v = attributeValue(a.type, guard && a.type !== 'number' && a.type !== 'boolean' ? unguardFormula(c.value) : c.value);
       if (v === undefined) {
-        throw fail(c, 'schema', `row ${r}: ${header[a.index].value} must be ${a.type === 'number' ? 'a number written in decimal digits that a number holds exactly' : a.type === 'boolean' ? 'true or false' : 'a JSON text, number or true/false'}, not ${describeValue(c.value)}`);
+        throw fail(
+          c,
+          'schema',
+          `row ${r}: ${header[a.index].value} must be ${a.type === 'number' ? 'a number written in decimal digits that a number holds exactly' : a.type === 'boolean' ? 'true or false' : 'a JSON text, number or true/false'}, not ${describeValue(c.value)}`,
+        );
       }
       Object.defineProperty(attributes, a.name, { value: v, enumerable: true, writable: true, configurable: true });
     }
@@ -434,21 +482,34 @@ export function parseCsv(source: string, file: string, options: CsvOptions = {})
     if (start.offset > end.offset) throw fail(cell('end_utf16'), 'invalid', `row ${r} ends (offset ${end.offset}) before it starts (offset ${start.offset})`);
     if (start.line !== undefined && end.line !== undefined && start.column !== undefined && end.column !== undefined) {
       if (start.line > end.line || (start.line === end.line && start.column > end.column)) {
-        throw fail(cell('end_line'), 'invalid', `row ${r} ends (line ${end.line}, column ${end.column}) before it starts (line ${start.line}, column ${start.column})`);
+        throw fail(
+          cell('end_line'),
+          'invalid',
+          `row ${r} ends (line ${end.line}, column ${end.column}) before it starts (line ${start.line}, column ${start.column})`,
+        );
       }
       if (start.line === end.line && end.column - start.column !== end.offset - start.offset) {
-        throw fail(cell('end_column_utf16'), 'invalid', `row ${r} spans ${plural(end.column - start.column, 'column')} on one line but ${plural(end.offset - start.offset, 'offset')}; the offsets are what counts, correct the columns`);
+        throw fail(
+          cell('end_column_utf16'),
+          'invalid',
+          `row ${r} spans ${plural(end.column - start.column, 'column')} on one line but ${plural(end.offset - start.offset, 'offset')}; the offsets are what counts, correct the columns`,
+        );
       }
     }
     const prev = ids.get(raw.id);
-    if (prev !== undefined) throw fail(cell('id'), 'invalid', `annotation id ${raw.id} is used twice (also in row ${prev}); ids must be unique, remove the copy`);
+    if (prev !== undefined)
+      throw fail(cell('id'), 'invalid', `annotation id ${raw.id} is used twice (also in row ${prev}); ids must be unique, remove the copy`);
     ids.set(raw.id, r);
     let doc: string;
     try {
       doc = toRelPath(textOf('document'));
     } catch (e) {
       if (!(e instanceof PathError)) throw e;
-      throw fail(cell('document'), 'invalid', `row ${r}: the document is not a safe workspace-relative path (${e.message}); use a path relative to the workspace folder, without ".."`);
+      throw fail(
+        cell('document'),
+        'invalid',
+        `row ${r}: the document is not a safe workspace-relative path (${e.message}); use a path relative to the workspace folder, without ".."`,
+      );
     }
     const anchor: AnchorState = { status: status.status as AnchorState['status'] };
     if (method !== undefined) anchor.method = method as AnchorState['method'];

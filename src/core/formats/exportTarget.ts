@@ -11,7 +11,8 @@ import { docForSidecarPath } from '../store';
 export function exportCollision(files: readonly string[], isDocument: (rel: string) => boolean): string | undefined {
   for (const rel of files) {
     if (docForSidecarPath(rel) !== undefined) return `${rel} is the sidecar of ${docForSidecarPath(rel)}`;
-    if (rel === STORE_DIR || rel.startsWith(`${STORE_DIR}/`)) return `${rel} is inside ${STORE_DIR}, where Marginalia keeps sidecars, snapshots and the codebook`;
+    if (rel === STORE_DIR || rel.startsWith(`${STORE_DIR}/`))
+      return `${rel} is inside ${STORE_DIR}, where Marginalia keeps sidecars, snapshots and the codebook`;
     if (isDocument(rel)) return `${rel} is a document of the corpus`;
   }
   return undefined;

@@ -88,7 +88,18 @@ export async function planImport(store: AnnotationStore, imported: readonly Expo
       byId.set(r.id, r.annotation);
     }
     if (write.length > 0) assertSidecarFits(sidecarPathFor(doc), new TextEncoder().encode(serializeSidecar(doc, [...byId.values()])).length);
-    documents.push({ from: d.path, doc, followed, text, check, write, added, newerImported, keptHere, sameText: text !== undefined && d.hash !== undefined && d.hash === check.hash });
+    documents.push({
+      from: d.path,
+      doc,
+      followed,
+      text,
+      check,
+      write,
+      added,
+      newerImported,
+      keptHere,
+      sameText: text !== undefined && d.hash !== undefined && d.hash === check.hash,
+    });
   }
   return { documents };
 }
@@ -113,7 +124,12 @@ export function describeImport(p: PlannedDocument): string {
   const parts = [`${p.added.length} added`];
   if (p.newerImported.length > 0) parts.push(`${p.newerImported.length} replaced by the newer imported version`);
   if (p.keptHere.length > 0) parts.push(`${p.keptHere.length} kept as stored here (the same or newer than the import)`);
-  const moved = p.followed === 'ids' ? ` (renamed from ${p.from}: its annotations live there now)` : p.followed === 'content' ? ` (renamed from ${p.from}: the same text)` : '';
+  const moved =
+    p.followed === 'ids'
+      ? ` (renamed from ${p.from}: its annotations live there now)`
+      : p.followed === 'content'
+        ? ` (renamed from ${p.from}: the same text)`
+        : '';
   return `${p.doc}${moved}: ${parts.join(', ')}`;
 }
 
@@ -155,7 +171,9 @@ async function placeDocument(
     if (h !== undefined) homes.add(h);
   }
   if (homes.size > 1) {
-    throw new ImportError(`the annotations of ${d.path} in the import live in ${[...homes].sort().join(' and ')} here; an annotation id is unique in the workspace, so nothing was imported`);
+    throw new ImportError(
+      `the annotations of ${d.path} in the import live in ${[...homes].sort().join(' and ')} here; an annotation id is unique in the workspace, so nothing was imported`,
+    );
   }
   const [known] = homes;
   if (known !== undefined) return known === d.path ? { doc: d.path } : { doc: known, followed: 'ids' };

@@ -94,7 +94,12 @@ function toValue(node: Node, depth: number, fail: Fail, source: (n: Node) => str
         const key = keyNode.value as string;
         if (Object.hasOwn(out, key)) throw fail(keyNode.offset, `the property ${JSON.stringify(key)} appears twice in one object; keep one`);
         // defineProperty: a "__proto__" key stays a plain property instead of replacing the prototype.
-        Object.defineProperty(out, key, { value: valueNode === undefined ? null : toValue(valueNode, depth + 1, fail, source), enumerable: true, writable: true, configurable: true });
+        Object.defineProperty(out, key, {
+          value: valueNode === undefined ? null : toValue(valueNode, depth + 1, fail, source),
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
       }
       return out;
     }
@@ -104,7 +109,8 @@ function toValue(node: Node, depth: number, fail: Fail, source: (n: Node) => str
       // A number a double cannot hold as written (9007199254740993, .5e-400) would change silently on load.
       const written = source(node);
       const why = inexactNumberReason(written);
-      if (why !== undefined) throw fail(node.offset, `the number ${written} would not load as written: ${why}; write it as a string ("${written}") to keep it as text`, 'invalid');
+      if (why !== undefined)
+        throw fail(node.offset, `the number ${written} would not load as written: ${why}; write it as a string ("${written}") to keep it as text`, 'invalid');
       return node.value;
     }
     default:

@@ -132,7 +132,8 @@ class W3cReader {
       v.forEach((item, i) => this.readAnnotation(item, [i], where, true));
       return;
     }
-    if (!isObject(v)) throw this.fail(where, [], 'schema', `not a W3C Web Annotation: the file holds ${describeJson(v)}, not an object or a list of annotations`);
+    if (!isObject(v))
+      throw this.fail(where, [], 'schema', `not a W3C Web Annotation: the file holds ${describeJson(v)}, not an object or a list of annotations`);
     this.checkContext(v, [], where, true);
     if (hasType(v, 'Annotation')) this.readAnnotation(v, [], where, false);
     else if (hasType(v, 'AnnotationCollection')) this.readCollection(v, where);
@@ -141,7 +142,12 @@ class W3cReader {
       if (typeof v.id === 'string' && this.consumedPages.has(v.id)) return;
       this.readPageItems(v, [], where);
     } else {
-      throw this.fail(where, has(v, 'type') ? ['type'] : [], 'schema', `not a W3C Web Annotation: type is ${describeJson(v.type)}; expected Annotation, AnnotationCollection or AnnotationPage (or a list of annotations)`);
+      throw this.fail(
+        where,
+        has(v, 'type') ? ['type'] : [],
+        'schema',
+        `not a W3C Web Annotation: type is ${describeJson(v.type)}; expected Annotation, AnnotationCollection or AnnotationPage (or a list of annotations)`,
+      );
     }
   }
 
@@ -159,7 +165,12 @@ class W3cReader {
       if (typeof page === 'string') {
         const found = this.pages.get(page);
         if (!found) {
-          throw this.fail(at, path, 'invalid', `the collection continues on page ${page}, which is not in ${where.file}${this.pages.size > 0 ? ' or the other files given' : ''}; import all the page files together`);
+          throw this.fail(
+            at,
+            path,
+            'invalid',
+            `the collection continues on page ${page}, which is not in ${where.file}${this.pages.size > 0 ? ' or the other files given' : ''}; import all the page files together`,
+          );
         }
         page = found.node;
         path = found.path;
@@ -180,14 +191,25 @@ class W3cReader {
       path = [...path, 'next'];
     }
     if (typeof total === 'number' && count !== total) {
-      throw this.fail(where, ['total'], 'invalid', `the collection says it holds ${plural(total, 'annotation')} but its pages hold ${count}; some page files are missing, or the file was cut short`);
+      throw this.fail(
+        where,
+        ['total'],
+        'invalid',
+        `the collection says it holds ${plural(total, 'annotation')} but its pages hold ${count}; some page files are missing, or the file was cut short`,
+      );
     }
   }
 
   /** Reads a page's items; returns how many. */
   private readPageItems(page: Json, path: ValuePath, where: Located): number {
     const items = page.items;
-    if (!Array.isArray(items)) throw this.fail(where, has(page, 'items') ? [...path, 'items'] : path, 'schema', `an AnnotationPage must list its annotations in "items", not ${describeJson(items)}`);
+    if (!Array.isArray(items))
+      throw this.fail(
+        where,
+        has(page, 'items') ? [...path, 'items'] : path,
+        'schema',
+        `an AnnotationPage must list its annotations in "items", not ${describeJson(items)}`,
+      );
     items.forEach((item, i) => this.readAnnotation(item, [...path, 'items', i], where, true));
     return items.length;
   }
@@ -211,7 +233,8 @@ class W3cReader {
     if (typeof value === 'string') {
       throw this.fail(where, path, 'invalid', `the annotation ${value} is given by IRI only; export it with its full description (embedded in the page)`);
     }
-    if (!isObject(value) || !hasType(value, 'Annotation')) throw this.fail(where, path, 'schema', `this must be an Annotation (type "Annotation"), not ${describeJson(value)}`);
+    if (!isObject(value) || !hasType(value, 'Annotation'))
+      throw this.fail(where, path, 'schema', `this must be an Annotation (type "Annotation"), not ${describeJson(value)}`);
     this.checkContext(value, path, where, !embedded);
     const site: AnnotationSite = { node: value, path, where, ours: has(value, 'marginalia:kind'), origin: {}, at: (p) => [...path, ...p] };
     const t = this.readTarget(site);
@@ -235,7 +258,8 @@ class W3cReader {
     };
     this.validate(raw, origin, path, where);
     const prev = this.ids.get(id);
-    if (prev !== undefined) throw this.fail(where, at(['id']), 'invalid', `annotation id ${id} is used twice (also at ${prev}); ids must be unique, remove the copy`);
+    if (prev !== undefined)
+      throw this.fail(where, at(['id']), 'invalid', `annotation id ${id} is used twice (also at ${prev}); ids must be unique, remove the copy`);
     this.ids.set(id, `${where.file}:${formatPath(path) || '(top)'}`);
     const state: AnchorState = { status: anchor.status as AnchorState['status'] };
     if (anchor.method !== undefined) state.method = anchor.method as AnchorState['method'];
@@ -262,17 +286,29 @@ class W3cReader {
     let target: unknown = node.target;
     let targetPath: ValuePath = ['target'];
     if (Array.isArray(target)) {
-      if (target.length !== 1) throw this.fail(where, at(['target']), 'invalid', `the annotation has ${plural(target.length, 'target')}; a Marginalia annotation marks one passage of one document, so split it into one annotation per target`);
+      if (target.length !== 1)
+        throw this.fail(
+          where,
+          at(['target']),
+          'invalid',
+          `the annotation has ${plural(target.length, 'target')}; a Marginalia annotation marks one passage of one document, so split it into one annotation per target`,
+        );
       target = target[0];
       targetPath = ['target', 0];
     }
     if (typeof target === 'string' || (isObject(target) && !has(target, 'selector'))) {
-      throw this.fail(where, at(targetPath), 'invalid', `the annotation targets a whole document; Marginalia needs a passage: a SpecificResource with a TextQuoteSelector or TextPositionSelector`);
+      throw this.fail(
+        where,
+        at(targetPath),
+        'invalid',
+        `the annotation targets a whole document; Marginalia needs a passage: a SpecificResource with a TextQuoteSelector or TextPositionSelector`,
+      );
     }
     if (!isObject(target)) throw this.fail(where, at(targetPath), 'schema', `the target must be a SpecificResource object, not ${describeJson(target)}`);
     const sourceValue = isObject(target.source) ? target.source.id : target.source;
     const sourcePath = isObject(target.source) ? [...targetPath, 'source', 'id'] : [...targetPath, 'source'];
-    if (typeof sourceValue !== 'string') throw this.fail(where, at(sourcePath), 'schema', `the target's source must be the document's IRI, not ${describeJson(sourceValue)}`);
+    if (typeof sourceValue !== 'string')
+      throw this.fail(where, at(sourcePath), 'schema', `the target's source must be the document's IRI, not ${describeJson(sourceValue)}`);
     const docPath = this.pathOf(sourceValue, where, at(sourcePath));
 
     const selectorList = Array.isArray(target.selector) ? target.selector : [target.selector];
@@ -289,7 +325,12 @@ class W3cReader {
     const u16Start = target['marginalia:utf16Start'];
     const u16End = target['marginalia:utf16End'];
     if (!quoteSel && !posSel && u16Start === undefined) {
-      throw this.fail(where, at([...targetPath, 'selector']), 'invalid', `the target has no TextQuoteSelector or TextPositionSelector, the only selectors that locate a passage of plain text`);
+      throw this.fail(
+        where,
+        at([...targetPath, 'selector']),
+        'invalid',
+        `the target has no TextQuoteSelector or TextPositionSelector, the only selectors that locate a passage of plain text`,
+      );
     }
 
     const text = this.textFor(docPath);
@@ -300,7 +341,8 @@ class W3cReader {
       for (const k of ['exact', 'prefix', 'suffix'] as const) {
         const v = quoteSel[k];
         if (v === undefined && k !== 'exact') continue;
-        if (typeof v !== 'string') throw this.fail(where, at([...selPath(quoteIdx), k]), 'schema', `the TextQuoteSelector's ${k} must be text, not ${describeJson(v)}`);
+        if (typeof v !== 'string')
+          throw this.fail(where, at([...selPath(quoteIdx), k]), 'schema', `the TextQuoteSelector's ${k} must be text, not ${describeJson(v)}`);
         quote[k] = v;
       }
       origin['quote.exact'] = at([...selPath(quoteIdx), 'exact']);
@@ -314,11 +356,17 @@ class W3cReader {
       for (const k of ['start', 'end'] as const) {
         const v = posSel[k];
         if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) {
-          throw this.fail(where, at([...selPath(posIdx), k]), 'schema', `the TextPositionSelector's ${k} must be a whole number ≥ 0 (a code point offset), not ${describeJson(v)}`);
+          throw this.fail(
+            where,
+            at([...selPath(posIdx), k]),
+            'schema',
+            `the TextPositionSelector's ${k} must be a whole number ≥ 0 (a code point offset), not ${describeJson(v)}`,
+          );
         }
         cp.push(v);
       }
-      if (cp[0] > cp[1]) throw this.fail(where, at([...selPath(posIdx), 'end']), 'invalid', `the TextPositionSelector ends (${cp[1]}) before it starts (${cp[0]})`);
+      if (cp[0] > cp[1])
+        throw this.fail(where, at([...selPath(posIdx), 'end']), 'invalid', `the TextPositionSelector ends (${cp[1]}) before it starts (${cp[0]})`);
       const s16 = text?.toUtf16(cp[0]);
       const e16 = text?.toUtf16(cp[1]);
       if (text !== undefined && s16 !== undefined && e16 !== undefined) {
@@ -333,8 +381,12 @@ class W3cReader {
       origin['start'] = at([...selPath(posIdx), 'start']);
       origin['end'] = at([...selPath(posIdx), 'end']);
     } else if (u16Start !== undefined || u16End !== undefined) {
-      for (const [k, v] of [['marginalia:utf16Start', u16Start], ['marginalia:utf16End', u16End]] as const) {
-        if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) throw this.fail(where, at([...targetPath, k]), 'schema', `${k} must be a whole number ≥ 0 (a UTF-16 offset), not ${describeJson(v)}`);
+      for (const [k, v] of [
+        ['marginalia:utf16Start', u16Start],
+        ['marginalia:utf16End', u16End],
+      ] as const) {
+        if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0)
+          throw this.fail(where, at([...targetPath, k]), 'schema', `${k} must be a whole number ≥ 0 (a UTF-16 offset), not ${describeJson(v)}`);
       }
       [start, end] = [u16Start as number, u16End as number];
       origin['start'] = at([...targetPath, 'marginalia:utf16Start']);
@@ -370,8 +422,15 @@ class W3cReader {
       if (has(b, 'marginalia:attribute')) {
         const name = b['marginalia:attribute'];
         const value = b['marginalia:value'];
-        if (typeof name !== 'string') throw this.fail(where, [...bodyPath(i), 'marginalia:attribute'], 'schema', `marginalia:attribute must be the attribute's name, not ${describeJson(name)}`);
-        if (Object.hasOwn(attributes, name)) throw this.fail(where, [...bodyPath(i), 'marginalia:attribute'], 'invalid', `attribute ${JSON.stringify(name)} is given twice; keep one`);
+        if (typeof name !== 'string')
+          throw this.fail(
+            where,
+            [...bodyPath(i), 'marginalia:attribute'],
+            'schema',
+            `marginalia:attribute must be the attribute's name, not ${describeJson(name)}`,
+          );
+        if (Object.hasOwn(attributes, name))
+          throw this.fail(where, [...bodyPath(i), 'marginalia:attribute'], 'invalid', `attribute ${JSON.stringify(name)} is given twice; keep one`);
         Object.defineProperty(attributes, name, { value, enumerable: true, writable: true, configurable: true });
         origin[`attributes.${name}`] = [...bodyPath(i), 'marginalia:value'];
         origin[`attributes[]`] = [...bodyPath(i), 'marginalia:attribute'];
@@ -381,7 +440,10 @@ class W3cReader {
         notes.push(b.value);
         origin['note'] = [...bodyPath(i), 'value'];
       } else {
-        this.warn(docPath, `${where.file}: ${formatPath(bodyPath(i))} has purpose ${describeJson(purpose)}, which a Marginalia annotation has no place for; it was left out`);
+        this.warn(
+          docPath,
+          `${where.file}: ${formatPath(bodyPath(i))} has purpose ${describeJson(purpose)}, which a Marginalia annotation has no place for; it was left out`,
+        );
       }
     });
 
@@ -412,7 +474,11 @@ class W3cReader {
       }
     }
     if (tags.length > 0) {
-      if (ours || Object.hasOwn(attributes, 'tags')) this.warn(docPath, `${where.file}: ${formatPath(path) || 'the annotation'} has tags (${tags.join(', ')}) that Marginalia has no place for; they were left out`);
+      if (ours || Object.hasOwn(attributes, 'tags'))
+        this.warn(
+          docPath,
+          `${where.file}: ${formatPath(path) || 'the annotation'} has tags (${tags.join(', ')}) that Marginalia has no place for; they were left out`,
+        );
       else attributes.tags = tags.join(', ');
     }
 
@@ -438,7 +504,10 @@ class W3cReader {
     let tool: unknown = node['marginalia:tool'];
     if (!ours || tool === undefined) {
       const g = Array.isArray(node.generator) ? node.generator[0] : node.generator;
-      tool = isObject(g) && typeof g.name === 'string' ? [g.name, g['schema:softwareVersion']].filter((x) => typeof x === 'string').join(' ') : (this.options.tool ?? 'unknown');
+      tool =
+        isObject(g) && typeof g.name === 'string'
+          ? [g.name, g['schema:softwareVersion']].filter((x) => typeof x === 'string').join(' ')
+          : (this.options.tool ?? 'unknown');
     }
     origin['provenance.tool'] = at(['marginalia:tool']);
     const hash = docHash !== undefined ? docHash : text ? text.hash : UNKNOWN_DOC_HASH;
@@ -471,7 +540,8 @@ class W3cReader {
       const rest = iri.startsWith(this.annotationBase) ? iri.slice(this.annotationBase.length) : (/[0-9A-HJKMNP-TV-Z]{26}$/.exec(iri)?.[0] ?? '');
       if (isId(rest)) id = rest;
     }
-    if (ours && id === undefined) throw this.fail(where, at(['id']), 'schema', `the annotation's id must be ${this.annotationBase} followed by a ULID, not ${describeJson(iri)}`);
+    if (ours && id === undefined)
+      throw this.fail(where, at(['id']), 'schema', `the annotation's id must be ${this.annotationBase} followed by a ULID, not ${describeJson(iri)}`);
     id ??= newId(Date.parse(String(created)) || Date.now());
 
     return id;
@@ -480,7 +550,12 @@ class W3cReader {
   /** The workspace path a document IRI names: the inverse of documentIri. */
   private pathOf(iri: string, where: Located, path: ValuePath): string {
     if (!iri.startsWith(this.documentBase)) {
-      throw this.fail(where, path, 'invalid', `the target document ${iri} is not under the document base ${this.documentBase}; import with the base IRI it was exported with (documentBase)`);
+      throw this.fail(
+        where,
+        path,
+        'invalid',
+        `the target document ${iri} is not under the document base ${this.documentBase}; import with the base IRI it was exported with (documentBase)`,
+      );
     }
     let decoded: string;
     try {
@@ -508,10 +583,20 @@ class W3cReader {
     const problem = schemaProblem(validator('exportAnnotation'), raw, RAW_HINTS);
     if (!problem) return;
     // Point at the W3C property the model field came from; the reason names the model field, said in W3C terms.
-    const key = problem.path.length > 1 && problem.path[0] === 'attributes' ? (problem.key ? 'attributes[]' : `attributes.${String(problem.path[1])}`) : problem.path.slice(0, 2).join('.');
+    const key =
+      problem.path.length > 1 && problem.path[0] === 'attributes'
+        ? problem.key
+          ? 'attributes[]'
+          : `attributes.${String(problem.path[1])}`
+        : problem.path.slice(0, 2).join('.');
     const loc = origin[key] ?? origin[String(problem.path[0])] ?? path;
     if (problem.key && problem.path[0] === 'attributes') {
-      throw this.fail(where, loc, problem.code, `the attribute name ${JSON.stringify(String(problem.path[1]))} is not allowed: names must be ${RAW_HINTS['attributes[]']}`);
+      throw this.fail(
+        where,
+        loc,
+        problem.code,
+        `the attribute name ${JSON.stringify(String(problem.path[1]))} is not allowed: names must be ${RAW_HINTS['attributes[]']}`,
+      );
     }
     const reason = problem.reason.replace(/^(\S+)/, (field) => {
       const base = field.replace(/\[.*$/, '');

@@ -50,7 +50,8 @@ export function exportW3c(input: W3cExportInput): string {
  * file, with `partOf`, `startIndex`, `prev` and `next`.
  */
 export function exportW3cPages(input: W3cPagedExportInput): Map<string, string> {
-  if (!Number.isSafeInteger(input.pageSize) || input.pageSize < 1) throw new Error(`cannot export: the page size must be a whole number ≥ 1, not ${input.pageSize}`);
+  if (!Number.isSafeInteger(input.pageSize) || input.pageSize < 1)
+    throw new Error(`cannot export: the page size must be a whole number ≥ 1, not ${input.pageSize}`);
   const stem = input.fileStem ?? 'annotations';
   if (!/^[^/\\]+$/.test(stem)) throw new Error(`cannot export: the file stem ${JSON.stringify(stem)} must be a plain file name`);
   const items = exportItems(input);
@@ -99,7 +100,9 @@ function writeContext(options: W3cExportOptions, generated: Date, text: CodePoin
 /** A base must be an absolute IRI (scheme:...) so that every id built from it is one; relative paths are not IRIs. */
 function checkBase(base: string, what: string): string {
   if (!/^[A-Za-z][A-Za-z0-9+.-]*:[^\s"<>\\^`{|}]*$/.test(base)) {
-    throw new Error(`cannot export: the ${what} base ${JSON.stringify(base)} is not an absolute IRI (such as urn:marginalia:${what}: or https://example.org/${what}s/)`);
+    throw new Error(
+      `cannot export: the ${what} base ${JSON.stringify(base)} is not an absolute IRI (such as urn:marginalia:${what}: or https://example.org/${what}s/)`,
+    );
   }
   return base;
 }
@@ -185,7 +188,6 @@ function annotationBody(a: Annotation, path: string, ctx: WriteContext): W3cAnno
     target,
   };
 }
-
 
 function collectionIri(input: W3cExportInput): string {
   const generated = (input.generated ?? new Date()).toISOString().replace(/[-:]|\.\d+/g, '');

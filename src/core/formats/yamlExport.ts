@@ -167,7 +167,9 @@ function sortedAttributes(attrs: Attributes, id: string): Attributes {
   for (const key of Object.keys(attrs).sort(compareCodeUnits)) {
     const v = attrs[key];
     if (typeof v === 'number' && !Number.isFinite(v)) {
-      throw new Error(`cannot export: annotation ${id} has attribute ${key} = ${v}, which YAML and JSON readers cannot agree on; store a finite number or text`);
+      throw new Error(
+        `cannot export: annotation ${id} has attribute ${key} = ${v}, which YAML and JSON readers cannot agree on; store a finite number or text`,
+      );
     }
     Object.defineProperty(out, key, { value: v, enumerable: true, writable: true, configurable: true });
   }
@@ -524,12 +526,20 @@ type Locator = (path: ValuePath, code: YamlFileErrorCode, reason: string, key?: 
 function checkFormatAndVersion(parsed: ParsedYaml, at: Locator): void {
   const v = parsed.value;
   if (v === null || typeof v !== 'object' || Array.isArray(v)) {
-    throw at([], 'schema', `not a Marginalia export: the file holds ${describeValue(v)}, not a mapping with format: ${EXPORT_FORMAT}; choose a file written by \`marginalia export\``);
+    throw at(
+      [],
+      'schema',
+      `not a Marginalia export: the file holds ${describeValue(v)}, not a mapping with format: ${EXPORT_FORMAT}; choose a file written by \`marginalia export\``,
+    );
   }
   const root = v as Record<string, unknown>;
   if (root.format !== EXPORT_FORMAT) {
     const found = root.format === undefined ? 'has no "format" field' : `has format ${describeValue(root.format)}`;
-    throw at(root.format === undefined ? [] : ['format'], 'schema', `not a Marginalia export: it ${found}, expected format: ${EXPORT_FORMAT}; choose a file written by \`marginalia export\``);
+    throw at(
+      root.format === undefined ? [] : ['format'],
+      'schema',
+      `not a Marginalia export: it ${found}, expected format: ${EXPORT_FORMAT}; choose a file written by \`marginalia export\``,
+    );
   }
   if (typeof root.version === 'number' && Number.isInteger(root.version) && root.version > EXPORT_VERSION) {
     throw at(
@@ -550,14 +560,22 @@ function checkSemantics(raw: RawExport, at: Locator): void {
       path = toRelPath(d.path);
     } catch (e) {
       if (!(e instanceof PathError)) throw e;
-      throw at([...here, 'path'], 'invalid', `${formatPath([...here, 'path'])} is not a safe workspace-relative path (${e.message}); use a path relative to the workspace folder, without ".."`);
+      throw at(
+        [...here, 'path'],
+        'invalid',
+        `${formatPath([...here, 'path'])} is not a safe workspace-relative path (${e.message}); use a path relative to the workspace folder, without ".."`,
+      );
     }
     const dup = paths.get(path);
     if (dup !== undefined) throw at([...here, 'path'], 'invalid', `document ${path} appears twice (also documents[${dup}]); merge the two entries`);
     paths.set(path, di);
     const missing = d.hash === null;
     if (missing !== (d.metadata === null)) {
-      throw at([...here, missing ? 'hash' : 'metadata'], 'invalid', `${formatPath(here)} has ${missing ? 'no hash but metadata' : 'a hash but no metadata'}; both are null only for a document missing at export. ${capitalise(FIX_HINT)}`);
+      throw at(
+        [...here, missing ? 'hash' : 'metadata'],
+        'invalid',
+        `${formatPath(here)} has ${missing ? 'no hash but metadata' : 'a hash but no metadata'}; both are null only for a document missing at export. ${capitalise(FIX_HINT)}`,
+      );
     }
     d.annotations.forEach((a, ai) => {
       const ah: ValuePath = [...here, 'annotations', ai];
@@ -577,17 +595,37 @@ function checkLineColumn(a: RawAnnotation, ah: ValuePath, missing: boolean, at: 
   const s = a.start;
   const e = a.end;
   if ((s.line === undefined) !== (e.line === undefined)) {
-    throw at([...ah, s.line === undefined ? 'start' : 'end'], 'invalid', `${formatPath(ah)} gives line and column for only one end; give them for both or neither. ${capitalise(FIX_HINT)}`, true);
+    throw at(
+      [...ah, s.line === undefined ? 'start' : 'end'],
+      'invalid',
+      `${formatPath(ah)} gives line and column for only one end; give them for both or neither. ${capitalise(FIX_HINT)}`,
+      true,
+    );
   }
   if (s.line === undefined || e.line === undefined || s.column === undefined || e.column === undefined) return;
   if (missing) {
-    throw at([...ah, 'start'], 'invalid', `${formatPath(ah)} has line and column, but its document was missing at export (hash: null); remove them. ${capitalise(FIX_HINT)}`, true);
+    throw at(
+      [...ah, 'start'],
+      'invalid',
+      `${formatPath(ah)} has line and column, but its document was missing at export (hash: null); remove them. ${capitalise(FIX_HINT)}`,
+      true,
+    );
   }
   if (s.line > e.line || (s.line === e.line && s.column > e.column)) {
-    throw at([...ah, 'end'], 'invalid', `${formatPath(ah)} ends (line ${e.line}, column ${e.column}) before it starts (line ${s.line}, column ${s.column}); ${FIX_HINT}`, true);
+    throw at(
+      [...ah, 'end'],
+      'invalid',
+      `${formatPath(ah)} ends (line ${e.line}, column ${e.column}) before it starts (line ${s.line}, column ${s.column}); ${FIX_HINT}`,
+      true,
+    );
   }
   if (s.line === e.line && e.column - s.column !== e.offset - s.offset) {
-    throw at([...ah, 'end'], 'invalid', `${formatPath(ah)} spans ${plural(e.column - s.column, 'column')} on one line but ${plural(e.offset - s.offset, 'offset')}; the offsets are what counts, correct the columns. ${capitalise(FIX_HINT)}`, true);
+    throw at(
+      [...ah, 'end'],
+      'invalid',
+      `${formatPath(ah)} spans ${plural(e.column - s.column, 'column')} on one line but ${plural(e.offset - s.offset, 'offset')}; the offsets are what counts, correct the columns. ${capitalise(FIX_HINT)}`,
+      true,
+    );
   }
 }
 

@@ -37,11 +37,14 @@ export interface NewAnnotation {
 
 /** Checks that [start, end) is a non-empty span of `text` that does not cut a character in half. */
 export function checkSpan(text: string, start: number, end: number, doc: string): void {
-  if (!Number.isInteger(start) || !Number.isInteger(end)) throw new AnnotationInputError(`start and end must be whole numbers (UTF-16 offsets), got ${start} and ${end}`);
+  if (!Number.isInteger(start) || !Number.isInteger(end))
+    throw new AnnotationInputError(`start and end must be whole numbers (UTF-16 offsets), got ${start} and ${end}`);
   if (start < 0 || end > text.length) throw new AnnotationInputError(`span ${start}-${end} is outside ${doc}, which has ${text.length} UTF-16 code units`);
   if (start >= end) throw new AnnotationInputError(`span ${start}-${end} is empty: select at least one character`);
-  if (isLowSurrogate(text.charCodeAt(start)) && isHighSurrogate(text.charCodeAt(start - 1))) throw new AnnotationInputError(`start ${start} falls inside a character (a surrogate pair) of ${doc}`);
-  if (end < text.length && isLowSurrogate(text.charCodeAt(end)) && isHighSurrogate(text.charCodeAt(end - 1))) throw new AnnotationInputError(`end ${end} falls inside a character (a surrogate pair) of ${doc}`);
+  if (isLowSurrogate(text.charCodeAt(start)) && isHighSurrogate(text.charCodeAt(start - 1)))
+    throw new AnnotationInputError(`start ${start} falls inside a character (a surrogate pair) of ${doc}`);
+  if (end < text.length && isLowSurrogate(text.charCodeAt(end)) && isHighSurrogate(text.charCodeAt(end - 1)))
+    throw new AnnotationInputError(`end ${end} falls inside a character (a surrogate pair) of ${doc}`);
 }
 
 /** Coerces raw attribute values to the kind's declared field types; unknown fields and bad values are errors. */
@@ -89,7 +92,8 @@ function coerceValue(kind: string, field: FieldSpec, value: AttributeValue): Att
       if (/^(false|no|0)$/i.test(s)) return false;
       throw new AnnotationInputError(`attribute ${field.name} of ${aOrAn(kind)} must be true or false, got "${s}"`);
     case 'enum':
-      if (!field.values?.includes(s)) throw new AnnotationInputError(`attribute ${field.name} of ${aOrAn(kind)} must be one of ${(field.values ?? []).join(', ')}, got "${s}"`);
+      if (!field.values?.includes(s))
+        throw new AnnotationInputError(`attribute ${field.name} of ${aOrAn(kind)} must be one of ${(field.values ?? []).join(', ')}, got "${s}"`);
       return s;
     case 'string':
       return s;
@@ -152,15 +156,18 @@ export function toUtf16Offset(text: string, offset: number, unit: OffsetUnit, do
   if (!Number.isSafeInteger(offset) || offset < 0) throw new AnnotationInputError(`offset ${offset} must be a whole number of ${unitWords(unit)}`);
   if (unit === 'utf16') return offset; // checkSpan judges it, as for every span
   let units = unit === 'byte' ? skippedBytes : 0;
-  if (unit === 'byte' && offset < skippedBytes) throw new AnnotationInputError(`byte offset ${offset} falls inside the byte order mark at the start of ${doc} (its first ${skippedBytes} bytes)`);
-  for (let i = 0; ; ) {
+  if (unit === 'byte' && offset < skippedBytes)
+    throw new AnnotationInputError(`byte offset ${offset} falls inside the byte order mark at the start of ${doc} (its first ${skippedBytes} bytes)`);
+  for (let i = 0; ;) {
     if (units === offset) return i;
     if (i >= text.length) break;
     const c = text.codePointAt(i) as number;
     const width = unit === 'codepoint' ? 1 : c < 0x80 ? 1 : c < 0x800 ? 2 : c < 0x10000 ? 3 : 4;
     if (units + width > offset) {
       const ch = String.fromCodePoint(c);
-      throw new AnnotationInputError(`byte offset ${offset} falls inside the character ${JSON.stringify(ch)} (U+${c.toString(16).toUpperCase().padStart(4, '0')}, bytes ${units}–${units + width - 1}) of ${doc}; give the offset of a character's first byte`);
+      throw new AnnotationInputError(
+        `byte offset ${offset} falls inside the character ${JSON.stringify(ch)} (U+${c.toString(16).toUpperCase().padStart(4, '0')}, bytes ${units}–${units + width - 1}) of ${doc}; give the offset of a character's first byte`,
+      );
     }
     units += width;
     i += c > 0xffff ? 2 : 1;
@@ -192,12 +199,16 @@ export function locateQuote(text: string, quote: string, doc: string, choice: Qu
   const starts: number[] = [];
   for (let i = text.indexOf(quote); i !== -1; i = text.indexOf(quote, i + 1)) starts.push(i);
   if (starts.length === 0) {
-    throw new AnnotationInputError(`the quote ${JSON.stringify(clipQuote(quote))} is not in ${doc}; give the exact text (same spaces, line breaks and punctuation)`);
+    throw new AnnotationInputError(
+      `the quote ${JSON.stringify(clipQuote(quote))} is not in ${doc}; give the exact text (same spaces, line breaks and punctuation)`,
+    );
   }
   let start: number;
   if (choice.occurrence !== undefined) {
     if (!Number.isSafeInteger(choice.occurrence) || choice.occurrence < 1 || choice.occurrence > starts.length) {
-      throw new AnnotationInputError(`occurrence ${choice.occurrence} does not exist: the quote occurs ${starts.length === 1 ? 'once' : `${starts.length} times`} in ${doc}`);
+      throw new AnnotationInputError(
+        `occurrence ${choice.occurrence} does not exist: the quote occurs ${starts.length === 1 ? 'once' : `${starts.length} times`} in ${doc}`,
+      );
     }
     start = starts[choice.occurrence - 1];
   } else if (choice.near !== undefined) {

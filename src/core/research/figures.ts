@@ -125,86 +125,376 @@ export function formatFigure(n: NormalisedFigure): string {
 const SP = '[ \\u00a0\\u202f]';
 
 const SMALL: Readonly<Record<string, number>> = {
-  zero: 0, one: 1, two: 2, three: 3, four: 4, five: 5, six: 6, seven: 7, eight: 8, nine: 9, ten: 10, eleven: 11,
-  twelve: 12, thirteen: 13, fourteen: 14, fifteen: 15, sixteen: 16, seventeen: 17, eighteen: 18, nineteen: 19,
+  zero: 0,
+  one: 1,
+  two: 2,
+  three: 3,
+  four: 4,
+  five: 5,
+  six: 6,
+  seven: 7,
+  eight: 8,
+  nine: 9,
+  ten: 10,
+  eleven: 11,
+  twelve: 12,
+  thirteen: 13,
+  fourteen: 14,
+  fifteen: 15,
+  sixteen: 16,
+  seventeen: 17,
+  eighteen: 18,
+  nineteen: 19,
 };
 const TENS: Readonly<Record<string, number>> = {
-  twenty: 20, thirty: 30, forty: 40, fifty: 50, sixty: 60, seventy: 70, eighty: 80, ninety: 90,
+  twenty: 20,
+  thirty: 30,
+  forty: 40,
+  fifty: 50,
+  sixty: 60,
+  seventy: 70,
+  eighty: 80,
+  ninety: 90,
 };
 /** Scale words as powers of ten. */
 const SCALES: Readonly<Record<string, number>> = { thousand: 3, million: 6, billion: 9, trillion: 12 };
 const ORDINAL_WORDS: Readonly<Record<string, number>> = {
-  first: 1, second: 2, third: 3, fourth: 4, fifth: 5, sixth: 6, seventh: 7, eighth: 8, ninth: 9, tenth: 10,
-  eleventh: 11, twelfth: 12, thirteenth: 13, fourteenth: 14, fifteenth: 15, sixteenth: 16, seventeenth: 17,
-  eighteenth: 18, nineteenth: 19, twentieth: 20, thirtieth: 30, fortieth: 40, fiftieth: 50, sixtieth: 60,
-  seventieth: 70, eightieth: 80, ninetieth: 90,
+  first: 1,
+  second: 2,
+  third: 3,
+  fourth: 4,
+  fifth: 5,
+  sixth: 6,
+  seventh: 7,
+  eighth: 8,
+  ninth: 9,
+  tenth: 10,
+  eleventh: 11,
+  twelfth: 12,
+  thirteenth: 13,
+  fourteenth: 14,
+  fifteenth: 15,
+  sixteenth: 16,
+  seventeenth: 17,
+  eighteenth: 18,
+  nineteenth: 19,
+  twentieth: 20,
+  thirtieth: 30,
+  fortieth: 40,
+  fiftieth: 50,
+  sixtieth: 60,
+  seventieth: 70,
+  eightieth: 80,
+  ninetieth: 90,
 };
 const DENOMINATORS: Readonly<Record<string, number>> = {
-  half: 2, halves: 2, third: 3, thirds: 3, quarter: 4, quarters: 4, fifth: 5, fifths: 5, sixth: 6, sixths: 6,
-  seventh: 7, sevenths: 7, eighth: 8, eighths: 8, ninth: 9, ninths: 9, tenth: 10, tenths: 10,
+  half: 2,
+  halves: 2,
+  third: 3,
+  thirds: 3,
+  quarter: 4,
+  quarters: 4,
+  fifth: 5,
+  fifths: 5,
+  sixth: 6,
+  sixths: 6,
+  seventh: 7,
+  sevenths: 7,
+  eighth: 8,
+  eighths: 8,
+  ninth: 9,
+  ninths: 9,
+  tenth: 10,
+  tenths: 10,
 };
 
 /** Currency prefixes, longest first so "US$" wins over "$". "$" alone is taken as USD and "¥" as JPY. */
 const CURRENCY_PREFIXES: ReadonlyArray<readonly [string, string]> = [
-  ['U.S.$', 'USD'], ['US$', 'USD'], ['HK$', 'HKD'], ['CA$', 'CAD'], ['AU$', 'AUD'], ['CN¥', 'CNY'],
-  ['C$', 'CAD'], ['A$', 'AUD'], ['$', 'USD'], ['€', 'EUR'], ['£', 'GBP'], ['¥', 'JPY'], ['₽', 'RUB'],
-  ['₹', 'INR'], ['₩', 'KRW'],
+  ['U.S.$', 'USD'],
+  ['US$', 'USD'],
+  ['HK$', 'HKD'],
+  ['CA$', 'CAD'],
+  ['AU$', 'AUD'],
+  ['CN¥', 'CNY'],
+  ['C$', 'CAD'],
+  ['A$', 'AUD'],
+  ['$', 'USD'],
+  ['€', 'EUR'],
+  ['£', 'GBP'],
+  ['¥', 'JPY'],
+  ['₽', 'RUB'],
+  ['₹', 'INR'],
+  ['₩', 'KRW'],
 ];
 const CURRENCY_CODES: Readonly<Record<string, string>> = {
-  USD: 'USD', EUR: 'EUR', GBP: 'GBP', RUB: 'RUB', RUR: 'RUB', CNY: 'CNY', RMB: 'CNY', JPY: 'JPY', INR: 'INR',
-  CHF: 'CHF', CAD: 'CAD', AUD: 'AUD', HKD: 'HKD', KRW: 'KRW',
+  USD: 'USD',
+  EUR: 'EUR',
+  GBP: 'GBP',
+  RUB: 'RUB',
+  RUR: 'RUB',
+  CNY: 'CNY',
+  RMB: 'CNY',
+  JPY: 'JPY',
+  INR: 'INR',
+  CHF: 'CHF',
+  CAD: 'CAD',
+  AUD: 'AUD',
+  HKD: 'HKD',
+  KRW: 'KRW',
 };
 
 /** SI-style units: canonical unit and the power of ten to it. Symbols are case-sensitive (MW is not mW). */
 const SI_SYMBOLS: Readonly<Record<string, readonly [string, number]>> = {
-  km: ['m', 3], kg: ['kg', 0], kW: ['W', 3], MW: ['W', 6], GW: ['W', 9], TW: ['W', 12], kWh: ['Wh', 3],
-  MWh: ['Wh', 6], GWh: ['Wh', 9], TWh: ['Wh', 12], kB: ['B', 3], MB: ['B', 6], GB: ['B', 9], TB: ['B', 12],
-  PB: ['B', 15], TFLOPS: ['FLOPS', 12], PFLOPS: ['FLOPS', 15], EFLOPS: ['FLOPS', 18],
+  km: ['m', 3],
+  kg: ['kg', 0],
+  kW: ['W', 3],
+  MW: ['W', 6],
+  GW: ['W', 9],
+  TW: ['W', 12],
+  kWh: ['Wh', 3],
+  MWh: ['Wh', 6],
+  GWh: ['Wh', 9],
+  TWh: ['Wh', 12],
+  kB: ['B', 3],
+  MB: ['B', 6],
+  GB: ['B', 9],
+  TB: ['B', 12],
+  PB: ['B', 15],
+  TFLOPS: ['FLOPS', 12],
+  PFLOPS: ['FLOPS', 15],
+  EFLOPS: ['FLOPS', 18],
 };
 const SI_WORDS: Readonly<Record<string, readonly [string, number]>> = {
-  kilometre: ['m', 3], kilometer: ['m', 3], metre: ['m', 0], meter: ['m', 0], kilogram: ['kg', 0],
-  tonne: ['kg', 3], kilowatt: ['W', 3], megawatt: ['W', 6], gigawatt: ['W', 9], terawatt: ['W', 12],
-  gigabyte: ['B', 9], terabyte: ['B', 12], petabyte: ['B', 15], teraflop: ['FLOPS', 12], petaflop: ['FLOPS', 15],
+  kilometre: ['m', 3],
+  kilometer: ['m', 3],
+  metre: ['m', 0],
+  meter: ['m', 0],
+  kilogram: ['kg', 0],
+  tonne: ['kg', 3],
+  kilowatt: ['W', 3],
+  megawatt: ['W', 6],
+  gigawatt: ['W', 9],
+  terawatt: ['W', 12],
+  gigabyte: ['B', 9],
+  terabyte: ['B', 12],
+  petabyte: ['B', 15],
+  teraflop: ['FLOPS', 12],
+  petaflop: ['FLOPS', 15],
   exaflop: ['FLOPS', 18],
 };
 
 const DURATIONS = new Set(['second', 'minute', 'hour', 'day', 'week', 'month', 'year', 'decade', 'century']);
 
 /** Hedges that make a value approximate; other qualifiers ("more than", "up to") are bounds, exact as stated. */
-const APPROXIMATE_QUALIFIERS = new Set([
-  'about', 'around', 'approximately', 'approx.', 'roughly', 'nearly', 'almost', 'some', 'circa', '~', '≈',
-]);
+const APPROXIMATE_QUALIFIERS = new Set(['about', 'around', 'approximately', 'approx.', 'roughly', 'nearly', 'almost', 'some', 'circa', '~', '≈']);
 
 /** Words that may begin a figure; anything else at a word start is skipped without trying a match. */
 const START_WORDS = new Set([
-  ...Object.keys(SMALL), ...Object.keys(TENS), ...Object.keys(ORDINAL_WORDS), 'a', 'an', 'half',
-  'about', 'around', 'approximately', 'approx', 'roughly', 'nearly', 'almost', 'some', 'circa', 'more', 'over',
-  'less', 'fewer', 'under', 'at', 'up', 'as', 'between', 'several', 'tens', 'hundreds', 'dozens', 'thousands',
-  'millions', 'billions', 'trillions',
+  ...Object.keys(SMALL),
+  ...Object.keys(TENS),
+  ...Object.keys(ORDINAL_WORDS),
+  'a',
+  'an',
+  'half',
+  'about',
+  'around',
+  'approximately',
+  'approx',
+  'roughly',
+  'nearly',
+  'almost',
+  'some',
+  'circa',
+  'more',
+  'over',
+  'less',
+  'fewer',
+  'under',
+  'at',
+  'up',
+  'as',
+  'between',
+  'several',
+  'tens',
+  'hundreds',
+  'dozens',
+  'thousands',
+  'millions',
+  'billions',
+  'trillions',
 ]);
 
 /** Words that never belong to a counted noun phrase ("in 2023 that replacing ..." is not a count of anything). */
 const NOT_MODIFIERS = new Set([
-  'a', 'an', 'the', 'of', 'to', 'in', 'on', 'at', 'by', 'for', 'from', 'with', 'and', 'or', 'but', 'nor', 'as',
-  'than', 'then', 'that', 'which', 'who', 'whom', 'whose', 'this', 'these', 'those', 'it', 'its', 'is', 'are', 'was',
-  'were', 'be', 'been', 'being', 'has', 'have', 'had', 'do', 'does', 'did', 'will', 'would', 'can', 'could', 'may',
-  'might', 'must', 'shall', 'should', 'not', 'no', 'per', 'more', 'less', 'most', 'least', 'over', 'under', 'up',
-  'down', 'out', 'into', 'onto', 'about', 'after', 'before', 'since', 'until', 'while', 'if', 'so', 'such', 'also',
-  'only', 'just', 'even', 'each', 'every', 'all', 'both', 'either', 'neither', 'some', 'any', 'other', 'another',
-  'very', 'too', 'here', 'there', 'when', 'where', 'why', 'how', 'what', 'his', 'her', 'their', 'our', 'your', 'my',
-  'we', 'they', 'he', 'she', 'you', 'i', 'me', 'him', 'them', 'us', 'said', 'says', 'among', 'between', 'against',
-  'during', 'through', 'across', 'via', 'within', 'without', 'including', 'percent', 'cent',
+  'a',
+  'an',
+  'the',
+  'of',
+  'to',
+  'in',
+  'on',
+  'at',
+  'by',
+  'for',
+  'from',
+  'with',
+  'and',
+  'or',
+  'but',
+  'nor',
+  'as',
+  'than',
+  'then',
+  'that',
+  'which',
+  'who',
+  'whom',
+  'whose',
+  'this',
+  'these',
+  'those',
+  'it',
+  'its',
+  'is',
+  'are',
+  'was',
+  'were',
+  'be',
+  'been',
+  'being',
+  'has',
+  'have',
+  'had',
+  'do',
+  'does',
+  'did',
+  'will',
+  'would',
+  'can',
+  'could',
+  'may',
+  'might',
+  'must',
+  'shall',
+  'should',
+  'not',
+  'no',
+  'per',
+  'more',
+  'less',
+  'most',
+  'least',
+  'over',
+  'under',
+  'up',
+  'down',
+  'out',
+  'into',
+  'onto',
+  'about',
+  'after',
+  'before',
+  'since',
+  'until',
+  'while',
+  'if',
+  'so',
+  'such',
+  'also',
+  'only',
+  'just',
+  'even',
+  'each',
+  'every',
+  'all',
+  'both',
+  'either',
+  'neither',
+  'some',
+  'any',
+  'other',
+  'another',
+  'very',
+  'too',
+  'here',
+  'there',
+  'when',
+  'where',
+  'why',
+  'how',
+  'what',
+  'his',
+  'her',
+  'their',
+  'our',
+  'your',
+  'my',
+  'we',
+  'they',
+  'he',
+  'she',
+  'you',
+  'i',
+  'me',
+  'him',
+  'them',
+  'us',
+  'said',
+  'says',
+  'among',
+  'between',
+  'against',
+  'during',
+  'through',
+  'across',
+  'via',
+  'within',
+  'without',
+  'including',
+  'percent',
+  'cent',
 ]);
 /** Words ending in "s" that are not plural nouns. */
 const NOT_PLURALS = new Set([
-  'is', 'was', 'has', 'does', 'says', 'as', 'its', 'this', 'thus', 'us', 'plus', 'always', 'across', 'perhaps',
-  'unless', 'whereas', 'besides', 'sometimes', 'yes', 'less', 'towards', 'afterwards', 'nevertheless', 'news', 'his', 'hers', 'ours', 'yours', 'theirs', 'various', 'numerous', 'previous', 'serious', 'famous',
+  'is',
+  'was',
+  'has',
+  'does',
+  'says',
+  'as',
+  'its',
+  'this',
+  'thus',
+  'us',
+  'plus',
+  'always',
+  'across',
+  'perhaps',
+  'unless',
+  'whereas',
+  'besides',
+  'sometimes',
+  'yes',
+  'less',
+  'towards',
+  'afterwards',
+  'nevertheless',
+  'news',
+  'his',
+  'hers',
+  'ours',
+  'yours',
+  'theirs',
+  'various',
+  'numerous',
+  'previous',
+  'serious',
+  'famous',
 ]);
 const IRREGULAR_PLURALS = new Set(['people', 'staff', 'personnel', 'children', 'men', 'women', 'police', 'cattle']);
 
 const MONTH =
-  '(?:January|February|March|April|May|June|July|August|September|October|November|December|' +
-  'Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\\.?';
+  '(?:January|February|March|April|May|June|July|August|September|October|November|December|' + 'Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\\.?';
 const DAY = '\\d{1,2}(?:st|nd|rd|th)?';
 /** Dates and URLs: their digits are never figures. Month names are capitalised, so "may 5" is left alone. */
 const RE_NO_FIGURE = new RegExp(
@@ -216,12 +506,10 @@ const RE_NO_FIGURE = new RegExp(
 
 // Sticky regexes, each tried at one position.
 const RE_WORD = /[A-Za-z]+/y;
-const RE_DIGITS =
-  /[-−]?(?:\d{1,3}(?:,\d{3})+(?!\d)|\d{1,3}(?:[\u00a0\u202f\u2009]\d{3})+(?!\d)|\d+)(?:\.\d+)?/y;
+const RE_DIGITS = /[-−]?(?:\d{1,3}(?:,\d{3})+(?!\d)|\d{1,3}(?:[\u00a0\u202f\u2009]\d{3})+(?!\d)|\d+)(?:\.\d+)?/y;
 const RE_ORDINAL_SUFFIX = /(?:st|nd|rd|th)(?![A-Za-z])/y;
 const RE_CURRENCY_PREFIX = new RegExp(
-  `(${CURRENCY_PREFIXES.map(([s]) => s.replace(/[.$]/g, '\\$&')).join('|')}|` +
-    `(?:${Object.keys(CURRENCY_CODES).join('|')})(?=${SP}?[\\d]))${SP}?`,
+  `(${CURRENCY_PREFIXES.map(([s]) => s.replace(/[.$]/g, '\\$&')).join('|')}|` + `(?:${Object.keys(CURRENCY_CODES).join('|')})(?=${SP}?[\\d]))${SP}?`,
   'y',
 );
 const RE_QUALIFIER = new RegExp(
@@ -235,10 +523,7 @@ const RE_SCALE_ABBREVIATION = new RegExp(`(?:${SP}?(mn|mln|bn|bln|tn|trn|tln)|(k
 const RE_RANGE = new RegExp(`(?:${SP}*[–—]${SP}*|-|${SP}+to${SP}+)`, 'iy');
 const RE_AND = new RegExp(`${SP}+and${SP}+`, 'iy');
 const RE_PERCENT = new RegExp(`(?:${SP}?(%)|${SP}+(percent|per${SP}cent|pct)(?![A-Za-z]))`, 'iy');
-const RE_POINTS = new RegExp(
-  `(?:${SP}+(percentage${SP}+points?|basis${SP}+points?)(?![A-Za-z])|${SP}?(pp|p\\.p\\.|bps?)(?![A-Za-z]))`,
-  'iy',
-);
+const RE_POINTS = new RegExp(`(?:${SP}+(percentage${SP}+points?|basis${SP}+points?)(?![A-Za-z])|${SP}?(pp|p\\.p\\.|bps?)(?![A-Za-z]))`, 'iy');
 const RE_CURRENCY_WORD = new RegExp(
   `${SP}+((?:U\\.?S\\.?|American|Hong${SP}Kong|Canadian|Australian)${SP}+dollars?|dollars?|euros?|` +
     `pounds?(?:${SP}+sterling)?|sterling|roubles?|rubles?|yuan|renminbi|yen|rupees?|Swiss${SP}+francs?)(?![A-Za-z])`,
@@ -246,13 +531,14 @@ const RE_CURRENCY_WORD = new RegExp(
 );
 const RE_CURRENCY_CODE = new RegExp(`${SP}+(${Object.keys(CURRENCY_CODES).join('|')})(?![A-Za-z])`, 'y');
 const RE_SI_SYMBOL = new RegExp(
-  `${SP}?(${Object.keys(SI_SYMBOLS).sort((a, b) => b.length - a.length).join('|')})(?![A-Za-z])`,
+  `${SP}?(${Object.keys(SI_SYMBOLS)
+    .sort((a, b) => b.length - a.length)
+    .join('|')})(?![A-Za-z])`,
   'y',
 );
 const RE_SI_WORD = new RegExp(`${SP}+(${Object.keys(SI_WORDS).join('|')})(s?)(?![A-Za-z])`, 'iy');
 const RE_DURATION = new RegExp(
-  `(?:${SP}+|-)(seconds?|minutes?|hours?|days?|weeks?|months?|years?|decades?|century|centuries)(-old|-long)?` +
-    '(?![A-Za-z])',
+  `(?:${SP}+|-)(seconds?|minutes?|hours?|days?|weeks?|months?|years?|decades?|century|centuries)(-old|-long)?` + '(?![A-Za-z])',
   'iy',
 );
 const RE_FACTOR = /(?:[x×](?![A-Za-z0-9])|-?fold(?![A-Za-z]))/y;
@@ -260,24 +546,16 @@ const RE_OUT_OF = new RegExp(`${SP}+(?:out${SP}+of|of)${SP}+`, 'iy');
 const RE_PLACE = new RegExp(`${SP}+(place|position|spot)(?![A-Za-z])`, 'iy');
 const RE_OF = new RegExp(`${SP}+of(?![A-Za-z])`, 'iy');
 const RE_FRACTION = new RegExp(
-  `(?:(a|an|one|two|three|four|five|six|seven|eight|nine|ten)(?:${SP}+|-))?` +
-    `(${Object.keys(DENOMINATORS).join('|')})(?![A-Za-z])`,
+  `(?:(a|an|one|two|three|four|five|six|seven|eight|nine|ten)(?:${SP}+|-))?` + `(${Object.keys(DENOMINATORS).join('|')})(?![A-Za-z])`,
   'iy',
 );
-const RE_VAGUE = new RegExp(
-  `(?:(tens|hundreds)${SP}+of${SP}+)?(dozens|hundreds|thousands|millions|billions|trillions)${SP}+of(?=${SP})`,
-  'iy',
-);
+const RE_VAGUE = new RegExp(`(?:(tens|hundreds)${SP}+of${SP}+)?(dozens|hundreds|thousands|millions|billions|trillions)${SP}+of(?=${SP})`, 'iy');
 const RE_SEVERAL = new RegExp(`(several|a${SP}+few)${SP}+(hundred|thousand|million|billion|trillion)(?=${SP})`, 'iy');
 const RE_NUMBER_WORD_SEPARATOR = new RegExp(`(?:${SP}+and${SP}+|${SP}+|-)`, 'iy');
 const RE_COUNT_WORD = new RegExp(`${SP}+([A-Za-z][A-Za-z'’-]*)`, 'y');
 const RE_YEAR_CUE = /\b(?:by|before|until|till|through|no later than)[ \u00a0]+$/i;
-const RE_RANK_CUE =
-  /\b(?:rank(?:s|ed|ing)?|plac(?:e|es|ed|ing)|position(?:s|ed)?|came|comes|finish(?:ed|es)?|stands?|sits?)\b/i;
-const RE_RANK_TAIL = new RegExp(
-  `(?:${SP}*(?:$|[.,;:!?)\\]"”’'\\n\\r])|${SP}+(?:in|on|among|globally|worldwide|overall|behind|after|with|for)\\b)`,
-  'iy',
-);
+const RE_RANK_CUE = /\b(?:rank(?:s|ed|ing)?|plac(?:e|es|ed|ing)|position(?:s|ed)?|came|comes|finish(?:ed|es)?|stands?|sits?)\b/i;
+const RE_RANK_TAIL = new RegExp(`(?:${SP}*(?:$|[.,;:!?)\\]"”’'\\n\\r])|${SP}+(?:in|on|among|globally|worldwide|overall|behind|after|with|for)\\b)`, 'iy');
 
 function matchAt(re: RegExp, text: string, pos: number): RegExpExecArray | null {
   re.lastIndex = pos;
@@ -765,7 +1043,11 @@ function matchRank(ctx: Context, a: Amount): FigureCandidate | undefined {
 /** A bare ordinal is a rank when a ranking verb leads up to it in its sentence and the clause ends after it. */
 function rankContext(text: string, start: number, end: number): boolean {
   if (!matchAt(RE_RANK_TAIL, text, end)) return false;
-  const sentence = text.slice(Math.max(0, start - 60), start).split(/[.!?\n]/).pop() ?? '';
+  const sentence =
+    text
+      .slice(Math.max(0, start - 60), start)
+      .split(/[.!?\n]/)
+      .pop() ?? '';
   return RE_RANK_CUE.test(sentence);
 }
 
@@ -838,7 +1120,17 @@ function matchVague(ctx: Context, pos: number): FigureCandidate | undefined {
 // Display
 
 const SUPERSCRIPT: Readonly<Record<string, string>> = {
-  '0': '⁰', '1': '¹', '2': '²', '3': '³', '4': '⁴', '5': '⁵', '6': '⁶', '7': '⁷', '8': '⁸', '9': '⁹', '-': '⁻',
+  '0': '⁰',
+  '1': '¹',
+  '2': '²',
+  '3': '³',
+  '4': '⁴',
+  '5': '⁵',
+  '6': '⁶',
+  '7': '⁷',
+  '8': '⁸',
+  '9': '⁹',
+  '-': '⁻',
 };
 
 /** Mantissa and exponent from the shortest round-tripping representation, so 1.12e13 shows as "1.12", not "1.1199…". */

@@ -2,8 +2,23 @@
 // and rules over runs of capitalised words (see findNames). Offsets are UTF-16 code units, half-open [start, end).
 import type { EntityType } from '../model';
 import {
-  ABBREVIATIONS, ARTICLES, COMMON_ENDINGS, DOTTED, FIRM_ENDINGS, FUNCTION_WORDS, ORG_HEADS, ORG_NOUNS, ORG_ROLES,
-  PARTICLES, PERSON_ROLES, PLACE_HEADS, PLACE_SUFFIXES, STOP_ACRONYMS, TITLES, lexicon, type NameLexicon,
+  ABBREVIATIONS,
+  ARTICLES,
+  COMMON_ENDINGS,
+  DOTTED,
+  FIRM_ENDINGS,
+  FUNCTION_WORDS,
+  ORG_HEADS,
+  ORG_NOUNS,
+  ORG_ROLES,
+  PARTICLES,
+  PERSON_ROLES,
+  PLACE_HEADS,
+  PLACE_SUFFIXES,
+  STOP_ACRONYMS,
+  TITLES,
+  lexicon,
+  type NameLexicon,
 } from './nameLexicon';
 
 /** A name found by the heuristics. */
@@ -90,7 +105,8 @@ function byNeighbours(text: string, names: FoundName[]): FoundName[] {
     if (prev && prev.confidence >= 0.6 && /^[ \u00a0]?\($/.test(text.slice(prev.end, n.start)) && text[n.end] === ')') {
       return { ...n, type: prev.type, confidence: 0.6, reason: `in brackets after ${prev.text}` };
     }
-    const listed = (m: FoundName | undefined, gap: string): boolean => m !== undefined && m.type === 'person' && m.confidence >= 0.6 && /^(?:,|,? and|,? or)[ \u00a0]$/.test(gap);
+    const listed = (m: FoundName | undefined, gap: string): boolean =>
+      m !== undefined && m.type === 'person' && m.confidence >= 0.6 && /^(?:,|,? and|,? or)[ \u00a0]$/.test(gap);
     const words = n.text.split(' ').length;
     const nextToPerson = listed(prev, prev ? text.slice(prev.end, n.start) : '') || listed(next, next ? text.slice(n.end, next.start) : '');
     if (n.type === 'other' && words >= 2 && words <= 3 && /^\p{Lu}\p{Ll}/u.test(n.text) && nextToPerson) {
@@ -105,11 +121,25 @@ function byNeighbours(text: string, names: FoundName[]): FoundName[] {
 function refine(n: FoundName, evidence: ReadonlyMap<string, FoundName>, surnames: ReadonlyMap<string, string | null>): FoundName {
   const full = surnames.get(n.text);
   if ((n.type === 'person' || n.confidence < 0.5) && !n.text.includes(' ') && typeof full === 'string' && full !== n.text) {
-    return { ...n, type: 'person', canonical: full, confidence: Math.max(n.confidence, 0.8), source: 'rules', reason: `surname of ${full}, named in full in this document` };
+    return {
+      ...n,
+      type: 'person',
+      canonical: full,
+      confidence: Math.max(n.confidence, 0.8),
+      source: 'rules',
+      reason: `surname of ${full}, named in full in this document`,
+    };
   }
   const e = evidence.get(n.text);
   if (e && e.confidence > n.confidence && (e.type !== n.type || n.confidence < 0.5)) {
-    return { ...n, type: e.type, canonical: e.canonical, confidence: Math.max(n.confidence, Math.min(e.confidence, 0.7)), source: e.source, reason: `${e.reason} elsewhere in this document` };
+    return {
+      ...n,
+      type: e.type,
+      canonical: e.canonical,
+      confidence: Math.max(n.confidence, Math.min(e.confidence, 0.7)),
+      source: e.source,
+      reason: `${e.reason} elsewhere in this document`,
+    };
   }
   return n;
 }
@@ -129,11 +159,21 @@ function inHeading(seg: Segment, evidence: ReadonlyMap<string, FoundName>, surna
     const e = evidence.get(s);
     if (e) return { ...e, start, end, text: s, confidence: Math.min(e.confidence, 0.75), reason: `${e.reason} elsewhere in this document` };
     const full = j === i + 1 ? surnames.get(s) : undefined;
-    if (typeof full === 'string') return { start, end, text: s, type: 'person', canonical: full, confidence: 0.75, source: 'rules', reason: `surname of ${full}, named in full in this document` };
+    if (typeof full === 'string')
+      return {
+        start,
+        end,
+        text: s,
+        type: 'person',
+        canonical: full,
+        confidence: 0.75,
+        source: 'rules',
+        reason: `surname of ${full}, named in full in this document`,
+      };
     const g = gazetteer(s, lex) ?? firstNamePerson(toks.slice(i, j), lex) ?? headingOrganisation(toks.slice(i, j), lex);
     return g && { start, end, text: s, type: g.type, canonical: g.canonical ?? s, confidence: g.confidence, source: g.source, reason: g.reason };
   };
-  for (let i = 0; i < toks.length; ) {
+  for (let i = 0; i < toks.length;) {
     let j = Math.min(toks.length, i + 6);
     let hit: FoundName | undefined;
     while (j > i) {
@@ -186,11 +226,13 @@ function classify(seg: Segment, lex: NameLexicon): FoundName {
     if (seg.titleBefore) return make({ type: 'person', confidence: 0.75, source: 'rules', reason: `after the title ${seg.titleBefore}` });
     if (seg.roleAfter) return make({ type: 'person', confidence: 0.7, source: 'rules', reason: `before ", ${seg.roleAfter}"` });
     if (seg.actorBefore && words >= 2) return make({ type: 'person', confidence: 0.7, source: 'rules', reason: `after "${seg.actorBefore}"` });
-    if (words <= 3 && lex.lastNames.has(last)) return make({ type: 'person', confidence: words === 1 ? 0.6 : 0.65, source: 'compromise', reason: 'a known surname' });
+    if (words <= 3 && lex.lastNames.has(last))
+      return make({ type: 'person', confidence: words === 1 ? 0.6 : 0.65, source: 'compromise', reason: 'a known surname' });
   }
   if (seg.orgCue) return make({ type: 'organisation', confidence: 0.6, source: 'rules', reason: seg.orgCue });
   if (seg.placeCue && words === 1) return make({ type: 'place', confidence: 0.6, source: 'rules', reason: seg.placeCue });
-  if (words === 1 && toks[0].shape === 'upper' && !/\d/.test(toks[0].text)) return make({ type: 'organisation', confidence: 0.5, source: 'rules', reason: 'an acronym' });
+  if (words === 1 && toks[0].shape === 'upper' && !/\d/.test(toks[0].text))
+    return make({ type: 'organisation', confidence: 0.5, source: 'rules', reason: 'an acronym' });
   if (words === 1 && toks[0].shape === 'mixed') return make({ type: 'organisation', confidence: 0.4, source: 'rules', reason: 'a camel-case name' });
   if (seg.actorBefore) return make({ type: 'person', confidence: 0.45, source: 'rules', reason: `after "${seg.actorBefore}"` });
   // Capitalised, unknown, and nothing around it says what it names. A sentence's first word is capitalised anyway.
@@ -201,7 +243,8 @@ function classify(seg: Segment, lex: NameLexicon): FoundName {
 /** A known place, organisation or person for the whole text, by compromise's lists and the abbreviation table. */
 function gazetteer(s: string, lex: NameLexicon): Evidence | undefined {
   const abbreviation = ABBREVIATIONS.get(s);
-  if (abbreviation) return { type: abbreviation[0], canonical: abbreviation[1], confidence: 0.85, source: 'rules', reason: `the usual abbreviation of ${abbreviation[1]}` };
+  if (abbreviation)
+    return { type: abbreviation[0], canonical: abbreviation[1], confidence: 0.85, source: 'rules', reason: `the usual abbreviation of ${abbreviation[1]}` };
   const key = lexKey(s);
   // Short list entries are postal and street abbreviations ("ga", "st", "rd"), not names to look for.
   if (key.length < 4 && !/^[A-Z]/.test(s)) return undefined;
@@ -268,8 +311,7 @@ interface Segment {
 }
 
 /** Words, with inner apostrophes and hyphens ("O'Brien", "Human-Centered"), and dotted initials ("U.S."). */
-const TOKEN =
-  /(?:\p{Lu}\.){2,}|[\p{L}\p{M}\p{N}]+(?:['’][\p{L}\p{M}\p{N}]+)*(?:[-‐][\p{L}\p{M}\p{N}]+(?:['’][\p{L}\p{M}\p{N}]+)*)*/gu;
+const TOKEN = /(?:\p{Lu}\.){2,}|[\p{L}\p{M}\p{N}]+(?:['’][\p{L}\p{M}\p{N}]+)*(?:[-‐][\p{L}\p{M}\p{N}]+(?:['’][\p{L}\p{M}\p{N}]+)*)*/gu;
 const SPACE = /^[ \u00a0]$/;
 const INITIALS = /^(?:\p{Lu}\.){2,}$/u;
 
@@ -373,7 +415,17 @@ class DocumentScan {
   }
 
   private push(start: number, word: string, sentenceStart: boolean, closes: boolean, suffix: string | undefined, line: number): Token {
-    const t: Token = { index: this.tokens.length, start, end: start + word.length, text: word, lower: word.toLowerCase(), shape: shapeOf(word), line, sentenceStart, closes };
+    const t: Token = {
+      index: this.tokens.length,
+      start,
+      end: start + word.length,
+      text: word,
+      lower: word.toLowerCase(),
+      shape: shapeOf(word),
+      line,
+      sentenceStart,
+      closes,
+    };
     if (suffix !== undefined) t.suffix = suffix;
     this.tokens.push(t);
     return t;
@@ -473,7 +525,8 @@ class DocumentScan {
     let from = 0;
     let to = raw.length;
     // Articles, months and weekdays, and a common word that is capitalised only because it starts the sentence.
-    while (from < to && (ARTICLES.has(raw[from].lower) || lex.calendar.has(raw[from].lower) || (raw[from].sentenceStart && this.isCommonStart(raw[from])))) from++;
+    while (from < to && (ARTICLES.has(raw[from].lower) || lex.calendar.has(raw[from].lower) || (raw[from].sentenceStart && this.isCommonStart(raw[from]))))
+      from++;
     while (to > from && lex.calendar.has(raw[to - 1].lower)) to--;
     const toks = raw.slice(from, to);
     if (toks.length === 0) return undefined;
@@ -515,12 +568,16 @@ class DocumentScan {
     if (titleAfter !== undefined && ORG_ROLES.has(titleAfter.toLowerCase())) seg.orgCue = `before "${titleAfter}"`;
     const after = this.tokens[last.index + 1] as Token | undefined;
     const gapAfter = after ? this.text.slice(last.end, after.start) : '';
-    if (after && (SPACE.test(gapAfter) || /^['’]s[ \u00a0]$/.test(gapAfter)) && ORG_ROLES.has(after.lower)) seg.orgCue = `before "${gapAfter.trim()}${gapAfter.trim() ? ' ' : ''}${after.text}"`;
+    if (after && (SPACE.test(gapAfter) || /^['’]s[ \u00a0]$/.test(gapAfter)) && ORG_ROLES.has(after.lower))
+      seg.orgCue = `before "${gapAfter.trim()}${gapAfter.trim() ? ' ' : ''}${after.text}"`;
     if (after && /^,[ \u00a0]$/.test(gapAfter)) {
       // An apposition: ", head of ...", or a noun phrase whose last word is an organisation noun (", Russia's largest
       // state bank,", ", once a traditional savings bank,").
       const phrase = this.phraseAfter(last);
-      const role = phrase.filter((t) => !ARTICLES.has(t.lower)).slice(0, 2).find((t) => t.shape === 'lower' && (lex.actors.has(t.lower) || PERSON_ROLES.has(t.lower)));
+      const role = phrase
+        .filter((t) => !ARTICLES.has(t.lower))
+        .slice(0, 2)
+        .find((t) => t.shape === 'lower' && (lex.actors.has(t.lower) || PERSON_ROLES.has(t.lower)));
       if (role && last.shape === 'cap') seg.roleAfter = role.text;
       const noun = phrase[phrase.length - 1];
       if (!role && toks.length === 1 && phrase.length <= 6 && noun?.shape === 'lower' && ORG_NOUNS.has(noun.lower)) seg.orgCue = `before ", ... ${noun.text}"`;
@@ -599,7 +656,6 @@ function isOrgHead(t: Token): boolean {
 function lexKey(s: string): string {
   return s.toLowerCase().replace(/[-‐]/g, ' ').replace(/’/g, "'").replace(/\s+/g, ' ').trim();
 }
-
 
 /** Confidences are given to two decimals. */
 export function roundConfidence(x: number): number {

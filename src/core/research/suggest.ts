@@ -91,7 +91,10 @@ export function suggest(text: string, options: SuggestOptions = {}): Suggestion[
   const keep = (s: Suggestion): boolean => s.confidence >= min && !boilerplate.overlaps(s.start, s.end);
   const out: Suggestion[] = [];
   if (kinds.has('figure')) {
-    const taken = new SpanSet(existing.filter((a) => a.kind === 'figure').map((a) => a.target), text.length);
+    const taken = new SpanSet(
+      existing.filter((a) => a.kind === 'figure').map((a) => a.target),
+      text.length,
+    );
     for (const c of findFigures(text)) {
       const s = figureSuggestion(text, c, options.years === true);
       if (s && keep(s) && !taken.overlaps(s.start, s.end)) out.push(s);

@@ -69,7 +69,8 @@ export class TagQuestions {
     // An entity is named before it is typed: the name decides the type when the register or the workspace knows it.
     if (kind.name === ENTITY_KIND) order.sort((a, b) => Number(b.name === 'canonical') - Number(a.name === 'canonical'));
     this.questions = order.map((f) => this.question(f));
-    if (context.withNote) this.questions.push({ name: NOTE_QUESTION, title: 'note', prompt: `A note on this ${kind.name}; Enter to skip`, type: 'text', required: false });
+    if (context.withNote)
+      this.questions.push({ name: NOTE_QUESTION, title: 'note', prompt: `A note on this ${kind.name}; Enter to skip`, type: 'text', required: false });
   }
 
   /** The text a question starts with, given the answers so far (an entity's type follows its name). */
@@ -105,9 +106,11 @@ export class TagQuestions {
     if (q.type === 'range') {
       const r = parseRangeInput(text);
       if (!r) return 'Type a number, e.g. 11.2, or a range, e.g. 6–9';
-      if (r.high !== undefined && r.high < r.value) return `The range ends below where it starts; write the low end first, e.g. ${formatRangeInput(r.high, r.value)}`;
+      if (r.high !== undefined && r.high < r.value)
+        return `The range ends below where it starts; write the low end first, e.g. ${formatRangeInput(r.high, r.value)}`;
     }
-    if (q.type === 'choice' && !q.open && !(q.choices ?? []).some((c) => c.label === text)) return `Pick one of: ${(q.choices ?? []).map((c) => c.label).join(', ')}`;
+    if (q.type === 'choice' && !q.open && !(q.choices ?? []).some((c) => c.label === text))
+      return `Pick one of: ${(q.choices ?? []).map((c) => c.label).join(', ')}`;
     return undefined;
   }
 
@@ -161,7 +164,8 @@ export class TagQuestions {
     if (f.type === 'number') return { ...base, prompt: described('A number'), type: 'number' };
     if (f.type === 'string' && OFFER_USED.has(f.name)) {
       const used = new Map(this.context.used?.get(f.name) ?? []);
-      if (f.name === 'canonical' && this.kind.name === ENTITY_KIND) for (const e of this.context.register?.entities ?? []) if (!used.has(e.name)) used.set(e.name, e.type);
+      if (f.name === 'canonical' && this.kind.name === ENTITY_KIND)
+        for (const e of this.context.register?.entities ?? []) if (!used.has(e.name)) used.set(e.name, e.type);
       const choices = [...used].sort(([a], [b]) => a.localeCompare(b)).map(([label, description]) => (description ? { label, description } : { label }));
       const prompt = f.name === 'speaker' ? 'Who makes the claim? (Enter to skip)' : 'Canonical name: pick one already used, or type a new one';
       return { ...base, prompt, type: 'choice', choices, open: true };

@@ -33,15 +33,21 @@ export interface CheckSummary {
 export async function checkDocument(store: AnnotationStore, doc: string, annotations: Annotation[], text: string | undefined): Promise<DocumentCheck> {
   if (text === undefined) {
     const results: ReanchorResult[] = annotations.map((a) => ({
-        id: a.id,
-        before: { start: a.target.start, end: a.target.end },
-        status: 'orphaned',
-        method: 'orphaned',
-        detail: 'document not found',
+      id: a.id,
+      before: { start: a.target.start, end: a.target.end },
+      status: 'orphaned',
+      method: 'orphaned',
+      detail: 'document not found',
       annotation: { ...a, anchor: { status: 'orphaned', method: 'orphaned', detail: 'document not found' } },
     }));
     // Kept with their last target and snapshot, so they re-attach if the document comes back.
-    return { doc, exists: false, results, changed: results.filter((_r, i) => annotations[i].anchor.status !== 'orphaned').map((r) => r.annotation), checked: byId(annotations) };
+    return {
+      doc,
+      exists: false,
+      results,
+      changed: results.filter((_r, i) => annotations[i].anchor.status !== 'orphaned').map((r) => r.annotation),
+      checked: byId(annotations),
+    };
   }
   const snapshots = new Map<string, string | undefined>();
   for (const hash of new Set(annotations.map((a) => a.provenance.docHash))) snapshots.set(hash, await store.getSnapshot(hash));
@@ -52,7 +58,14 @@ export async function checkDocument(store: AnnotationStore, doc: string, annotat
     const a = annotations[i];
     // Still exactly where it was: the stored annotation stands as it is (no churn in the sidecar).
     // Exact means the whole stored span holds the quote (reanchorDocument checks start, end and whole characters).
-    if (r.method === 'exact' && a.anchor.status !== 'orphaned' && a.provenance.docHash === hash && r.after?.start === a.target.start && r.after.end === a.target.end) r.annotation = a;
+    if (
+      r.method === 'exact' &&
+      a.anchor.status !== 'orphaned' &&
+      a.provenance.docHash === hash &&
+      r.after?.start === a.target.start &&
+      r.after.end === a.target.end
+    )
+      r.annotation = a;
     else changed.push(r.annotation);
   });
   return { doc, exists: true, hash, results, changed, checked: byId(annotations) };
@@ -70,7 +83,12 @@ export interface UncheckedDocument {
 
 /** Re-anchors every stored annotation. A document that cannot be read (binary, not UTF-8, a folder, a FIFO, no
  *  permission) is not checked: it goes to `unchecked` with the reason, its annotations untouched, and the rest go on. */
-export async function checkCorpus(store: AnnotationStore, fs: WorkspaceFs, stored: Map<string, Annotation[]>, unchecked: UncheckedDocument[] = []): Promise<DocumentCheck[]> {
+export async function checkCorpus(
+  store: AnnotationStore,
+  fs: WorkspaceFs,
+  stored: Map<string, Annotation[]>,
+  unchecked: UncheckedDocument[] = [],
+): Promise<DocumentCheck[]> {
   const out: DocumentCheck[] = [];
   for (const doc of [...stored.keys()].sort()) {
     let text: string | undefined;

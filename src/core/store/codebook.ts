@@ -106,8 +106,7 @@ export function checkAttributes(kind: KindDefinition, attributes: Attributes): s
       if (f.required) problems.push(`${kind.name} needs the attribute "${f.name}"`);
       continue;
     }
-    const ok =
-      f.type === 'enum' ? typeof v === 'string' && (f.values ?? []).includes(v) : typeof v === f.type;
+    const ok = f.type === 'enum' ? typeof v === 'string' && (f.values ?? []).includes(v) : typeof v === f.type;
     if (!ok) {
       const want = f.type === 'enum' ? `one of ${(f.values ?? []).join(', ')}` : f.type === 'string' ? 'text' : aOrAn(f.type);
       problems.push(`attribute "${f.name}" of ${kind.name} must be ${want}, not ${describeValue(v)}`);

@@ -35,7 +35,9 @@ export function renameKind(cb: Codebook, from: string, to: string): Codebook {
 
 /** The annotations of kind `from`, rewritten to kind `to` (modified bumped); others are not returned. */
 export function rewriteKind(annotations: readonly Annotation[], from: string, to: string, now: Date): Annotation[] {
-  return annotations.filter((a) => a.kind === from).map((a) => ({ ...a, kind: to, provenance: { ...a.provenance, modified: now.toISOString(), tool: TOOL_ID } }));
+  return annotations
+    .filter((a) => a.kind === from)
+    .map((a) => ({ ...a, kind: to, provenance: { ...a.provenance, modified: now.toISOString(), tool: TOOL_ID } }));
 }
 
 export interface KindRename {

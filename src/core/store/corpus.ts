@@ -158,7 +158,8 @@ export async function listTextCorpus(fs: WorkspaceFs, options: CorpusOptions = {
 export function unreadableReason(doc: string, e: unknown): string {
   if (e instanceof NotTextError) return e.message;
   const message = e instanceof Error ? e.message : String(e);
-  if (typeof (e as { file?: unknown }).file === 'string' && message.startsWith(`${doc} `)) return `${message.replace(/[.;]?\s*$/, '')}; it is left out of the corpus.`;
+  if (typeof (e as { file?: unknown }).file === 'string' && message.startsWith(`${doc} `))
+    return `${message.replace(/[.;]?\s*$/, '')}; it is left out of the corpus.`;
   return `${doc} could not be read (${message}); it is left out of the corpus.`;
 }
 

@@ -11,7 +11,17 @@ import { STORE_DIR } from '../../constants';
 import { AnnotationStore } from './store';
 import { defaultCodebook, findKind, type Codebook, type KindDefinition } from './codebook';
 import { ANNOTATIONS_DIR, SidecarError, docForSidecarPath } from './sidecar';
-import { NotTextError, corpusMatcher, listCorpusFolders, readDocument, refuseBinary, type CorpusListing, type CorpusOptions, NotCorpusError, assertCorpusDocument } from './corpus';
+import {
+  NotTextError,
+  corpusMatcher,
+  listCorpusFolders,
+  readDocument,
+  refuseBinary,
+  type CorpusListing,
+  type CorpusOptions,
+  NotCorpusError,
+  assertCorpusDocument,
+} from './corpus';
 import { checkDocument, writeCheck } from './check';
 import { findMoves, moveAnnotations, restoreDocument as restoreFromSnapshot } from './moves';
 import { emptyRegister, type EntityRegister } from './entities';
@@ -118,7 +128,9 @@ export class CorpusFolder {
     for (const e of loaded.errors) this.log.warn(e.message);
     this.setCorpus(corpus);
     const n = [...loaded.docs.values()].reduce((s, a) => s + a.length, 0);
-    this.log.info(`${this.name}: ${plural(corpus.length, 'document')}, ${plural(n, 'annotation')} in ${plural(loaded.docs.size, 'sidecar')}, ${loaded.errors.length} broken, loaded in ${Math.round(performance.now() - t0)} ms`);
+    this.log.info(
+      `${this.name}: ${plural(corpus.length, 'document')}, ${plural(n, 'annotation')} in ${plural(loaded.docs.size, 'sidecar')}, ${loaded.errors.length} broken, loaded in ${Math.round(performance.now() - t0)} ms`,
+    );
     this.fire({});
   }
 
@@ -159,9 +171,19 @@ export class CorpusFolder {
   /** The corpus as listed, without the files left out (binary, symbolic links). */
   private setCorpus(listed: string[]): void {
     for (const link of this.fs.links ?? []) {
-      if (this.matcher(link)) this.leaveOut(link, new PathError(`${link} is a symbolic link; Marginalia does not follow links (one can lead outside the workspace folder), so it is left out of the corpus. Replace the link with the file itself to annotate it.`));
+      if (this.matcher(link))
+        this.leaveOut(
+          link,
+          new PathError(
+            `${link} is a symbolic link; Marginalia does not follow links (one can lead outside the workspace folder), so it is left out of the corpus. Replace the link with the file itself to annotate it.`,
+          ),
+        );
       else if (docForSidecarPath(link) !== undefined && !this.errors.some((e) => e.file === link)) {
-        const e = new SidecarError(link, 'io', `this sidecar is a symbolic link; Marginalia does not follow links (one can lead outside the workspace folder), so it is not loaded and never written through. Replace the link with the file itself`);
+        const e = new SidecarError(
+          link,
+          'io',
+          `this sidecar is a symbolic link; Marginalia does not follow links (one can lead outside the workspace folder), so it is not loaded and never written through. Replace the link with the file itself`,
+        );
         this.errors = [...this.errors, e];
         this.log.warn(e.message);
       }
@@ -278,7 +300,8 @@ export class CorpusFolder {
   // ---- changes a person makes -------------------------------------------------------------------------------
 
   assertWritable(): void {
-    if (!this.isTrusted()) throw new ReadOnlyError('This workspace is not trusted, so Marginalia is read-only here. Trust the folder (Manage Workspace Trust) to tag and edit.');
+    if (!this.isTrusted())
+      throw new ReadOnlyError('This workspace is not trusted, so Marginalia is read-only here. Trust the folder (Manage Workspace Trust) to tag and edit.');
   }
 
   /** Stores new annotations anchored against `text` (the document as the person sees it, saved or not). */
@@ -396,7 +419,11 @@ export class CorpusFolder {
     const hash = contentHash(text);
     // Re-anchored when made against another version, or when a stored span does not hold its quote (a hand edit or a
     // merge left a wrong end, or one cutting a character in half).
-    if (annotations.some((a) => a.anchor.status !== 'orphaned' && (a.provenance.docHash !== hash || !spanHolds(text, a.target.start, a.target.end, a.target.quote.exact)))) {
+    if (
+      annotations.some(
+        (a) => a.anchor.status !== 'orphaned' && (a.provenance.docHash !== hash || !spanHolds(text, a.target.start, a.target.end, a.target.quote.exact)),
+      )
+    ) {
       const check = await checkDocument(this.store, doc, annotations, text);
       annotations = check.results.map((r) => r.annotation);
       if (check.changed.length > 0) {
@@ -413,7 +440,8 @@ export class CorpusFolder {
     const l = this.live.get(doc);
     if (!l) return undefined;
     const outcome = l.applyChange(edits, text);
-    if (outcome.via === 'diff') this.log.info(`${doc}: text replaced; ${plural(outcome.moved.length, 'annotation')} moved, ${outcome.orphaned.length} orphaned`);
+    if (outcome.via === 'diff')
+      this.log.info(`${doc}: text replaced; ${plural(outcome.moved.length, 'annotation')} moved, ${outcome.orphaned.length} orphaned`);
     if (!isDirty) void this.persist(doc).catch((e) => this.log.error(e as Error));
     if (outcome.moved.length > 0 || outcome.orphaned.length > 0) this.fire({ doc });
     return outcome;
@@ -451,7 +479,10 @@ export class CorpusFolder {
     if (this.isTrusted()) {
       this.stored.set(doc, await this.writeChecked(check, text));
     } else {
-      this.stored.set(doc, check.results.map((r) => r.annotation));
+      this.stored.set(
+        doc,
+        check.results.map((r) => r.annotation),
+      );
     }
     this.log.info(`${doc} changed on disk: ${plural(check.changed.length, 'annotation')} re-anchored, ${orphans.length} orphaned`);
     this.fire({ doc });
@@ -626,7 +657,8 @@ export class CorpusFolder {
       for (const a of annotations) {
         const mine = l.get(a.id);
         if (!mine) unknown.push(a);
-        else if (!sameExceptPlace(mine, a)) l.set({ ...a, target: mine.target, provenance: { ...a.provenance, docHash: mine.provenance.docHash }, anchor: mine.anchor });
+        else if (!sameExceptPlace(mine, a))
+          l.set({ ...a, target: mine.target, provenance: { ...a.provenance, docHash: mine.provenance.docHash }, anchor: mine.anchor });
       }
       if (unknown.length > 0) {
         const snaps = new Map<string, string | undefined>();
@@ -651,7 +683,9 @@ export class CorpusFolder {
 /** The message for a change refused because the document's sidecar does not load. */
 function brokenSidecar(doc: string, e: SidecarError): FolderError {
   const then = e.code === 'conflict' ? ' Or run Marginalia: Resolve Conflicted Sidecars (Keep Both Sides).' : '';
-  return new FolderError(`Nothing was saved for ${doc}, because its sidecar does not load and Marginalia will not overwrite it: ${e.message.replace(/[.\s]*$/, '')}.${then}`);
+  return new FolderError(
+    `Nothing was saved for ${doc}, because its sidecar does not load and Marginalia will not overwrite it: ${e.message.replace(/[.\s]*$/, '')}.${then}`,
+  );
 }
 
 /** Equal in everything a person edits (kind, note, attributes, authorship), whatever their positions. */

@@ -146,7 +146,7 @@ export interface EntityEdit {
 export function updateEntity(reg: EntityRegister, name: string, edit: EntityEdit, annotations: AnnotationSource, now: Date): RegisterChange {
   const old = mustFind(reg, name);
   const next: Entity = { name: old.name, type: edit.type ?? old.type, aliases: [...(edit.aliases ?? old.aliases)] };
-  const note = edit.note === undefined ? old.note : edit.note ?? undefined;
+  const note = edit.note === undefined ? old.note : (edit.note ?? undefined);
   if (note !== undefined && note !== '') next.note = note;
   const e = cleanEntity(next);
   checkFree(reg, e.aliases, old);
@@ -287,7 +287,7 @@ export function serializeEntities(reg: EntityRegister): string {
   const problem = checkRegisterValue(value);
   if (problem) throw new Error(`refusing to save an entity register that could not be loaded back: ${problem.reason}`);
   const lines = [
-    '# Marginalia entity register: each entity\'s canonical name, type and other spellings (aliases), sorted by name. Schema: schemas/entities.schema.json',
+    "# Marginalia entity register: each entity's canonical name, type and other spellings (aliases), sorted by name. Schema: schemas/entities.schema.json",
     `version: ${ENTITIES_VERSION}`,
     ordered.entities.length === 0 ? 'entities: []' : 'entities:',
   ];
@@ -404,7 +404,6 @@ function isEntityType(s: string): s is EntityType {
   return (ENTITY_TYPES as readonly string[]).includes(s);
 }
 
-
 function sorted(entities: readonly Entity[]): EntityRegister {
   return { entities: [...entities].sort((a, b) => compareNames(a.name, b.name)) };
 }
@@ -447,14 +446,21 @@ function checkFree(reg: EntityRegister, spellings: readonly string[], self: Enti
     const owner = reg.entities.find((x) => x !== self && (x.name === s || x.aliases.includes(s)));
     if (owner) {
       const as = owner.name === s ? 'the name' : 'an alias';
-      throw new EntityInputError(`${JSON.stringify(s)} is already ${as} of ${JSON.stringify(owner.name)}; a spelling can name one entity only (merge the two entities instead)`);
+      throw new EntityInputError(
+        `${JSON.stringify(s)} is already ${as} of ${JSON.stringify(owner.name)}; a spelling can name one entity only (merge the two entities instead)`,
+      );
     }
   }
 }
 
 /** A name seeded from an annotation: white space made single, a trailing possessive dropped ("Putin's" → "Putin"). */
 function seedName(s: string): string {
-  return s.replace(/\s+/gu, ' ').trim().replace(/['’]s$/u, '').slice(0, 300).trim();
+  return s
+    .replace(/\s+/gu, ' ')
+    .trim()
+    .replace(/['’]s$/u, '')
+    .slice(0, 300)
+    .trim();
 }
 
 /** Rewrites of the entity annotations whose canonical is `from`: canonical to `to`, and type to `type` where they state another. */

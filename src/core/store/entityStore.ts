@@ -15,7 +15,12 @@ export async function saveEntities(fs: WorkspaceFs, register: EntityRegister): P
 }
 
 /** Applies a register change: the annotation rewrites first (each sidecar re-read and merged), the register last. */
-export async function applyRegisterChange(fs: WorkspaceFs, store: AnnotationStore, register: EntityRegister, rewrites: readonly AnnotationRewrite[]): Promise<void> {
+export async function applyRegisterChange(
+  fs: WorkspaceFs,
+  store: AnnotationStore,
+  register: EntityRegister,
+  rewrites: readonly AnnotationRewrite[],
+): Promise<void> {
   const byDoc = new Map<string, AnnotationRewrite[]>();
   for (const r of rewrites) byDoc.set(r.doc, [...(byDoc.get(r.doc) ?? []), r]);
   for (const [doc, list] of byDoc) await store.update(doc, { upsert: list.map((r) => r.annotation) });

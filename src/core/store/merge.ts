@@ -110,10 +110,13 @@ export function resolveConflictMarkers(text: string, file: string): MergeResult 
 export function describeMerge(r: MergeReport): string {
   const parts = [`${r.fromOurs} from ours`, `${r.fromTheirs} from theirs`, `${r.same} the same on both`];
   if (r.bothChanged.length > 0) {
-    parts.push(`${r.bothChanged.length} changed on both (later edit kept${r.combined.length > 0 ? `, ${r.combined.length} combined with a re-anchoring` : ''}: ${r.bothChanged.join(', ')})`);
+    parts.push(
+      `${r.bothChanged.length} changed on both (later edit kept${r.combined.length > 0 ? `, ${r.combined.length} combined with a re-anchoring` : ''}: ${r.bothChanged.join(', ')})`,
+    );
   }
   if (r.deleted > 0) parts.push(`${r.deleted} deleted`);
-  if (r.keptDespiteDelete.length > 0) parts.push(`${r.keptDespiteDelete.length} kept although deleted on one side, as edited on the other: ${r.keptDespiteDelete.join(', ')}`);
+  if (r.keptDespiteDelete.length > 0)
+    parts.push(`${r.keptDespiteDelete.length} kept although deleted on one side, as edited on the other: ${r.keptDespiteDelete.join(', ')}`);
   if (r.hunks > 0 && !r.base) parts.push('no common ancestor in the markers, so nothing deleted in a conflict was dropped');
   if (r.renamedFrom !== undefined) parts.push(`those saved under ${r.renamedFrom} follow its rename to ${r.document}`);
   return `${plural(r.total, 'annotation')}: ${parts.join(', ')}`;
@@ -161,7 +164,12 @@ function finish(base: Annotation[] | undefined, ours: ParsedSide, theirs: Parsed
  * name the merge keeps), provided it is one of the two and the sides share an annotation id (directly or through the
  * ancestor), so they are versions of one set of annotations. Anything else is refused: a merge never guesses.
  */
-function targetDocument(base: readonly Annotation[] | undefined, ours: ParsedSide, theirs: ParsedSide, file: string): { document: string; renamedFrom?: string } {
+function targetDocument(
+  base: readonly Annotation[] | undefined,
+  ours: ParsedSide,
+  theirs: ParsedSide,
+  file: string,
+): { document: string; renamedFrom?: string } {
   const fromPath = docForSidecarPath(file);
   if (ours.document === theirs.document && (fromPath === undefined || fromPath === ours.document)) return { document: ours.document };
   const ids = (as: readonly Annotation[]): Set<string> => new Set(as.map((a) => a.id));
@@ -175,7 +183,10 @@ function targetDocument(base: readonly Annotation[] | undefined, ours: ParsedSid
     const other = names.find((d) => d !== fromPath);
     return other === undefined ? { document: fromPath } : { document: fromPath, renamedFrom: other };
   }
-  const where = ours.document === theirs.document ? `both hold the annotations of ${JSON.stringify(ours.document)}, but the file is ${file}` : `our version holds the annotations of ${JSON.stringify(ours.document)} and theirs those of ${JSON.stringify(theirs.document)}`;
+  const where =
+    ours.document === theirs.document
+      ? `both hold the annotations of ${JSON.stringify(ours.document)}, but the file is ${file}`
+      : `our version holds the annotations of ${JSON.stringify(ours.document)} and theirs those of ${JSON.stringify(theirs.document)}`;
   throw new SidecarError(
     file,
     'invalid',
@@ -196,7 +207,17 @@ export function mergeAnnotationVersions(
   const b = new Map((base ?? []).map((a) => [a.id, a]));
   const o = new Map(ours.map((a) => [a.id, a]));
   const t = new Map(theirs.map((a) => [a.id, a]));
-  const report = { total: 0, same: 0, fromOurs: 0, fromTheirs: 0, bothChanged: [] as string[], combined: [] as string[], deleted: 0, keptDespiteDelete: [] as string[], base: base !== undefined };
+  const report = {
+    total: 0,
+    same: 0,
+    fromOurs: 0,
+    fromTheirs: 0,
+    bothChanged: [] as string[],
+    combined: [] as string[],
+    deleted: 0,
+    keptDespiteDelete: [] as string[],
+    base: base !== undefined,
+  };
   const out: Annotation[] = [];
   const ids = new Set([...o.keys(), ...t.keys(), ...b.keys()]);
   for (const id of ids) {
@@ -293,7 +314,17 @@ function peopleKey(a: Annotation): string {
 
 function anchoringKey(a: Annotation): string {
   const t = a.target;
-  return JSON.stringify([t.start, t.end, t.quote.exact, t.quote.prefix, t.quote.suffix, a.provenance.docHash, a.anchor.status, a.anchor.method ?? null, a.anchor.detail ?? null]);
+  return JSON.stringify([
+    t.start,
+    t.end,
+    t.quote.exact,
+    t.quote.prefix,
+    t.quote.suffix,
+    a.provenance.docHash,
+    a.anchor.status,
+    a.anchor.method ?? null,
+    a.anchor.detail ?? null,
+  ]);
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -324,7 +355,13 @@ export function splitConflict(text: string, file: string): ConflictSides {
   let hunkStart = 0;
   let hunkHasBase = false;
   const fail = (line: number, reason: string): SidecarError =>
-    new SidecarError(file, 'conflict', `${reason}; the conflict markers are not as git writes them, so Marginalia cannot tell the sides apart. Resolve the file by hand, or take one side with \`git checkout --ours -- ${file}\` (or --theirs)`, line, 1);
+    new SidecarError(
+      file,
+      'conflict',
+      `${reason}; the conflict markers are not as git writes them, so Marginalia cannot tell the sides apart. Resolve the file by hand, or take one side with \`git checkout --ours -- ${file}\` (or --theirs)`,
+      line,
+      1,
+    );
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i];
     const m = MARKER.exec(line);

@@ -48,7 +48,11 @@ export async function detectMoves(
 }
 
 /** The content hash of every corpus document without stored annotations: where a missing document may have gone. */
-export async function unannotatedHashes(fs: WorkspaceFs, stored: ReadonlyMap<string, readonly Annotation[]>, corpus: () => Promise<readonly string[]>): Promise<Map<string, string>> {
+export async function unannotatedHashes(
+  fs: WorkspaceFs,
+  stored: ReadonlyMap<string, readonly Annotation[]>,
+  corpus: () => Promise<readonly string[]>,
+): Promise<Map<string, string>> {
   const created = new Map<string, string>();
   for (const doc of await corpus()) {
     if (stored.has(doc)) continue;
@@ -71,11 +75,19 @@ export async function moveAnnotations(store: AnnotationStore, from: string, to: 
 /** Writes a deleted document back from the newest snapshot its annotations were anchored to; returns that
  *  snapshot's hash. Refuses when `doc` is no corpus document path (a committed sidecar and snapshot must not write
  *  `.git/hooks/post-checkout`), when the document exists, or when no snapshot of it is stored. */
-export async function restoreDocument(store: AnnotationStore, doc: string, annotations: readonly Annotation[], corpus: CorpusOptions, matches?: (rel: string) => boolean): Promise<string> {
+export async function restoreDocument(
+  store: AnnotationStore,
+  doc: string,
+  annotations: readonly Annotation[],
+  corpus: CorpusOptions,
+  matches?: (rel: string) => boolean,
+): Promise<string> {
   assertCorpusDocument(doc, corpus, matches);
   if ((await store.fs.stat(doc)) !== undefined) throw new MoveError(`${doc} exists; there is nothing to restore`);
   if (annotations.length === 0) throw new MoveError(`${doc} has no annotations, so no snapshot of it is known; restore it from git instead`);
-  const newestFirst = [...annotations].sort((a, b) => (a.provenance.modified < b.provenance.modified ? 1 : a.provenance.modified > b.provenance.modified ? -1 : 0));
+  const newestFirst = [...annotations].sort((a, b) =>
+    a.provenance.modified < b.provenance.modified ? 1 : a.provenance.modified > b.provenance.modified ? -1 : 0,
+  );
   for (const hash of new Set(newestFirst.map((a) => a.provenance.docHash))) {
     const text = await store.getSnapshot(hash);
     if (text === undefined) continue;

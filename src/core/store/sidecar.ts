@@ -44,7 +44,8 @@ export class SidecarError extends YamlFileError {
 /** Checks a document path is normalised, inside the workspace and outside the store; returns it. */
 export function checkDocPath(doc: string): string {
   const rel = toRelPath(doc);
-  if (rel !== doc) throw new PathError(`document path must be normalised (forward slashes, no "." or empty segments): ${JSON.stringify(doc)}; use ${JSON.stringify(rel)}`);
+  if (rel !== doc)
+    throw new PathError(`document path must be normalised (forward slashes, no "." or empty segments): ${JSON.stringify(doc)}; use ${JSON.stringify(rel)}`);
   if (isInStore(rel)) throw new PathError(`${doc} is inside ${STORE_DIR}, Marginalia's own store, and cannot be annotated`);
   return rel;
 }
@@ -93,7 +94,6 @@ export function compareAnnotations(a: Annotation, b: Annotation): number {
 export function sortAnnotations(annotations: readonly Annotation[]): Annotation[] {
   return [...annotations].sort(compareAnnotations);
 }
-
 
 // ---------------------------------------------------------------------------------------------------------------
 // Writing
@@ -177,9 +177,7 @@ export function serializeSidecar(doc: string, annotations: readonly Annotation[]
 
 function emit(doc: string, sorted: readonly Annotation[]): string {
   let out =
-    `${headerLine(doc)}\n` +
-    `version: ${SIDECAR_VERSION}\ndocument: ${yamlScalar(doc)}\n` +
-    (sorted.length === 0 ? 'annotations: []\n' : 'annotations:\n');
+    `${headerLine(doc)}\n` + `version: ${SIDECAR_VERSION}\ndocument: ${yamlScalar(doc)}\n` + (sorted.length === 0 ? 'annotations: []\n' : 'annotations:\n');
   // Key order is SidecarRecord's (see there for why). Written field by field, without intermediate objects: this also runs for every
   // file loadAll reads (see parseCanonical).
   for (const a of sorted) {
@@ -299,7 +297,11 @@ function checkSidecarValue(value: unknown, expectedDoc: string | undefined): Pro
         reason: `written by a newer Marginalia (sidecar format version ${version}; this one reads version ${SIDECAR_VERSION}); update Marginalia to read it`,
       };
     }
-    return { path: ['version'], code: 'version', reason: `unknown sidecar format version ${describeValue(version)}; this Marginalia reads version ${SIDECAR_VERSION}` };
+    return {
+      path: ['version'],
+      code: 'version',
+      reason: `unknown sidecar format version ${describeValue(version)}; this Marginalia reads version ${SIDECAR_VERSION}`,
+    };
   }
   const problem = schemaProblem(validator('sidecar'), value, HINTS);
   if (problem) return problem;

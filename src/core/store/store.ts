@@ -2,17 +2,20 @@
 // versions annotations were anchored to, and the codebook. Every write goes through WorkspaceFs.writeAtomic, every
 // write of a sidecar re-reads it first and merges by id, and a sidecar that fails to load is never overwritten.
 import { STORE_DIR } from '../../constants';
-import {
-  CODEBOOK_PATH,
-  CodebookError,
-  defaultCodebook,
-  parseCodebookBytes,
-  serializeCodebook,
-  type Codebook,
-} from './codebook';
+import { CODEBOOK_PATH, CodebookError, defaultCodebook, parseCodebookBytes, serializeCodebook, type Codebook } from './codebook';
 import { AnnotationInputError, type Annotation } from '../model';
 import { systemClock, type Clock, type WorkspaceFs } from './ports';
-import { ANNOTATIONS_DIR, SIDECAR_EXTENSION, SidecarError, assertSidecarFits, docForSidecarPath, parseSidecarBytes, serializeSidecar, sidecarPathFor, sortAnnotations } from './sidecar';
+import {
+  ANNOTATIONS_DIR,
+  SIDECAR_EXTENSION,
+  SidecarError,
+  assertSidecarFits,
+  docForSidecarPath,
+  parseSidecarBytes,
+  serializeSidecar,
+  sidecarPathFor,
+  sortAnnotations,
+} from './sidecar';
 import { contentHash } from '../model';
 
 /** Snapshots live at snapshots/<first 2 hex digits>/<64 hex digits>.txt, as git shards its objects: at 10,000

@@ -25,7 +25,11 @@ export async function answer(page, text, { clear = true, expect, enter = true } 
       (want) => {
         const w = document.querySelector('.quick-input-widget');
         const i = w?.querySelector('input');
-        return !!w && !!i && ((w.textContent ?? '').includes(want) || (i.getAttribute('placeholder') ?? '').includes(want) || (i.getAttribute('aria-label') ?? '').includes(want));
+        return (
+          !!w &&
+          !!i &&
+          ((w.textContent ?? '').includes(want) || (i.getAttribute('placeholder') ?? '').includes(want) || (i.getAttribute('aria-label') ?? '').includes(want))
+        );
       },
       expect,
       { timeout: 10_000 },
@@ -53,17 +57,30 @@ export async function answerSaveDialog(page, file, { expect } = {}) {
   await page.waitForTimeout(150);
   await page.keyboard.press('Enter');
   for (let attempt = 0; attempt < 5; attempt++) {
-    if (await widget.waitFor({ state: 'hidden', timeout: 2000 }).then(() => true, () => false)) return;
+    if (
+      await widget.waitFor({ state: 'hidden', timeout: 2000 }).then(
+        () => true,
+        () => false,
+      )
+    )
+      return;
     const input = widget.locator('input');
     if ((await input.inputValue().catch(() => '')) !== file) await input.fill(file);
-    await widget.locator('.monaco-button', { hasText: /^OK$/ }).first().click({ timeout: 2000 }).catch(() => page.keyboard.press('Enter'));
+    await widget
+      .locator('.monaco-button', { hasText: /^OK$/ })
+      .first()
+      .click({ timeout: 2000 })
+      .catch(() => page.keyboard.press('Enter'));
   }
   throw new Error(`the save dialog did not take ${file}`);
 }
 
 /** Selects the first occurrence of `text` in the active editor with the Find widget (Escape leaves it selected). */
 export async function selectInEditor(page, text) {
-  await page.locator('.editor-instance .monaco-editor .view-lines').first().click({ position: { x: 5, y: 5 } });
+  await page
+    .locator('.editor-instance .monaco-editor .view-lines')
+    .first()
+    .click({ position: { x: 5, y: 5 } });
   await page.keyboard.press('Control+Home');
   await page.keyboard.press('Control+F');
   const find = page.locator('.editor-instance .find-widget textarea, .editor-instance .find-widget input').first();

@@ -28,7 +28,10 @@ describe('entities and suggestions in the extension host', function () {
     const node = await eventually(() => a.entities.getChildren().find((n) => n.type === 'entity' && n.entity.name === 'Vladimir Putin'), 5000, 'entity node');
     assert.match(String(a.entities.getTreeItem(node).description), /person · 1 mention in 1 document/);
     const docs = a.entities.getChildren(node);
-    assert.deepEqual(docs.map((d) => (d as Extract<EntityNode, { type: 'doc' }>).doc), [D1]);
+    assert.deepEqual(
+      docs.map((d) => (d as Extract<EntityNode, { type: 'doc' }>).doc),
+      [D1],
+    );
     const mentions = a.entities.getChildren(docs[0]);
     assert.equal(a.entities.getTreeItem(mentions[0]).label, 'Vladimir Putin');
   });
@@ -39,8 +42,14 @@ describe('entities and suggestions in the extension host', function () {
     const node = a.entities.getChildren().find((n) => n.type === 'entity' && n.entity.name === 'Vladimir Putin')!;
     const candidates = await a.entityCommands.findUntagged(f, (node as Extract<EntityNode, { type: 'entity' }>).entity);
     assert.ok(candidates.length > 20, `many mentions of Putin across the corpus, found ${candidates.length}`);
-    assert.ok(candidates.every((c) => ['Vladimir Putin', 'Putin', 'President Putin'].includes(c.matched)), 'only the name and its aliases');
-    assert.ok(!candidates.some((c) => c.doc === D1 && c.matched === 'Vladimir Putin' && c.start === f.annotations(D1)[0].target.start), 'the tagged mention is not proposed again');
+    assert.ok(
+      candidates.every((c) => ['Vladimir Putin', 'Putin', 'President Putin'].includes(c.matched)),
+      'only the name and its aliases',
+    );
+    assert.ok(
+      !candidates.some((c) => c.doc === D1 && c.matched === 'Vladimir Putin' && c.start === f.annotations(D1)[0].target.start),
+      'the tagged mention is not proposed again',
+    );
     const n = (await vscode.commands.executeCommand('marginalia.tagAllMentions', 'Vladimir Putin', { accept: 'all' })) as number;
     assert.equal(n, candidates.length);
     const all = [...f.allAnnotations().values()].flat().filter((x) => x.kind === 'entity' && x.attributes.canonical === 'Vladimir Putin');
@@ -54,7 +63,9 @@ describe('entities and suggestions in the extension host', function () {
     await openAndSelect(f, D1, 'Sberbank');
     await vscode.commands.executeCommand('marginalia.tagEntity', { attributes: { type: 'organisation', canonical: 'Sberbank' } });
     await openAndSelect(f, D1, "Russia's largest state bank");
-    const [bank] = (await vscode.commands.executeCommand('marginalia.tagEntity', { attributes: { type: 'organisation', canonical: "Russia's largest state bank" } })) as Annotation[];
+    const [bank] = (await vscode.commands.executeCommand('marginalia.tagEntity', {
+      attributes: { type: 'organisation', canonical: "Russia's largest state bank" },
+    })) as Annotation[];
     await vscode.commands.executeCommand('marginalia.mergeEntities', 'Sberbank', "Russia's largest state bank");
     await eventually(() => f.get(D1, bank.id)?.attributes.canonical === 'Sberbank', 5000, 'annotation rewritten');
     const sber = f.entities.entities.find((e) => e.name === 'Sberbank');
@@ -67,12 +78,19 @@ describe('entities and suggestions in the extension host', function () {
     const editor = await openAndSelect(f, D2, 'Russia');
     const before = f.annotations(D2).length;
     const found = (await vscode.commands.executeCommand('marginalia.suggest')) as { kind: string; start: number; end: number; text: string }[];
-    assert.ok(found.some((s) => s.kind === 'entity'), 'entity suggestions');
+    assert.ok(
+      found.some((s) => s.kind === 'entity'),
+      'entity suggestions',
+    );
     assert.equal(f.annotations(D2).length, before, 'nothing stored by suggesting');
     const offers = a.suggestions.pending(editor.document.uri);
     assert.equal(offers.length, found.length);
     const first = offers[0].suggestion;
-    const hovers = (await vscode.commands.executeCommand('vscode.executeHoverProvider', editor.document.uri, editor.document.positionAt(first.start + 1))) as vscode.Hover[];
+    const hovers = (await vscode.commands.executeCommand(
+      'vscode.executeHoverProvider',
+      editor.document.uri,
+      editor.document.positionAt(first.start + 1),
+    )) as vscode.Hover[];
     assert.match(hoverText(hovers), /Suggested (entity|figure)/);
     assert.match(hoverText(hovers), /command:marginalia\.acceptSuggestion/);
     const uri = editor.document.uri.toString();
@@ -103,7 +121,9 @@ describe('entities and suggestions in the extension host', function () {
       (vscode.window as { showInformationMessage: unknown }).showInformationMessage = original;
     }
     const offers = a.suggestions.pending(editor.document.uri);
-    const labels = offers.map((o) => (o.suggestion.kind === 'entity' ? `${o.suggestion.attributes.type}:${o.suggestion.attributes.canonical}` : `figure:${o.suggestion.text}`));
+    const labels = offers.map((o) =>
+      o.suggestion.kind === 'entity' ? `${o.suggestion.attributes.type}:${o.suggestion.attributes.canonical}` : `figure:${o.suggestion.text}`,
+    );
     assert.equal(new Set(labels).size, labels.length, `each candidate once: ${labels.join(', ')}`);
     const russia = offers.find((o) => o.suggestion.text === 'Russia');
     assert.ok(russia && russia.mentions.length >= 10, 'the mentions of Russia grouped under one candidate');
@@ -167,7 +187,8 @@ describe('entities and suggestions in the extension host', function () {
     const f = folderModel(a);
     const manifest = JSON.parse(fs.readFileSync(path.join(vscode.extensions.getExtension('marginalia.marginalia')!.extensionPath, 'package.json'), 'utf8'));
     const menu = manifest.contributes.menus['marginalia.editorMenu'] as { command: string; when?: string }[];
-    for (const id of ['marginalia.acceptSuggestion', 'marginalia.rejectSuggestion']) assert.equal(menu.find((m) => m.command === id)?.when, 'marginalia:onSuggestion', id);
+    for (const id of ['marginalia.acceptSuggestion', 'marginalia.rejectSuggestion'])
+      assert.equal(menu.find((m) => m.command === id)?.when, 'marginalia:onSuggestion', id);
     const editor = await openAndSelect(f, D4, 'Sberbank');
     const contexts: [string, unknown][] = [];
     const execute = vscode.commands.executeCommand;
@@ -213,7 +234,11 @@ describe('entities and suggestions in the extension host', function () {
       // Accept the first, skip the second (Skip is last: after Accept, Accept all N mentions when there are more, and
       // Reject), stop at the third.
       const down = Array<string>(o.mentions.length > 1 ? 3 : 2).fill('workbench.action.quickOpenSelectNext');
-      const keys = [['workbench.action.acceptSelectedQuickOpenItem'], [...down, 'workbench.action.acceptSelectedQuickOpenItem'], ['workbench.action.closeQuickOpen']][answered++];
+      const keys = [
+        ['workbench.action.acceptSelectedQuickOpenItem'],
+        [...down, 'workbench.action.acceptSelectedQuickOpenItem'],
+        ['workbench.action.closeQuickOpen'],
+      ][answered++];
       void (async () => {
         for (const k of keys ?? []) await vscode.commands.executeCommand(k);
       })();
@@ -224,11 +249,22 @@ describe('entities and suggestions in the extension host', function () {
     } finally {
       sub.dispose();
     }
-    assert.deepEqual(asked, offers.slice(0, 3).map((o) => o.id));
-    assert.deepEqual(selected, offers.slice(0, 3).map((o) => o.suggestion.text), 'each candidate selected in the editor as it is asked about');
+    assert.deepEqual(
+      asked,
+      offers.slice(0, 3).map((o) => o.id),
+    );
+    assert.deepEqual(
+      selected,
+      offers.slice(0, 3).map((o) => o.suggestion.text),
+      'each candidate selected in the editor as it is asked about',
+    );
     assert.equal(f.annotations(D1).length, before + 1);
     assert.equal(f.annotations(D1).at(-1)?.target.start, offers[0].suggestion.start);
-    assert.deepEqual(a.suggestions.pending(editor.document.uri).map((o) => o.id), offers.slice(1).map((o) => o.id), 'the skipped and the rest stay offered');
+    assert.deepEqual(
+      a.suggestions.pending(editor.document.uri).map((o) => o.id),
+      offers.slice(1).map((o) => o.id),
+      'the skipped and the rest stay offered',
+    );
     await vscode.commands.executeCommand('marginalia.clearSuggestions');
   });
 });

@@ -13,7 +13,10 @@ describe('multi-root workspace', function () {
   it('opened two folders, each loaded with its own corpus', async () => {
     const a = await api();
     const folders = a.workspace.all();
-    assert.deepEqual(folders.map((f) => f.name), ['corpus', 'newsroom']);
+    assert.deepEqual(
+      folders.map((f) => f.name),
+      ['corpus', 'newsroom'],
+    );
     assert.equal(folders[0].corpus.length, 5);
     assert.deepEqual(folders[1].corpus, ['desk/brief.md']);
   });
@@ -46,8 +49,15 @@ describe('multi-root workspace', function () {
     const a = await api();
     const newsroom = a.workspace.all()[1];
     const editor = await openAndSelect(newsroom, 'desk/brief.md', 'six to nine');
-    const hovers = (await vscode.commands.executeCommand('vscode.executeHoverProvider', editor.document.uri, editor.selection.start.translate(0, 2))) as vscode.Hover[];
-    const text = hovers.flatMap((h) => h.contents).map((c) => (typeof c === 'string' ? c : 'value' in c ? c.value : '')).join('\n');
+    const hovers = (await vscode.commands.executeCommand(
+      'vscode.executeHoverProvider',
+      editor.document.uri,
+      editor.selection.start.translate(0, 2),
+    )) as vscode.Hover[];
+    const text = hovers
+      .flatMap((h) => h.contents)
+      .map((c) => (typeof c === 'string' ? c : 'value' in c ? c.value : ''))
+      .join('\n');
     assert.match(text, /Figure/);
     assert.match(text, /Wire services/);
     assert.match(text, /Desk editor/);
@@ -57,7 +67,11 @@ describe('multi-root workspace', function () {
     const a = await api();
     const newsroom = a.workspace.all()[1];
     const target = vscode.Uri.joinPath(newsroom.folder.uri, 'out.yaml');
-    const r = (await vscode.commands.executeCommand('marginalia.export', { scope: 'corpus', folder: newsroom.folder.uri.toString(), target: target.toString() })) as { annotations: number };
+    const r = (await vscode.commands.executeCommand('marginalia.export', {
+      scope: 'corpus',
+      folder: newsroom.folder.uri.toString(),
+      target: target.toString(),
+    })) as { annotations: number };
     assert.equal(r.annotations, 1);
     assert.match(fs.readFileSync(target.fsPath, 'utf8'), /path: desk\/brief\.md/);
   });

@@ -35,11 +35,11 @@ describe('issue 5: untrusted workspace', function () {
     );
     assert.equal(result, undefined, 'nothing tagged');
     // The message the person is shown (a warning), as the log records it.
-    await logged(a, /warn \[commands\] marginalia\.tagClaim: This workspace is not trusted, so Marginalia is read-only here\. Trust the folder \(Manage Workspace Trust\) to tag and edit\./);
-    await assert.rejects(
-      () => f.add(DOC, [], 'text'),
-      /not trusted, so Marginalia is read-only/,
+    await logged(
+      a,
+      /warn \[commands\] marginalia\.tagClaim: This workspace is not trusted, so Marginalia is read-only here\. Trust the folder \(Manage Workspace Trust\) to tag and edit\./,
     );
+    await assert.rejects(() => f.add(DOC, [], 'text'), /not trusted, so Marginalia is read-only/);
     assert.equal(f.annotations(DOC).length, 0);
     assert.ok(!fs.existsSync(path.join(f.folder.uri.fsPath, '.marginalia')), 'no store written');
   });

@@ -122,8 +122,15 @@ describe('re-anchoring accuracy (seeded edits, ground truth from the edit tracke
 
   after(() => {
     const lines = rows.map(({ setting, t }) =>
-      [setting.padEnd(26), String(t.total).padStart(6), pct(t.correct, t.total).padStart(8), pct(t.wrong, t.total).padStart(7),
-        pct(t.lost, t.total).padStart(6), `${t.orphansFound}/${t.truthOrphans}`.padStart(9)].join('  '));
+      [
+        setting.padEnd(26),
+        String(t.total).padStart(6),
+        pct(t.correct, t.total).padStart(8),
+        pct(t.wrong, t.total).padStart(7),
+        pct(t.lost, t.total).padStart(6),
+        `${t.orphansFound}/${t.truthOrphans}`.padStart(9),
+      ].join('  '),
+    );
     console.log(
       [
         '',

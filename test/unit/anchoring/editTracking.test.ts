@@ -89,7 +89,10 @@ describe('edit tracking', () => {
       const after = applyToText(text, edits);
       assert.equal(after, '# The >quick grey red fox jumps.');
       const res = applyEdits(spans, edits);
-      assert.deepEqual(res.map((s) => after.slice(s.start, s.end)), ['quick', 'grey', 'fox']);
+      assert.deepEqual(
+        res.map((s) => after.slice(s.start, s.end)),
+        ['quick', 'grey', 'fox'],
+      );
     });
     it('handles a deletion next to an insertion in one event', () => {
       const edits = [del(4, 6), ins(10, 'X')]; // "quick " gone, "X" before "brown"
@@ -116,7 +119,10 @@ describe('edit tracking', () => {
     const edits = [ins(9, ' and'), rep(16, 3, 'cat')];
     const after = applyToText(text, edits);
     const res = applyEdits(spans, edits);
-    assert.deepEqual(res.map((s) => after.slice(s.start, s.end)), ['The quick and brown cat', 'quick', 'k and brown']);
+    assert.deepEqual(
+      res.map((s) => after.slice(s.start, s.end)),
+      ['The quick and brown cat', 'quick', 'k and brown'],
+    );
   });
 
   // How fast a keystroke is at this size is a row of `npm run bench` (typing), not a timed test on a shared machine.
@@ -130,7 +136,12 @@ describe('edit tracking', () => {
     }
     assert.deepEqual(tracker.get('a0'), { id: 'a0', start: 0, end: 40, original: 40, remaining: 40, orphaned: false });
     assert.deepEqual(tracker.get('a9999'), {
-      id: 'a9999', start: 999_900 + keystrokes, end: 999_940 + keystrokes, original: 40, remaining: 40, orphaned: false,
+      id: 'a9999',
+      start: 999_900 + keystrokes,
+      end: 999_940 + keystrokes,
+      original: 40,
+      remaining: 40,
+      orphaned: false,
     });
   });
 

@@ -140,7 +140,10 @@ describe('IntervalIndex', () => {
       { start: 1.5, end: 5, id: 'fractional' },
       { start: 0, end: NaN, id: 'nan' },
     ]) {
-      assert.throws(() => new IntervalIndex([bad]), (e: unknown) => e instanceof RangeError && e.message.includes(`"${bad.id}"`));
+      assert.throws(
+        () => new IntervalIndex([bad]),
+        (e: unknown) => e instanceof RangeError && e.message.includes(`"${bad.id}"`),
+      );
     }
   });
 

@@ -131,7 +131,10 @@ describe('re-anchoring', () => {
       const snapshots = new Map([v1, v2].map((t) => [contentHash(t), t]));
       const res = reanchorDocument({ text: now, annotations: anns, snapshot: (h) => (asked.push(h), snapshots.get(h)) });
       assert.deepEqual(asked.sort(), [...snapshots.keys()].sort());
-      assert.deepEqual(res.map((r) => now.slice(r.after?.start, r.after?.end)), ['gamma delta', 'kappa lambda', 'Epsilon zeta', 'theta']);
+      assert.deepEqual(
+        res.map((r) => now.slice(r.after?.start, r.after?.end)),
+        ['gamma delta', 'kappa lambda', 'Epsilon zeta', 'theta'],
+      );
       assert.ok(res.every((r) => r.method === 'diff' || r.method === 'exact'));
     });
 
@@ -264,7 +267,11 @@ describe('re-anchoring verifies the whole stored span against the quote', () => 
     const emoji = 'Before 😀 the claim 🚀 after, and more text here.';
     const i = emoji.indexOf('😀');
     const j = emoji.indexOf('🚀');
-    for (const [start, end] of [[i + 1, j], [i + 2, j + 1], [i + 1, j + 1]]) {
+    for (const [start, end] of [
+      [i + 1, j],
+      [i + 2, j + 1],
+      [i + 1, j + 1],
+    ]) {
       const split = annotation('A', emoji, start, end);
       assert.ok(split.target.quote.exact.length > 0);
       const [r] = reanchorDocument({ text: emoji, annotations: [split], snapshot: () => undefined });
@@ -272,7 +279,10 @@ describe('re-anchoring verifies the whole stored span against the quote', () => 
       const want = { start: start === i + 1 ? i : start, end: end === j + 1 ? j + 2 : end };
       assert.deepEqual(r.after, want, `${start}-${end}`);
       assert.equal(r.annotation.target.quote.exact, emoji.slice(want.start, want.end));
-      assert.ok(!/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.test(r.annotation.target.quote.exact), 'no half character in the quote');
+      assert.ok(
+        !/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.test(r.annotation.target.quote.exact),
+        'no half character in the quote',
+      );
     }
   });
 });

@@ -4,7 +4,16 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { BEGIN_MARKER, END_MARKER, benchReport, benchRows, replaceBetweenMarkers, type BenchError, type RunInfo, type StartupResult } from '../../../bench/report';
+import {
+  BEGIN_MARKER,
+  END_MARKER,
+  benchReport,
+  benchRows,
+  replaceBetweenMarkers,
+  type BenchError,
+  type RunInfo,
+  type StartupResult,
+} from '../../../bench/report';
 import type { BenchResult } from '../../../bench/support';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..', '..');
@@ -14,7 +23,10 @@ function result(workload: string, method: string, ms: number, more: Partial<Benc
 }
 
 const RESULTS: Array<BenchResult | BenchError> = [
-  result('reanchor', 'Marginalia: reanchorDocument (snapshot diff)', 150, { accuracy: { total: 1000, correct: 998, lost: 0, wrong: 2 }, extra: { label: '1.0 MB, 10,000 annotations, 5 % edits' } }),
+  result('reanchor', 'Marginalia: reanchorDocument (snapshot diff)', 150, {
+    accuracy: { total: 1000, correct: 998, lost: 0, wrong: 2 },
+    extra: { label: '1.0 MB, 10,000 annotations, 5 % edits' },
+  }),
   result('reanchor', 'Hypothesis-style fuzzy quote search', 86_300, { note: 'measured on 1,000, ×10.0' }),
   result('reanchor', 'diff-match-patch match_main', 140_400),
   result('typing', 'Marginalia: LiveDocument.applyChange', 2.5, { unit: 'median per edit', extra: { label: '1.0 MB' } }),
@@ -30,13 +42,26 @@ const RESULTS: Array<BenchResult | BenchError> = [
 ];
 
 const STARTUP: StartupResult = {
-  roundTripMs: 52.19, activateMs: 5, all: [88.36, 52.19, 46.68], wasActive: false,
-  extensionBytes: 263 * 1024, cliBytes: 371 * 1024, chunks: [{ file: 'yaml.js', bytes: 112 * 1024 }],
+  roundTripMs: 52.19,
+  activateMs: 5,
+  all: [88.36, 52.19, 46.68],
+  wasActive: false,
+  extensionBytes: 263 * 1024,
+  cliBytes: 371 * 1024,
+  chunks: [{ file: 'yaml.js', bytes: 112 * 1024 }],
 };
 
 const INFO: RunInfo = {
-  command: 'npm run bench', date: new Date('2026-12-05T13:20:45Z'), node: 'v20.20.0', cpus: 2, cpuModel: 'AMD EPYC 7B13',
-  memoryGb: 24, loadBefore: 1.04, loadAfter: 2.56, seconds: 98.4, quick: false,
+  command: 'npm run bench',
+  date: new Date('2026-12-05T13:20:45Z'),
+  node: 'v20.20.0',
+  cpus: 2,
+  cpuModel: 'AMD EPYC 7B13',
+  memoryGb: 24,
+  loadBefore: 1.04,
+  loadAfter: 2.56,
+  seconds: 98.4,
+  quick: false,
 };
 
 describe('bench report', () => {
@@ -52,15 +77,25 @@ describe('bench report', () => {
 
   it('makes one row per measured method, with the comparison, accuracy and goal of each', () => {
     const rows = benchRows(RESULTS, STARTUP);
-    assert.deepEqual(rows.map((r) => r.method), [
-      'Marginalia: reanchorDocument (snapshot diff)', 'Hypothesis-style fuzzy quote search', 'diff-match-patch match_main',
-      'Marginalia: LiveDocument.applyChange', 'naive: shift every span',
-      'Marginalia: IntervalIndex.touching', 'linear scan of every span',
-      'Marginalia: AnnotationStore.loadAll', 'Marginalia: Corpus view first level', 'Marginalia: writeExportYaml to a file', 'yaml package: stringify',
-      'Marginalia: the whole workload (load + tree + texts + export)',
-      'Marginalia: activation, ext.activate() in the extension host (loads the bundle)',
-      'Marginalia: dist/extension.js, the bundle activation loads (esbuild --production, minified)',
-    ]);
+    assert.deepEqual(
+      rows.map((r) => r.method),
+      [
+        'Marginalia: reanchorDocument (snapshot diff)',
+        'Hypothesis-style fuzzy quote search',
+        'diff-match-patch match_main',
+        'Marginalia: LiveDocument.applyChange',
+        'naive: shift every span',
+        'Marginalia: IntervalIndex.touching',
+        'linear scan of every span',
+        'Marginalia: AnnotationStore.loadAll',
+        'Marginalia: Corpus view first level',
+        'Marginalia: writeExportYaml to a file',
+        'yaml package: stringify',
+        'Marginalia: the whole workload (load + tree + texts + export)',
+        'Marginalia: activation, ext.activate() in the extension host (loads the bundle)',
+        'Marginalia: dist/extension.js, the bundle activation loads (esbuild --production, minified)',
+      ],
+    );
     const [reanchor, hyp, dmp, typing, naive, hover, linear, load, tree, exp, yaml, whole, activation, bundle] = rows;
     assert.equal(reanchor.workload, '1. Re-anchor after outside edits (1.0 MB, 10,000 annotations, 5 % edits)');
     assert.equal(reanchor.time, '150 ms');
@@ -97,7 +132,10 @@ describe('bench report', () => {
     assert.equal(table[0], '| Workload | Method | Time | vs ours | Correct / orphaned / wrong | Peak RSS | Goal | Notes |');
     assert.equal(table.filter((l) => l.startsWith('| 1. Re-anchor')).length, 1);
     assert.ok(table[3].startsWith('|  | Hypothesis-style'), table[3]);
-    assert.ok(table.every((l) => l.split(/(?<!\\)\|/).length === 10), 'every row has eight cells');
+    assert.ok(
+      table.every((l) => l.split(/(?<!\\)\|/).length === 10),
+      'every row has eight cells',
+    );
     assert.match(text, /^FAILED: corpus clean: Error: EACCES \| cannot remove$/m);
     assert.match(text, /^8 goals met, 2 missed\.$/m);
   });
@@ -119,7 +157,13 @@ describe('bench report', () => {
   });
 
   it('refuses a page whose markers are missing, doubled or reversed, naming it', () => {
-    for (const doc of ['no markers', `${BEGIN_MARKER}\nx`, `${END_MARKER}\n${BEGIN_MARKER}`, `${BEGIN_MARKER}\n${BEGIN_MARKER}\n${END_MARKER}`, `${BEGIN_MARKER}\n${END_MARKER}\n${END_MARKER}`]) {
+    for (const doc of [
+      'no markers',
+      `${BEGIN_MARKER}\nx`,
+      `${END_MARKER}\n${BEGIN_MARKER}`,
+      `${BEGIN_MARKER}\n${BEGIN_MARKER}\n${END_MARKER}`,
+      `${BEGIN_MARKER}\n${END_MARKER}\n${END_MARKER}`,
+    ]) {
       assert.throws(() => replaceBetweenMarkers(doc, 'report', 'docs/performance.md'), /^Error: docs\/performance\.md must hold the line/);
     }
   });

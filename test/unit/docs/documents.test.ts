@@ -12,7 +12,10 @@ const md = new MarkdownIt({ html: true });
 
 /** README.md, CONTRIBUTING.md and every Markdown file of docs/, as paths relative to the repository. */
 function documents(): string[] {
-  const docs = fs.readdirSync(path.join(ROOT, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`);
+  const docs = fs
+    .readdirSync(path.join(ROOT, 'docs'))
+    .filter((f) => f.endsWith('.md'))
+    .map((f) => `docs/${f}`);
   return ['README.md', 'CONTRIBUTING.md', ...docs.sort()];
 }
 
@@ -38,7 +41,11 @@ export function linkTargets(text: string): string[] {
 
 /** The anchor GitHub (and VS Code's Markdown preview) gives a heading: lower case, punctuation dropped, spaces as -. */
 export function headingSlug(heading: string): string {
-  return heading.trim().toLowerCase().replace(/[^\p{L}\p{N}\p{M} _-]/gu, '').replace(/ /g, '-');
+  return heading
+    .trim()
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}\p{M} _-]/gu, '')
+    .replace(/ /g, '-');
 }
 
 function headingSlugs(text: string): Set<string> {
@@ -85,7 +92,10 @@ export function matrixRows(text: string): MatrixRow[] {
   for (let i = start + 1; i < lines.length && !/^##? /.test(lines[i]); i++) {
     const l = lines[i];
     if (!l.startsWith('|') || /^\|\s*-/.test(l)) continue;
-    const cells = l.slice(1, l.trimEnd().length - 1).split(/(?<!\\)\|/).map((c) => c.trim().replace(/\\\|/g, '|'));
+    const cells = l
+      .slice(1, l.trimEnd().length - 1)
+      .split(/(?<!\\)\|/)
+      .map((c) => c.trim().replace(/\\\|/g, '|'));
     if (cells[0] === 'Case') continue;
     assert.equal(cells.length, 3, `docs/testing.md:${i + 1} has three cells (case, test file, test)`);
     const file = /^`([^`]+)`$/.exec(cells[1]);
@@ -174,7 +184,9 @@ describe('documents', () => {
   });
 
   it('the README shows the screenshots of the user story from docs/screenshots', () => {
-    const pictures = tokens(read('README.md')).filter((t) => t.type === 'image').map((t) => t.attrGet('src'));
+    const pictures = tokens(read('README.md'))
+      .filter((t) => t.type === 'image')
+      .map((t) => t.attrGet('src'));
     for (const shot of ['1-corpus-view.png', '3-tree.png', '4-hover.png', '5-exported.png']) {
       assert.ok(pictures.includes(`docs/screenshots/${shot}`), `README.md shows docs/screenshots/${shot}`);
     }
@@ -210,8 +222,8 @@ describe('documents', () => {
   it('the matrix check finds quoted and template titles, and names a test that is not there', () => {
     const source = [
       "it('a plain title, with a \\'quote\\' and C:\\\\x', () => {});",
-      'const cases = [{ name: \'a YAML syntax error\' }];',
-      'for (const c of cases) it(`broken sidecar, ${c.name}: the rest loads${c.line ? \' and line\' : \'\'}`, async () => {});',
+      "const cases = [{ name: 'a YAML syntax error' }];",
+      "for (const c of cases) it(`broken sidecar, ${c.name}: the rest loads${c.line ? ' and line' : ''}`, async () => {});",
     ].join('\n');
     assert.equal(missingTest(source, "a plain title, with a 'quote' and C:\\x"), undefined);
     assert.equal(missingTest(source, 'broken sidecar, a YAML syntax error: the rest loads and line'), undefined);
@@ -222,10 +234,12 @@ describe('documents', () => {
   it('README.md, CONTRIBUTING.md and docs/ carry no issue numbers or session history', () => {
     const found: string[] = [];
     for (const doc of documents()) {
-      read(doc).split('\n').forEach((l, i) => {
-        const m = /\b(issue|bug|ticket|PR) #?\d+|#\d{1,4}\b(?![-\w])|\b(this|last|previous|the next) session\b/i.exec(l);
-        if (m) found.push(`${doc}:${i + 1}: "${m[0]}"`);
-      });
+      read(doc)
+        .split('\n')
+        .forEach((l, i) => {
+          const m = /\b(issue|bug|ticket|PR) #?\d+|#\d{1,4}\b(?![-\w])|\b(this|last|previous|the next) session\b/i.exec(l);
+          if (m) found.push(`${doc}:${i + 1}: "${m[0]}"`);
+        });
     }
     assert.deepEqual(found, []);
   });

@@ -75,9 +75,19 @@ function checkWithPython(files: Map<string, string>, newlines: BratNewlines): { 
 describe('brat export', () => {
   it('writes the documented lines: code point offsets, fragments at line breaks, notes, attributes, comments', () => {
     const text = '😀 Putin said:\r\n“Russia will invest 11.2 trillion roubles”.\r\n';
-    const claim = annotate('news/a.txt', text, 'Putin said:\r\n“Russia', 'claim', { id: '01JD0000000000000000000001', note: 'Line 1\nC:\\path', attributes: { speaker: 'Putin', mood: 'calm', weight: 2 } });
-    const figure = annotate('news/a.txt', text, '11.2 trillion roubles', 'figure', { id: '01JD0000000000000000000002', attributes: { value: 11.2, unit: 'trillion roubles' } });
-    const person = annotate('news/a.txt', text, 'Putin', 'entity', { id: '01JD0000000000000000000003', attributes: { type: 'person', canonical: 'Vladimir Putin' } });
+    const claim = annotate('news/a.txt', text, 'Putin said:\r\n“Russia', 'claim', {
+      id: '01JD0000000000000000000001',
+      note: 'Line 1\nC:\\path',
+      attributes: { speaker: 'Putin', mood: 'calm', weight: 2 },
+    });
+    const figure = annotate('news/a.txt', text, '11.2 trillion roubles', 'figure', {
+      id: '01JD0000000000000000000002',
+      attributes: { value: 11.2, unit: 'trillion roubles' },
+    });
+    const person = annotate('news/a.txt', text, 'Putin', 'entity', {
+      id: '01JD0000000000000000000003',
+      attributes: { type: 'person', canonical: 'Vladimir Putin' },
+    });
     const files = exportBrat({ documents: [{ path: 'news/a.txt', text, annotations: [figure, claim, person] }] });
     assert.deepEqual([...files.keys()], [BRAT_CONF_FILE, 'news/a.ann', 'news/a.txt']);
     assert.equal(files.get('news/a.txt'), text, 'the text is copied as it is, CRLF included');
@@ -108,7 +118,10 @@ describe('brat export', () => {
     for (const newlines of ['universal', 'as-written'] as BratNewlines[]) {
       const files = exportBrat({ documents: docs, codebook: sampleCodebook(), newlines });
       const { checked } = checkWithPython(files, newlines);
-      assert.equal(checked, placeable(docs).reduce((n, d) => n + d.annotations.length, 0));
+      assert.equal(
+        checked,
+        placeable(docs).reduce((n, d) => n + d.annotations.length, 0),
+      );
     }
   });
 
@@ -146,7 +159,16 @@ describe('brat export', () => {
   it('names files as brat pairs them, and refuses two documents that would share a file', () => {
     assert.deepEqual(bratPaths('a/b.txt'), { txt: 'a/b.txt', ann: 'a/b.ann' });
     assert.deepEqual(bratPaths('a/b.md'), { txt: 'a/b.md.txt', ann: 'a/b.md.ann' });
-    assert.throws(() => exportBrat({ documents: [{ path: 'x.md.txt', text: '', annotations: [] }, { path: 'x.md', text: '', annotations: [] }] }), /would both write x\.md\.txt/);
+    assert.throws(
+      () =>
+        exportBrat({
+          documents: [
+            { path: 'x.md.txt', text: '', annotations: [] },
+            { path: 'x.md', text: '', annotations: [] },
+          ],
+        }),
+      /would both write x\.md\.txt/,
+    );
     const noText = exportBrat({ documents: [{ path: 'a.txt', text: 'x', annotations: [] }], includeText: false });
     assert.deepEqual([...noText.keys()].sort(), ['a.ann', BRAT_CONF_FILE]);
     assert.equal(noText.get('a.ann'), '', 'a document without annotations still gets its .ann (brat needs one)');
@@ -173,7 +195,10 @@ describe('brat export', () => {
 
   it('refuses to export what brat could not read back', () => {
     const a = annotate('d.txt', 'x y', 'y', 'claim');
-    assert.throws(() => exportBrat({ documents: [{ path: 'd.txt', text: 'x y', annotations: [{ ...a, attributes: { AnnotatorNotes: 'x' } }] }] }), /reserves for notes/);
+    assert.throws(
+      () => exportBrat({ documents: [{ path: 'd.txt', text: 'x y', annotations: [{ ...a, attributes: { AnnotatorNotes: 'x' } }] }] }),
+      /reserves for notes/,
+    );
     assert.throws(() => exportBrat({ documents: [{ path: 'd.txt', text: 'x y', annotations: [{ ...a, kind: 'two words' }] }] }), /not a brat type name/);
   });
 });
@@ -186,7 +211,14 @@ describe('brat import', () => {
       const files = exportBrat({ documents: docs, codebook, newlines });
       for (const d of docs) {
         const { txt, ann } = bratPaths(d.path);
-        const back = parseBrat(files.get(ann) as string, files.get(txt) as string, ann, { doc: d.path, codebook, newlines, now: NOW, newId: counter(), author: 'Importer' });
+        const back = parseBrat(files.get(ann) as string, files.get(txt) as string, ann, {
+          doc: d.path,
+          codebook,
+          newlines,
+          now: NOW,
+          newId: counter(),
+          author: 'Importer',
+        });
         assert.equal(back.path, d.path);
         assert.equal(back.hash, contentHash(d.text as string));
         assert.deepEqual(back.warnings, []);
@@ -210,7 +242,10 @@ describe('brat import', () => {
     const c = annotate('t.txt', text, 'd', 'entity', { attributes: { type: 'Person' } });
     const files = exportBrat({ documents: [{ path: 't.txt', text, annotations: [a, b, c] }] });
     const back = parseBrat(files.get('t.ann') as string, text, 't.ann', { doc: 't.txt' });
-    assert.deepEqual(back.annotations.map((x) => x.attributes), [a.attributes, b.attributes, c.attributes]);
+    assert.deepEqual(
+      back.annotations.map((x) => x.attributes),
+      [a.attributes, b.attributes, c.attributes],
+    );
   });
 
   it('keeps a lone surrogate in a note or an attribute as a \\uD83D escape, read back exactly (never U+FFFD)', () => {
@@ -236,7 +271,9 @@ describe('brat import', () => {
 
   it('reads what brat writes: attributes and notes before their span, brat ids with suffixes, a text field with a trailing comment', () => {
     const text = 'Sberbank and Putin.';
-    const ann = ['A1\ttype T2 person', '#1\tAnnotatorNotes T1\tthe bank', 'T1\tentity 0 8\tSberbank', 'T2\tentity 13 18\tPutin', 'A2\tNegated T1', ''].join('\n');
+    const ann = ['A1\ttype T2 person', '#1\tAnnotatorNotes T1\tthe bank', 'T1\tentity 0 8\tSberbank', 'T2\tentity 13 18\tPutin', 'A2\tNegated T1', ''].join(
+      '\n',
+    );
     const back = parseBrat(ann, text, 'x.ann', { doc: 'x.txt', newId: counter() });
     assert.deepEqual(
       back.annotations.map((a) => [a.target.quote.exact, a.note, a.attributes]),
@@ -313,7 +350,10 @@ describe('brat export of the fixture, by numbers', () => {
     const docs = buildCorpus();
     const files = exportBrat({ documents: docs, generated: GENERATED });
     const tLines = [...files].filter(([n]) => n.endsWith('.ann')).flatMap(([, c]) => c.split('\n').filter((l) => l.startsWith('T')));
-    assert.equal(tLines.length, placeable(docs).reduce((n, d) => n + d.annotations.length, 0));
+    assert.equal(
+      tLines.length,
+      placeable(docs).reduce((n, d) => n + d.annotations.length, 0),
+    );
     for (const d of docs.filter((x) => x.text !== undefined)) {
       assert.ok(files.has(bratPaths(d.path).ann) && files.has(bratPaths(d.path).txt), d.path);
     }

@@ -33,7 +33,8 @@ function readWithPython(csv: string): string[][] {
   try {
     const file = path.join(dir, 'export.csv');
     fs.writeFileSync(file, csv, 'utf8');
-    const script = 'import csv, json, sys\nwith open(sys.argv[1], newline="", encoding="utf-8-sig") as f:\n    print(json.dumps(list(csv.reader(f, strict=True))))';
+    const script =
+      'import csv, json, sys\nwith open(sys.argv[1], newline="", encoding="utf-8-sig") as f:\n    print(json.dumps(list(csv.reader(f, strict=True))))';
     const r = spawnSync('python3', ['-c', script, file], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
     assert.equal(r.status, 0, `python3 csv could not read the export (python3 is needed for this cross-check):\n${r.stderr}`);
     return JSON.parse(r.stdout) as string[][];
@@ -83,11 +84,16 @@ describe('CSV export', () => {
     const m = exportCsv({ documents: [{ path: 'm.txt', text: 'a b c', annotations: [mixed, mixed2] }] });
     assert.ok(rows(m)[0].includes('attr.x:json'));
     assert.deepEqual(
-      rows(m).slice(1).map((r) => r[rows(m)[0].indexOf('attr.x:json')]),
+      rows(m)
+        .slice(1)
+        .map((r) => r[rows(m)[0].indexOf('attr.x:json')]),
       ['5', '"5"'],
       'one name holding a number and a text: JSON literals keep them apart',
     );
-    assert.deepEqual(parseCsv(m, 'm.csv')[0].annotations.map((a) => a.attributes.x), [5, '5']);
+    assert.deepEqual(
+      parseCsv(m, 'm.csv')[0].annotations.map((a) => a.attributes.x),
+      [5, '5'],
+    );
   });
 
   it('follows RFC 4180: CRLF after every row, quotes doubled, only fields with , " CR or LF quoted', () => {
@@ -134,11 +140,20 @@ describe('CSV export', () => {
 
   it('refuses a lone surrogate (half a character, which UTF-8 cannot hold) naming the annotation, instead of writing U+FFFD', () => {
     for (const where of ['note', 'attribute', 'author'] as const) {
-      const a = annotate('s.txt', 'a b', 'b', 'claim', where === 'note' ? { note: 'half \ud83d here' } : where === 'attribute' ? { attributes: { speaker: 'x\ude00' } } : {});
+      const a = annotate(
+        's.txt',
+        'a b',
+        'b',
+        'claim',
+        where === 'note' ? { note: 'half \ud83d here' } : where === 'attribute' ? { attributes: { speaker: 'x\ude00' } } : {},
+      );
       const b = where === 'author' ? { ...a, provenance: { ...a.provenance, author: '\ud83dAnn' } } : a;
       assert.throws(
         () => exportCsv({ documents: [{ path: 's.txt', text: 'a b', annotations: [b] }] }),
-        (e: unknown) => e instanceof ExportRefusedError && e.message.startsWith(`cannot export to CSV: annotation ${a.id} holds a lone surrogate (U+D`) && /export it as YAML or W3C/.test(e.message),
+        (e: unknown) =>
+          e instanceof ExportRefusedError &&
+          e.message.startsWith(`cannot export to CSV: annotation ${a.id} holds a lone surrogate (U+D`) &&
+          /export it as YAML or W3C/.test(e.message),
         where,
       );
     }
@@ -147,7 +162,27 @@ describe('CSV export', () => {
   });
 
   it('guards formula look-alikes (＝ ﹦ ＋ － ＠ and small forms, U+2212) and = + - @ after a space, tab, CR or LF, and reads each back exactly', () => {
-    for (const s of ['\uFF1D1+1', '\uFE66cmd', '\uFF0B1', '\uFF0D1', '\uFF20SUM(A1)', '\uFE62x', '\uFE63x', '\uFE6Bx', '\u22121', ' =1', '  +1', ' -1', ' @x', '\t=1', '\r=1', '\n=1', '\nx', '\u00A0=1', '\u3000=1']) {
+    for (const s of [
+      '\uFF1D1+1',
+      '\uFE66cmd',
+      '\uFF0B1',
+      '\uFF0D1',
+      '\uFF20SUM(A1)',
+      '\uFE62x',
+      '\uFE63x',
+      '\uFE6Bx',
+      '\u22121',
+      ' =1',
+      '  +1',
+      ' -1',
+      ' @x',
+      '\t=1',
+      '\r=1',
+      '\n=1',
+      '\nx',
+      '\u00A0=1',
+      '\u3000=1',
+    ]) {
       assert.equal(guardFormula(s), `'${s}`, JSON.stringify(s));
       const a = annotate('g.txt', 'a b', 'b', 'claim', { note: s });
       const csv = exportCsv({ documents: [{ path: 'g.txt', text: 'a b', annotations: [a] }] });
@@ -188,39 +223,90 @@ describe('CSV export', () => {
     const back = parseCsv(first, 'x.csv');
     assert.deepEqual(sorted(back.flatMap((d) => d.annotations)), sorted(docs.flatMap((d) => d.annotations)));
     const texts = new Map(docs.map((d) => [d.path, d.text]));
-    assert.equal(exportCsv({ documents: back.map((d) => ({ path: d.path, text: texts.get(d.path), annotations: d.annotations })), generated: GENERATED }), first);
+    assert.equal(
+      exportCsv({ documents: back.map((d) => ({ path: d.path, text: texts.get(d.path), annotations: d.annotations })), generated: GENERATED }),
+      first,
+    );
   });
 
   it('round-trips any text in quotes, notes and attributes (property test)', () => {
-    const token = fc.constantFrom(',', '"', '""', '\r', '\n', '\r\n', "'", '=', '+', '-', '@', '\t', ' ', 'a', 'Word', '😀', '\uFEFF', '\u2028', 'é', '1.5', 'true', '');
-    const text = fc.oneof(fc.array(token, { maxLength: 8 }).map((t) => t.join('')), fc.string({ maxLength: 12 }));
+    const token = fc.constantFrom(
+      ',',
+      '"',
+      '""',
+      '\r',
+      '\n',
+      '\r\n',
+      "'",
+      '=',
+      '+',
+      '-',
+      '@',
+      '\t',
+      ' ',
+      'a',
+      'Word',
+      '😀',
+      '\uFEFF',
+      '\u2028',
+      'é',
+      '1.5',
+      'true',
+      '',
+    );
+    const text = fc.oneof(
+      fc.array(token, { maxLength: 8 }).map((t) => t.join('')),
+      fc.string({ maxLength: 12 }),
+    );
     const value = fc.oneof(text, fc.double({ noNaN: true, noDefaultInfinity: true }), fc.boolean(), fc.integer());
     fc.assert(
-      fc.property(fc.array(fc.record({ exact: text, note: text, author: text, detail: fc.option(text, { nil: undefined }), attrs: fc.dictionary(fc.constantFrom('a', 'b', '_c'), value, { maxKeys: 3 }) }), { minLength: 1, maxLength: 5 }), fc.boolean(), (specs, guard) => {
-        const doc = 'p/d.txt';
-        const annotations: Annotation[] = specs.map((s, i) => ({
-          id: '01JD' + String(i + 1).padStart(22, '0'),
-          kind: 'claim',
-          doc,
-          target: { start: i, end: i + 1, quote: { exact: s.exact, prefix: s.note, suffix: s.author } },
-          note: s.note,
-          attributes: s.attrs,
-          provenance: { author: s.author, created: '2026-11-20T09:30:00.000Z', modified: '2026-11-20T09:30:00.000Z', tool: s.exact, docHash: 'sha256:' + 'a'.repeat(64) },
-          anchor: s.detail === undefined ? { status: 'anchored' } : { status: 'reanchored', method: 'quote', detail: s.detail },
-        }));
-        const out = exportCsv({ documents: [{ path: doc, text: undefined, annotations }], formulaGuard: guard });
-        const back = parseCsv(out, 'x.csv', { formulaGuard: guard });
-        assert.deepEqual(
-          back[0].annotations,
-          annotations.map((a) => ({ ...a, attributes: Object.fromEntries(Object.entries(a.attributes).map(([k, v]) => [k, Object.is(v, -0) ? 0 : v])) })),
-        );
-      }),
+      fc.property(
+        fc.array(
+          fc.record({
+            exact: text,
+            note: text,
+            author: text,
+            detail: fc.option(text, { nil: undefined }),
+            attrs: fc.dictionary(fc.constantFrom('a', 'b', '_c'), value, { maxKeys: 3 }),
+          }),
+          { minLength: 1, maxLength: 5 },
+        ),
+        fc.boolean(),
+        (specs, guard) => {
+          const doc = 'p/d.txt';
+          const annotations: Annotation[] = specs.map((s, i) => ({
+            id: '01JD' + String(i + 1).padStart(22, '0'),
+            kind: 'claim',
+            doc,
+            target: { start: i, end: i + 1, quote: { exact: s.exact, prefix: s.note, suffix: s.author } },
+            note: s.note,
+            attributes: s.attrs,
+            provenance: {
+              author: s.author,
+              created: '2026-11-20T09:30:00.000Z',
+              modified: '2026-11-20T09:30:00.000Z',
+              tool: s.exact,
+              docHash: 'sha256:' + 'a'.repeat(64),
+            },
+            anchor: s.detail === undefined ? { status: 'anchored' } : { status: 'reanchored', method: 'quote', detail: s.detail },
+          }));
+          const out = exportCsv({ documents: [{ path: doc, text: undefined, annotations }], formulaGuard: guard });
+          const back = parseCsv(out, 'x.csv', { formulaGuard: guard });
+          assert.deepEqual(
+            back[0].annotations,
+            annotations.map((a) => ({ ...a, attributes: Object.fromEntries(Object.entries(a.attributes).map(([k, v]) => [k, Object.is(v, -0) ? 0 : v])) })),
+          );
+        },
+      ),
       { numRuns: 300 },
     );
   });
 
   it('RFC 4180 records round-trip through format and parse (property test)', () => {
-    const field = fc.oneof(fc.string({ maxLength: 10 }), fc.array(fc.constantFrom(',', '"', '\r', '\n', 'x', ' ', '😀'), { maxLength: 6 }).map((t) => t.join('')));
+    const field = fc.oneof(
+      fc.string({ maxLength: 10 }),
+      fc.array(fc.constantFrom(',', '"', '\r', '\n', 'x', ' ', '😀'), { maxLength: 6 }).map((t) => t.join('')),
+    );
     fc.assert(
       fc.property(fc.array(fc.array(field, { minLength: 1, maxLength: 5 }), { maxLength: 6 }), (records) => {
         const csv = records.map(formatCsvRecord).join('');
@@ -258,7 +344,12 @@ describe('CSV import', () => {
   function cellAt(row: number, column: string): { line: number; column: number } {
     const lines = good.split('\r\n');
     const i = header.indexOf(column);
-    const offset = lines.slice(0, row).reduce((n, l) => n + l.length + 2, 0) + lines[row].split(',').slice(0, i).reduce((n, c) => n + c.length + 1, 0);
+    const offset =
+      lines.slice(0, row).reduce((n, l) => n + l.length + 2, 0) +
+      lines[row]
+        .split(',')
+        .slice(0, i)
+        .reduce((n, c) => n + c.length + 1, 0);
     const before = good.slice(0, offset);
     return { line: before.split('\n').length, column: offset - (before.lastIndexOf('\n') + 1) + 1 };
   }
@@ -285,7 +376,9 @@ describe('CSV import', () => {
   });
   it('reads what a spreadsheet saves: LF rows, TRUE/FALSE, columns reordered, optional columns dropped, a BOM', () => {
     const table = rows(good);
-    const keep = table[0].map((_, i) => i).filter((i) => !['start_line', 'start_column_utf16', 'end_line', 'end_column_utf16', 'method', 'detail'].includes(table[0][i]));
+    const keep = table[0]
+      .map((_, i) => i)
+      .filter((i) => !['start_line', 'start_column_utf16', 'end_line', 'end_column_utf16', 'method', 'detail'].includes(table[0][i]));
     const reordered = [...keep].reverse();
     const saved = '\uFEFF' + table.map((r) => formatCsvRecord(reordered.map((i) => (r[i] === 'true' ? 'TRUE' : r[i]))).replace(/\r\n$/, '\n')).join('') + '\n';
     assert.deepEqual(parseCsv(saved, 'saved.csv'), [{ path: 'doc.txt', annotations: [a1, a2] }]);
@@ -315,7 +408,12 @@ describe('CSV import', () => {
     expectError(cellEdit(1, 'status', 'lost'), cellAt(1, 'status'), /status must be one of "anchored", "reanchored", "orphaned"/, 'schema');
     expectError(cellEdit(1, 'created', 'yesterday'), cellAt(1, 'created'), /created must be an ISO 8601/, 'schema');
     expectError(cellEdit(1, 'doc_hash', 'md5:1'), cellAt(1, 'doc_hash'), /doc_hash must be "sha256:"/, 'schema');
-    expectError(good.replace('attr.type', 'attr.two words'), { line: 1, column: good.indexOf('attr.type') + 1 }, /attr\.two words has a field named "two words", which is not allowed/, 'schema');
+    expectError(
+      good.replace('attr.type', 'attr.two words'),
+      { line: 1, column: good.indexOf('attr.type') + 1 },
+      /attr\.two words has a field named "two words", which is not allowed/,
+      'schema',
+    );
   });
   it('semantics: unsafe path, duplicate id, start after end, columns contradicting offsets', () => {
     expectError(cellEdit(1, 'document', '../outside.txt'), cellAt(1, 'document'), /not a safe workspace-relative path/, 'invalid');
@@ -329,7 +427,10 @@ describe('CSV import', () => {
     const back = parseCsv(exportCsv({ documents: [...docs].reverse(), generated: GENERATED }), 'x.csv');
     assert.deepEqual(
       back.map((d) => d.path),
-      docs.filter((d) => d.annotations.length > 0).map((d) => d.path).sort(),
+      docs
+        .filter((d) => d.annotations.length > 0)
+        .map((d) => d.path)
+        .sort(),
     );
     assert.ok(back.some((d) => d.path === P000));
   });

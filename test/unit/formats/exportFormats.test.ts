@@ -11,12 +11,26 @@ import { defaultCodebook, findKind } from '../../../src/core/store';
 import { figureOfAnnotation, formatFigure, type NormalisedFigure } from '../../../src/core/research';
 
 const text = 'Article Source: TMTPOST\nPutin said 80% of it.';
-const a = createAnnotation(text, { doc: 'a.txt', kind: 'figure', start: text.indexOf('80%'), end: text.indexOf('80%') + 3, author: 'x', attributes: { value: 80, unit: '%' } }, { name: 'figure', attributes: [{ name: 'value', type: 'number' }, { name: 'unit', type: 'string' }] }, new Date('2026-11-23T10:00:00Z'));
+const a = createAnnotation(
+  text,
+  { doc: 'a.txt', kind: 'figure', start: text.indexOf('80%'), end: text.indexOf('80%') + 3, author: 'x', attributes: { value: 80, unit: '%' } },
+  {
+    name: 'figure',
+    attributes: [
+      { name: 'value', type: 'number' },
+      { name: 'unit', type: 'string' },
+    ],
+  },
+  new Date('2026-11-23T10:00:00Z'),
+);
 const input = { documents: [{ path: 'a.txt', text, annotations: [a] }], generated: new Date('2026-11-23T10:00:00Z') };
 
 describe('export formats', () => {
   it('lists every format once, with a file extension for the one-file formats', () => {
-    assert.deepEqual(EXPORT_FORMATS.map((f) => f.id), ['yaml', 'w3c', 'csv', 'brat']);
+    assert.deepEqual(
+      EXPORT_FORMATS.map((f) => f.id),
+      ['yaml', 'w3c', 'csv', 'brat'],
+    );
     assert.equal(exportFormat('csv')?.extension, 'csv');
     assert.equal(exportFormat('brat')?.extension, undefined);
     assert.equal(exportFormat('docx'), undefined);
@@ -38,7 +52,12 @@ describe('export formats', () => {
     const figure = findKind(defaultCodebook(), 'figure');
     assert.ok(figure);
     const start = lagText.indexOf('six');
-    const lag = createAnnotation(lagText, { doc: 'lag.txt', kind: 'figure', start, end: start + 'six to nine-month'.length, author: 'x', attributes: { value: 6, high: 9, unit: 'month' } }, figure, new Date('2026-11-23T10:00:00Z'));
+    const lag = createAnnotation(
+      lagText,
+      { doc: 'lag.txt', kind: 'figure', start, end: start + 'six to nine-month'.length, author: 'x', attributes: { value: 6, high: 9, unit: 'month' } },
+      figure,
+      new Date('2026-11-23T10:00:00Z'),
+    );
     const lagInput = { documents: [{ path: 'lag.txt', text: lagText, annotations: [lag] }], generated: new Date('2026-11-23T10:00:00Z') };
     const text = (f: 'yaml' | 'w3c' | 'csv'): string => (renderExport(f, lagInput) as { text: string }).text;
     const brat = (renderExport('brat', lagInput) as { files: Map<string, string> }).files;

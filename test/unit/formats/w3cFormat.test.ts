@@ -52,9 +52,13 @@ if (fs.existsSync(SUITE)) {
     function subjects(): { name: string; annotation: Json }[] {
       const out: { name: string; annotation: Json }[] = [];
       for (const { annotation, text } of allAnnotations(docs)) {
-        out.push({ name: `toW3cAnnotation ${annotation.doc} ${annotation.id}`, annotation: toW3cAnnotation(annotation, text, { generated: GENERATED }) as Json });
+        out.push({
+          name: `toW3cAnnotation ${annotation.doc} ${annotation.id}`,
+          annotation: toW3cAnnotation(annotation, text, { generated: GENERATED }) as Json,
+        });
       }
-      for (const item of collection.first.items as Json[]) out.push({ name: `exportW3c item ${String(item.id)}`, annotation: { '@context': collection['@context'], ...item } });
+      for (const item of collection.first.items as Json[])
+        out.push({ name: `exportW3c item ${String(item.id)}`, annotation: { '@context': collection['@context'], ...item } });
       for (const [file, source] of pages) {
         const page = JSON.parse(source) as Json;
         const p = page.type === 'AnnotationCollection' ? page.first : page;
@@ -85,11 +89,26 @@ if (fs.existsSync(SUITE)) {
           const dropped = new Set(['anno11.json', 'anno12.json', 'anno13.json']);
           for (const name of fs.readdirSync(path.join(samples, 'correct')).filter((n) => /^anno\d+\.json$/.test(n) && !dropped.has(n))) {
             const failed = suite.run(musts, JSON.parse(fs.readFileSync(path.join(samples, 'correct', name), 'utf8'))).filter((o) => !o.passed);
-            assert.deepEqual(failed.map((o) => o.file), [], `correct/${name}`);
+            assert.deepEqual(
+              failed.map((o) => o.file),
+              [],
+              `correct/${name}`,
+            );
           }
           // Incorrect samples that are JSON at all and break a must (the others break only shoulds, or are not JSON).
           const mustFail = ['anno3.json', 'anno4.json', 'anno5.json', 'anno6.json', 'anno7.json', 'anno8.json', 'anno9.json', 'anno11.json'];
-          mustFail.push('anno28.json', 'anno30.json', 'anno31.json', 'anno32.json', 'anno33.json', 'anno34.json', 'anno35.json', 'anno36.json', 'anno38.json', 'anno39.json');
+          mustFail.push(
+            'anno28.json',
+            'anno30.json',
+            'anno31.json',
+            'anno32.json',
+            'anno33.json',
+            'anno34.json',
+            'anno35.json',
+            'anno36.json',
+            'anno38.json',
+            'anno39.json',
+          );
           for (const name of mustFail) {
             const outcomes = suite.run(musts, JSON.parse(fs.readFileSync(path.join(samples, 'incorrect', name), 'utf8')));
             assert.ok(
@@ -113,7 +132,9 @@ if (fs.existsSync(SUITE)) {
           }
           assert.deepEqual(failures, []);
           assert.equal(passed, list.length * 54);
-          console.log(`      W3C musts (${refSiblings} $ref siblings): ${passed} of ${list.length * 54} assertion runs passed (${list.length} annotations × 54 assertions)`);
+          console.log(
+            `      W3C musts (${refSiblings} $ref siblings): ${passed} of ${list.length * 54} assertion runs passed (${list.length} annotations × 54 assertions)`,
+          );
         });
 
         it('catches broken exports (negative controls: the runner is not vacuous)', () => {
@@ -131,7 +152,10 @@ if (fs.existsSync(SUITE)) {
           for (const [file, breakIt] of Object.entries(broken)) {
             const a = structuredClone(base);
             breakIt(a);
-            const failed = suite.run(musts, a).filter((o) => o.reported).map((o) => o.file);
+            const failed = suite
+              .run(musts, a)
+              .filter((o) => o.reported)
+              .map((o) => o.file);
             assert.ok(failed.includes(file), `${file} should fail; failed: ${failed.join(', ')}`);
           }
         });
@@ -207,10 +231,20 @@ if (fs.existsSync(SUITE)) {
 
 /** The collection and page checks of the suite's definitions/collections.json. */
 const COLLECTION_CHECKS = [
-  { title: '@context', type: 'object', required: ['@context'], properties: { '@context': { oneOf: [{ $ref: 'collections.json#/definitions/contextValueFound' }, { $ref: 'collections.json#/definitions/contextValueInArrayFound' }] } } },
+  {
+    title: '@context',
+    type: 'object',
+    required: ['@context'],
+    properties: {
+      '@context': { oneOf: [{ $ref: 'collections.json#/definitions/contextValueFound' }, { $ref: 'collections.json#/definitions/contextValueInArrayFound' }] },
+    },
+  },
   {
     title: 'type AnnotationCollection or AnnotationPage',
-    anyOf: [{ $ref: 'collections.json#/definitions/annotationCollectionTypeValueFound' }, { $ref: 'collections.json#/definitions/annotationPageTypeValueFound' }],
+    anyOf: [
+      { $ref: 'collections.json#/definitions/annotationCollectionTypeValueFound' },
+      { $ref: 'collections.json#/definitions/annotationPageTypeValueFound' },
+    ],
   },
   { title: 'label', $ref: 'collections.json#/definitions/labelDefinition' },
   { title: 'total', $ref: 'collections.json#/definitions/totalDefinition' },
@@ -249,8 +283,22 @@ describe('W3C export', () => {
       body: [
         { type: 'TextualBody', purpose: 'tagging', value: 'figure', format: 'text/plain' },
         { type: 'TextualBody', purpose: 'commenting', value: 'yes', format: 'text/plain' },
-        { type: 'TextualBody', purpose: 'describing', value: 'approx: false', format: 'text/plain', 'marginalia:attribute': 'approx', 'marginalia:value': false },
-        { type: 'TextualBody', purpose: 'describing', value: 'unit: trillion roubles', format: 'text/plain', 'marginalia:attribute': 'unit', 'marginalia:value': 'trillion roubles' },
+        {
+          type: 'TextualBody',
+          purpose: 'describing',
+          value: 'approx: false',
+          format: 'text/plain',
+          'marginalia:attribute': 'approx',
+          'marginalia:value': false,
+        },
+        {
+          type: 'TextualBody',
+          purpose: 'describing',
+          value: 'unit: trillion roubles',
+          format: 'text/plain',
+          'marginalia:attribute': 'unit',
+          'marginalia:value': 'trillion roubles',
+        },
         { type: 'TextualBody', purpose: 'describing', value: 'value: 11.2', format: 'text/plain', 'marginalia:attribute': 'value', 'marginalia:value': 11.2 },
       ],
       target: {
@@ -279,7 +327,11 @@ describe('W3C export', () => {
       const item = items.find((i) => i.id === `urn:marginalia:annotation:${a.id}`);
       const pos = item?.target.selector[1];
       // Array.from splits a string into code points: an independent count.
-      assert.deepEqual(pos, { type: 'TextPositionSelector', start: Array.from(EMOJI_TEXT.slice(0, a.target.start)).length, end: Array.from(EMOJI_TEXT.slice(0, a.target.end)).length });
+      assert.deepEqual(pos, {
+        type: 'TextPositionSelector',
+        start: Array.from(EMOJI_TEXT.slice(0, a.target.start)).length,
+        end: Array.from(EMOJI_TEXT.slice(0, a.target.end)).length,
+      });
       assert.equal(Array.from(EMOJI_TEXT).slice(pos.start, pos.end).join(''), a.target.quote.exact);
       assert.notEqual(pos.start, a.target.start, 'the fixture has astral characters before every emoji-document passage');
     }
@@ -303,12 +355,18 @@ describe('W3C export', () => {
 
   it('names documents by IRI: percent-encoded paths under a configurable base', () => {
     const docs = buildCorpus();
-    const out = JSON.parse(exportW3c({ documents: docs, generated: GENERATED, documentBase: 'https://example.org/corpus/', annotationBase: 'https://example.org/anno/' })) as Json;
+    const out = JSON.parse(
+      exportW3c({ documents: docs, generated: GENERATED, documentBase: 'https://example.org/corpus/', annotationBase: 'https://example.org/anno/' }),
+    ) as Json;
     const sources = new Set((out.first.items as Json[]).map((i) => i.target.source as string));
     assert.ok(sources.has('https://example.org/corpus/notes/%D0%A0%D0%BE%D1%81%D1%81%D0%B8%D1%8F%20%D0%B8%20%D0%98%D0%98%20%231.txt'), [...sources].join('\n'));
     assert.ok((out.first.items as Json[]).every((i) => (i.id as string).startsWith('https://example.org/anno/01JD')));
     assert.throws(() => exportW3c({ documents: docs, documentBase: 'corpus/' }), /not an absolute IRI/);
-    const back = parseW3c(JSON.stringify(out), 'x.jsonld', { documentBase: 'https://example.org/corpus/', annotationBase: 'https://example.org/anno/', textFor: textsOf(docs) });
+    const back = parseW3c(JSON.stringify(out), 'x.jsonld', {
+      documentBase: 'https://example.org/corpus/',
+      annotationBase: 'https://example.org/anno/',
+      textFor: textsOf(docs),
+    });
     assert.ok(back.some((d) => d.path === PNONASCII));
   });
 
@@ -346,7 +404,13 @@ describe('W3C export', () => {
     const p1 = JSON.parse(files.get(names[1]) as string) as Json;
     assert.deepEqual(
       { id: p1.id, partOf: p1.partOf, startIndex: p1.startIndex, prev: p1.prev, next: p1.next },
-      { id: 'https://example.org/annotations/?page=1', partOf: 'https://example.org/annotations/', startIndex: 4, prev: 'https://example.org/annotations/?page=0', next: 'https://example.org/annotations/?page=2' },
+      {
+        id: 'https://example.org/annotations/?page=1',
+        partOf: 'https://example.org/annotations/',
+        startIndex: 4,
+        prev: 'https://example.org/annotations/?page=0',
+        next: 'https://example.org/annotations/?page=2',
+      },
     );
     const last = JSON.parse(files.get(names[names.length - 1]) as string) as Json;
     assert.equal(last.next, undefined);
@@ -390,7 +454,10 @@ describe('W3C import', () => {
     const back = parseW3cFiles([...files].reverse(), { textFor: textsOf(docs) });
     assert.deepEqual(imported(back), sorted(docs.flatMap((d) => d.annotations)));
     // The collection alone: its later pages are missing.
-    assert.throws(() => parseW3c(files[0].source, files[0].file, { textFor: textsOf(docs) }), (e: unknown) => e instanceof ExportFormatError && /continues on page .*page=1.*import all the page files together/.test(e.message));
+    assert.throws(
+      () => parseW3c(files[0].source, files[0].file, { textFor: textsOf(docs) }),
+      (e: unknown) => e instanceof ExportFormatError && /continues on page .*page=1.*import all the page files together/.test(e.message),
+    );
     // A page dropped from the middle.
     assert.throws(() => parseW3cFiles([files[0], files[1], files[3]], { textFor: textsOf(docs) }), /continues on page .*page=2/);
   });
@@ -399,7 +466,10 @@ describe('W3C import', () => {
     const docs = buildCorpus();
     const a = docs[0].annotations[1];
     const one = parseW3c(JSON.stringify(toW3cAnnotation(a, docs[0].text)), 'one.jsonld', { textFor: textsOf(docs) });
-    assert.deepEqual(one.map((d) => d.annotations), [[a]]);
+    assert.deepEqual(
+      one.map((d) => d.annotations),
+      [[a]],
+    );
     const list = allAnnotations(docs).map(({ annotation, text }) => toW3cAnnotation(annotation, text, { generated: GENERATED }));
     assert.deepEqual(imported(parseW3c(JSON.stringify(list), 'list.json', { textFor: textsOf(docs) })), sorted(docs.flatMap((d) => d.annotations)));
   });
@@ -441,7 +511,10 @@ describe('W3C import', () => {
         { type: 'TextualBody', purpose: 'tagging', value: 'budget' },
         { type: 'TextualBody', purpose: 'tagging', value: 'defence' },
       ],
-      target: { source: 'urn:marginalia:doc:news/a.txt', selector: [{ type: 'TextQuoteSelector', exact: '11.2 trillion roubles', prefix: 'spend ', suffix: ' 😀' }] },
+      target: {
+        source: 'urn:marginalia:doc:news/a.txt',
+        selector: [{ type: 'TextQuoteSelector', exact: '11.2 trillion roubles', prefix: 'spend ', suffix: ' 😀' }],
+      },
     };
     assert.throws(() => parseW3c(JSON.stringify(foreign), 'h.json', { textFor: () => text }), /names no Marginalia kind.*defaultKind/);
     const [doc] = parseW3c(JSON.stringify(foreign), 'h.json', { textFor: () => text, defaultKind: 'figure' });
@@ -454,7 +527,13 @@ describe('W3C import', () => {
     assert.equal(a.provenance.modified, '2025-01-02T03:04:05Z');
     assert.equal(a.provenance.docHash, contentHash(text));
     assert.deepEqual(doc.needsReanchor, [a.id]);
-    const positional = { ...foreign, motivation: 'assessing', bodyValue: 'Plain note', body: undefined, target: { source: 'urn:marginalia:doc:news/a.txt', selector: { type: 'TextPositionSelector', start: 44, end: 45 } } };
+    const positional = {
+      ...foreign,
+      motivation: 'assessing',
+      bodyValue: 'Plain note',
+      body: undefined,
+      target: { source: 'urn:marginalia:doc:news/a.txt', selector: { type: 'TextPositionSelector', start: 44, end: 45 } },
+    };
     const [p] = parseW3c(JSON.stringify(positional), 'p.json', { textFor: () => text });
     assert.equal(p.annotations[0].kind, 'claim');
     assert.equal(p.annotations[0].note, 'Plain note');
@@ -520,7 +599,11 @@ describe('W3C import errors', () => {
   });
   it('not an annotation at all', () => {
     expectError('"hello"', 1, /not a W3C Web Annotation: the file holds text/);
-    expectError(replaceOnce(good, '"type": "AnnotationCollection"', '"type": "Collection"'), lineOf(good, '"type": "AnnotationCollection"'), /type is text "Collection"/);
+    expectError(
+      replaceOnce(good, '"type": "AnnotationCollection"', '"type": "Collection"'),
+      lineOf(good, '"type": "AnnotationCollection"'),
+      /type is text "Collection"/,
+    );
     expectError(replaceOnce(good, `"${ANNO_CONTEXT}"`, '"http://schema.org/"'), lineOf(good, '"@context"'), /@context does not include/);
   });
   it('a total that does not match the items', () => {
@@ -540,19 +623,63 @@ describe('W3C import errors', () => {
     expectError(src, lineOf(src, '"target"'), /targets a whole document/, 'invalid');
   });
   it('a document outside the base, or leaving the workspace', () => {
-    expectError(replaceOnce(good, '"urn:marginalia:doc:doc.txt"', '"https://elsewhere.example/doc.txt"'), lineOf(good, '"source"'), /not under the document base urn:marginalia:doc:/, 'invalid');
-    expectError(replaceOnce(good, '"urn:marginalia:doc:doc.txt"', '"urn:marginalia:doc:../../etc/passwd"'), lineOf(good, '"source"'), /not a safe workspace-relative path/, 'invalid');
+    expectError(
+      replaceOnce(good, '"urn:marginalia:doc:doc.txt"', '"https://elsewhere.example/doc.txt"'),
+      lineOf(good, '"source"'),
+      /not under the document base urn:marginalia:doc:/,
+      'invalid',
+    );
+    expectError(
+      replaceOnce(good, '"urn:marginalia:doc:doc.txt"', '"urn:marginalia:doc:../../etc/passwd"'),
+      lineOf(good, '"source"'),
+      /not a safe workspace-relative path/,
+      'invalid',
+    );
   });
   it('a bad id, kind, anchor status, timestamp, hash: pointed at their own lines', () => {
-    expectError(replaceOnce(good, 'annotation:01JD0000000000000000000002', 'annotation:not-a-ulid'), lineOf(good, 'annotation:01JD0000000000000000000002'), /followed by a ULID/);
-    expectError(replaceOnce(good, '"marginalia:kind": "entity"', '"marginalia:kind": "two words"'), lineOf(good, '"marginalia:kind": "entity"'), /marginalia:kind must be a name/, 'schema');
-    expectError(replaceOnce(good, '"marginalia:anchorStatus": "anchored"', '"marginalia:anchorStatus": "lost"'), lineOf(good, '"marginalia:anchorStatus"'), /marginalia:anchorStatus must be one of "anchored", "reanchored", "orphaned"/, 'schema');
-    expectError(replaceOnce(good, '"created": "2026-11-20T09:30:00.000Z"', '"created": "yesterday"'), lineOf(good, '"created"'), /created must be an ISO 8601 date/, 'schema');
-    expectError(replaceOnce(good, `"marginalia:docHash": "${contentHash(text)}"`, '"marginalia:docHash": "md5:1"'), lineOf(good, '"marginalia:docHash"'), /marginalia:docHash must be "sha256:"/, 'schema');
+    expectError(
+      replaceOnce(good, 'annotation:01JD0000000000000000000002', 'annotation:not-a-ulid'),
+      lineOf(good, 'annotation:01JD0000000000000000000002'),
+      /followed by a ULID/,
+    );
+    expectError(
+      replaceOnce(good, '"marginalia:kind": "entity"', '"marginalia:kind": "two words"'),
+      lineOf(good, '"marginalia:kind": "entity"'),
+      /marginalia:kind must be a name/,
+      'schema',
+    );
+    expectError(
+      replaceOnce(good, '"marginalia:anchorStatus": "anchored"', '"marginalia:anchorStatus": "lost"'),
+      lineOf(good, '"marginalia:anchorStatus"'),
+      /marginalia:anchorStatus must be one of "anchored", "reanchored", "orphaned"/,
+      'schema',
+    );
+    expectError(
+      replaceOnce(good, '"created": "2026-11-20T09:30:00.000Z"', '"created": "yesterday"'),
+      lineOf(good, '"created"'),
+      /created must be an ISO 8601 date/,
+      'schema',
+    );
+    expectError(
+      replaceOnce(good, `"marginalia:docHash": "${contentHash(text)}"`, '"marginalia:docHash": "md5:1"'),
+      lineOf(good, '"marginalia:docHash"'),
+      /marginalia:docHash must be "sha256:"/,
+      'schema',
+    );
   });
   it('a bad attribute name and value', () => {
-    expectError(replaceOnce(good, '"marginalia:attribute": "type"', '"marginalia:attribute": "two words"'), lineOf(good, '"marginalia:attribute": "type"'), /the attribute name "two words" is not allowed: names must be letters/, 'schema');
-    expectError(replaceOnce(good, '"marginalia:value": "person"', '"marginalia:value": ["person"]'), lineOf(good, '"marginalia:value": "person"'), /attribute type must be text or a number or true or false/, 'schema');
+    expectError(
+      replaceOnce(good, '"marginalia:attribute": "type"', '"marginalia:attribute": "two words"'),
+      lineOf(good, '"marginalia:attribute": "type"'),
+      /the attribute name "two words" is not allowed: names must be letters/,
+      'schema',
+    );
+    expectError(
+      replaceOnce(good, '"marginalia:value": "person"', '"marginalia:value": ["person"]'),
+      lineOf(good, '"marginalia:value": "person"'),
+      /attribute type must be text or a number or true or false/,
+      'schema',
+    );
   });
   it('a position that ends before it starts', () => {
     const m = /"start": (\d+),\s*"end": (\d+)/.exec(good);
@@ -560,7 +687,12 @@ describe('W3C import errors', () => {
     expectError(good.replace(m[0], `"start": ${m[2]}, "end": ${m[1]}`), lineOf(good, '"TextPositionSelector"') + 1, /ends \(\d+\) before it starts/, 'invalid');
   });
   it('duplicate annotation ids', () => {
-    expectError(good.replace(/01JD0000000000000000000002/g, '01JD0000000000000000000001'), lineOf(good, '"id": "urn:marginalia:annotation:01JD0000000000000000000002"'), /used twice/, 'invalid');
+    expectError(
+      good.replace(/01JD0000000000000000000002/g, '01JD0000000000000000000001'),
+      lineOf(good, '"id": "urn:marginalia:annotation:01JD0000000000000000000002"'),
+      /used twice/,
+      'invalid',
+    );
   });
   it('locates values and keys by path', () => {
     const j = parseJsonLocated('{\n  "a": [1,\n    {"b": true}]\n}', 'x.json');

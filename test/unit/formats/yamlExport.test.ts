@@ -242,7 +242,10 @@ describe('YAML export', () => {
       const out = byDoc(plain, d.path);
       assert.equal(out.hash, d.text === undefined ? null : contentHash(d.text));
       const offsets = out.annotations.map((a) => [a.start.offset, a.id]);
-      assert.deepEqual(offsets, [...offsets].sort((x, y) => Number(x[0]) - Number(y[0]) || String(x[1]).localeCompare(String(y[1]))));
+      assert.deepEqual(
+        offsets,
+        [...offsets].sort((x, y) => Number(x[0]) - Number(y[0]) || String(x[1]).localeCompare(String(y[1]))),
+      );
       for (const a of out.annotations) {
         const src = d.annotations.find((x) => x.id === a.id);
         assert.ok(src);
@@ -372,7 +375,18 @@ describe('YAML export', () => {
     const text = 'A figure: 11.2 trillion.\n';
     const a = annotate('a.txt', text, '11.2 trillion', 'figure', {
       note: '\\ "quoted" \'single\' # not a comment\n  indented\n\ttab\u2028separator\u0085nel\x7fdel\u0000nul',
-      attributes: { big: 1e21, tiny: 1e-7, negZero: -0, int: 9007199254740991, yes: 'yes', off: 'Off', tilde: '~', date: '2026-11-23', octal: '0o17', exp: '1e3' },
+      attributes: {
+        big: 1e21,
+        tiny: 1e-7,
+        negZero: -0,
+        int: 9007199254740991,
+        yes: 'yes',
+        off: 'Off',
+        tilde: '~',
+        date: '2026-11-23',
+        octal: '0o17',
+        exp: '1e3',
+      },
     });
     const out = exportYaml({ documents: [{ path: 'a.txt', text, annotations: [a] }], generated: GENERATED });
     assert.match(out, /big: 1\.0e\+21\n/);
@@ -483,7 +497,12 @@ describe('YAML export import errors', () => {
   });
   it('missing field', () => {
     const bad = replaceOnce(good, '        kind: figure\n', '');
-    expectError(bad, lineOf(bad, '- id: "01JD0000000000000000000001"'), /documents\[0\]\.annotations\[0\] is missing the required field "kind".*export again/, 'schema');
+    expectError(
+      bad,
+      lineOf(bad, '- id: "01JD0000000000000000000001"'),
+      /documents\[0\]\.annotations\[0\] is missing the required field "kind".*export again/,
+      'schema',
+    );
   });
   it('unknown field', () => {
     const bad = replaceOnce(good, '        kind: figure\n', '        kind: figure\n        colour: red\n');
@@ -541,7 +560,12 @@ describe('YAML export import errors', () => {
   });
   it('alias bomb', () => {
     const bomb = ['x0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]'];
-    for (let i = 1; i < 9; i++) bomb.push(`x${i}: &a${i} [${Array(9).fill(`*a${i - 1}`).join(', ')}]`);
+    for (let i = 1; i < 9; i++)
+      bomb.push(
+        `x${i}: &a${i} [${Array(9)
+          .fill(`*a${i - 1}`)
+          .join(', ')}]`,
+      );
     const bad = good + bomb.join('\n') + '\n';
     expectError(bad, lineOf(bad, '*a0'), /too many YAML aliases/, 'alias');
   });

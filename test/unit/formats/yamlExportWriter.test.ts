@@ -43,7 +43,8 @@ function portableNumber(n: number): string {
 
 function withPortableNumbers(tags: Tags): Tags {
   return tags.map((t) => {
-    if (typeof t !== 'object' || !('tag' in t) || (t.tag !== 'tag:yaml.org,2002:int' && t.tag !== 'tag:yaml.org,2002:float') || t.format !== undefined) return t;
+    if (typeof t !== 'object' || !('tag' in t) || (t.tag !== 'tag:yaml.org,2002:int' && t.tag !== 'tag:yaml.org,2002:float') || t.format !== undefined)
+      return t;
     const tag: ScalarTag = { ...(t as ScalarTag), stringify: (item) => portableNumber(Number((item as Scalar).value)) };
     return tag;
   });
@@ -65,8 +66,13 @@ function libraryWriter(plain: unknown): string {
 
 /** Strings of the input as the export holds them: notes, quotes, attribute and metadata values. */
 function strings(documents: readonly ExportInputDocument[]): string[] {
-  const values = (attrs: Record<string, AttributeValue>): string[] => Object.keys(attrs).sort().map((k) => String(attrs[k]));
-  return documents.flatMap((d) => d.annotations.flatMap((a) => [a.note, a.target.quote.exact, a.target.quote.prefix, a.target.quote.suffix, ...values(a.attributes)]));
+  const values = (attrs: Record<string, AttributeValue>): string[] =>
+    Object.keys(attrs)
+      .sort()
+      .map((k) => String(attrs[k]));
+  return documents.flatMap((d) =>
+    d.annotations.flatMap((a) => [a.note, a.target.quote.exact, a.target.quote.prefix, a.target.quote.suffix, ...values(a.attributes)]),
+  );
 }
 
 interface ReadBack {
@@ -76,8 +82,12 @@ interface ReadBack {
 function assertSameAsLibrary(documents: ExportInputDocument[]): string {
   const out = exportYaml({ documents, generated: GENERATED });
   const plain = parse(out, { version: '1.2' }) as ReadBack;
-  const sorted = [...documents].sort((a, b) => (a.path < b.path ? -1 : 1)).map((d) => ({ ...d, annotations: [...d.annotations].sort((x, y) => x.target.start - y.target.start || (x.id < y.id ? -1 : 1)) }));
-  const read = plain.documents.flatMap((d) => d.annotations.flatMap((a) => [a.note, a.quote.exact, a.quote.prefix, a.quote.suffix, ...Object.values(a.attributes).map(String)]));
+  const sorted = [...documents]
+    .sort((a, b) => (a.path < b.path ? -1 : 1))
+    .map((d) => ({ ...d, annotations: [...d.annotations].sort((x, y) => x.target.start - y.target.start || (x.id < y.id ? -1 : 1)) }));
+  const read = plain.documents.flatMap((d) =>
+    d.annotations.flatMap((a) => [a.note, a.quote.exact, a.quote.prefix, a.quote.suffix, ...Object.values(a.attributes).map(String)]),
+  );
   assert.deepEqual(read, strings(sorted), 'the export reads back as what was exported');
   const expected = libraryWriter(plain);
   if (out !== expected) {
@@ -86,29 +96,139 @@ function assertSameAsLibrary(documents: ExportInputDocument[]): string {
     const a = out.split('\n');
     const b = expected.split('\n');
     const i = a.findIndex((line, k) => line !== b[k]);
-    const around = (lines: string[]): string => lines.slice(Math.max(0, i - 4), i + 2).map((l) => '    ' + JSON.stringify(l)).join('\n');
+    const around = (lines: string[]): string =>
+      lines
+        .slice(Math.max(0, i - 4), i + 2)
+        .map((l) => '    ' + JSON.stringify(l))
+        .join('\n');
     assert.fail(`line ${i + 1} differs:\n  ours:\n${around(a)}\n  library:\n${around(b)}`);
   }
   return out;
 }
 
 const TRICKY = [
-  'yes', 'no', 'On', 'OFF', 'y', 'N', 'true', 'False', 'null', 'Null', 'NULL', '~', '', '1e3', '0o17', '017', '0x1F', '1_000', '1:30',
-  '+1', '-1', '.5', '1.', '.inf', '-.Inf', '.NaN', 'nan', '2026-11-23', '=', '<<', '- item', '-', '?', '? key', ': value', ':x',
-  '#hash', 'a #b', 'a# b', 'a: b', 'a:b', 'end:', '&anchor', '*alias', '!tag', '%TAG', '@at', '`tick`', '|', '>', '[x]', '{x: 1}',
-  'x, y', '"dq"', "'sq'", 'it\'s "so"', 'say "hi"', '\\back\\slash', ' lead', 'trail ', '\ttab', 'a\tb', '---', '...', '--- x',
-  'a\n---\nb', 'a\n...\nb', 'a\n%x', 'multi\nline', 'ends\n', 'ends\n\n', 'ends\n\n\n', '\nstarts', ' \nx', 'x\n ', 'x \ny',
-  'x\n\n\ny', '  two\nlines', ' one\nline', 'a\r\nb', '\r', 'a\u2028b', 'a\u0085b', '\u00a0nbsp', 'zero\u200bwidth', '\ufeffbom',
-  'del\x7f', 'c1\x90', 'nul\x00', 'bell\x07', 'vt\x0b', 'esc\x1b', '\ufffe\uffff', '😀', '👍🏽', 'e\u0301', '中文', 'Ω',
-  'x'.repeat(300), 'a long line with a break\nand then some more text after it', ' leading space and a long second line\nthat goes on',
-  'tab before break\t\nand a long enough rest of the text', 'quote \' and "double" and a break\nthat is long enough', '\n\nx\n\n',
-  'lone \ud83d half', 'a\\nb', 'space at end \nof a long enough double quoted line', 'k'.repeat(1100),
+  'yes',
+  'no',
+  'On',
+  'OFF',
+  'y',
+  'N',
+  'true',
+  'False',
+  'null',
+  'Null',
+  'NULL',
+  '~',
+  '',
+  '1e3',
+  '0o17',
+  '017',
+  '0x1F',
+  '1_000',
+  '1:30',
+  '+1',
+  '-1',
+  '.5',
+  '1.',
+  '.inf',
+  '-.Inf',
+  '.NaN',
+  'nan',
+  '2026-11-23',
+  '=',
+  '<<',
+  '- item',
+  '-',
+  '?',
+  '? key',
+  ': value',
+  ':x',
+  '#hash',
+  'a #b',
+  'a# b',
+  'a: b',
+  'a:b',
+  'end:',
+  '&anchor',
+  '*alias',
+  '!tag',
+  '%TAG',
+  '@at',
+  '`tick`',
+  '|',
+  '>',
+  '[x]',
+  '{x: 1}',
+  'x, y',
+  '"dq"',
+  "'sq'",
+  'it\'s "so"',
+  'say "hi"',
+  '\\back\\slash',
+  ' lead',
+  'trail ',
+  '\ttab',
+  'a\tb',
+  '---',
+  '...',
+  '--- x',
+  'a\n---\nb',
+  'a\n...\nb',
+  'a\n%x',
+  'multi\nline',
+  'ends\n',
+  'ends\n\n',
+  'ends\n\n\n',
+  '\nstarts',
+  ' \nx',
+  'x\n ',
+  'x \ny',
+  'x\n\n\ny',
+  '  two\nlines',
+  ' one\nline',
+  'a\r\nb',
+  '\r',
+  'a\u2028b',
+  'a\u0085b',
+  '\u00a0nbsp',
+  'zero\u200bwidth',
+  '\ufeffbom',
+  'del\x7f',
+  'c1\x90',
+  'nul\x00',
+  'bell\x07',
+  'vt\x0b',
+  'esc\x1b',
+  '\ufffe\uffff',
+  '😀',
+  '👍🏽',
+  'e\u0301',
+  '中文',
+  'Ω',
+  'x'.repeat(300),
+  'a long line with a break\nand then some more text after it',
+  ' leading space and a long second line\nthat goes on',
+  'tab before break\t\nand a long enough rest of the text',
+  'quote \' and "double" and a break\nthat is long enough',
+  '\n\nx\n\n',
+  'lone \ud83d half',
+  'a\\nb',
+  'space at end \nof a long enough double quoted line',
+  'k'.repeat(1100),
 ];
 const ATTRIBUTE_NAMES = ['yes', 'no', 'on', 'true', 'null', 'N', 'value', 'unit', '_x', 'e1', 'inf', 'prefix', 'suffix'];
 const T0 = '2026-11-20T09:30:00.000Z';
 let serial = 0;
 
-function annotation(doc: string, text: string, start: number, end: number, note: string, attributes: Record<string, AttributeValue>, anchor: Annotation['anchor'] = { status: 'anchored' }): Annotation {
+function annotation(
+  doc: string,
+  text: string,
+  start: number,
+  end: number,
+  note: string,
+  attributes: Record<string, AttributeValue>,
+  anchor: Annotation['anchor'] = { status: 'anchored' },
+): Annotation {
   return {
     id: '01JF' + String(++serial).padStart(22, '0'),
     kind: 'claim',
@@ -133,7 +253,9 @@ describe('YAML export writer: the same bytes as the yaml package', function () {
   });
 
   it('writes tricky strings in every place: notes, attributes, metadata keys and values, quotes and their context', () => {
-    const fields = TRICKY.map((s, i) => [i % 2 === 0 ? s : `k${i}`, s] as [string, string]).filter(([k]) => k !== '' && !k.includes('\n') && !/[\ud800-\udfff]/.test(k));
+    const fields = TRICKY.map((s, i) => [i % 2 === 0 ? s : `k${i}`, s] as [string, string]).filter(
+      ([k]) => k !== '' && !k.includes('\n') && !/[\ud800-\udfff]/.test(k),
+    );
     const body = TRICKY.join(' | ') + '\n';
     const text = frontMatterDoc(fields, body);
     const annotations = TRICKY.map((s, i) => {
@@ -153,13 +275,38 @@ describe('YAML export writer: the same bytes as the yaml package', function () {
   });
 
   it('writes generated strings and numbers (fast-check, fixed seed)', () => {
-    const token = fc.constantFrom(...TRICKY.filter((s) => s.length < 60), ' ', ': ', ' #', '\n', '\n\n', '\r\n', '\t', '\\', '"', "'", 'a', 'Word', '0', '1.5', '-', '.', '---');
+    const token = fc.constantFrom(
+      ...TRICKY.filter((s) => s.length < 60),
+      ' ',
+      ': ',
+      ' #',
+      '\n',
+      '\n\n',
+      '\r\n',
+      '\t',
+      '\\',
+      '"',
+      "'",
+      'a',
+      'Word',
+      '0',
+      '1.5',
+      '-',
+      '.',
+      '---',
+    );
     const text = fc.oneof(
       fc.array(token, { maxLength: 8 }).map((t) => t.join('')),
       fc.string({ unit: 'binary', maxLength: 50 }),
       fc.string({ unit: 'grapheme-ascii', maxLength: 50 }),
     );
-    const value = fc.oneof(text, fc.boolean(), fc.integer(), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.constantFrom(1e21, 1e-7, 5e-324, -0, 2 ** 60));
+    const value = fc.oneof(
+      text,
+      fc.boolean(),
+      fc.integer(),
+      fc.double({ noNaN: true, noDefaultInfinity: true }),
+      fc.constantFrom(1e21, 1e-7, 5e-324, -0, 2 ** 60),
+    );
     const record = fc.record({
       note: text,
       exact: text.filter((s) => s.length > 0),

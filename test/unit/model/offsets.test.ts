@@ -8,7 +8,7 @@ describe('toUtf16Offset', () => {
   it('converts code point and UTF-8 byte offsets of every character boundary to UTF-16', () => {
     const bytes = Buffer.from(TEXT, 'utf8');
     let cp = 0;
-    for (let i = 0; i <= TEXT.length; ) {
+    for (let i = 0; i <= TEXT.length;) {
       const byte = Buffer.byteLength(TEXT.slice(0, i), 'utf8');
       assert.equal(toUtf16Offset(TEXT, byte, 'byte', 'd'), i, `byte ${byte}`);
       assert.equal(toUtf16Offset(TEXT, byte + 3, 'byte', 'd', 3), i, 'a byte order mark of 3 bytes counted before the text');
@@ -23,9 +23,13 @@ describe('toUtf16Offset', () => {
 
   it('refuses a byte offset inside a character, in the byte order mark, or past the end', () => {
     const b = Buffer.from(TEXT.slice(0, TEXT.indexOf('🙂')), 'utf8').length;
-    for (const inside of [b + 1, b + 2, b + 3]) assert.throws(() => toUtf16Offset(TEXT, inside, 'byte', 'd'), /falls inside the character "🙂" \(U\+1F642, bytes \d+–\d+\) of d/);
+    for (const inside of [b + 1, b + 2, b + 3])
+      assert.throws(() => toUtf16Offset(TEXT, inside, 'byte', 'd'), /falls inside the character "🙂" \(U\+1F642, bytes \d+–\d+\) of d/);
     assert.throws(() => toUtf16Offset(TEXT, 1, 'byte', 'd', 3), /inside the byte order mark/);
-    assert.throws(() => toUtf16Offset(TEXT, 10_000, 'byte', 'd'), (e: unknown) => e instanceof AnnotationInputError && /past the end of d, which has \d+ bytes \(UTF-8\)/.test(e.message));
+    assert.throws(
+      () => toUtf16Offset(TEXT, 10_000, 'byte', 'd'),
+      (e: unknown) => e instanceof AnnotationInputError && /past the end of d, which has \d+ bytes \(UTF-8\)/.test(e.message),
+    );
     assert.throws(() => toUtf16Offset(TEXT, 10_000, 'codepoint', 'd'), /past the end of d, which has \d+ code points/);
   });
 });
@@ -38,7 +42,12 @@ describe('locateQuote', () => {
     assert.equal(locateQuote(TEXT, 'passage', 'd', { occurrence: 2 }).start, second);
     assert.equal(locateQuote(TEXT, 'passage', 'd', { near: second - 3 }).start, second);
     assert.equal(locateQuote(TEXT, 'passage', 'd', { near: 0 }).start, first);
-    assert.throws(() => locateQuote(TEXT, 'passage', 'd'), new RegExp(`occurs 2 times in d \\(1: offset ${first} \\(line 1\\); 2: offset ${second} \\(line 1\\)\\); choose one with --occurrence N or --near OFFSET`));
+    assert.throws(
+      () => locateQuote(TEXT, 'passage', 'd'),
+      new RegExp(
+        `occurs 2 times in d \\(1: offset ${first} \\(line 1\\); 2: offset ${second} \\(line 1\\)\\); choose one with --occurrence N or --near OFFSET`,
+      ),
+    );
     assert.throws(() => locateQuote(TEXT, 'passage', 'd', { occurrence: 3 }), /occurrence 3 does not exist: the quote occurs 2 times in d/);
   });
 

@@ -48,7 +48,15 @@ describe('text helpers', () => {
     assert.equal(plural(2, 'person', 'people'), '2 people', 'an irregular plural can be given');
   });
   it('puts a or an before a noun as it is spoken', () => {
-    assert.deepEqual(['entity', 'figure', 'claim', 'integer', 'hour', 'unit', 'ISO 8601 date'].map(aOrAn), ['an entity', 'a figure', 'a claim', 'an integer', 'an hour', 'a unit', 'an ISO 8601 date']);
+    assert.deepEqual(['entity', 'figure', 'claim', 'integer', 'hour', 'unit', 'ISO 8601 date'].map(aOrAn), [
+      'an entity',
+      'a figure',
+      'a claim',
+      'an integer',
+      'an hour',
+      'a unit',
+      'an ISO 8601 date',
+    ]);
   });
 });
 
@@ -56,7 +64,10 @@ describe('escapeControls', () => {
   it('writes C0, DEL, C1, bidi and line-separator characters as visible escapes, and leaves the rest alone', () => {
     assert.equal(escapeControls('a\x1b[31mred\x07\x00'), 'a\\x1b[31mred\\x07\\x00');
     assert.equal(escapeControls('x\ny\rz\tw\x7f\x85\x9b'), 'x\\ny\\rz\\tw\\x7f\\x85\\x9b');
-    assert.equal(escapeControls('evil\u202etxt.exe \u2066\u2069\u200e\u200f\u061c\u2028\u2029'), 'evil\\u202etxt.exe \\u2066\\u2069\\u200e\\u200f\\u061c\\u2028\\u2029');
+    assert.equal(
+      escapeControls('evil\u202etxt.exe \u2066\u2069\u200e\u200f\u061c\u2028\u2029'),
+      'evil\\u202etxt.exe \\u2066\\u2069\\u200e\\u200f\\u061c\\u2028\\u2029',
+    );
     assert.equal(escapeControls('Größe 😀 “quoted” \\ back'), 'Größe 😀 “quoted” \\ back');
   });
 });

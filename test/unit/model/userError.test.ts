@@ -2,7 +2,17 @@
 // and VS Code shows a plain message), and system errors a person can act on are recognised as such.
 import * as assert from 'node:assert/strict';
 import { AnnotationInputError, PathError, UserError, asUserError } from '../../../src/core/model';
-import { CodebookEditError, CodebookError, EntitiesError, EntityInputError, FolderError, MoveError, NotTextError, ReadOnlyError, SidecarError } from '../../../src/core/store';
+import {
+  CodebookEditError,
+  CodebookError,
+  EntitiesError,
+  EntityInputError,
+  FolderError,
+  MoveError,
+  NotTextError,
+  ReadOnlyError,
+  SidecarError,
+} from '../../../src/core/store';
 import { YamlFileError } from '../../../src/core/yaml';
 import { ExportFormatError } from '../../../src/core/formats';
 import { LockTimeoutError } from '../../../src/node';
@@ -42,7 +52,10 @@ describe('UserError', () => {
     assert.equal(a.file, '/w/a.txt');
     assert.match(a.message, /^\/w\/a\.txt: permission denied; check the permissions of the file and its folder \(ls -l\).* \[EACCES \(open\)\]$/);
     assert.match(asUserError(Object.assign(new Error('x'), { code: 'EPERM', path: '/w/b' }))?.message ?? '', /^\/w\/b: the operation is not permitted/);
-    assert.match(asUserError(Object.assign(new Error('x'), { code: 'ENOSPC', path: '/w/c' }), 'the folder /w')?.message ?? '', /^the folder \/w: the disk is full/);
+    assert.match(
+      asUserError(Object.assign(new Error('x'), { code: 'ENOSPC', path: '/w/c' }), 'the folder /w')?.message ?? '',
+      /^the folder \/w: the disk is full/,
+    );
     assert.equal(asUserError(new TypeError('x is undefined')), undefined);
     assert.equal(asUserError(Object.assign(new Error('x'), { code: 'ERR_ASSERTION' })), undefined);
     assert.equal(asUserError('a string'), undefined);

@@ -52,7 +52,8 @@ describe('withFileLock', () => {
         e instanceof LockTimeoutError &&
         e instanceof UserError &&
         e.file === lockFileFor(target) &&
-        e.message === `x.yaml is locked by process ${process.pid}, which is still running, and it has held the lock for over 0.3 s without finishing its save; wait for that process to finish (or stop it), then try again. If it is not a Marginalia process, delete ${lockFileFor(target)}`,
+        e.message ===
+          `x.yaml is locked by process ${process.pid}, which is still running, and it has held the lock for over 0.3 s without finishing its save; wait for that process to finish (or stop it), then try again. If it is not a Marginalia process, delete ${lockFileFor(target)}`,
     );
     assert.equal(fs.readFileSync(lockFileFor(target), 'utf8'), record, 'left in place');
   });
@@ -76,7 +77,11 @@ describe('withFileLock', () => {
   it('an empty lock is given a second to be written (file systems without hard links), then broken', async () => {
     const target = tempTarget();
     fs.writeFileSync(lockFileFor(target), '');
-    await assert.rejects(withFileLock(target, async () => 'ran', { timeoutMs: 300 }), LockTimeoutError, 'a fresh empty lock is waited for');
+    await assert.rejects(
+      withFileLock(target, async () => 'ran', { timeoutMs: 300 }),
+      LockTimeoutError,
+      'a fresh empty lock is waited for',
+    );
     fs.utimesSync(lockFileFor(target), new Date(Date.now() - 60_000), new Date(Date.now() - 60_000));
     assert.equal(await withFileLock(target, async () => 'ran', { timeoutMs: 5000 }), 'ran');
   });
@@ -88,7 +93,10 @@ describe('withFileLock', () => {
     fs.writeFileSync(lock, record);
     const beat = setInterval(() => fs.utimesSync(lock, new Date(), new Date()), 30);
     try {
-      await assert.rejects(withFileLock(target, async () => 'ran', { timeoutMs: 600, staleMs: 200 }), (e: unknown) => e instanceof LockTimeoutError && /process 4242 on elsewhere\.example, which is still refreshing its lock/.test(e.message));
+      await assert.rejects(
+        withFileLock(target, async () => 'ran', { timeoutMs: 600, staleMs: 200 }),
+        (e: unknown) => e instanceof LockTimeoutError && /process 4242 on elsewhere\.example, which is still refreshing its lock/.test(e.message),
+      );
     } finally {
       clearInterval(beat);
     }

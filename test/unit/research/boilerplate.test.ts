@@ -43,7 +43,15 @@ describe('boilerplate: navigation and boilerplate lines', () => {
       'Website',
       'A second article starts here and it is a long sentence of prose with many words in it.',
     ].join('\n');
-    assert.deepEqual(lines(text), ['Related Stories', 'Minister survives first vote', '  Opposition calls for early election  ', 'Leave a comment', 'Comment *', 'Name *', 'Website']);
+    assert.deepEqual(lines(text), [
+      'Related Stories',
+      'Minister survives first vote',
+      '  Opposition calls for early election  ',
+      'Leave a comment',
+      'Comment *',
+      'Name *',
+      'Website',
+    ]);
   });
 
   it('finds comment counts, share rows, menus and breadcrumbs, whatever their case', () => {
@@ -80,7 +88,10 @@ describe('boilerplate: navigation and boilerplate lines', () => {
   it('handles CRLF line ends and text without any line end', () => {
     const text = 'Prose first.\r\nSee also: another story\r\nMore prose.';
     const found = boilerplateLines(text);
-    assert.deepEqual(found.map((l) => l.text), ['See also: another story']);
+    assert.deepEqual(
+      found.map((l) => l.text),
+      ['See also: another story'],
+    );
     assert.equal(text.slice(found[0].start, found[0].end), 'See also: another story');
     assert.deepEqual(lines('Subscribe'), ['Subscribe']);
     assert.deepEqual(lines(''), []);

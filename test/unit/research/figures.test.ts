@@ -45,13 +45,13 @@ describe('figures: parseFigure', () => {
     assert.deepEqual([p.value, p.high, p.unit, p.text], [6, 9, 'month', 'six to nine-month']);
     assert.deepEqual(p.normalised, { value: 6, unit: 'month', low: 6, high: 9 });
   });
-  it('gives a range\'s high end as written, in the scale of its low end', () => {
+  it("gives a range's high end as written, in the scale of its low end", () => {
     const high = (s: string): [number, number | undefined, string] => [parsed(s).value, parsed(s).high, parsed(s).unit];
     assert.deepEqual(high('$1-2 billion'), [1, 2, 'billion USD']);
     assert.deepEqual(high('5% to 10%'), [5, 10, '%']);
     assert.deepEqual(high('$500 million to 1 billion'), [500, 1000, 'million USD']);
     assert.equal(parsed('11.2 trillion roubles').high, undefined);
-    assert.equal(parsed('billions of dollars').high, undefined, 'a vague magnitude\'s bracket is not a range the text states');
+    assert.equal(parsed('billions of dollars').high, undefined, "a vague magnitude's bracket is not a range the text states");
   });
   it('"31st out of 83" is rank 31 of 83', () => {
     const p = parsed('31st out of 83');
@@ -105,7 +105,10 @@ describe('figures: parseFigure', () => {
   });
   it('keeps a hedge as qualifier and marks it approximate; a bound is a qualifier only', () => {
     assert.deepEqual(parsed('nearly 30 countries').normalised, {
-      value: 30, unit: 'count', qualifier: 'nearly', approximate: true,
+      value: 30,
+      unit: 'count',
+      qualifier: 'nearly',
+      approximate: true,
     });
     assert.deepEqual(parsed('more than 40%').normalised, { value: 40, unit: 'percent', qualifier: 'more than' });
   });
@@ -233,7 +236,12 @@ describe('figures: findFigures', () => {
     assert.equal(text.slice(c.start, c.end), '$5 billion');
   });
   it('property: a decimal with a scale word and currency parses exactly, as written and normalised', () => {
-    const scales = [['thousand', 3], ['million', 6], ['billion', 9], ['trillion', 12]] as const;
+    const scales = [
+      ['thousand', 3],
+      ['million', 6],
+      ['billion', 9],
+      ['trillion', 12],
+    ] as const;
     fc.assert(
       fc.property(
         fc.integer({ min: 0, max: 999_999 }),
@@ -247,7 +255,10 @@ describe('figures: findFigures', () => {
           assert.equal(p.value, Number(num));
           assert.equal(p.unit, `${scale} ${word}`);
           assert.deepEqual(p.normalised, {
-            value: Number(`${num}e${exp}`), unit: code, qualifier: 'about', approximate: true,
+            value: Number(`${num}e${exp}`),
+            unit: code,
+            qualifier: 'about',
+            approximate: true,
           });
         },
       ),
@@ -255,9 +266,44 @@ describe('figures: findFigures', () => {
   });
   it('property: on any mix of figure-like fragments, spans are in bounds, ordered, disjoint and slice to text', () => {
     const fragments = [
-      '$', '€', '5', '1,200', '11.2', '2030', 'by', 'in', 'November', '27th', 'out of', '83', 'billion', 'bn',
-      'roubles', '%', 'per cent', 'six', 'to', 'nine-month', 'half', 'of', 'two-thirds', 'countries', 'GPT-4',
-      '-', '–', '.', ',', 'nearly', 'between', 'and', 'places', '29th', 'billions', 'dollars', 'sevenfold', '\n',
+      '$',
+      '€',
+      '5',
+      '1,200',
+      '11.2',
+      '2030',
+      'by',
+      'in',
+      'November',
+      '27th',
+      'out of',
+      '83',
+      'billion',
+      'bn',
+      'roubles',
+      '%',
+      'per cent',
+      'six',
+      'to',
+      'nine-month',
+      'half',
+      'of',
+      'two-thirds',
+      'countries',
+      'GPT-4',
+      '-',
+      '–',
+      '.',
+      ',',
+      'nearly',
+      'between',
+      'and',
+      'places',
+      '29th',
+      'billions',
+      'dollars',
+      'sevenfold',
+      '\n',
     ];
     fc.assert(
       fc.property(fc.array(fc.constantFrom(...fragments), { maxLength: 40 }), fc.constantFrom(' ', ''), (parts, sep) => {
@@ -323,7 +369,11 @@ describe('figureOfAnnotation', () => {
     assert.deepEqual(months, { value: 6, unit: 'month', low: 6, high: 9 });
     assert.equal(formatFigure(months as NormalisedFigure), '6–9 months');
     assert.deepEqual(figureOfAnnotation({ value: 1, high: 2, unit: 'billion USD' }, 'x'), { value: 1e9, unit: 'USD', low: 1e9, high: 2e9 });
-    assert.deepEqual(figureOfAnnotation({ value: 5, high: 10, unit: 'widgets' }, 'x'), { ...figureOfAnnotation({ value: 5, unit: 'widgets' }, 'x'), low: 5, high: 10 });
+    assert.deepEqual(figureOfAnnotation({ value: 5, high: 10, unit: 'widgets' }, 'x'), {
+      ...figureOfAnnotation({ value: 5, unit: 'widgets' }, 'x'),
+      low: 5,
+      high: 10,
+    });
     assert.deepEqual(figureOfAnnotation({ value: 6, high: 6, unit: 'month' }, 'x'), { value: 6, unit: 'month' }, 'a range of one number is that number');
     assert.deepEqual(figureOfAnnotation({ value: 9, high: 6, unit: 'month' }, 'x'), { value: 9, unit: 'month' }, 'a high end below the value is not a range');
   });

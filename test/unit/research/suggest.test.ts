@@ -135,7 +135,11 @@ function measure(goldFile: string, dir: string): Measured {
       if (kind !== 'entity') continue;
       for (const type of ['person', 'organisation', 'place'] as const) {
         const typed = mine.filter((m) => m.kind === 'entity' && m.attributes.type === type);
-        add(`  ${type}`, typed, byKind.entity.filter((g) => g.entry.type === type));
+        add(
+          `  ${type}`,
+          typed,
+          byKind.entity.filter((g) => g.entry.type === type),
+        );
       }
     }
   }
@@ -194,7 +198,11 @@ describe('suggest: precision and recall on the hand-made gold of the sample corp
   // Measured: people 0.970, places 1.000, organisations 0.750 (unknown single-word names such as Kremlin, Gazprom and
   // Congress, and names in headings, are left below the confidence floor).
   it('finds people and places with recall ≥ 0.9, organisations with recall ≥ 0.65', () => {
-    for (const [type, floor] of [['person', 0.9], ['organisation', 0.65], ['place', 0.9]] as const) {
+    for (const [type, floor] of [
+      ['person', 0.9],
+      ['organisation', 0.65],
+      ['place', 0.9],
+    ] as const) {
       const s = get(`  ${type}`);
       assert.ok(ratio(s.exact, s.gold) >= floor, `${type}\n${measured.m.table}`);
       assert.ok(ratio(s.exact, s.predicted) >= 0.9, `${type}\n${measured.m.table}`);
@@ -227,7 +235,11 @@ describe('suggest: precision and recall on held-out texts', function () {
       const text = readFileSync(path.join(HELD_OUT, doc), 'utf8');
       const tail = text.slice(text.search(/^(?:Related Posts|Advertisement|Home » )/m));
       const inTail = suggest(text).filter((s) => s.start >= text.length - tail.length);
-      assert.deepEqual(inTail.map((s) => s.text), [], doc);
+      assert.deepEqual(
+        inTail.map((s) => s.text),
+        [],
+        doc,
+      );
     }
   });
 });
@@ -269,9 +281,18 @@ describe('suggest: figures', () => {
 
   it('leaves out target years unless asked', () => {
     const text = 'a plan for 80% of the workforce by 2030.';
-    assert.deepEqual(figures(text).map((s) => s.text), ['80%']);
+    assert.deepEqual(
+      figures(text).map((s) => s.text),
+      ['80%'],
+    );
     const withYears = figures(text, { years: true, minConfidence: 0 });
-    assert.deepEqual(withYears.map((s) => [s.text, s.kind === 'figure' && s.attributes.value]), [['80%', 80], ['2030', 2030]]);
+    assert.deepEqual(
+      withYears.map((s) => [s.text, s.kind === 'figure' && s.attributes.value]),
+      [
+        ['80%', 80],
+        ['2030', 2030],
+      ],
+    );
   });
 
   it('leaves out figures that overlap an existing figure annotation, not other kinds', () => {
@@ -280,13 +301,20 @@ describe('suggest: figures', () => {
       { kind: 'figure', target: { start: text.indexOf('5'), end: text.indexOf('5') + 1 } },
       { kind: 'claim', target: { start: 0, end: text.length } },
     ];
-    assert.deepEqual(figures(text, { existing }).map((s) => s.text), ['10%']);
+    assert.deepEqual(
+      figures(text, { existing }).map((s) => s.text),
+      ['10%'],
+    );
   });
 });
 
 describe('suggest: entities', () => {
   const entities = (text: string, options = {}): [string, string, string][] =>
-    suggest(text, { kinds: ['entity'], ...options }).map((s) => [s.text, s.kind === 'entity' ? s.attributes.type : '', s.kind === 'entity' ? s.attributes.canonical : '']);
+    suggest(text, { kinds: ['entity'], ...options }).map((s) => [
+      s.text,
+      s.kind === 'entity' ? s.attributes.type : '',
+      s.kind === 'entity' ? s.attributes.canonical : '',
+    ]);
 
   it('drops titles, demonyms and possessives, and names a surname by the full name in the document', () => {
     assert.deepEqual(entities("Russian President Vladimir Putin spoke in Moscow. Putin's aides agreed."), [
@@ -353,7 +381,10 @@ describe('suggest: entities', () => {
     const text = 'The Breachley Declaration was signed.';
     assert.deepEqual(entities(text), []);
     const low = suggest(text, { kinds: ['entity'], minConfidence: 0 });
-    assert.deepEqual(low.map((s) => [s.text, s.kind === 'entity' && s.attributes.type]), [['Breachley Declaration', 'other']]);
+    assert.deepEqual(
+      low.map((s) => [s.text, s.kind === 'entity' && s.attributes.type]),
+      [['Breachley Declaration', 'other']],
+    );
     assert.ok(low[0].confidence < DEFAULT_MIN_CONFIDENCE);
   });
 
@@ -423,7 +454,11 @@ describe('suggest: each candidate once, boilerplate left out', () => {
   it('offers each distinct figure and entity of 004 once, with its other mentions grouped under it', () => {
     const all = suggest(text);
     const groups = groupSuggestions(all);
-    assert.equal(groups.reduce((n, g) => n + g.mentions.length, 0), all.length, 'every mention in exactly one group');
+    assert.equal(
+      groups.reduce((n, g) => n + g.mentions.length, 0),
+      all.length,
+      'every mention in exactly one group',
+    );
     const offered = groups.map((g) => g.mentions[0]);
     const label = (s: Suggestion): string => (s.kind === 'entity' ? `${s.attributes.type}:${s.attributes.canonical}` : `figure:${s.text}`);
     assert.equal(new Set(offered.map(label)).size, offered.length, 'no candidate offered twice');

@@ -7,7 +7,8 @@ const kind = (name: string): KindDefinition => {
   assert.ok(k);
   return k;
 };
-const ask = (name: string, context: Partial<TagContext> = {}): TagQuestions => new TagQuestions(kind(name), { passage: '', current: {}, withNote: true, ...context });
+const ask = (name: string, context: Partial<TagContext> = {}): TagQuestions =>
+  new TagQuestions(kind(name), { passage: '', current: {}, withNote: true, ...context });
 const answers = (...pairs: [string, string][]): Map<string, string> => new Map(pairs);
 
 const register: EntityRegister = {
@@ -20,7 +21,10 @@ const register: EntityRegister = {
 describe('tag questions: figures', () => {
   it('asks value (a number or a range), unit, date, scope, then the note: five steps', () => {
     const q = ask('figure', { passage: 'six to nine-month' });
-    assert.deepEqual(q.questions.map((x) => `${x.name}:${x.type}`), ['value:range', 'unit:text', 'date:text', 'scope:text', `${NOTE_QUESTION}:text`]);
+    assert.deepEqual(
+      q.questions.map((x) => `${x.name}:${x.type}`),
+      ['value:range', 'unit:text', 'date:text', 'scope:text', `${NOTE_QUESTION}:text`],
+    );
     assert.ok(q.questions.every((x) => !x.required));
   });
   it('pre-fills both ends of a range and the unit from the passage', () => {
@@ -46,7 +50,10 @@ describe('tag questions: figures', () => {
   it('editing: pre-fills the current range; a single number drops the old high end; unanswered keep theirs', () => {
     const current = { value: 6, high: 9, unit: 'month', scope: 'AI' };
     const q = ask('figure', { current, withNote: false });
-    assert.equal(q.questions.some((x) => x.name === NOTE_QUESTION), false);
+    assert.equal(
+      q.questions.some((x) => x.name === NOTE_QUESTION),
+      false,
+    );
     assert.equal(q.prefill('value', answers()), '6–9');
     assert.equal(q.prefill('scope', answers()), 'AI');
     assert.deepEqual(q.result(answers(['value', '7'])).attributes, { value: 7, unit: 'month', scope: 'AI' });
@@ -71,10 +78,24 @@ describe('tag questions: figures', () => {
 
 describe('tag questions: claims', () => {
   it('asks the speaker, offering the speakers already used, then the note', () => {
-    const used = new Map([['speaker', new Map([['Vladimir Putin', ''], ['Alexander Shoitov', '']])]]);
+    const used = new Map([
+      [
+        'speaker',
+        new Map([
+          ['Vladimir Putin', ''],
+          ['Alexander Shoitov', ''],
+        ]),
+      ],
+    ]);
     const q = ask('claim', { used });
-    assert.deepEqual(q.questions.map((x) => x.name), ['speaker', NOTE_QUESTION]);
-    assert.deepEqual(q.questions[0].choices?.map((c) => c.label), ['Alexander Shoitov', 'Vladimir Putin']);
+    assert.deepEqual(
+      q.questions.map((x) => x.name),
+      ['speaker', NOTE_QUESTION],
+    );
+    assert.deepEqual(
+      q.questions[0].choices?.map((c) => c.label),
+      ['Alexander Shoitov', 'Vladimir Putin'],
+    );
     assert.equal(q.questions[0].open, true);
     assert.match(q.questions[0].prompt, /Enter to skip/);
     assert.equal(q.prefill('speaker', answers()), '', 'no speaker is pre-filled: the passage does not say who');
@@ -83,16 +104,19 @@ describe('tag questions: claims', () => {
 });
 
 describe('tag questions: entities', () => {
-  it('asks the canonical name first, offering the names used and the register\'s, then the type', () => {
+  it("asks the canonical name first, offering the names used and the register's, then the type", () => {
     const used = new Map([['canonical', new Map([['Yandex', 'organisation']])]]);
     const q = ask('entity', { register, used, passage: 'Sber' });
-    assert.deepEqual(q.questions.map((x) => x.name), ['canonical', 'type', NOTE_QUESTION]);
+    assert.deepEqual(
+      q.questions.map((x) => x.name),
+      ['canonical', 'type', NOTE_QUESTION],
+    );
     assert.deepEqual(q.questions[0].choices, [
       { label: 'Sberbank', description: 'organisation' },
       { label: 'Vladimir Putin', description: 'person' },
       { label: 'Yandex', description: 'organisation' },
     ]);
-    assert.equal(q.prefill('canonical', answers()), 'Sberbank', 'an alias pre-fills its entity\'s name');
+    assert.equal(q.prefill('canonical', answers()), 'Sberbank', "an alias pre-fills its entity's name");
   });
   it('pre-fills the type from the register, from the names already used, or from the name itself', () => {
     const used = new Map([['canonical', new Map([['Yandex', 'organisation']])]]);

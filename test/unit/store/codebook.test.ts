@@ -77,7 +77,10 @@ describe('codebook', () => {
     assert.match(e4.reason, /kinds\[0\]\.name must be a name/);
     assert.equal(e4.line, 3);
     assert.match(codebookError('version: 1\nkinds: []\n').reason, /kinds must have at least 1 item/);
-    assert.match(codebookError(MINIMAL + '    attributes:\n      - name: x\n        type: date\n').reason, /type must be one of "string", "number", "boolean", "enum"/);
+    assert.match(
+      codebookError(MINIMAL + '    attributes:\n      - name: x\n        type: date\n').reason,
+      /type must be one of "string", "number", "boolean", "enum"/,
+    );
   });
 
   it('refuses duplicate kinds and attributes, enums without values, and values on non-enums', () => {
@@ -118,7 +121,9 @@ describe('codebook', () => {
       '"colour" is not an attribute of figure in the codebook',
     ]);
     assert.deepEqual(checkAttributes(entity, { type: 'place' }), []);
-    assert.deepEqual(checkAttributes(entity, { type: 'planet' }), ['attribute "type" of entity must be one of person, organisation, place, other, not text "planet"']);
+    assert.deepEqual(checkAttributes(entity, { type: 'planet' }), [
+      'attribute "type" of entity must be one of person, organisation, place, other, not text "planet"',
+    ]);
     const strict = { ...entity, attributes: [{ name: 'type', type: 'enum' as const, values: ['person'], required: true }] };
     assert.deepEqual(checkAttributes(strict, {}), ['entity needs the attribute "type"']);
   });

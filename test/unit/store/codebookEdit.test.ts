@@ -20,7 +20,10 @@ describe('codebook edits', () => {
   });
   it('renames a kind, keeping its definition', () => {
     const cb = renameKind(defaultCodebook(), 'claim', 'assertion');
-    assert.deepEqual(cb.kinds.map((k) => k.name), ['assertion', 'figure', 'entity']);
+    assert.deepEqual(
+      cb.kinds.map((k) => k.name),
+      ['assertion', 'figure', 'entity'],
+    );
     assert.equal(cb.kinds[0].attributes[0].name, 'speaker');
     assert.throws(() => renameKind(cb, 'nope', 'x'), /no kind "nope"/);
     assert.throws(() => renameKind(cb, 'figure', 'entity'), /already has a kind "entity"/);
@@ -46,12 +49,21 @@ describe('codebook edits', () => {
     const r = await renameKindEverywhere(store, 'claim', 'assertion', later);
     assert.deepEqual({ annotations: r.annotations, documents: r.documents }, { annotations: 2, documents: 2 });
     assert.deepEqual((await store.loadDoc('b.txt')).map((x) => x.kind).sort(), ['assertion', 'entity']);
-    assert.deepEqual(parseCodebook(fs.text('.marginalia/codebook.yaml')!).kinds.map((k) => k.name), ['assertion', 'figure', 'entity']);
+    assert.deepEqual(
+      parseCodebook(fs.text('.marginalia/codebook.yaml')!).kinds.map((k) => k.name),
+      ['assertion', 'figure', 'entity'],
+    );
   });
   it('adds a kind to a workspace without a codebook file, keeping the built-in kinds', async () => {
     const fs = new MemoryFs();
     const cb = await addKindToStore(new AnnotationStore(fs), { name: 'quote' });
-    assert.deepEqual(cb.kinds.map((k) => k.name), ['claim', 'figure', 'entity', 'quote']);
-    assert.deepEqual(parseCodebook(fs.text('.marginalia/codebook.yaml')!).kinds.map((k) => k.name), ['claim', 'figure', 'entity', 'quote']);
+    assert.deepEqual(
+      cb.kinds.map((k) => k.name),
+      ['claim', 'figure', 'entity', 'quote'],
+    );
+    assert.deepEqual(
+      parseCodebook(fs.text('.marginalia/codebook.yaml')!).kinds.map((k) => k.name),
+      ['claim', 'figure', 'entity', 'quote'],
+    );
   });
 });

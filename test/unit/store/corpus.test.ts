@@ -1,5 +1,15 @@
 import * as assert from 'node:assert/strict';
-import { EXPORT_MARKER, NotCorpusError, NotTextError, assertCorpusDocument, corpusMatcher, decodeDocument, listCorpus, listCorpusFolders, readDocument } from '../../../src/core/store';
+import {
+  EXPORT_MARKER,
+  NotCorpusError,
+  NotTextError,
+  assertCorpusDocument,
+  corpusMatcher,
+  decodeDocument,
+  listCorpus,
+  listCorpusFolders,
+  readDocument,
+} from '../../../src/core/store';
 import { MemoryFs } from '../../support/memoryFs';
 
 describe('corpus', () => {
@@ -52,8 +62,22 @@ describe('corpus', () => {
     assert.equal(m('corpus/a.txt'), true);
   });
   it('assertCorpusDocument accepts only corpus document paths: never .git, .marginalia, node_modules, dotfiles unless a pattern names them', () => {
-    for (const rel of ['.git/config', '.env', '.git/hooks/post-checkout', '.marginalia/codebook.yaml', '.marginalia/x.txt', 'node_modules/p/readme.md', 'a/.hidden/b.txt', '.notes.txt', 'notes.py']) {
-      assert.throws(() => assertCorpusDocument(rel), (e: unknown) => e instanceof NotCorpusError && e.message.startsWith(`${rel} is not a corpus document (the corpus is **/*.txt, **/*.md;`), rel);
+    for (const rel of [
+      '.git/config',
+      '.env',
+      '.git/hooks/post-checkout',
+      '.marginalia/codebook.yaml',
+      '.marginalia/x.txt',
+      'node_modules/p/readme.md',
+      'a/.hidden/b.txt',
+      '.notes.txt',
+      'notes.py',
+    ]) {
+      assert.throws(
+        () => assertCorpusDocument(rel),
+        (e: unknown) => e instanceof NotCorpusError && e.message.startsWith(`${rel} is not a corpus document (the corpus is **/*.txt, **/*.md;`),
+        rel,
+      );
     }
     for (const rel of ['a.txt', 'deep/er/b.md']) assertCorpusDocument(rel);
     assert.throws(() => assertCorpusDocument('drafts/a.txt', { exclude: ['drafts/**'] }), /the corpus is \*\*\/\*\.txt, \*\*\/\*\.md, excluding drafts\/\*\*;/);
@@ -70,6 +94,9 @@ describe('corpus', () => {
     assert.equal(await readDocument(fs, 'missing.txt'), undefined);
   });
   it('refuses binary content with a message naming the file', () => {
-    assert.throws(() => decodeDocument(Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x00, 0x00]), 'archive.txt'), (e: Error) => e instanceof NotTextError && /archive\.txt looks like a binary file/.test(e.message));
+    assert.throws(
+      () => decodeDocument(Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x00, 0x00]), 'archive.txt'),
+      (e: Error) => e instanceof NotTextError && /archive\.txt looks like a binary file/.test(e.message),
+    );
   });
 });

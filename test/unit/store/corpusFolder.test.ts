@@ -4,7 +4,17 @@
 import * as assert from 'node:assert/strict';
 import { createAnnotation } from '../../../src/core/model';
 import type { Annotation } from '../../../src/core/model';
-import { AnnotationStore, CorpusFolder, DEFAULT_INCLUDE, FolderError, NotCorpusError, ReadOnlyError, serializeSidecar, sidecarPathFor, type Logger } from '../../../src/core/store';
+import {
+  AnnotationStore,
+  CorpusFolder,
+  DEFAULT_INCLUDE,
+  FolderError,
+  NotCorpusError,
+  ReadOnlyError,
+  serializeSidecar,
+  sidecarPathFor,
+  type Logger,
+} from '../../../src/core/store';
 import { MemoryFs } from '../../support/memoryFs';
 
 const CLAIM = { name: 'claim' };
@@ -60,9 +70,15 @@ describe('CorpusFolder: the life of a workspace folder', () => {
     });
     await h.folder.load();
     assert.deepEqual(h.folder.corpus, ['news/a.txt', 'notes.md']);
-    assert.deepEqual(h.folder.annotations('news/a.txt').map((x) => x.id), [a.id]);
+    assert.deepEqual(
+      h.folder.annotations('news/a.txt').map((x) => x.id),
+      [a.id],
+    );
     assert.equal(h.folder.count(), 1);
-    assert.deepEqual(h.folder.codebook.kinds.map((k) => k.name), ['claim', 'figure', 'entity']);
+    assert.deepEqual(
+      h.folder.codebook.kinds.map((k) => k.name),
+      ['claim', 'figure', 'entity'],
+    );
     assert.deepEqual(h.changes, [undefined], 'one change for the whole folder');
   });
 
@@ -74,7 +90,10 @@ describe('CorpusFolder: the life of a workspace folder', () => {
     assert.equal(h.folder.errors[0].file, sidecarPathFor('b.txt'));
     assert.equal(h.folder.annotations('a.txt').length, 1);
     const broken = h.fs.text(sidecarPathFor('b.txt'));
-    await assert.rejects(h.folder.add('b.txt', [claim('b.txt', TEXT, 'goals')], TEXT), (e: Error) => e instanceof FolderError && /Nothing was saved for b\.txt/.test(e.message));
+    await assert.rejects(
+      h.folder.add('b.txt', [claim('b.txt', TEXT, 'goals')], TEXT),
+      (e: Error) => e instanceof FolderError && /Nothing was saved for b\.txt/.test(e.message),
+    );
     assert.equal(h.fs.text(sidecarPathFor('b.txt')), broken, 'the broken sidecar is untouched');
   });
 
@@ -89,7 +108,10 @@ describe('CorpusFolder: the life of a workspace folder', () => {
     assert.equal(h.folder.get('a.txt', a.id)?.note, 'checked');
     assert.match(h.fs.text(sidecarPathFor('a.txt')) ?? '', /note: checked/);
     const removed = await h.folder.remove('a.txt', [a.id]);
-    assert.deepEqual(removed.map((x) => x.id), [a.id]);
+    assert.deepEqual(
+      removed.map((x) => x.id),
+      [a.id],
+    );
     assert.equal(h.folder.annotations('a.txt').length, 0);
     assert.deepEqual(h.changes, ['a.txt', 'a.txt', 'a.txt']);
   });
@@ -98,7 +120,10 @@ describe('CorpusFolder: the life of a workspace folder', () => {
     const h = harness({ 'a.txt': TEXT });
     await h.folder.load();
     h.trusted.value = false;
-    await assert.rejects(h.folder.add('a.txt', [claim('a.txt', TEXT, 'goals')], TEXT), (e: Error) => e instanceof ReadOnlyError && /not trusted/.test(e.message));
+    await assert.rejects(
+      h.folder.add('a.txt', [claim('a.txt', TEXT, 'goals')], TEXT),
+      (e: Error) => e instanceof ReadOnlyError && /not trusted/.test(e.message),
+    );
     assert.equal(h.fs.text(sidecarPathFor('a.txt')), undefined);
   });
 
@@ -128,14 +153,17 @@ describe('CorpusFolder: the life of a workspace folder', () => {
     const changed = 'In 2019 Moscow announced a national AI strategy.';
     h.fs.files.set('a.txt', Buffer.from(changed));
     const orphans = await h.folder.documentChangedOnDisk('a.txt');
-    assert.deepEqual(orphans.map((o) => o.id), [lose.id]);
+    assert.deepEqual(
+      orphans.map((o) => o.id),
+      [lose.id],
+    );
     const moved = h.folder.get('a.txt', keep.id)!;
     assert.equal(changed.slice(moved.target.start, moved.target.end), 'national AI strategy');
     assert.equal(moved.anchor.status, 'reanchored');
     assert.match(h.fs.text(sidecarPathFor('a.txt')) ?? '', /status: orphaned/);
   });
 
-  it('reloads a sidecar changed outside (a colleague\'s annotations pulled by git), keeping live positions', async () => {
+  it("reloads a sidecar changed outside (a colleague's annotations pulled by git), keeping live positions", async () => {
     const mine = claim('a.txt', TEXT, 'goals');
     const h = harness({ 'a.txt': TEXT, [sidecarPathFor('a.txt')]: serializeSidecar('a.txt', [mine]) });
     await h.folder.load();
@@ -159,7 +187,10 @@ describe('CorpusFolder: the life of a workspace folder', () => {
     h.folder.pathDeleted('old.txt');
     h.folder.documentCreated('new/place.txt');
     for (let i = 0; i < 50 && h.folder.annotations('new/place.txt').length === 0; i++) await new Promise((r) => setTimeout(r, 5));
-    assert.deepEqual(h.folder.annotations('new/place.txt').map((x) => x.id), [a.id]);
+    assert.deepEqual(
+      h.folder.annotations('new/place.txt').map((x) => x.id),
+      [a.id],
+    );
     assert.equal(h.folder.annotations('old.txt').length, 0);
     assert.equal(h.fs.text(sidecarPathFor('old.txt')), undefined, 'the old sidecar is gone');
     assert.match(h.fs.text(sidecarPathFor('new/place.txt')) ?? '', new RegExp(a.id));
@@ -182,7 +213,10 @@ describe('CorpusFolder: the life of a workspace folder', () => {
   it('opening a document re-anchors a stored span that cuts a surrogate pair or whose end disagrees with its quote (a hand edit, a merge)', async () => {
     const text = 'Before 😀 the claim here, and a second claim there.';
     const split = claim('e.txt', text, '😀 the claim');
-    const cut = { ...split, target: { start: split.target.start + 1, end: split.target.end, quote: { ...split.target.quote, exact: split.target.quote.exact.slice(1) } } };
+    const cut = {
+      ...split,
+      target: { start: split.target.start + 1, end: split.target.end, quote: { ...split.target.quote, exact: split.target.quote.exact.slice(1) } },
+    };
     const wrong = claim('e.txt', text, 'second claim');
     const longer = { ...wrong, target: { ...wrong.target, end: wrong.target.end + 4 } };
     const h = harness({ 'e.txt': text, [sidecarPathFor('e.txt')]: serializeSidecar('e.txt', [cut, longer]) });

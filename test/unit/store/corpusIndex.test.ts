@@ -21,7 +21,13 @@ describe('corpus index', () => {
     assert.equal(s.name, 'a.txt');
     assert.equal(s.total, 4);
     assert.equal(s.orphaned, 1);
-    assert.deepEqual([...s.byKind], [['claim', 2], ['figure', 1]]);
+    assert.deepEqual(
+      [...s.byKind],
+      [
+        ['claim', 2],
+        ['figure', 1],
+      ],
+    );
   });
   it('builds folders → documents with counts summed upwards, folders sorted naturally', () => {
     const root = buildCorpusTree([
@@ -31,15 +37,24 @@ describe('corpus index', () => {
       summariseDocument('news/a.md', [ann('entity')]),
       summariseDocument('archive/z.txt', []),
     ]);
-    assert.deepEqual(root.dirs.map((d) => d.name), ['archive', 'news']);
-    assert.deepEqual(root.docs.map((d) => d.name), ['b.txt']);
+    assert.deepEqual(
+      root.dirs.map((d) => d.name),
+      ['archive', 'news'],
+    );
+    assert.deepEqual(
+      root.docs.map((d) => d.name),
+      ['b.txt'],
+    );
     assert.equal(root.documents, 5);
     assert.equal(root.annotations, 4);
     assert.equal(root.orphaned, 1);
     const news = root.dirs[1];
     assert.equal(news.documents, 3);
     assert.equal(news.annotations, 3);
-    assert.deepEqual(news.dirs[0].docs.map((d) => d.name), ['x9.txt', 'x10.txt']);
+    assert.deepEqual(
+      news.dirs[0].docs.map((d) => d.name),
+      ['x9.txt', 'x10.txt'],
+    );
     assert.equal(news.dirs[0].path, 'news/2024');
   });
 });

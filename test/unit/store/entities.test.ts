@@ -42,7 +42,13 @@ function annotation(doc: string, text: string, exact: string, attributes: Attrib
     target: { start, end, quote: makeQuote(text, start, end) },
     note: '',
     attributes,
-    provenance: { author: 'ann', created: '2026-01-01T00:00:00.000Z', modified: '2026-01-01T00:00:00.000Z', tool: 'marginalia 0.0.1', docHash: `sha256:${'0'.repeat(64)}` },
+    provenance: {
+      author: 'ann',
+      created: '2026-01-01T00:00:00.000Z',
+      modified: '2026-01-01T00:00:00.000Z',
+      tool: 'marginalia 0.0.1',
+      docHash: `sha256:${'0'.repeat(64)}`,
+    },
     anchor: { status: 'anchored' },
   };
 }
@@ -142,18 +148,45 @@ describe('entity register: file format', () => {
 
   it('reads a hand-written file in any order, fills in missing aliases and sorts', () => {
     const reg = parseEntities(
-      ['version: 1', 'entities:', '  - name: Vladimir Putin', '    type: person', '    aliases: [Putin, "President Putin"]', '  - type: organisation', '    name: Sberbank', ''].join('\n'),
+      [
+        'version: 1',
+        'entities:',
+        '  - name: Vladimir Putin',
+        '    type: person',
+        '    aliases: [Putin, "President Putin"]',
+        '  - type: organisation',
+        '    name: Sberbank',
+        '',
+      ].join('\n'),
     );
-    assert.deepEqual(reg, { entities: [{ name: 'Sberbank', type: 'organisation', aliases: [] }, { name: 'Vladimir Putin', type: 'person', aliases: ['President Putin', 'Putin'] }] });
+    assert.deepEqual(reg, {
+      entities: [
+        { name: 'Sberbank', type: 'organisation', aliases: [] },
+        { name: 'Vladimir Putin', type: 'person', aliases: ['President Putin', 'Putin'] },
+      ],
+    });
   });
 
   it('refuses a name or alias that belongs to two entities, at the line of the second', () => {
     const e = entitiesError(
-      ['version: 1', 'entities:', '  - name: Vladimir Putin', '    type: person', '    aliases:', '      - Putin', '  - name: Putin', '    type: person', ''].join('\n'),
+      [
+        'version: 1',
+        'entities:',
+        '  - name: Vladimir Putin',
+        '    type: person',
+        '    aliases:',
+        '      - Putin',
+        '  - name: Putin',
+        '    type: person',
+        '',
+      ].join('\n'),
     );
     assert.equal(e.code, 'invalid');
     assert.equal(e.line, 6);
-    assert.match(e.message, /^\.marginalia\/entities\.yaml:6:9: "Putin" is an alias of entities\[0\] \("Vladimir Putin"\) but already the name of entities\[1\] \("Putin"\)/);
+    assert.match(
+      e.message,
+      /^\.marginalia\/entities\.yaml:6:9: "Putin" is an alias of entities\[0\] \("Vladimir Putin"\) but already the name of entities\[1\] \("Putin"\)/,
+    );
     assert.match(e.message, /merge the two entities/);
   });
 
@@ -199,8 +232,14 @@ describe('entity register: file format', () => {
 
   it('checks size and encoding of the bytes first', () => {
     assert.deepEqual(parseEntitiesBytes(new TextEncoder().encode('version: 1\nentities: []\n')), emptyRegister());
-    assert.throws(() => parseEntitiesBytes(new Uint8Array([0x76, 0xff, 0xfe])), (e: unknown) => e instanceof EntitiesError && e.code === 'encoding');
-    assert.throws(() => parseEntitiesBytes(new Uint8Array(MAX_ENTITIES_BYTES + 1)), (e: unknown) => e instanceof EntitiesError && e.code === 'too-large');
+    assert.throws(
+      () => parseEntitiesBytes(new Uint8Array([0x76, 0xff, 0xfe])),
+      (e: unknown) => e instanceof EntitiesError && e.code === 'encoding',
+    );
+    assert.throws(
+      () => parseEntitiesBytes(new Uint8Array(MAX_ENTITIES_BYTES + 1)),
+      (e: unknown) => e instanceof EntitiesError && e.code === 'too-large',
+    );
   });
 
   it('refuses to write a register it could not read back', () => {
@@ -222,9 +261,16 @@ describe('entity register: changes', () => {
   ];
 
   it('adds entities, cleaning names and aliases, and refuses spellings that are taken', () => {
-    const reg = addEntity(emptyRegister(), { name: '  Vladimir \n Putin ', type: 'person', aliases: ['Putin', 'Putin', 'Vladimir Putin', ' President  Putin'] });
+    const reg = addEntity(emptyRegister(), {
+      name: '  Vladimir \n Putin ',
+      type: 'person',
+      aliases: ['Putin', 'Putin', 'Vladimir Putin', ' President  Putin'],
+    });
     assert.deepEqual(reg.entities, [{ name: 'Vladimir Putin', type: 'person', aliases: ['President Putin', 'Putin'] }]);
-    assert.throws(() => addEntity(reg, { name: 'Putin', type: 'person', aliases: [] }), (e: unknown) => e instanceof EntityInputError && /already an alias of "Vladimir Putin"/.test(e.message));
+    assert.throws(
+      () => addEntity(reg, { name: 'Putin', type: 'person', aliases: [] }),
+      (e: unknown) => e instanceof EntityInputError && /already an alias of "Vladimir Putin"/.test(e.message),
+    );
     assert.throws(() => addEntity(reg, { name: 'V. Putin', type: 'person', aliases: ['Vladimir Putin'] }), EntityInputError);
     assert.throws(() => addEntity(reg, { name: '  ', type: 'person', aliases: [] }), /name is empty/);
     assert.throws(() => addEntity(reg, { name: 'X', type: 'country' as never, aliases: [] }), /type must be one of/);
@@ -265,12 +311,21 @@ describe('entity register: changes', () => {
     // The claim whose speaker is Putin is no entity annotation: untouched. The input is not changed either.
     assert.equal(before[0].attributes.canonical, 'Vladimir Putin');
     // The rewritten annotations still make a valid sidecar.
-    const saved = parseSidecar(serializeSidecar(doc, rewrites.map((r) => r.annotation)), `.marginalia/annotations/${doc}.yaml`);
+    const saved = parseSidecar(
+      serializeSidecar(
+        doc,
+        rewrites.map((r) => r.annotation),
+      ),
+      `.marginalia/annotations/${doc}.yaml`,
+    );
     assert.equal(saved.length, 2);
   });
 
   it('takes annotations by document, as the store loads them', () => {
-    const byDoc = new Map([[doc, anns()], ['other.txt', [annotation('other.txt', 'Putin', 'Putin', { canonical: 'Vladimir Putin' })]]]);
+    const byDoc = new Map([
+      [doc, anns()],
+      ['other.txt', [annotation('other.txt', 'Putin', 'Putin', { canonical: 'Vladimir Putin' })]],
+    ]);
     const { rewrites } = renameEntity(register(PUTIN), 'Vladimir Putin', 'V. V. Putin', byDoc, NOW);
     assert.deepEqual(
       rewrites.map((r) => r.doc),
@@ -280,14 +335,23 @@ describe('entity register: changes', () => {
 
   it('renames to one of its own aliases, or keeps the old name as an alias when asked', () => {
     const reg = register(PUTIN);
-    assert.deepEqual(renameEntity(reg, 'Vladimir Putin', 'Putin', [], NOW).register.entities, [{ name: 'Putin', type: 'person', aliases: ['President Putin'] }]);
-    assert.deepEqual(renameEntity(reg, 'Vladimir Putin', 'V. Putin', [], NOW, { keepOldAsAlias: true }).register.entities[0].aliases, ['President Putin', 'Putin', 'Vladimir Putin']);
+    assert.deepEqual(renameEntity(reg, 'Vladimir Putin', 'Putin', [], NOW).register.entities, [
+      { name: 'Putin', type: 'person', aliases: ['President Putin'] },
+    ]);
+    assert.deepEqual(renameEntity(reg, 'Vladimir Putin', 'V. Putin', [], NOW, { keepOldAsAlias: true }).register.entities[0].aliases, [
+      'President Putin',
+      'Putin',
+      'Vladimir Putin',
+    ]);
     assert.deepEqual(renameEntity(reg, 'Vladimir Putin', 'Vladimir Putin', anns(), NOW), { register: reg, rewrites: [] });
   });
 
   it('refuses a rename to a name another entity has, or of an entity that does not exist', () => {
     const reg = register(PUTIN, SBER);
-    assert.throws(() => renameEntity(reg, 'Sberbank', 'Putin', [], NOW), (e: unknown) => e instanceof EntityInputError && /merge/.test(e.message));
+    assert.throws(
+      () => renameEntity(reg, 'Sberbank', 'Putin', [], NOW),
+      (e: unknown) => e instanceof EntityInputError && /merge/.test(e.message),
+    );
     assert.throws(() => renameEntity(reg, 'Gazprom', 'Gazprom PJSC', [], NOW), /no entity named "Gazprom"/);
     assert.throws(() => renameEntity(reg, 'Sberbank', ' ', [], NOW), /new name is empty/);
   });
@@ -296,10 +360,7 @@ describe('entity register: changes', () => {
     const reg = register(PUTIN, SBER, { name: 'Sber', type: 'other', aliases: ['SberBank'], note: 'the brand' });
     const a = [...anns(), annotation(doc, text, 'Sberbank', { type: 'other', canonical: 'Sber' })];
     const { register: next, rewrites } = mergeEntities(reg, 'Sberbank', 'Sber', a, NOW);
-    assert.deepEqual(next.entities, [
-      { name: 'Sberbank', type: 'organisation', aliases: ['Sber', 'SberBank'], note: 'the brand' },
-      PUTIN_CLEAN,
-    ]);
+    assert.deepEqual(next.entities, [{ name: 'Sberbank', type: 'organisation', aliases: ['Sber', 'SberBank'], note: 'the brand' }, PUTIN_CLEAN]);
     assert.equal(rewrites.length, 1);
     assert.deepEqual(rewrites[0].changes, { canonical: { from: 'Sber', to: 'Sberbank' }, type: { from: 'other', to: 'organisation' } });
     assert.deepEqual(rewrites[0].annotation.attributes, { canonical: 'Sberbank', type: 'organisation' });
@@ -320,7 +381,10 @@ describe('entity register: changes', () => {
     const retyped = updateEntity(reg, 'Sberbank', { type: 'other' }, anns(), NOW);
     assert.deepEqual(retyped.rewrites, []);
     const toPlace = updateEntity(register(PUTIN, { ...SBER, type: 'other' }), 'Sberbank', { type: 'organisation', note: null }, anns(), NOW);
-    assert.deepEqual(toPlace.rewrites.map((r) => r.changes), [{ type: { from: 'other', to: 'organisation' } }]);
+    assert.deepEqual(
+      toPlace.rewrites.map((r) => r.changes),
+      [{ type: { from: 'other', to: 'organisation' } }],
+    );
     assert.throws(() => updateEntity(reg, 'Sberbank', { aliases: ['Putin'] }, [], NOW), /already an alias of "Vladimir Putin"/);
   });
 
@@ -431,7 +495,7 @@ describe('entity register: findMentions', () => {
 
   it("matches ' and ’ in names to each other", () => {
     const e: Entity = { name: "Côte d'Ivoire", type: 'place', aliases: [] };
-    assert.deepEqual(spans("Côte d’Ivoire and Côte d'Ivoire’s coast", e), ["0:Côte d’Ivoire", "18:Côte d'Ivoire"]);
+    assert.deepEqual(spans("Côte d’Ivoire and Côte d'Ivoire’s coast", e), ['0:Côte d’Ivoire', "18:Côte d'Ivoire"]);
   });
 
   it('skips passages already tagged', () => {
@@ -481,6 +545,9 @@ describe('entity register: findMentions', () => {
     const text = paragraph.repeat(Math.ceil(1_000_000 / paragraph.length));
     const found = findRegisterMentions(text, reg);
     assert.equal(found.length, 3 * Math.ceil(1_000_000 / paragraph.length));
-    assert.deepEqual(found.slice(0, 3).map((m) => `${m.matched}=${m.entity.name}`), ['Surname17=Person17 Surname17', 'Person42 Surname42=Person42 Surname42', 'P. Surname999=Person999 Surname999']);
+    assert.deepEqual(
+      found.slice(0, 3).map((m) => `${m.matched}=${m.entity.name}`),
+      ['Surname17=Person17 Surname17', 'Person42 Surname42=Person42 Surname42', 'P. Surname999=Person999 Surname999'],
+    );
   });
 });

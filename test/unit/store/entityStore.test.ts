@@ -6,7 +6,13 @@ import { createAnnotation } from '../../../src/core/model';
 import { MemoryFs } from '../../support/memoryFs';
 
 const now = new Date('2026-11-23T10:00:00Z');
-const entityKind = { name: 'entity', attributes: [{ name: 'type', type: 'enum' as const, values: ['person', 'organisation', 'place', 'other'] }, { name: 'canonical', type: 'string' as const }] };
+const entityKind = {
+  name: 'entity',
+  attributes: [
+    { name: 'type', type: 'enum' as const, values: ['person', 'organisation', 'place', 'other'] },
+    { name: 'canonical', type: 'string' as const },
+  ],
+};
 
 describe('entity register in the store', () => {
   it('loads an empty register when there is no file, and saves and loads one back', async () => {
@@ -25,7 +31,12 @@ describe('entity register in the store', () => {
     const fs = new MemoryFs();
     const store = new AnnotationStore(fs);
     const text = 'Putin met President Putin.';
-    const a = createAnnotation(text, { doc: 'a.txt', kind: 'entity', start: 0, end: 5, author: 'x', attributes: { type: 'person', canonical: 'Putin' } }, entityKind, now);
+    const a = createAnnotation(
+      text,
+      { doc: 'a.txt', kind: 'entity', start: 0, end: 5, author: 'x', attributes: { type: 'person', canonical: 'Putin' } },
+      entityKind,
+      now,
+    );
     await store.update('a.txt', { upsert: [a] });
     let reg = addEntity(emptyRegister(), { name: 'Vladimir Putin', type: 'person', aliases: [] });
     reg = addEntity(reg, { name: 'Putin', type: 'person', aliases: [] });
@@ -33,6 +44,9 @@ describe('entity register in the store', () => {
     await applyRegisterChange(fs, store, change.register, change.rewrites);
     assert.equal((await store.loadDoc('a.txt'))[0].attributes.canonical, 'Vladimir Putin');
     const saved = await loadEntities(fs);
-    assert.deepEqual(saved.entities.map((e) => [e.name, e.aliases]), [['Vladimir Putin', ['Putin']]]);
+    assert.deepEqual(
+      saved.entities.map((e) => [e.name, e.aliases]),
+      [['Vladimir Putin', ['Putin']]],
+    );
   });
 });

@@ -125,7 +125,7 @@ describe('git merges of sidecars (real git)', function () {
     await store.update(DOC, { upsert: [annotate('the statistics office', 'alice')] });
     const status = git(dir, 'status', '--porcelain', '--untracked-files=all').split('\n').filter(Boolean);
     assert.deepEqual(status, [` M ${SIDECAR}`], 'only the real change shows');
-    assert.ok(git(dir, 'ls-files', '.marginalia/.gitignore').trim(), 'the store\'s .gitignore was committed with the first sidecar');
+    assert.ok(git(dir, 'ls-files', '.marginalia/.gitignore').trim(), "the store's .gitignore was committed with the first sidecar");
   });
 
   it('merges an annotation added near the start on one branch and one near the end on another', async () => {
@@ -176,7 +176,14 @@ describe('git merges of sidecars (real git)', function () {
     const merged = await store.loadDoc(DOC);
     assert.deepEqual(
       merged.map((a) => [a.id, a.note]),
-      [[base[0].id, ''], [base[1].id, 'Check her title'], [added.id, ''], [base[2].id, ''], [base[3].id, ''], [base[4].id, '']],
+      [
+        [base[0].id, ''],
+        [base[1].id, 'Check her title'],
+        [added.id, ''],
+        [base[2].id, ''],
+        [base[3].id, ''],
+        [base[4].id, ''],
+      ],
     );
   });
 
@@ -213,7 +220,9 @@ describe('git merges of sidecars (real git)', function () {
     // Carol, on the old version, annotates a new passage and edits two notes, one on the first annotation, whose
     // context Bob's edit changed.
     const added = annotate('Energy costs were 12 percent lower', 'carol');
-    await onBranch(dir, 'carol', () => store.update(DOC, { upsert: [added, edited(base[0], 'Seasonally adjusted?', 'carol'), edited(base[3], 'Whose wages?', 'carol')] }));
+    await onBranch(dir, 'carol', () =>
+      store.update(DOC, { upsert: [added, edited(base[0], 'Seasonally adjusted?', 'carol'), edited(base[3], 'Whose wages?', 'carol')] }),
+    );
     git(dir, 'checkout', '--quiet', 'bob');
     assert.ok(merge(dir, 'carol'), 'git merges without conflict');
     const merged = await store.loadDoc(DOC);
@@ -320,7 +329,11 @@ describe('merging sidecars by annotation id with git (merge driver and resolve)'
   /** `git merge` of `branch` into the checked-out branch, with the driver configured or not, and extra config. */
   function gitMerge(dir: string, branch: string, options: { driver: boolean; config?: string[] }): { ok: boolean; output: string } {
     const driver = options.driver ? ['-c', 'merge.marginalia.name=Marginalia annotations', '-c', `merge.marginalia.driver=${DRIVER}`] : [];
-    const r = spawnSync('git', [...GIT_CONFIG, ...driver, ...(options.config ?? []), 'merge', '--no-edit', branch], { cwd: dir, env: GIT_ENV, encoding: 'utf8' });
+    const r = spawnSync('git', [...GIT_CONFIG, ...driver, ...(options.config ?? []), 'merge', '--no-edit', branch], {
+      cwd: dir,
+      env: GIT_ENV,
+      encoding: 'utf8',
+    });
     return { ok: r.status === 0, output: r.stdout + r.stderr };
   }
 
@@ -356,7 +369,10 @@ describe('merging sidecars by annotation id with git (merge driver and resolve)'
     git(dir, 'merge', '--abort');
     const driven = gitMerge(dir, 'carol', { driver: true });
     assert.ok(driven.ok, driven.output);
-    assert.match(driven.output, /marginalia: merged \.marginalia\/annotations\/corpus\/report\.txt\.yaml: 7 annotations: 1 from ours, 1 from theirs, 5 the same on both/);
+    assert.match(
+      driven.output,
+      /marginalia: merged \.marginalia\/annotations\/corpus\/report\.txt\.yaml: 7 annotations: 1 from ours, 1 from theirs, 5 the same on both/,
+    );
     assert.deepEqual(ids(mergedSidecar(dir)), [...base.map((a) => a.id), carol.id, bob.id]);
   });
 
@@ -418,7 +434,10 @@ describe('merging sidecars by annotation id with git (merge driver and resolve)'
     assert.ok(driven.ok, driven.output);
     assert.match(driven.output, /1 combined with a re-anchoring/);
     const merged = mergedSidecar(dir);
-    assert.deepEqual(merged.find((a) => a.id === base[0].id), { ...reanchored[0], note: note.note, provenance: { ...note.provenance, docHash: contentHash(edited2) } });
+    assert.deepEqual(
+      merged.find((a) => a.id === base[0].id),
+      { ...reanchored[0], note: note.note, provenance: { ...note.provenance, docHash: contentHash(edited2) } },
+    );
     assert.deepEqual(ids(merged).sort(), [...base.map((a) => a.id), added.id].sort());
   });
 
@@ -446,7 +465,10 @@ describe('merging sidecars by annotation id with git (merge driver and resolve)'
     git(dir, 'checkout', '--quiet', 'bob');
     const driven = gitMerge(dir, 'carol', { driver: true });
     assert.equal(driven.ok, false);
-    assert.match(driven.output, /marginalia: could not merge \.marginalia\/annotations\/corpus\/report\.txt\.yaml, so git reports a conflict; both sides are in the file between conflict markers .*: .*their version: not valid YAML/);
+    assert.match(
+      driven.output,
+      /marginalia: could not merge \.marginalia\/annotations\/corpus\/report\.txt\.yaml, so git reports a conflict; both sides are in the file between conflict markers .*: .*their version: not valid YAML/,
+    );
     assert.match(git(dir, 'status', '--porcelain'), /^(UU|AA) \.marginalia\/annotations\/corpus\/report\.txt\.yaml$/m);
     // Both sides are in the file between markers, not ours alone: every reader sees a conflict, nothing is lost unseen.
     const left = sidecarText(dir);
@@ -511,7 +533,10 @@ describe('merging sidecars by annotation id with git (merge driver and resolve)'
       assert.match(check.stderr, /renamed-report\.txt\.yaml is unmerged in git .*marginalia resolve/);
       const r = marginalia(dir, 'resolve');
       assert.equal(r.code, 0, r.stderr);
-      assert.match(r.stdout, /resolved \.marginalia\/annotations\/corpus\/renamed-report\.txt\.yaml from git's three versions of it \(the file held only one side\): 6 annotations/);
+      assert.match(
+        r.stdout,
+        /resolved \.marginalia\/annotations\/corpus\/renamed-report\.txt\.yaml from git's three versions of it \(the file held only one side\): 6 annotations/,
+      );
       const merged = await store.loadDoc(RENAMED);
       assert.deepEqual(ids(merged), ids(sortByStart([...base, bob])));
       git(dir, 'add', '-A');
@@ -596,7 +621,8 @@ describe('merging sidecars by annotation id with git (merge driver and resolve)'
 });
 
 const ids = (as: readonly Annotation[]): string[] => as.map((a) => a.id);
-const sortByStart = (as: readonly Annotation[]): Annotation[] => [...as].sort((a, b) => a.target.start - b.target.start || a.target.end - b.target.end || (a.id < b.id ? -1 : 1));
+const sortByStart = (as: readonly Annotation[]): Annotation[] =>
+  [...as].sort((a, b) => a.target.start - b.target.start || a.target.end - b.target.end || (a.id < b.id ? -1 : 1));
 
 /** The latest modification time of any file under `dir`. */
 function newestMtime(dir: string): number {

@@ -7,7 +7,15 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import fc from 'fast-check';
-import { describeMerge, mergeAnnotationVersions, mergeSidecarTexts, resolveConflictMarkers, splitConflict, type MergeReport, type MergeResult } from '../../../src/core/store';
+import {
+  describeMerge,
+  mergeAnnotationVersions,
+  mergeSidecarTexts,
+  resolveConflictMarkers,
+  splitConflict,
+  type MergeReport,
+  type MergeResult,
+} from '../../../src/core/store';
 import type { Annotation } from '../../../src/core/model';
 import { SidecarError, parseCanonicalSidecar, parseSidecar, serializeSidecar } from '../../../src/core/store';
 import { mergeAnnotationSets } from '../../../src/core/store';
@@ -55,7 +63,11 @@ function reanchor(a: Annotation, shift: number): Annotation {
 
 const yaml = (as: readonly Annotation[], doc = DOC): string => serializeSidecar(doc, as);
 
-function merged(base: readonly Annotation[] | undefined, ours: readonly Annotation[], theirs: readonly Annotation[]): { annotations: Annotation[]; report: MergeReport; text: string } {
+function merged(
+  base: readonly Annotation[] | undefined,
+  ours: readonly Annotation[],
+  theirs: readonly Annotation[],
+): { annotations: Annotation[]; report: MergeReport; text: string } {
   const r = mergeSidecarTexts(base && yaml(base), yaml(ours), yaml(theirs), FILE);
   assert.ok(parseCanonicalSidecar(r.text, FILE), 'the result is canonical');
   assert.deepEqual(parseSidecar(r.text, FILE), r.annotations, 'the text holds the returned annotations');
@@ -191,7 +203,9 @@ describe('merging sidecars by annotation id', () => {
     });
 
     it('reads hand-edited (non-canonical) versions and writes the canonical form', () => {
-      const hand = yaml([a, b]).replace(`note: ""`, `note: ''`).replace(/^version: 1$/m, 'version:   1');
+      const hand = yaml([a, b])
+        .replace(`note: ""`, `note: ''`)
+        .replace(/^version: 1$/m, 'version:   1');
       assert.equal(parseCanonicalSidecar(hand, FILE), undefined, 'the input is not canonical');
       const added = ann(4, { start: 200 });
       const r = mergeSidecarTexts(yaml([a, b]), hand, yaml([a, b, added]), FILE);
@@ -243,7 +257,10 @@ describe('merging sidecars by annotation id', () => {
         assert.ok(parseCanonicalSidecar(r.text, movedFile), 'the result loads under the new name');
       }
       // A path naming neither document is refused, even for related versions.
-      assert.throws(() => mergeSidecarTexts(undefined, yaml(at([a1], moved), moved), yaml([a1]), '.marginalia/annotations/corpus/c.txt.yaml'), /the file's path names "corpus\/c\.txt"/);
+      assert.throws(
+        () => mergeSidecarTexts(undefined, yaml(at([a1], moved), moved), yaml([a1]), '.marginalia/annotations/corpus/c.txt.yaml'),
+        /the file's path names "corpus\/c\.txt"/,
+      );
     });
 
     it('refuses to merge sidecars of two different documents', () => {
@@ -251,7 +268,10 @@ describe('merging sidecars by annotation id', () => {
       // Under the document's own sidecar path: two documents whose versions share no annotation are not one renamed.
       assert.throws(
         () => mergeSidecarTexts(undefined, yaml([a]), yaml([ann(2, { doc: other })], other), FILE),
-        (e: unknown) => e instanceof SidecarError && e.code === 'invalid' && /"corpus\/a\.txt" and theirs those of "corpus\/b\.txt", and they share no annotation/.test(e.message),
+        (e: unknown) =>
+          e instanceof SidecarError &&
+          e.code === 'invalid' &&
+          /"corpus\/a\.txt" and theirs those of "corpus\/b\.txt", and they share no annotation/.test(e.message),
       );
       // Elsewhere (a merge driver given no path) the two `document` fields must agree, also for empty sidecars.
       assert.throws(
@@ -328,7 +348,7 @@ describe('merging sidecars by annotation id', () => {
       }
     });
 
-    it('cannot recover what git already mixed up outside the markers (why `marginalia resolve` prefers git\'s index)', () => {
+    it("cannot recover what git already mixed up outside the markers (why `marginalia resolve` prefers git's index)", () => {
       // Ours replaces annotation 10 by a new annotation 12 whose lines look alike; theirs edits 10's note. git pairs
       // 10's lines with 12's: the id change merges "cleanly", and only the note lines conflict.
       const ten = ann(10, { start: 100 });
@@ -337,7 +357,11 @@ describe('merging sidecars by annotation id', () => {
       const conflicted = gitMergeFile(yaml([ten]), yaml([twelve]), yaml([tenEdited]), ['--diff3']);
       assert.equal(conflicted.match(/^ {2}- id: /gm)?.length, 1, 'one record left: 10 is gone outside the markers');
       assert.deepEqual(ids(resolveConflictMarkers(conflicted, FILE).annotations), [twelve.id]);
-      assert.deepEqual(ids(mergeSidecarTexts(yaml([ten]), yaml([twelve]), yaml([tenEdited]), FILE).annotations), [twelve.id, ten.id], 'the 3-way merge keeps the edited 10');
+      assert.deepEqual(
+        ids(mergeSidecarTexts(yaml([ten]), yaml([twelve]), yaml([tenEdited]), FILE).annotations),
+        [twelve.id, ten.id],
+        'the 3-way merge keeps the edited 10',
+      );
     });
 
     it('returns a text without markers in canonical form', () => {
@@ -366,7 +390,10 @@ describe('merging sidecars by annotation id', () => {
     });
 
     it('refuses a conflict whose sides do not parse', () => {
-      const conflicted = gitMergeFile(yaml([a]), yaml([a, ann(4, { start: 100 })]), yaml([a, ann(5, { start: 100 })]), []).replace(/^ {4}kind: claim$/m, '    kind: [');
+      const conflicted = gitMergeFile(yaml([a]), yaml([a, ann(4, { start: 100 })]), yaml([a, ann(5, { start: 100 })]), []).replace(
+        /^ {4}kind: claim$/m,
+        '    kind: [',
+      );
       assert.throws(
         () => resolveConflictMarkers(conflicted, FILE),
         (e: unknown) => e instanceof SidecarError && /version/.test(e.message),
@@ -389,9 +416,19 @@ describe('merging sidecars by annotation id', () => {
       fc.record({ op: fc.constant('note' as const), note: fc.constantFrom('a', 'b', 'c'), at: fc.integer({ min: 0, max: 2 }) }),
       fc.record({ op: fc.constant('move' as const), shift: fc.integer({ min: 1, max: 3 }) }),
     );
-    const addArb = fc.record({ n: fc.integer({ min: POOL, max: POOL + 5 }), note: fc.constantFrom('x', 'y'), at: fc.integer({ min: 0, max: 2 }), start: fc.integer({ min: 0, max: 150 }) });
+    const addArb = fc.record({
+      n: fc.integer({ min: POOL, max: POOL + 5 }),
+      note: fc.constantFrom('x', 'y'),
+      at: fc.integer({ min: 0, max: 2 }),
+      start: fc.integer({ min: 0, max: 150 }),
+    });
     const sideArb = fc.record({ ops: fc.array(opArb, { minLength: POOL, maxLength: POOL }), adds: fc.array(addArb, { maxLength: 3 }) });
-    const scenarioArb = fc.record({ present: fc.array(fc.boolean(), { minLength: POOL, maxLength: POOL }), withBase: fc.boolean(), ours: sideArb, theirs: sideArb });
+    const scenarioArb = fc.record({
+      present: fc.array(fc.boolean(), { minLength: POOL, maxLength: POOL }),
+      withBase: fc.boolean(),
+      ours: sideArb,
+      theirs: sideArb,
+    });
 
     interface SideChanges {
       ops: Op[];
@@ -436,7 +473,8 @@ describe('merging sidecars by annotation id', () => {
             const [x, y] = [o.get(a.id), t.get(a.id)];
             const untouched = (v: Annotation | undefined): boolean => v !== undefined && JSON.stringify(v) === JSON.stringify(a);
             if ((!x && (untouched(y) || !y)) || (!y && untouched(x))) assert.ok(!result.has(a.id), `${a.id} deleted on one side, untouched on the other`);
-            if ((!x && y && !untouched(y)) || (!y && x && !untouched(x))) assert.ok(result.has(a.id), `${a.id} modified on one side is kept though deleted on the other`);
+            if ((!x && y && !untouched(y)) || (!y && x && !untouched(x)))
+              assert.ok(result.has(a.id), `${a.id} modified on one side is kept though deleted on the other`);
             if (x && y && untouched(x)) assert.deepEqual(result.get(a.id), y, 'a change made on one side only is taken');
             if (x && y && untouched(y)) assert.deepEqual(result.get(a.id), x, 'a change made on one side only is taken');
           }

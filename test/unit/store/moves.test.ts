@@ -5,12 +5,36 @@ import { MemoryFs } from '../../support/memoryFs';
 
 describe('findMoves', () => {
   it('pairs a vanished document with the new file holding a version its annotations were made on', () => {
-    const moves = findMoves(new Map([['old/a.txt', new Set(['h1', 'h2'])]]), new Map([['new/a.txt', 'h2'], ['other.txt', 'h9']]));
+    const moves = findMoves(
+      new Map([['old/a.txt', new Set(['h1', 'h2'])]]),
+      new Map([
+        ['new/a.txt', 'h2'],
+        ['other.txt', 'h9'],
+      ]),
+    );
     assert.deepEqual(moves, [['old/a.txt', 'new/a.txt']]);
   });
   it('does not guess when a new file matches two vanished documents, or a vanished one matches two new files', () => {
-    assert.deepEqual(findMoves(new Map([['a.txt', new Set(['h'])], ['b.txt', new Set(['h'])]]), new Map([['c.txt', 'h']])), []);
-    assert.deepEqual(findMoves(new Map([['a.txt', new Set(['h'])]]), new Map([['c.txt', 'h'], ['d.txt', 'h']])), []);
+    assert.deepEqual(
+      findMoves(
+        new Map([
+          ['a.txt', new Set(['h'])],
+          ['b.txt', new Set(['h'])],
+        ]),
+        new Map([['c.txt', 'h']]),
+      ),
+      [],
+    );
+    assert.deepEqual(
+      findMoves(
+        new Map([['a.txt', new Set(['h'])]]),
+        new Map([
+          ['c.txt', 'h'],
+          ['d.txt', 'h'],
+        ]),
+      ),
+      [],
+    );
   });
   it('finds nothing when the text changed as well as the name', () => {
     assert.deepEqual(findMoves(new Map([['a.txt', new Set(['h1'])]]), new Map([['b.txt', 'h2']])), []);
@@ -26,7 +50,11 @@ describe('restoreDocument', () => {
     const kind = { name: 'claim' };
     for (const doc of ['.git/hooks/post-checkout', '.env', '.marginalia/codebook.yaml', 'run.sh']) {
       const a = { ...createAnnotation(hook, { doc: 'x.txt', kind: 'claim', start: 10, end: 14, author: 't' }, kind, new Date()), doc };
-      await assert.rejects(restoreDocument(store, doc, [{ ...a, provenance: { ...a.provenance, docHash: hash } }], {}), (e: unknown) => e instanceof NotCorpusError && e.message.startsWith(`${doc} is not a corpus document`), doc);
+      await assert.rejects(
+        restoreDocument(store, doc, [{ ...a, provenance: { ...a.provenance, docHash: hash } }], {}),
+        (e: unknown) => e instanceof NotCorpusError && e.message.startsWith(`${doc} is not a corpus document`),
+        doc,
+      );
       assert.equal(fs.text(doc), undefined, `${doc} was not written`);
     }
     const a = createAnnotation(hook, { doc: 'back.txt', kind: 'claim', start: 10, end: 14, author: 't' }, kind, new Date());

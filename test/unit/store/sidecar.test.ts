@@ -138,10 +138,64 @@ describe('sidecar format', () => {
   });
 
   it('quotes exactly the strings that are not safe plain scalars', () => {
-    const plain = ['claim', 'Vladimir Putin', 'sha256:abc', 'a:b', 'C# and F#', 'Président Macron', 'Путин', 'said "no"', "it's", 'x - y', 'a, b [c] {d}', 'emoji 😀'];
-    const quoted = ['', ' lead', 'trail ', 'yes', 'No', 'ON', 'y', 'null', 'True', '~', '123', '-1', '0x1F', '.inf', '2026-11-23', '12:30',
-      'key: value', 'ends:', 'a #comment', '#tag', '- item', '? q', '@at', '`tick`', '|', '>', '&a', '*b', '!tag', '%dir', '---', '"quoted"',
-      "'single'", '[x]', '{y}', 'tab\there', 'line\nbreak', 'nbsp\u00a0x', 'zwj\u200dx', 'bom\ufeff', 'ls\u2028x', '😀 first'];
+    const plain = [
+      'claim',
+      'Vladimir Putin',
+      'sha256:abc',
+      'a:b',
+      'C# and F#',
+      'Président Macron',
+      'Путин',
+      'said "no"',
+      "it's",
+      'x - y',
+      'a, b [c] {d}',
+      'emoji 😀',
+    ];
+    const quoted = [
+      '',
+      ' lead',
+      'trail ',
+      'yes',
+      'No',
+      'ON',
+      'y',
+      'null',
+      'True',
+      '~',
+      '123',
+      '-1',
+      '0x1F',
+      '.inf',
+      '2026-11-23',
+      '12:30',
+      'key: value',
+      'ends:',
+      'a #comment',
+      '#tag',
+      '- item',
+      '? q',
+      '@at',
+      '`tick`',
+      '|',
+      '>',
+      '&a',
+      '*b',
+      '!tag',
+      '%dir',
+      '---',
+      '"quoted"',
+      "'single'",
+      '[x]',
+      '{y}',
+      'tab\there',
+      'line\nbreak',
+      'nbsp\u00a0x',
+      'zwj\u200dx',
+      'bom\ufeff',
+      'ls\u2028x',
+      '😀 first',
+    ];
     for (const s of plain) assert.ok(isPlainSafe(s), `${JSON.stringify(s)} is plain`);
     for (const s of quoted) assert.ok(!isPlainSafe(s), `${JSON.stringify(s)} is quoted`);
     for (const s of [...plain, ...quoted]) assert.deepEqual(parseYaml(`v: ${isPlainSafe(s) ? s : quoteString(s)}\n`), { v: s }, JSON.stringify(s));
@@ -155,10 +209,64 @@ describe('sidecar format', () => {
 });
 
 // Strings that YAML tends to get wrong, mixed with arbitrary ones.
-const AWKWARD = ['yes', 'no', 'No', 'null', 'NULL', '~', 'true', 'False', 'on', 'y', '123', '-0', '1e3', '0o17', '.nan', '2026-11-23T10:00:00Z', '', ' ',
-  '  leading', 'trailing  ', '# not a comment', 'a # b', 'key: value', 'a:', ':', '- x', '"', "'", '\\', '\\n', '\n', '\r\n', '\t', '---', '...', '😀', 'é',
-  '\u0085', '\u2028', '\ufeff', '\ud800', '<<<<<<< HEAD', '=======', '>>>>>>> b'];
-const awkwardChar = fc.constantFrom(...'aZ09 :#-?"\'\\\n\r\t{}[],&*!|>%@`~=<'.split(''), '😀', 'é', '\u0085', '\u2028', '\ufeff', '\u0000', '\u00a0', '\ud800', '\udfff');
+const AWKWARD = [
+  'yes',
+  'no',
+  'No',
+  'null',
+  'NULL',
+  '~',
+  'true',
+  'False',
+  'on',
+  'y',
+  '123',
+  '-0',
+  '1e3',
+  '0o17',
+  '.nan',
+  '2026-11-23T10:00:00Z',
+  '',
+  ' ',
+  '  leading',
+  'trailing  ',
+  '# not a comment',
+  'a # b',
+  'key: value',
+  'a:',
+  ':',
+  '- x',
+  '"',
+  "'",
+  '\\',
+  '\\n',
+  '\n',
+  '\r\n',
+  '\t',
+  '---',
+  '...',
+  '😀',
+  'é',
+  '\u0085',
+  '\u2028',
+  '\ufeff',
+  '\ud800',
+  '<<<<<<< HEAD',
+  '=======',
+  '>>>>>>> b',
+];
+const awkwardChar = fc.constantFrom(
+  ...'aZ09 :#-?"\'\\\n\r\t{}[],&*!|>%@`~=<'.split(''),
+  '😀',
+  'é',
+  '\u0085',
+  '\u2028',
+  '\ufeff',
+  '\u0000',
+  '\u00a0',
+  '\ud800',
+  '\udfff',
+);
 const anyString = fc.oneof(
   fc.constantFrom(...AWKWARD),
   fc.string({ unit: awkwardChar, maxLength: 12 }),
@@ -166,7 +274,9 @@ const anyString = fc.oneof(
   fc.string({ unit: 'grapheme-ascii', maxLength: 20 }),
 );
 const ulid = fc.string({ unit: fc.constantFrom(...'0123456789ABCDEFGHJKMNPQRSTVWXYZ'), minLength: 26, maxLength: 26 });
-const attributeName = fc.oneof(fc.constantFrom('yes', 'null', 'true', 'value', '_x', 'a-b', 'n'), fc.stringMatching(/^[A-Za-z_][A-Za-z0-9_-]{0,8}$/)).filter((s) => s !== '__proto__');
+const attributeName = fc
+  .oneof(fc.constantFrom('yes', 'null', 'true', 'value', '_x', 'a-b', 'n'), fc.stringMatching(/^[A-Za-z_][A-Za-z0-9_-]{0,8}$/))
+  .filter((s) => s !== '__proto__');
 const attributeValue: fc.Arbitrary<AttributeValue> = fc.oneof(
   anyString,
   fc.boolean(),
@@ -214,7 +324,14 @@ const annotationSet = fc.uniqueArray(annotationArb, { selector: (a) => a.id, max
 
 /** Deep-equal after sorting attribute keys (parse returns them sorted). */
 function normalised(list: Annotation[]): Annotation[] {
-  return sortAnnotations(list).map((a) => ({ ...a, attributes: Object.fromEntries(Object.keys(a.attributes).sort().map((k) => [k, a.attributes[k]])) }));
+  return sortAnnotations(list).map((a) => ({
+    ...a,
+    attributes: Object.fromEntries(
+      Object.keys(a.attributes)
+        .sort()
+        .map((k) => [k, a.attributes[k]]),
+    ),
+  }));
 }
 
 describe('sidecar round trip (property-based)', () => {
@@ -229,7 +346,8 @@ describe('sidecar round trip (property-based)', () => {
         assert.deepStrictEqual(parseCanonicalSidecar(text, FILE), full, 'canonical text takes the fast path');
         assert.equal(serializeSidecar(DOC, fast), text);
         // One line per field: no value spills onto another line.
-        const expectedLines = 4 + list.reduce((n, a) => n + 15 + Object.keys(a.attributes).length + (a.anchor.method ? 1 : 0) + (a.anchor.detail !== undefined ? 1 : 0), 0);
+        const expectedLines =
+          4 + list.reduce((n, a) => n + 15 + Object.keys(a.attributes).length + (a.anchor.method ? 1 : 0) + (a.anchor.detail !== undefined ? 1 : 0), 0);
         assert.equal(text.split('\n').length - 1, expectedLines);
       }),
       { numRuns: 400 },
@@ -238,7 +356,11 @@ describe('sidecar round trip (property-based)', () => {
 
   it('the fast reader accepts a text only if it is canonical and the full parser reads the same (mutation fuzz)', () => {
     const mutation = fc.oneof(
-      fc.record({ op: fc.constant('insert' as const), at: fc.nat(), s: fc.oneof(awkwardChar, fc.constantFrom('\n', '  ', '"', '\\x41', '\\u0041', 'A', '#', ': ')) }),
+      fc.record({
+        op: fc.constant('insert' as const),
+        at: fc.nat(),
+        s: fc.oneof(awkwardChar, fc.constantFrom('\n', '  ', '"', '\\x41', '\\u0041', 'A', '#', ': ')),
+      }),
       fc.record({ op: fc.constant('delete' as const), at: fc.nat(), n: fc.integer({ min: 1, max: 4 }) }),
       fc.record({ op: fc.constant('swapLines' as const), at: fc.nat(), n: fc.nat() }),
     );
@@ -411,13 +533,19 @@ describe('broken sidecars', () => {
     const e3 = sidecarError(GOOD, '.marginalia/annotations/other.txt.yaml');
     assert.match(e3.reason, /document is "sample\/corpus\/a\.txt", but this file's path says it holds the annotations of "other\.txt"/);
     assert.equal(e3.line, 3);
-    assert.match(sidecarError(GOOD.replace('document: sample/corpus/a.txt', 'document: ../escape.txt'), '.marginalia/x.yaml').reason, /workspace-relative path/);
+    assert.match(
+      sidecarError(GOOD.replace('document: sample/corpus/a.txt', 'document: ../escape.txt'), '.marginalia/x.yaml').reason,
+      /workspace-relative path/,
+    );
     assert.match(sidecarError(GOOD.replace('"01JD3X5Q7Z8Y9W0V1T2S3R4Q5P"', 'not-a-ulid')).reason, /id must be a ULID/);
     assert.match(sidecarError(GOOD.replace('    start: 10', '    start: -1')).reason, /start must be at least 0/);
     assert.match(sidecarError(GOOD.replace('    start: 10', '    start: 1.5')).reason, /start must be a whole number/);
     assert.match(sidecarError(GOOD.replace('status: anchored', 'status: lost')).reason, /status must be one of "anchored", "reanchored", "orphaned"/);
     assert.match(sidecarError(GOOD.replace(/created: "[^"]*"/, 'created: yesterday')).reason, /created must be an ISO 8601 date/);
-    assert.match(sidecarError(GOOD.replace('unit: people', 'unit: .inf')).reason, /attributes\.unit must be text or a number or true or false, not the number Infinity/);
+    assert.match(
+      sidecarError(GOOD.replace('unit: people', 'unit: .inf')).reason,
+      /attributes\.unit must be text or a number or true or false, not the number Infinity/,
+    );
     assert.match(sidecarError(GOOD.replace('unit: people', 'unit: [a, b]')).reason, /attributes\.unit must be text or a number or true or false, not a list/);
     const proto = sidecarError(GOOD.replace('unit: people', '__proto__: people'));
     assert.match(proto.reason, /field named "__proto__", which is not allowed/);

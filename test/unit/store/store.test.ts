@@ -85,7 +85,10 @@ describe('AnnotationStore: sidecars', () => {
     await own.writeAtomic(STORE_IGNORE_PATH, new TextEncoder().encode('# mine\n'));
     await new AnnotationStore(own).update(DOC, { upsert: [makeAnnotation(0, 5)] });
     assert.equal(own.text(STORE_IGNORE_PATH), '# mine\n');
-    assert.ok(STORE_IGNORE.split('\n').every((l) => l === '' || l.startsWith('#') || l.startsWith('.*.')), 'only patterns of hidden temporary files');
+    assert.ok(
+      STORE_IGNORE.split('\n').every((l) => l === '' || l.startsWith('#') || l.startsWith('.*.')),
+      'only patterns of hidden temporary files',
+    );
   });
 
   it('update re-reads the sidecar before writing, so another writer’s annotations survive', async () => {
@@ -142,7 +145,11 @@ describe('AnnotationStore: sidecars', () => {
     const saved = await mine.update(DOC, { edit: new Map([[a.id, (cur: Annotation) => ({ ...cur, note: 'mine' })]]) });
     assert.deepEqual([saved[0].note, saved[0].attributes], ['mine', { speaker: 'TASS' }]);
     const before = fs.files.get(SIDECAR);
-    await assert.rejects(mine.update(DOC, { edit: new Map([['01ZZZZZZZZZZZZZZZZZZZZZZZZ', (cur: Annotation) => cur]]) }), (e: unknown) => e instanceof AnnotationInputError && /annotation 01ZZZZZZZZZZZZZZZZZZZZZZZZ is not in \.marginalia\/annotations\/corpus\/a\.txt\.yaml/.test(e.message));
+    await assert.rejects(
+      mine.update(DOC, { edit: new Map([['01ZZZZZZZZZZZZZZZZZZZZZZZZ', (cur: Annotation) => cur]]) }),
+      (e: unknown) =>
+        e instanceof AnnotationInputError && /annotation 01ZZZZZZZZZZZZZZZZZZZZZZZZ is not in \.marginalia\/annotations\/corpus\/a\.txt\.yaml/.test(e.message),
+    );
     assert.equal(fs.files.get(SIDECAR), before, 'nothing written');
   });
 
@@ -153,7 +160,10 @@ describe('AnnotationStore: sidecars', () => {
     await store.update(DOC, { upsert: [a] });
     await store.update(DOC, { upsert: [a] });
     await store.saveDoc(DOC, [a]);
-    assert.deepEqual(fs.calls.filter((c) => c.endsWith(SIDECAR)), [`writeAtomic ${SIDECAR}`]);
+    assert.deepEqual(
+      fs.calls.filter((c) => c.endsWith(SIDECAR)),
+      [`writeAtomic ${SIDECAR}`],
+    );
   });
 
   it('a read started while this store writes the document waits for the write, so it never returns an older version', async () => {
@@ -171,7 +181,10 @@ describe('AnnotationStore: sidecars', () => {
     const read = store.loadDoc(DOC); // as a file watcher reacting to the first save would, mid-write
     const [written, seen] = await Promise.all([writing, read]);
     assert.deepEqual(seen, written);
-    assert.deepEqual(seen.map((a) => a.id), [first.id, second.id]);
+    assert.deepEqual(
+      seen.map((a) => a.id),
+      [first.id, second.id],
+    );
   });
 
   it('runs concurrent updates of one document one after another, losing none', async () => {
@@ -288,7 +301,10 @@ describe('AnnotationStore.loadAll', () => {
     const { docs, errors } = await new AnnotationStore(fs).loadAll();
     assert.equal(errors.length, 0);
     assert.equal(docs.size, 2000);
-    assert.equal([...docs.values()].reduce((n, l) => n + l.length, 0), 20000);
+    assert.equal(
+      [...docs.values()].reduce((n, l) => n + l.length, 0),
+      20000,
+    );
   });
 });
 

@@ -21,11 +21,20 @@ describe('parseYamlSafely', () => {
       target: { start: 4, end: 9, quote: { exact: 'quick', prefix: 'The ', suffix: ' brown fox.\n' } },
       note: 'a note\nover two lines',
       attributes: {},
-      provenance: { author: 'a', created: '2026-12-01T00:00:00.000Z', modified: '2026-12-01T00:00:00.000Z', tool: 'marginalia 0.1.0', docHash: contentHash(text) },
+      provenance: {
+        author: 'a',
+        created: '2026-12-01T00:00:00.000Z',
+        modified: '2026-12-01T00:00:00.000Z',
+        tool: 'marginalia 0.1.0',
+        docHash: contentHash(text),
+      },
       anchor: { status: 'anchored' },
     };
     const sidecar = serializeSidecar('d.txt', [a]);
-    assert.deepEqual(parseSidecar(sidecar.replace(/\n/g, '\r'), '.marginalia/annotations/d.txt.yaml'), parseSidecar(sidecar, '.marginalia/annotations/d.txt.yaml'));
+    assert.deepEqual(
+      parseSidecar(sidecar.replace(/\n/g, '\r'), '.marginalia/annotations/d.txt.yaml'),
+      parseSidecar(sidecar, '.marginalia/annotations/d.txt.yaml'),
+    );
   });
 
   it(`refuses nesting deeper than ${MAX_YAML_DEPTH} (block and flow, shallow enough to parse or not) with its place and the fix hint`, () => {
@@ -34,7 +43,11 @@ describe('parseYamlSafely', () => {
     for (const text of [block(300), block(5000), flow(300), flow(5000), 'a:\n' + Array.from({ length: 400 }, (_, i) => ' '.repeat(i + 1) + 'b:\n').join('')]) {
       assert.throws(
         () => parse(text, 'export it again'),
-        (e: unknown) => e instanceof YamlFileError && e.code === 'syntax' && e.reason === `values are nested more than ${MAX_YAML_DEPTH} deep, which no Marginalia file needs; export it again` && e.line !== undefined,
+        (e: unknown) =>
+          e instanceof YamlFileError &&
+          e.code === 'syntax' &&
+          e.reason === `values are nested more than ${MAX_YAML_DEPTH} deep, which no Marginalia file needs; export it again` &&
+          e.line !== undefined,
       );
     }
     assert.doesNotThrow(() => parse(block(MAX_YAML_DEPTH - 1)));
@@ -50,7 +63,11 @@ const parseStrict = (text: string): unknown => parseYamlSafely(text, errorFactor
 
 describe('parseYamlSafely: nothing changes silently on load', () => {
   it('refuses a key written through an alias ({&k a: 1, *k : 2} would load as {a: 2}) and two keys that load as one property', () => {
-    assert.throws(() => parseStrict('f: {&k a: 1, *k : 2}\n'), (e: unknown) => e instanceof YamlFileError && e.code === 'syntax' && e.line === 1 && e.column === 14 && /a key is written through an alias \(\*k\)/.test(e.message));
+    assert.throws(
+      () => parseStrict('f: {&k a: 1, *k : 2}\n'),
+      (e: unknown) =>
+        e instanceof YamlFileError && e.code === 'syntax' && e.line === 1 && e.column === 14 && /a key is written through an alias \(\*k\)/.test(e.message),
+    );
     assert.throws(() => parseStrict('x:\n  &k a: 1\n  *k : 2\n'), /f\.yaml:3:3: a key is written through an alias/);
     assert.throws(() => parseStrict('{1: a, "1": b}\n'), /f\.yaml:1:8: the key "1" appears twice in one mapping/);
     assert.throws(() => parseStrict('a: 1\ntrue: x\n"true": y\n'), /the key "true" appears twice/);
@@ -69,7 +86,12 @@ describe('parseYamlSafely: nothing changes silently on load', () => {
     ]) {
       assert.throws(
         () => parseStrict(`value: ${src}\n`),
-        (e: unknown) => e instanceof YamlFileError && e.line === 1 && e.column === 8 && e.message.includes(why) && e.message.includes(`or quote it ("${src}") to keep it as text`),
+        (e: unknown) =>
+          e instanceof YamlFileError &&
+          e.line === 1 &&
+          e.column === 8 &&
+          e.message.includes(why) &&
+          e.message.includes(`or quote it ("${src}") to keep it as text`),
         src,
       );
       assert.deepEqual(parseStrict(`value: "${src}"\n`), { value: src }, 'quoted, it is kept as text');
