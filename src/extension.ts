@@ -59,16 +59,17 @@ export function activate(context: vscode.ExtensionContext): MarginaliaApi {
   const tree = new CorpusTreeProvider(workspace);
   const treeView = vscode.window.createTreeView(VIEWS.corpus, { treeDataProvider: tree, showCollapseAll: true, canSelectMany: false });
   const targets = new Targets(workspace, indexes);
+  const forms = new TagForms();
+  // Each service registers its own commands, views and listeners, and disposes of them with itself.
   const decorations = new Decorations(workspace, indexes);
   const hover = new ProvenanceHover(workspace, indexes);
-  const forms = new TagForms();
   const annotationCommands = new AnnotationCommands(workspace, targets, tree, treeView as vscode.TreeView<unknown>, logs.for('commands'), forms);
   const exporter = new ExportCommand(workspace, tree, treeView, logs.for('export'));
   const status = new AnnotationStatus(workspace);
   const contextKeys = new ContextKeys(workspace, targets);
-  const search = new SearchCommands(workspace, indexes, tree);
+  const search = new SearchCommands(workspace, indexes, tree, logs.for('search'));
   const codebook = new CodebookCommands(workspace, logs.for('codebook'));
-  const figures = new FiguresProvider(workspace);
+  const figures = new FiguresProvider(workspace, logs.for('figures'));
   const entities = new EntitiesProvider(workspace);
   const entityCommands = new EntityCommands(workspace, entities, logs.for('entities'));
   const suggestions = new Suggestions(workspace, logs.for('suggestions'));
@@ -83,44 +84,20 @@ export function activate(context: vscode.ExtensionContext): MarginaliaApi {
     tree,
     treeView,
     decorations,
+    hover,
+    annotationCommands,
+    exporter,
     status,
     contextKeys,
+    search,
+    codebook,
     figures,
-    vscode.window.createTreeView(VIEWS.figures, { treeDataProvider: figures }),
     entities,
-    vscode.window.createTreeView(VIEWS.entities, { treeDataProvider: entities, showCollapseAll: true }),
+    entityCommands,
     suggestions,
-    diagnostics,
-    vscode.languages.registerHoverProvider({ pattern: '**/*' }, suggestions),
-    registerCommand(log, COMMANDS.suggest, () => suggestions.run()),
-    registerCommand(log, COMMANDS.acceptSuggestion, (uri?: unknown, id?: unknown, scope?: unknown) =>
-      suggestions.accept(str(uri), str(id), scope === 'all' ? 'all' : 'one'),
-    ),
-    registerCommand(log, COMMANDS.reviewSuggestions, (uri?: unknown) => suggestions.review(str(uri))),
-    registerCommand(log, COMMANDS.rejectSuggestion, (uri?: unknown, id?: unknown) => suggestions.reject(str(uri), str(id))),
-    registerCommand(log, COMMANDS.acceptAllSuggestions, () => suggestions.accept(vscode.window.activeTextEditor?.document.uri.toString())),
-    registerCommand(log, COMMANDS.clearSuggestions, () => suggestions.reject(vscode.window.activeTextEditor?.document.uri.toString())),
-    registerCommand(log, COMMANDS.tagAllMentions, (node?: unknown, o?: unknown) => entityCommands.tagAllMentions(node, o as { accept?: 'all' } | undefined)),
-    registerCommand(log, COMMANDS.mergeEntities, (node?: unknown, absorb?: unknown) => entityCommands.merge(node, str(absorb))),
-    registerCommand(log, COMMANDS.addEntity, (o?: unknown) => entityCommands.add(o as Parameters<EntityCommands['add']>[0])),
-    vscode.languages.registerHoverProvider({ pattern: '**/*' }, hover),
-    registerCommand(log, COMMANDS.search, (q?: unknown) => search.search(typeof q === 'string' ? q : undefined)),
-    registerCommand(log, COMMANDS.nextAnnotation, () => search.step(1)),
-    registerCommand(log, COMMANDS.previousAnnotation, () => search.step(-1)),
-    registerCommand(log, COMMANDS.filterKinds, (kinds?: unknown) => search.filterKinds(Array.isArray(kinds) ? (kinds as string[]) : undefined)),
-    registerCommand(log, COMMANDS.clearFilter, () => search.filterKinds([])),
-    registerCommand(log, COMMANDS.openCodebook, (f?: unknown) => codebook.open(typeof f === 'string' ? f : undefined)),
-    registerCommand(log, COMMANDS.addKind, (o?: unknown) => codebook.add(o as Parameters<CodebookCommands['add']>[0])),
-    registerCommand(log, COMMANDS.renameKind, (o?: unknown) => codebook.rename(o as Parameters<CodebookCommands['rename']>[0])),
-    registerCommand(log, COMMANDS.sortFiguresByValue, () => figures.setSort('value-desc')),
-    registerCommand(log, COMMANDS.sortFiguresAscending, () => figures.setSort('value-asc')),
-    registerCommand(log, COMMANDS.sortFiguresByDocument, () => figures.setSort('document')),
-    ...annotationCommands.register(),
     conflicts,
-    ...conflicts.register(),
+    diagnostics,
     corpus,
-    ...corpus.register(),
-    registerCommand(log, COMMANDS.export, (arg?: unknown) => exporter.run(arg)),
     registerCommand(log, COMMANDS.showLog, () => channel.show(true)),
   );
 
@@ -159,8 +136,4 @@ export function activate(context: vscode.ExtensionContext): MarginaliaApi {
     diagnostics,
     corpus,
   };
-}
-
-function str(v: unknown): string | undefined {
-  return typeof v === 'string' ? v : undefined;
 }

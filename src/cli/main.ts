@@ -9,7 +9,7 @@ import { NodeWorkspaceFs, NotRegularFileError, readRegularFile, writeFileAtomic,
 import {
   AnnotationStore,
   NotTextError,
-  NotCorpusError,
+  CorpusFolder,
   assertCorpusDocument,
   corpusMatcher,
   type CorpusOptions,
@@ -148,6 +148,8 @@ function report(e: unknown, io: CliIo): number {
 
 class Context {
   readonly fs: NodeWorkspaceFs;
+  /** The workspace folder as VS Code sees it: the same core class loads the corpus and the sidecars for both. */
+  readonly folder: CorpusFolder;
   readonly store: AnnotationStore;
   /** Which files are corpus documents: the CLI uses the default patterns (see corpus.ts). */
   readonly corpus: CorpusOptions = {};
@@ -161,12 +163,21 @@ class Context {
     readonly io: CliIo,
   ) {
     this.fs = new NodeWorkspaceFs(root);
-    this.store = new AnnotationStore(this.fs, {
-      warn: (message) => {
+    const debug = process.env.MARGINALIA_DEBUG ? (m: string | Error) => io.stderr(`marginalia: ${m instanceof Error ? m.message : m}\n`) : () => undefined;
+    this.folder = new CorpusFolder({
+      name: path.basename(root),
+      fs: this.fs,
+      // The CLI reads documents of any size: the size limit is the editor's, for what it can display.
+      settings: () => ({ corpus: this.corpus, maxDocumentBytes: Number.POSITIVE_INFINITY }),
+      log: { trace: debug, info: debug, error: debug, warn: (m) => this.warn(m) },
+      changed: () => undefined,
+      isTrusted: () => true,
+      storeWarning: (message) => {
         this.warnings++;
         io.stderr(`marginalia: warning: ${message}\n`);
       },
     });
+    this.store = this.folder.store;
   }
 
   // What the person at the terminal reads goes through these, one line each, with escapeControls: file names,
@@ -227,18 +238,16 @@ class Context {
    *  whose document is no corpus document (`.env`, `.git/config`) or leads out of the workspace through a symbolic
    *  link: such a document is never read, nor anything written for it. */
   async loadAll(): Promise<Map<string, Annotation[]>> {
-    const { docs, errors } = await this.store.loadAll();
-    for (const e of errors) this.warn(e.message);
+    // Broken sidecars and those of no corpus document (`.env`) are reported by the folder and left as they are.
+    await this.folder.load();
+    const docs = this.folder.allAnnotations();
     for (const doc of [...docs.keys()]) {
       try {
-        assertCorpusDocument(doc, this.corpus, this.isCorpus);
         await this.fs.resolve(doc);
       } catch (e) {
         if (!(e instanceof PathError)) throw e;
         docs.delete(doc);
-        this.warn(
-          `${this.store.sidecarPath(doc)}: ${e.message}; its annotations are left as they are${e instanceof NotCorpusError ? '' : ', and the document is not read'}`,
-        );
+        this.warn(`${this.store.sidecarPath(doc)}: ${e.message}; its annotations are left as they are, and the document is not read`);
       }
     }
     return docs;

@@ -1,12 +1,13 @@
 // Tagging, editing, deleting (undoable), re-attaching, revealing and opening annotations.
 import * as vscode from 'vscode';
+import { Disposable } from './lifecycle';
 import type { Annotation, AttributeValue } from '../core/model';
 import { createAnnotation, editAnnotation, makeQuote } from '../core/model';
 import type { KindDefinition } from '../core/store';
 import { NOTE_QUESTION, TagQuestions } from '../core/research';
 import type { WorkspaceAnnotations } from './workspaceAnnotations';
 import { Cancelled, Targets, type AnnotationTarget } from './targets';
-import { UserFacingError, registerCommand } from './commands';
+import { UserFacingError } from './commands';
 import type { Logger } from './log';
 import { authorName } from './settings';
 import { COMMANDS } from './commandIds';
@@ -27,7 +28,7 @@ interface UndoStep {
   run(): Promise<void>;
 }
 
-export class AnnotationCommands {
+export class AnnotationCommands extends Disposable {
   private readonly undoStack: UndoStep[] = [];
 
   constructor(
@@ -38,25 +39,22 @@ export class AnnotationCommands {
     private readonly log: Logger,
     private readonly forms: TagForms,
     private readonly now: () => Date = () => new Date(),
-  ) {}
-
-  register(): vscode.Disposable[] {
-    const c = (id: string, fn: (...args: unknown[]) => unknown): vscode.Disposable => registerCommand(this.log, id, fn);
-    return [
-      c(COMMANDS.tag, (o) => this.tag(asOptions(o))),
-      c(COMMANDS.tagClaim, (o) => this.tag({ ...asOptions(o), kind: 'claim' })),
-      c(COMMANDS.tagFigure, (o) => this.tag({ ...asOptions(o), kind: 'figure' })),
-      c(COMMANDS.tagEntity, (o) => this.tag({ ...asOptions(o), kind: 'entity' })),
-      c(COMMANDS.editNote, (...a) => this.editNote(a)),
-      c(COMMANDS.editAttributes, (...a) => this.editAttributes(a)),
-      c(COMMANDS.changeKind, (...a) => this.changeKind(a)),
-      c(COMMANDS.deleteAnnotation, (...a) => this.delete(a)),
-      c(COMMANDS.undo, () => this.undo()),
-      c(COMMANDS.reattach, (...a) => this.reattach(a)),
-      c(COMMANDS.revealInTree, (...a) => this.reveal(a)),
-      c(COMMANDS.openAnnotation, (...a) => this.open(a)),
-      c(COMMANDS.tagFormDone, () => this.forms.done()),
-    ];
+  ) {
+    super();
+    const c = (id: string, fn: (...args: unknown[]) => unknown): vscode.Disposable => this._command(log, id, fn);
+    c(COMMANDS.tag, (o) => this.tag(asOptions(o)));
+    c(COMMANDS.tagClaim, (o) => this.tag({ ...asOptions(o), kind: 'claim' }));
+    c(COMMANDS.tagFigure, (o) => this.tag({ ...asOptions(o), kind: 'figure' }));
+    c(COMMANDS.tagEntity, (o) => this.tag({ ...asOptions(o), kind: 'entity' }));
+    c(COMMANDS.editNote, (...a) => this.editNote(a));
+    c(COMMANDS.editAttributes, (...a) => this.editAttributes(a));
+    c(COMMANDS.changeKind, (...a) => this.changeKind(a));
+    c(COMMANDS.deleteAnnotation, (...a) => this.delete(a));
+    c(COMMANDS.undo, () => this.undo());
+    c(COMMANDS.reattach, (...a) => this.reattach(a));
+    c(COMMANDS.revealInTree, (...a) => this.reveal(a));
+    c(COMMANDS.openAnnotation, (...a) => this.open(a));
+    c(COMMANDS.tagFormDone, () => this.forms.done());
   }
 
   /** Tags every non-empty selection of the active editor; returns the new annotations. */

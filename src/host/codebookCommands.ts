@@ -1,6 +1,8 @@
 // Codebook commands: open it (created from the built-in kinds when missing), add a kind, rename a kind together
 // with every annotation of that kind.
 import * as vscode from 'vscode';
+import { Disposable } from './lifecycle';
+import { COMMANDS } from './commandIds';
 import type { WorkspaceAnnotations } from './workspaceAnnotations';
 import type { FolderModel } from './folderModel';
 import { addKindToStore, renameKindEverywhere, CodebookEditError, CODEBOOK_PATH } from '../core/store';
@@ -9,11 +11,16 @@ import { Cancelled } from './targets';
 import { UserFacingError } from './commands';
 import type { Logger } from './log';
 
-export class CodebookCommands {
+export class CodebookCommands extends Disposable {
   constructor(
     private readonly workspace: WorkspaceAnnotations,
     private readonly log: Logger,
-  ) {}
+  ) {
+    super();
+    this._command(log, COMMANDS.openCodebook, (f?: unknown) => this.open(typeof f === 'string' ? f : undefined));
+    this._command(log, COMMANDS.addKind, (o?: unknown) => this.add(o as Parameters<CodebookCommands['add']>[0]));
+    this._command(log, COMMANDS.renameKind, (o?: unknown) => this.rename(o as Parameters<CodebookCommands['rename']>[0]));
+  }
 
   async open(folderUri?: string): Promise<vscode.TextEditor> {
     const folder = await this.folder(folderUri);

@@ -1,12 +1,13 @@
 // Sidecars with git conflict markers: reported in the Corpus view and by a notification that offers to resolve them
 // by keeping both sides (the core's resolveConflictMarkers, as `marginalia resolve` does from the markers).
 import * as vscode from 'vscode';
+import { Disposable } from './lifecycle';
 import { describeMerge, resolveConflictMarkers, decodeSidecarBytes, docForSidecarPath } from '../core/store';
 import { findConflictMarker } from '../core/yaml';
 import { plural } from '../core/model';
 import type { FolderModel } from './folderModel';
 import type { WorkspaceAnnotations } from './workspaceAnnotations';
-import { UserFacingError, registerCommand } from './commands';
+import { UserFacingError } from './commands';
 import type { Logger } from './log';
 import { COMMANDS, CONTEXT } from './commandIds';
 
@@ -26,21 +27,18 @@ export interface ResolvedSidecar {
   summary: string;
 }
 
-export class ConflictResolver implements vscode.Disposable {
+export class ConflictResolver extends Disposable {
   /** Conflicts already announced (folder uri + file), so a reload does not repeat the notification. */
   private readonly announced = new Set<string>();
-  private readonly subscription: vscode.Disposable;
   private any = false;
 
   constructor(
     private readonly workspace: WorkspaceAnnotations,
     private readonly log: Logger,
   ) {
-    this.subscription = workspace.onDidChange(() => this.announce());
-  }
-
-  register(): vscode.Disposable[] {
-    return [registerCommand(this.log, COMMANDS.resolveConflict, (...args: unknown[]) => this.resolve(args))];
+    super();
+    this._register(workspace.onDidChange(() => this.announce()));
+    this._command(log, COMMANDS.resolveConflict, (...args: unknown[]) => this.resolve(args));
   }
 
   /** Every sidecar of the workspace that failed to load because of conflict markers. */
@@ -119,10 +117,6 @@ export class ConflictResolver implements vscode.Disposable {
           });
       });
     }
-  }
-
-  dispose(): void {
-    this.subscription.dispose();
   }
 }
 

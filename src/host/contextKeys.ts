@@ -1,24 +1,25 @@
 // Context keys that drive menus and keybindings: is the active document in the corpus, is the cursor on an
 // annotation, is the corpus empty, is Marginalia read-only.
 import * as vscode from 'vscode';
+import { Disposable } from './lifecycle';
 import type { WorkspaceAnnotations } from './workspaceAnnotations';
 import type { Targets } from './targets';
 import { CONTEXT } from './commandIds';
 
-export class ContextKeys implements vscode.Disposable {
+export class ContextKeys extends Disposable {
   private readonly values = new Map<string, boolean>();
-  private readonly disposables: vscode.Disposable[];
 
   constructor(
     private readonly workspace: WorkspaceAnnotations,
     private readonly targets: Targets,
   ) {
-    this.disposables = [
+    super();
+    this._registerAll([
       vscode.window.onDidChangeActiveTextEditor(() => this.update()),
       vscode.window.onDidChangeTextEditorSelection(() => this.updateCursor()),
       workspace.onDidChange(() => this.update()),
       vscode.workspace.onDidGrantWorkspaceTrust(() => this.update()),
-    ];
+    ]);
     this.update();
   }
 
@@ -39,9 +40,5 @@ export class ContextKeys implements vscode.Disposable {
     if (this.values.get(key) === value) return;
     this.values.set(key, value);
     void vscode.commands.executeCommand('setContext', key, value);
-  }
-
-  dispose(): void {
-    for (const d of this.disposables) d.dispose();
   }
 }

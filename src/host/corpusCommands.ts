@@ -1,11 +1,12 @@
 // Commands on the corpus as a whole (refresh, re-anchor all, restore a deleted document) and what the Corpus view
 // says about it (its description, the read-only message, the orphan notice).
 import * as vscode from 'vscode';
+import { Disposable } from './lifecycle';
 import { plural } from '../core/model';
 import type { CorpusNode, CorpusTreeProvider } from './corpusTree';
 import type { FolderModel } from './folderModel';
 import type { WorkspaceAnnotations } from './workspaceAnnotations';
-import { UserFacingError, registerCommand } from './commands';
+import { UserFacingError } from './commands';
 import type { Logger } from './log';
 import { COMMANDS } from './commandIds';
 
@@ -18,29 +19,23 @@ export interface CheckSummary {
   skipped: string[];
 }
 
-export class CorpusCommands implements vscode.Disposable {
-  private readonly disposables: vscode.Disposable[];
-
+export class CorpusCommands extends Disposable {
   constructor(
     private readonly workspace: WorkspaceAnnotations,
     private readonly tree: CorpusTreeProvider,
     private readonly treeView: vscode.TreeView<CorpusNode>,
-    private readonly log: Logger,
+    log: Logger,
   ) {
-    this.disposables = [
+    super();
+    this._registerAll([
       workspace.onDidChange(() => this.describeView()),
       tree.onDidChangeKindFilter(() => this.describeView()),
       vscode.workspace.onDidGrantWorkspaceTrust(() => this.describeView()),
       workspace.onDidOrphan(({ folder, doc, count }) => this.noticeOrphans(folder, doc, count)),
-    ];
-  }
-
-  register(): vscode.Disposable[] {
-    return [
-      registerCommand(this.log, COMMANDS.refresh, () => this.refresh()),
-      registerCommand(this.log, COMMANDS.checkAnchors, () => this.checkAnchors()),
-      registerCommand(this.log, COMMANDS.restoreDocument, (node?: unknown, doc?: unknown) => this.restore(node, doc)),
-    ];
+    ]);
+    this._command(log, COMMANDS.refresh, () => this.refresh());
+    this._command(log, COMMANDS.checkAnchors, () => this.checkAnchors());
+    this._command(log, COMMANDS.restoreDocument, (node?: unknown, doc?: unknown) => this.restore(node, doc));
   }
 
   /** The Corpus view's description (the kinds a filter shows, else the annotation count) and message. */
@@ -97,9 +92,5 @@ export class CorpusCommands implements vscode.Disposable {
       const node = this.tree.findDocument(folder, doc);
       if (node) void this.treeView.reveal(node, { expand: 2, select: true });
     });
-  }
-
-  dispose(): void {
-    for (const d of this.disposables) d.dispose();
   }
 }

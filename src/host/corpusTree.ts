@@ -1,5 +1,6 @@
 // The Corpus view: folders → documents → kinds → passages, with counts; orphans grouped under their document.
 import * as vscode from 'vscode';
+import { Disposable } from './lifecycle';
 import { plural, type Annotation } from '../core/model';
 import { buildCorpusTree, summariseDocument, type DirSummary, type DocSummary } from '../core/store';
 import type { FolderModel } from './folderModel';
@@ -16,21 +17,21 @@ export type CorpusNode =
   | { type: 'annotation'; id: string; folder: FolderModel; doc: string; annotation: Annotation }
   | { type: 'error'; id: string; folder: FolderModel; message: string; file: string; line?: number; code?: string };
 
-export class CorpusTreeProvider implements vscode.TreeDataProvider<CorpusNode>, vscode.Disposable {
-  private readonly emitter = new vscode.EventEmitter<CorpusNode | undefined>();
+export class CorpusTreeProvider extends Disposable implements vscode.TreeDataProvider<CorpusNode> {
+  private readonly emitter = this._register(new vscode.EventEmitter<CorpusNode | undefined>());
   readonly onDidChangeTreeData = this.emitter.event;
   private roots = new Map<FolderModel, DirSummary>();
   private readonly parents = new Map<string, CorpusNode | undefined>();
   private readonly nodes = new Map<string, CorpusNode>();
   private timer: ReturnType<typeof setTimeout> | undefined;
-  private readonly subscription: vscode.Disposable;
-  private readonly filterEmitter = new vscode.EventEmitter<void>();
+  private readonly filterEmitter = this._register(new vscode.EventEmitter<void>());
   /** The kind filter changed (the view's description follows it). */
   readonly onDidChangeKindFilter = this.filterEmitter.event;
   private filter: ReadonlySet<string> | undefined;
 
   constructor(private readonly workspace: WorkspaceAnnotations) {
-    this.subscription = workspace.onDidChange(() => this.refreshSoon());
+    super();
+    this._register(workspace.onDidChange(() => this.refreshSoon()));
   }
 
   /** Debounced: a burst of store changes (a check, a git pull) redraws once. */
@@ -247,11 +248,9 @@ export class CorpusTreeProvider implements vscode.TreeDataProvider<CorpusNode>, 
     }
   }
 
-  dispose(): void {
+  override dispose(): void {
     if (this.timer) clearTimeout(this.timer);
-    this.subscription.dispose();
-    this.emitter.dispose();
-    this.filterEmitter.dispose();
+    super.dispose();
   }
 }
 

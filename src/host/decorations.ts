@@ -1,6 +1,7 @@
 // Highlights: one decoration type per kind (theme colours, overview-ruler marks). The data updates on every change
 // event; redrawing is debounced so typing stays smooth.
 import * as vscode from 'vscode';
+import { Disposable } from './lifecycle';
 import type { WorkspaceAnnotations } from './workspaceAnnotations';
 import type { DocumentIndexes } from './documentIndex';
 import { kindBackground, kindBorder, kindRuler } from './kindStyle';
@@ -9,9 +10,8 @@ import type { FolderModel } from './folderModel';
 
 const DEBOUNCE_MS = 60;
 
-export class Decorations implements vscode.Disposable {
+export class Decorations extends Disposable {
   private readonly types = new Map<string, vscode.TextEditorDecorationType>();
-  private readonly disposables: vscode.Disposable[] = [];
   private timer: ReturnType<typeof setTimeout> | undefined;
   /** What was last drawn in each editor, by kind (for tests and the status bar). */
   readonly drawn = new WeakMap<vscode.TextEditor, Map<string, vscode.Range[]>>();
@@ -20,7 +20,8 @@ export class Decorations implements vscode.Disposable {
     private readonly workspace: WorkspaceAnnotations,
     private readonly indexes: DocumentIndexes,
   ) {
-    this.disposables.push(
+    super();
+    this._registerAll([
       workspace.onDidChange((c) => {
         this.indexes.invalidate(c.folder, c.doc);
         this.refreshSoon();
@@ -30,7 +31,7 @@ export class Decorations implements vscode.Disposable {
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration('marginalia.highlights')) this.refreshNow();
       }),
-    );
+    ]);
   }
 
   refreshSoon(): void {
@@ -83,9 +84,9 @@ export class Decorations implements vscode.Disposable {
     this.drawn.set(editor, byKind);
   }
 
-  dispose(): void {
+  override dispose(): void {
     if (this.timer) clearTimeout(this.timer);
     for (const t of this.types.values()) t.dispose();
-    for (const d of this.disposables) d.dispose();
+    super.dispose();
   }
 }

@@ -1,6 +1,7 @@
 // The Entities view and its commands: each entity (register ∪ canonical names used) with all its mentions across
 // the corpus (document → passage); tag all mentions after a preview; merge two entities; add an entity.
 import * as vscode from 'vscode';
+import { Disposable } from './lifecycle';
 import type { Annotation } from '../core/model';
 import { findMentions } from '../core/research';
 import {
@@ -20,7 +21,7 @@ import { createAnnotation, ENTITY_TYPES, type EntityType, plural } from '../core
 import type { WorkspaceAnnotations } from './workspaceAnnotations';
 import type { FolderModel } from './folderModel';
 import { Cancelled, UserFacingError } from './commands';
-import { COMMANDS } from './commandIds';
+import { COMMANDS, VIEWS } from './commandIds';
 import { Targets } from './targets';
 import { authorName } from './settings';
 import type { Logger } from './log';
@@ -30,17 +31,21 @@ export type EntityNode =
   | { type: 'doc'; folder: FolderModel; entity: Entity; doc: string; annotations: Annotation[] }
   | { type: 'mention'; folder: FolderModel; doc: string; annotation: Annotation };
 
-export class EntitiesProvider implements vscode.TreeDataProvider<EntityNode>, vscode.Disposable {
-  private readonly emitter = new vscode.EventEmitter<undefined>();
+export class EntitiesProvider extends Disposable implements vscode.TreeDataProvider<EntityNode> {
+  private readonly emitter = this._register(new vscode.EventEmitter<undefined>());
   readonly onDidChangeTreeData = this.emitter.event;
-  private readonly subscription: vscode.Disposable;
   private timer: ReturnType<typeof setTimeout> | undefined;
 
+  /** The Entities view. */
   constructor(private readonly workspace: WorkspaceAnnotations) {
-    this.subscription = workspace.onDidChange(() => {
-      if (this.timer) clearTimeout(this.timer);
-      this.timer = setTimeout(() => this.emitter.fire(undefined), 100);
-    });
+    super();
+    this._register(
+      workspace.onDidChange(() => {
+        if (this.timer) clearTimeout(this.timer);
+        this.timer = setTimeout(() => this.emitter.fire(undefined), 100);
+      }),
+    );
+    this._register(vscode.window.createTreeView(VIEWS.entities, { treeDataProvider: this, showCollapseAll: true }));
   }
 
   refresh(): void {
@@ -105,10 +110,9 @@ export class EntitiesProvider implements vscode.TreeDataProvider<EntityNode>, vs
     }
   }
 
-  dispose(): void {
+  override dispose(): void {
     if (this.timer) clearTimeout(this.timer);
-    this.subscription.dispose();
-    this.emitter.dispose();
+    super.dispose();
   }
 }
 
@@ -120,12 +124,17 @@ export interface MentionCandidate {
   context: string;
 }
 
-export class EntityCommands {
+export class EntityCommands extends Disposable {
   constructor(
     private readonly workspace: WorkspaceAnnotations,
     private readonly view: EntitiesProvider,
     private readonly log: Logger,
-  ) {}
+  ) {
+    super();
+    this._command(log, COMMANDS.tagAllMentions, (node?: unknown, o?: unknown) => this.tagAllMentions(node, o as { accept?: 'all' } | undefined));
+    this._command(log, COMMANDS.mergeEntities, (node?: unknown, absorb?: unknown) => this.merge(node, typeof absorb === 'string' ? absorb : undefined));
+    this._command(log, COMMANDS.addEntity, (o?: unknown) => this.add(o as Parameters<EntityCommands['add']>[0]));
+  }
 
   /** Every untagged mention of the entity's name and aliases across the folder's corpus. Nothing is stored. */
   async findUntagged(folder: FolderModel, entity: Entity): Promise<MentionCandidate[]> {

@@ -1,6 +1,8 @@
 // Export: the format first, then which annotations (the whole corpus, the selected document, the Corpus view's kind
 // filter), then the place, outside the corpus unless the person picks another.
 import * as vscode from 'vscode';
+import { Disposable } from './lifecycle';
+import { COMMANDS } from './commandIds';
 import {
   writeExportYaml,
   type ExportInputDocument,
@@ -54,7 +56,7 @@ const windowPrompts: ExportPrompts = {
 
 type ScopeItem = vscode.QuickPickItem & { scope: ExportScope };
 
-export class ExportCommand {
+export class ExportCommand extends Disposable {
   constructor(
     private readonly workspace: WorkspaceAnnotations,
     private readonly tree: CorpusTreeProvider,
@@ -62,7 +64,10 @@ export class ExportCommand {
     private readonly log: Logger,
     /** Replaceable so tests can answer the prompts and see which were shown, in which order. */
     public prompts: ExportPrompts = windowPrompts,
-  ) {}
+  ) {
+    super();
+    this._command(log, COMMANDS.export, (arg?: unknown) => this.run(arg));
+  }
 
   async run(arg?: unknown): Promise<ExportResult | undefined> {
     const options = exportOptions(arg);

@@ -1,10 +1,12 @@
 // The Figures view: every figure annotation of the workspace as a normalised number, sortable by value.
 import * as vscode from 'vscode';
+import { Disposable } from './lifecycle';
 import type { Annotation } from '../core/model';
 import { figureOfAnnotation, formatFigure, type NormalisedFigure } from '../core/research';
 import type { WorkspaceAnnotations } from './workspaceAnnotations';
 import type { FolderModel } from './folderModel';
-import { COMMANDS } from './commandIds';
+import { COMMANDS, VIEWS } from './commandIds';
+import type { Logger } from './log';
 import { Targets } from './targets';
 
 export interface FigureRow {
@@ -16,18 +18,28 @@ export interface FigureRow {
 
 export type FigureSort = 'value-desc' | 'value-asc' | 'document';
 
-export class FiguresProvider implements vscode.TreeDataProvider<FigureRow>, vscode.Disposable {
-  private readonly emitter = new vscode.EventEmitter<undefined>();
+export class FiguresProvider extends Disposable implements vscode.TreeDataProvider<FigureRow> {
+  private readonly emitter = this._register(new vscode.EventEmitter<undefined>());
   readonly onDidChangeTreeData = this.emitter.event;
-  private readonly subscription: vscode.Disposable;
   private timer: ReturnType<typeof setTimeout> | undefined;
   sort: FigureSort = 'value-desc';
 
-  constructor(private readonly workspace: WorkspaceAnnotations) {
-    this.subscription = workspace.onDidChange(() => {
-      if (this.timer) clearTimeout(this.timer);
-      this.timer = setTimeout(() => this.emitter.fire(undefined), 100);
-    });
+  /** The Figures view and its sort commands. */
+  constructor(
+    private readonly workspace: WorkspaceAnnotations,
+    log: Logger,
+  ) {
+    super();
+    this._register(
+      workspace.onDidChange(() => {
+        if (this.timer) clearTimeout(this.timer);
+        this.timer = setTimeout(() => this.emitter.fire(undefined), 100);
+      }),
+    );
+    this._register(vscode.window.createTreeView(VIEWS.figures, { treeDataProvider: this }));
+    this._command(log, COMMANDS.sortFiguresByValue, () => this.setSort('value-desc'));
+    this._command(log, COMMANDS.sortFiguresAscending, () => this.setSort('value-asc'));
+    this._command(log, COMMANDS.sortFiguresByDocument, () => this.setSort('document'));
   }
 
   setSort(sort: FigureSort): void {
@@ -60,10 +72,9 @@ export class FiguresProvider implements vscode.TreeDataProvider<FigureRow>, vsco
     return item;
   }
 
-  dispose(): void {
+  override dispose(): void {
     if (this.timer) clearTimeout(this.timer);
-    this.subscription.dispose();
-    this.emitter.dispose();
+    super.dispose();
   }
 }
 

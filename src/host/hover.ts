@@ -1,6 +1,7 @@
 // Hover provenance: kind and attributes, note, who and when, the source document's header, the anchor state,
 // with command links to reveal, edit and delete.
 import * as vscode from 'vscode';
+import { Disposable } from './lifecycle';
 import type { Annotation } from '../core/model';
 import { parseDocumentMetadata, type DocumentMetadata, figureOfAnnotation, formatFigure } from '../core/research';
 import type { WorkspaceAnnotations } from './workspaceAnnotations';
@@ -11,13 +12,16 @@ import type { FolderModel } from './folderModel';
 
 const LINKED = [COMMANDS.revealInTree, COMMANDS.editNote, COMMANDS.editAttributes, COMMANDS.changeKind, COMMANDS.deleteAnnotation];
 
-export class ProvenanceHover implements vscode.HoverProvider {
+export class ProvenanceHover extends Disposable implements vscode.HoverProvider {
   private readonly metadata = new WeakMap<vscode.TextDocument, { version: number; meta: DocumentMetadata }>();
 
   constructor(
     private readonly workspace: WorkspaceAnnotations,
     private readonly indexes: DocumentIndexes,
-  ) {}
+  ) {
+    super();
+    this._register(vscode.languages.registerHoverProvider({ pattern: '**/*' }, this));
+  }
 
   provideHover(document: vscode.TextDocument, position: vscode.Position): vscode.Hover | undefined {
     const at = this.workspace.locate(document.uri);

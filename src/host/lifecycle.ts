@@ -16,6 +16,11 @@ export abstract class Disposable implements vscode.Disposable {
     return d;
   }
 
+  /** Keeps every one of `ds` until this object is disposed. */
+  protected _registerAll(ds: readonly vscode.Disposable[]): void {
+    for (const d of ds) this._register(d);
+  }
+
   /** Registers a command through the shared error wrapper (see registerCommand), owned by this object. */
   protected _command<A extends unknown[], R>(log: Logger, id: string, fn: (...args: A) => R | Promise<R>): vscode.Disposable {
     return this._register(registerCommand(log, id, fn));

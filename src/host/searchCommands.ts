@@ -1,6 +1,8 @@
 // Finding annotations: a quick pick over all of them (quote, note, kind, attributes such as an entity's canonical
 // name), next/previous annotation in the editor, and the Corpus view's filter by kind.
 import * as vscode from 'vscode';
+import { Disposable } from './lifecycle';
+import type { Logger } from './log';
 import type { WorkspaceAnnotations } from './workspaceAnnotations';
 import type { DocumentIndexes } from './documentIndex';
 import type { CorpusTreeProvider } from './corpusTree';
@@ -9,12 +11,20 @@ import { UserFacingError } from './commands';
 import { COMMANDS, CONTEXT } from './commandIds';
 import { kindIcon } from './kindStyle';
 
-export class SearchCommands {
+export class SearchCommands extends Disposable {
   constructor(
     private readonly workspace: WorkspaceAnnotations,
     private readonly indexes: DocumentIndexes,
     private readonly tree: CorpusTreeProvider,
-  ) {}
+    log: Logger,
+  ) {
+    super();
+    this._command(log, COMMANDS.search, (q?: unknown) => this.search(typeof q === 'string' ? q : undefined));
+    this._command(log, COMMANDS.nextAnnotation, () => this.step(1));
+    this._command(log, COMMANDS.previousAnnotation, () => this.step(-1));
+    this._command(log, COMMANDS.filterKinds, (kinds?: unknown) => this.filterKinds(Array.isArray(kinds) ? (kinds as string[]) : undefined));
+    this._command(log, COMMANDS.clearFilter, () => this.filterKinds([]));
+  }
 
   /** Quick pick over every annotation of the workspace; opens the one picked. */
   async search(initial?: string): Promise<void> {

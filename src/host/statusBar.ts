@@ -1,20 +1,21 @@
 // The status-bar item: the current document's annotation count (and orphans), or that Marginalia is read-only.
 import * as vscode from 'vscode';
+import { Disposable } from './lifecycle';
 import type { WorkspaceAnnotations } from './workspaceAnnotations';
 import { plural } from '../core/model';
 
-export class AnnotationStatus implements vscode.Disposable {
+export class AnnotationStatus extends Disposable {
   readonly item = vscode.window.createStatusBarItem('marginalia.count', vscode.StatusBarAlignment.Right, 100);
-  private readonly disposables: vscode.Disposable[];
 
   constructor(private readonly workspace: WorkspaceAnnotations) {
+    super();
     this.item.name = 'Marginalia annotations';
-    this.disposables = [
+    this._registerAll([
       this.item,
       vscode.window.onDidChangeActiveTextEditor(() => this.update()),
       workspace.onDidChange(() => this.update()),
       vscode.workspace.onDidGrantWorkspaceTrust(() => this.update()),
-    ];
+    ]);
     this.update();
   }
 
@@ -37,9 +38,5 @@ export class AnnotationStatus implements vscode.Disposable {
     this.item.command = { command: 'workbench.view.extension.marginalia', title: 'Show Marginalia' };
     this.item.accessibilityInformation = { label: this.item.tooltip };
     this.item.show();
-  }
-
-  dispose(): void {
-    for (const d of this.disposables) d.dispose();
   }
 }

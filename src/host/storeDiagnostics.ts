@@ -2,6 +2,7 @@
 // Problems panel and as squiggles: files on disk as the folder model last loaded them, open files as they are typed,
 // checked by the same core reader that loads them (no YAML extension needed).
 import * as vscode from 'vscode';
+import { Disposable } from './lifecycle';
 import { STORE_DIR } from '../constants';
 import { checkStoreFile, storeFileKind } from '../core/store';
 import type { YamlFileError } from '../core/yaml';
@@ -10,22 +11,22 @@ import type { WorkspaceAnnotations } from './workspaceAnnotations';
 const SOURCE = 'Marginalia';
 const TYPING_DELAY_MS = 250;
 
-export class StoreDiagnostics implements vscode.Disposable {
-  private readonly collection = vscode.languages.createDiagnosticCollection('marginalia');
-  private readonly disposables: vscode.Disposable[] = [this.collection];
+export class StoreDiagnostics extends Disposable {
+  private readonly collection = this._register(vscode.languages.createDiagnosticCollection('marginalia'));
   private readonly pending = new Map<string, ReturnType<typeof setTimeout>>();
   /** Store files whose diagnostics come from their open editor text rather than the loaded model. */
   private readonly live = new Set<string>();
 
   constructor(private readonly workspace: WorkspaceAnnotations) {
-    this.disposables.push(
+    super();
+    this._registerAll([
       workspace.onDidChange(() => this.publishLoaded()),
       vscode.workspace.onDidOpenTextDocument((d) => this.checkText(d)),
       vscode.workspace.onDidChangeTextDocument((e) => this.schedule(e.document)),
       vscode.workspace.onDidCloseTextDocument((d) => {
         if (this.live.delete(d.uri.toString())) this.publishLoaded();
       }),
-    );
+    ]);
     for (const d of vscode.workspace.textDocuments) this.checkText(d);
   }
 
@@ -87,9 +88,9 @@ export class StoreDiagnostics implements vscode.Disposable {
     return storeFileKind(rel) ? rel : undefined;
   }
 
-  dispose(): void {
+  override dispose(): void {
     for (const t of this.pending.values()) clearTimeout(t);
-    for (const d of this.disposables) d.dispose();
+    super.dispose();
   }
 }
 

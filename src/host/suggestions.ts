@@ -2,6 +2,7 @@
 // a faint dotted underline, its other mentions grouped under it), accepted or rejected from its hover or one by one in
 // a review. Nothing is stored until accepted.
 import * as vscode from 'vscode';
+import { Disposable } from './lifecycle';
 import { groupSuggestions, suggest, type Suggestion } from '../core/research';
 import { EditTracker } from '../core/anchoring';
 import { createAnnotation, plural } from '../core/model';
@@ -33,7 +34,7 @@ export interface Offer {
 /** Which mentions of a candidate to accept: the one offered, or all of them. */
 export type AcceptScope = 'one' | 'all';
 
-export class Suggestions implements vscode.HoverProvider, vscode.Disposable {
+export class Suggestions extends Disposable implements vscode.HoverProvider {
   private readonly sessions = new Map<string, Session>();
   private readonly decoration = vscode.window.createTextEditorDecorationType({
     borderStyle: 'dotted',
@@ -42,7 +43,6 @@ export class Suggestions implements vscode.HoverProvider, vscode.Disposable {
     overviewRulerColor: new vscode.ThemeColor('editorInfo.foreground'),
     overviewRulerLane: vscode.OverviewRulerLane.Left,
   });
-  private readonly disposables: vscode.Disposable[];
   private counter = 0;
   private readonly context = new Map<string, boolean>();
   private readonly asking = new vscode.EventEmitter<Offer>();
@@ -53,7 +53,8 @@ export class Suggestions implements vscode.HoverProvider, vscode.Disposable {
     private readonly workspace: WorkspaceAnnotations,
     private readonly log: Logger,
   ) {
-    this.disposables = [
+    super();
+    this._registerAll([
       this.decoration,
       this.asking,
       vscode.workspace.onDidChangeTextDocument((e) => this.follow(e)),
@@ -64,7 +65,18 @@ export class Suggestions implements vscode.HoverProvider, vscode.Disposable {
         this.sessions.delete(d.uri.toString());
         this.updateContext();
       }),
-    ];
+      vscode.languages.registerHoverProvider({ pattern: '**/*' }, this),
+    ]);
+    const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+    const active = (): string | undefined => vscode.window.activeTextEditor?.document.uri.toString();
+    this._command(log, COMMANDS.suggest, () => this.run());
+    this._command(log, COMMANDS.acceptSuggestion, (uri?: unknown, id?: unknown, scope?: unknown) =>
+      this.accept(str(uri), str(id), scope === 'all' ? 'all' : 'one'),
+    );
+    this._command(log, COMMANDS.reviewSuggestions, (uri?: unknown) => this.review(str(uri)));
+    this._command(log, COMMANDS.rejectSuggestion, (uri?: unknown, id?: unknown) => this.reject(str(uri), str(id)));
+    this._command(log, COMMANDS.acceptAllSuggestions, () => this.accept(active()));
+    this._command(log, COMMANDS.clearSuggestions, () => this.reject(active()));
   }
 
   /** Computes the suggestions for the active document and shows them; returns the candidates offered (for tests). */
@@ -349,10 +361,6 @@ export class Suggestions implements vscode.HoverProvider, vscode.Disposable {
         offers.map((o) => new vscode.Range(editor.document.positionAt(o.suggestion.start), editor.document.positionAt(o.suggestion.end))),
       );
     }
-  }
-
-  dispose(): void {
-    for (const d of this.disposables) d.dispose();
   }
 }
 

@@ -3,6 +3,7 @@
 // skips the step; Done takes the step's answer and stores at once, leaving the later steps unasked. A pick list never
 // answers for the person: an empty input picks "Skip", not the first value listed.
 import * as vscode from 'vscode';
+import { Disposable } from './lifecycle';
 import type { TagQuestion, TagQuestions } from '../core/research';
 import { Cancelled } from './commands';
 import { CONTEXT } from './commandIds';
@@ -30,11 +31,11 @@ type StepOutcome = { action: 'next' | 'done'; text: string } | { action: 'back' 
 
 const DONE_BUTTON: vscode.QuickInputButton = { iconPath: new vscode.ThemeIcon('check'), tooltip: `Done: store with what is filled so far (${DONE_KEY})` };
 
-export class TagForms implements vscode.Disposable {
+export class TagForms extends Disposable {
   private step: FormStep | undefined;
   /** Each step's Done. */
   private readonly finishers = new WeakMap<vscode.QuickInput, () => void>();
-  private readonly changed = new vscode.EventEmitter<FormStep | undefined>();
+  private readonly changed = this._register(new vscode.EventEmitter<FormStep | undefined>());
   /** Fires when a step shows, and with undefined when the form closes. */
   readonly onDidChangeStep = this.changed.event;
 
@@ -164,10 +165,6 @@ export class TagForms implements vscode.Disposable {
       input.onDidTriggerButton((b) => (b === vscode.QuickInputButtons.Back ? settle({ action: 'back' }) : take('done')));
       input.onDidHide(() => settle({ action: 'cancel' }));
     });
-  }
-
-  dispose(): void {
-    this.changed.dispose();
   }
 }
 

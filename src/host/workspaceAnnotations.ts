@@ -1,5 +1,6 @@
 // All workspace folders' annotations (a store per folder), wired to VS Code's document and file events.
 import * as vscode from 'vscode';
+import { Disposable } from './lifecycle';
 import { FolderModel, type FolderChange } from './folderModel';
 import type { Log, Logger } from './log';
 import type { TextEdit } from '../core/model';
@@ -12,11 +13,10 @@ export interface Located {
   doc: string;
 }
 
-export class WorkspaceAnnotations implements vscode.Disposable {
+export class WorkspaceAnnotations extends Disposable {
   private readonly folders = new Map<string, FolderModel>();
   private readonly emitter = new vscode.EventEmitter<FolderChange>();
   private readonly orphanEmitter = new vscode.EventEmitter<{ folder: FolderModel; doc: string; count: number }>();
-  private readonly disposables: vscode.Disposable[] = [];
   private readonly log: Logger;
   /** Resolves when the first load of every folder is done (tests and commands wait on it). */
   ready: Promise<void> = Promise.resolve();
@@ -27,8 +27,9 @@ export class WorkspaceAnnotations implements vscode.Disposable {
   readonly onDidOrphan = this.orphanEmitter.event;
 
   constructor(private readonly logs: Log) {
+    super();
     this.log = logs.for('workspace');
-    this.disposables.push(
+    this._registerAll([
       this.emitter,
       this.orphanEmitter,
       vscode.workspace.onDidChangeWorkspaceFolders((e) => {
@@ -44,7 +45,7 @@ export class WorkspaceAnnotations implements vscode.Disposable {
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration('marginalia.corpus')) void this.reload();
       }),
-    );
+    ]);
   }
 
   /** Loads every folder of the workspace and starts following the documents already open. */
@@ -154,7 +155,7 @@ export class WorkspaceAnnotations implements vscode.Disposable {
     };
     const guard = (kind: 'create' | 'change' | 'delete') => (uri: vscode.Uri) =>
       void onChange(uri, kind).catch((e) => this.log.error(`after ${kind} of ${uri.fsPath}: ${(e as Error).message}`));
-    this.disposables.push(files, files.onDidCreate(guard('create')), files.onDidChange(guard('change')), files.onDidDelete(guard('delete')));
+    this._registerAll([files, files.onDidCreate(guard('create')), files.onDidChange(guard('change')), files.onDidDelete(guard('delete'))]);
   }
 
   private async opened(d: vscode.TextDocument): Promise<void> {
@@ -209,8 +210,8 @@ export class WorkspaceAnnotations implements vscode.Disposable {
     }
   }
 
-  dispose(): void {
+  override dispose(): void {
     for (const f of this.folders.values()) f.dispose();
-    for (const d of this.disposables) d.dispose();
+    super.dispose();
   }
 }

@@ -60,6 +60,8 @@ export interface CorpusFolderOptions {
   /** Whether the person trusts this folder; untrusted, nothing is written. */
   isTrusted: () => boolean;
   clock?: Clock;
+  /** Hears what the store passes over and goes on (an unreadable snapshot); without it such a problem throws. */
+  storeWarning?: (message: string) => void;
 }
 
 export class CorpusFolder {
@@ -100,7 +102,7 @@ export class CorpusFolder {
     this.changed = options.changed;
     this.isTrusted = options.isTrusted;
     this.clock = options.clock ?? systemClock;
-    this.store = new AnnotationStore(this.fs, { clock: this.clock });
+    this.store = new AnnotationStore(this.fs, { clock: this.clock, warn: options.storeWarning });
     this.matcher = corpusMatcher(this.settings().corpus, this.exportFolders);
   }
 
