@@ -77,46 +77,7 @@ export function activate(context: vscode.ExtensionContext): MarginaliaApi {
   const diagnostics = new StoreDiagnostics(workspace);
   const corpus = new CorpusCommands(workspace, tree, treeView, logs.for('corpus'));
 
-  context.subscriptions.push(
-    channel,
-    forms,
-    workspace,
-    tree,
-    treeView,
-    decorations,
-    hover,
-    annotationCommands,
-    exporter,
-    status,
-    contextKeys,
-    search,
-    codebook,
-    figures,
-    entities,
-    entityCommands,
-    suggestions,
-    conflicts,
-    diagnostics,
-    corpus,
-    registerCommand(log, COMMANDS.showLog, () => channel.show(true)),
-  );
-
-  // Loading the store runs after activation returns: a large corpus must not hold up the editor's start.
-  void workspace.start().then(
-    () => {
-      corpus.describeView();
-      contextKeys.update();
-      decorations.refreshNow();
-      log.info(`corpus loaded ${Date.now() - t0} ms after activation began`);
-    },
-    (e) => log.error(e as Error),
-  );
-  openWalkthroughOnFirstStart(context, log).catch((e) => log.error(e as Error));
-  log.info(
-    `${TOOL_ID} activated in ${vscode.env.appName} ${vscode.version} in ${Date.now() - t0} ms${vscode.workspace.isTrusted ? '' : ' (read-only: untrusted workspace)'}`,
-  );
-  return {
-    log: logs,
+  const services = {
     conflicts,
     workspace,
     tree,
@@ -136,4 +97,26 @@ export function activate(context: vscode.ExtensionContext): MarginaliaApi {
     diagnostics,
     corpus,
   };
+  context.subscriptions.push(
+    channel,
+    contextKeys,
+    ...Object.values(services),
+    registerCommand(log, COMMANDS.showLog, () => channel.show(true)),
+  );
+
+  // Loading the store runs after activation returns: a large corpus must not hold up the editor's start.
+  void workspace.start().then(
+    () => {
+      corpus.describeView();
+      contextKeys.update();
+      decorations.refreshNow();
+      log.info(`corpus loaded ${Date.now() - t0} ms after activation began`);
+    },
+    (e) => log.error(e as Error),
+  );
+  openWalkthroughOnFirstStart(context, log).catch((e) => log.error(e as Error));
+  log.info(
+    `${TOOL_ID} activated in ${vscode.env.appName} ${vscode.version} in ${Date.now() - t0} ms${vscode.workspace.isTrusted ? '' : ' (read-only: untrusted workspace)'}`,
+  );
+  return { log: logs, ...services };
 }

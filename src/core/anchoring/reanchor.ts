@@ -105,8 +105,10 @@ type TokenHunk = [number, number, number, number];
 
 const dmp = new DiffMatchPatch();
 // Only anchor-free gaps reach Myers; a gap that still takes this long is a rewrite and a coarse diff is fine
-// (annotations in it are re-found by quote search).
-dmp.Diff_Timeout = 0.25;
+// (annotations in it are re-found by quote search). The bound is wall time, so it is set well above what a real
+// edit needs (20 scattered word changes in 20,000 words: 25-120 ms of CPU), or a busy machine would turn ordinary
+// edits into coarse diffs.
+dmp.Diff_Timeout = 1;
 
 /** Patience diff of two token sequences; hunks come out sorted. */
 function diffTokens(A: Int32Array, n: number, B: Int32Array, m: number, vocab: number): TokenHunk[] {

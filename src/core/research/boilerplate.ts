@@ -15,6 +15,7 @@
 //   stop, so the block runs on until a line of prose.
 
 import type { Span } from '../model';
+import { wordList } from './wordList';
 
 export interface LineSpan extends Span {
   /** The line as written (for messages and tests). */
@@ -95,117 +96,32 @@ const STRONG_CUES = [
 
 /** Cues that are boilerplate only before the end of the line or a colon or separator: they also start sentences
  *  ("Latest figures show ...", "Most popular apps ..."). */
-const WEAK_CUES = [
-  'related',
-  'recommended',
-  'popular',
-  'most popular',
-  'most read',
-  'trending',
-  'trending now',
-  'latest',
-  'latest news',
-  'subscribe',
-  'newsletter',
-  'share',
-  'comments',
-  'comment',
-  'responses',
-  'print',
-  'email',
-  'tweet',
-  'advertisement',
-  'sponsored',
-  'tags',
-  'tagged',
-  'categories',
-  'category',
-  'topics',
-  'copyright',
-  'more',
-  'next',
-  'previous',
-  'menu',
-  'home',
-  'search',
-  'privacy policy',
-  'terms of use',
-  'terms of service',
-];
+const WEAK_CUES = wordList(`
+  related, recommended, popular, most popular, most read, trending, trending now, latest, latest news,
+  subscribe, newsletter, share, comments, comment, responses, print, email, tweet, advertisement, sponsored,
+  tags, tagged, categories, category, topics, copyright, more, next, previous, menu, home, search,
+  privacy policy, terms of use, terms of service,
+`);
 
 /** Cues that start a block when they stand alone on their line. */
-const BLOCK_CUES = new Set([
-  'see also',
-  'read more',
-  'read also',
-  'also read',
-  'related',
-  'related posts',
-  'related articles',
-  'related stories',
-  'related news',
-  'related content',
-  'related reading',
-  'related topics',
-  'recommended',
-  'recommended for you',
-  'more from',
-  'you may also like',
-  'you might also like',
-  'you may have missed',
-  'popular',
-  'most read',
-  'most popular',
-  'trending',
-  'trending now',
-  'latest',
-  'latest news',
-  'leave a reply',
-  'leave a comment',
-  'post a comment',
-  'add a comment',
-  'comments',
-  'responses',
-  'share this',
-  'tags',
-  'categories',
-  'topics',
-  'join the conversation',
-  'join the discussion',
-]);
+const BLOCK_CUES = new Set(
+  wordList(`
+  see also, read more, read also, also read, related, related posts, related articles, related stories,
+  related news, related content, related reading, related topics, recommended, recommended for you, more from,
+  you may also like, you might also like, you may have missed, popular, most read, most popular, trending,
+  trending now, latest, latest news, leave a reply, leave a comment, post a comment, add a comment, comments,
+  responses, share this, tags, categories, topics, join the conversation, join the discussion,
+`),
+);
 
 /** Social networks and share actions, for rows of share buttons. */
-const SHARE_WORDS = new Set([
-  'facebook',
-  'twitter',
-  'x',
-  'linkedin',
-  'whatsapp',
-  'telegram',
-  'reddit',
-  'pinterest',
-  'tumblr',
-  'pocket',
-  'vk',
-  'email',
-  'e-mail',
-  'print',
-  'share',
-  'tweet',
-  'copy',
-  'link',
-  'mastodon',
-  'threads',
-  'bluesky',
-  'flipboard',
-  'on',
-  'messenger',
-  'viber',
-  'wechat',
-  'weibo',
-  'instagram',
-  'youtube',
-]);
+const SHARE_WORDS = new Set(
+  wordList(`
+  facebook, twitter, x, linkedin, whatsapp, telegram, reddit, pinterest, tumblr, pocket, vk, email, e-mail,
+  print, share, tweet, copy, link, mastodon, threads, bluesky, flipboard, on, messenger, viber, wechat, weibo,
+  instagram, youtube,
+`),
+);
 
 const escape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/ /g, '[ \\u00a0]+');
 const byLength = (a: string, b: string): number => b.length - a.length;

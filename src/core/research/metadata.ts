@@ -2,6 +2,7 @@
 // matter in Markdown. Pure functions over the document text; offsets are UTF-16 code units.
 import type { Node as YamlNode } from 'yaml';
 import { yamlLib } from '../yaml';
+import { wordList } from './wordList';
 
 /** Which metadata convention the head of a document follows. */
 export type MetadataConvention = 'header' | 'front-matter' | 'none';
@@ -25,69 +26,16 @@ export interface DocumentMetadata {
  * Keys accepted at the head of a document whatever their capitalisation (compared lower-cased).
  * Collected from news exports, wire copy and blog scrapes; others need the stricter unknown-key rule.
  */
-const KNOWN_KEYS = new Set([
-  'article source',
-  'source',
-  'sources',
-  'original source',
-  'author',
-  'authors',
-  'by',
-  'byline',
-  'writer',
-  'written by',
-  'reporter',
-  'reporters',
-  'correspondent',
-  'editor',
-  'editors',
-  'edited by',
-  'editor in chief',
-  'translator',
-  'translated by',
-  'credited from',
-  'credit',
-  'credits',
-  'courtesy of',
-  'via',
-  'published',
-  'published on',
-  'published at',
-  'publish date',
-  'publication date',
-  'date',
-  'dateline',
-  'updated',
-  'last updated',
-  'modified',
-  'title',
-  'headline',
-  'subtitle',
-  'url',
-  'link',
-  'original url',
-  'source url',
-  'permalink',
-  'publisher',
-  'publication',
-  'outlet',
-  'agency',
-  'news agency',
-  'copyright',
-  'language',
-  'lang',
-  'category',
-  'categories',
-  'section',
-  'tags',
-  'keywords',
-  'topic',
-  'topics',
-  'location',
-  'place',
-  'country',
-  'region',
-]);
+const KNOWN_KEYS = new Set(
+  wordList(`
+  article source, source, sources, original source, author, authors, by, byline, writer, written by, reporter,
+  reporters, correspondent, editor, editors, edited by, editor in chief, translator, translated by,
+  credited from, credit, credits, courtesy of, via, published, published on, published at, publish date,
+  publication date, date, dateline, updated, last updated, modified, title, headline, subtitle, url, link,
+  original url, source url, permalink, publisher, publication, outlet, agency, news agency, copyright, language,
+  lang, category, categories, section, tags, keywords, topic, topics, location, place, country, region,
+`),
+);
 
 const TITLE_KEYS = new Set(['title', 'headline']);
 
