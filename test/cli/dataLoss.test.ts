@@ -8,6 +8,7 @@ import { cli, spanOf, tempWorkspace } from './cliHarness';
 import { newId, type Annotation } from '../../src/core/model';
 import { AnnotationStore, MAX_SIDECAR_BYTES } from '../../src/core/store';
 import { NodeWorkspaceFs } from '../../src/node';
+import { edited } from '../support/annotations';
 
 const DOC = 'corpus/000_66ca398fea36cc01.txt';
 const OTHER = 'corpus/001_7b613edff552618b.txt';
@@ -67,7 +68,7 @@ describe('issue 10: data loss (CLI)', () => {
     const later = new Date(Date.now() + 60_000).toISOString();
     return (async () => {
       const [storedA] = (await store.loadDoc(DOC)).filter((x) => x.id === a.id);
-      await store.update(DOC, { upsert: [{ ...storedA, note: 'edited here after the backup', provenance: { ...storedA.provenance, modified: later } }] });
+      await store.update(DOC, { upsert: [edited(storedA, { note: 'edited here after the backup', modified: later })] });
       const muchLater = new Date(Date.now() + 120_000).toISOString();
       fs.writeFileSync(out, editExported(fs.readFileSync(out, 'utf8'), b.id, 'edited in the backup, later', muchLater));
       const r = cli(ws, 'import', out);

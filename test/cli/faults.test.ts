@@ -8,20 +8,18 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { parse } from 'yaml';
 import { BIN, REPO, cli, spanOf, tempWorkspace } from './cliHarness';
-import { createAnnotation } from '../../src/core/model';
-import { defaultCodebook, findKind } from '../../src/core/store';
 import { readDocument } from '../../src/core/store';
 import { resolveConflictMarkers } from '../../src/core/store';
 import type { Annotation } from '../../src/core/model';
 import { NodeWorkspaceFs } from '../../src/node';
 import { SidecarError } from '../../src/core/store';
 import { AnnotationStore } from '../../src/core/store';
+import { annotation, edited } from '../support/annotations';
 import { mulberry32 } from '../support/editGenerator';
 
 const DOC = 'corpus/000_66ca398fea36cc01.txt';
 const OTHER = 'corpus/001_7b613edff552618b.txt';
 const SIDECAR = `.marginalia/annotations/${DOC}.yaml`;
-const KIND = findKind(defaultCodebook(), 'claim')!;
 
 function addOk(ws: string, doc: string, quote: string, ...extra: string[]): string {
   const s = spanOf(ws, doc, quote);
@@ -45,8 +43,7 @@ function listedIds(ws: string): string[] {
 /** A new annotation of `doc` as it is on disk, for writing through a store. */
 async function newAnnotation(ws: string, doc: string, quote: string): Promise<Annotation> {
   const text = (await readDocument(new NodeWorkspaceFs(ws), doc)) as string;
-  const start = text.indexOf(quote);
-  return createAnnotation(text, { doc, kind: 'claim', start, end: start + quote.length, author: 'store' }, KIND, new Date());
+  return annotation({ doc, text, phrase: quote, author: 'store' });
 }
 
 /** Every file under `dir`, with its bytes, to show that nothing outside the workspace changed or appeared. */
@@ -326,7 +323,7 @@ describe('issue 5 (CLI)', function () {
       const store = new AnnotationStore(new NodeWorkspaceFs(ws));
       const edit = async (note: string, modified: string, quote: string): Promise<string> => {
         const [a] = (await store.loadDoc(DOC)).filter((x) => x.id === shared);
-        await store.update(DOC, { upsert: [{ ...a, note, provenance: { ...a.provenance, modified } }] });
+        await store.update(DOC, { upsert: [edited(a, { note, modified })] });
         return addOk(ws, DOC, quote);
       };
       git('checkout', '--quiet', '-b', 'bob');

@@ -11,11 +11,10 @@ import type { Annotation } from '../../src/core/model';
 import type { MarginaliaApi } from '../../src/extension';
 import type { CorpusNode } from '../../src/host/corpusTree';
 import type { FolderModel } from '../../src/host/folderModel';
-import { createAnnotation } from '../../src/core/model';
-import { defaultCodebook, findKind } from '../../src/core/store';
 import { serializeSidecar, wholeFileConflict } from '../../src/core/store';
 import { contentHash } from '../../src/core/model';
 import { withFileLock } from '../../src/node';
+import { annotation as build, edited } from '../support/annotations';
 import { api, child, closeAll, eventually, folderModel, hoverText, logged, openAndSelect, treeLabels } from './support/helpers';
 
 const REPO = path.resolve(__dirname, '..', '..', '..');
@@ -41,19 +40,9 @@ function stored(doc: string): { document: string; annotations: Record<string, un
   return fs.existsSync(sidecarFile(doc)) ? parse(fs.readFileSync(sidecarFile(doc), 'utf8')) : undefined;
 }
 
-/** An annotation of `quote` (its first occurrence) in `text`, as VS Code would make it. */
+/** A claim on `quote` (its first occurrence) in `text`. */
 function annotation(text: string, doc: string, quote: string, note: string, modified?: string): Annotation {
-  const start = text.indexOf(quote);
-  assert.ok(start >= 0, `"${quote}" is in ${doc}`);
-  const kind = findKind(defaultCodebook(), 'claim');
-  assert.ok(kind);
-  const a = createAnnotation(
-    text,
-    { doc, kind: 'claim', start, end: start + quote.length, note, attributes: {}, author: 'tester' },
-    kind,
-    new Date('2026-11-01T10:00:00.000Z'),
-  );
-  return modified ? { ...a, provenance: { ...a.provenance, modified } } : a;
+  return build({ doc, text, phrase: quote, note, created: '2026-11-01T10:00:00.000Z', modified });
 }
 
 /** Labels of the documents under faults/ in the Corpus view ([] when the folder is not shown). */
@@ -263,10 +252,7 @@ describe('issue 5: faults in the extension host', function () {
       oursOnly = annotation(TEXT, DOC, 'Ours tagged the first claim', 'only ours');
       theirsOnly = annotation(TEXT, DOC, 'Theirs tagged the last claim', 'only theirs');
       const ours = serializeSidecar(DOC, [oursOnly, shared]);
-      const theirs = serializeSidecar(DOC, [
-        { ...shared, note: 'theirs: later edit', provenance: { ...shared.provenance, modified: '2026-11-03T10:00:00.000Z' } },
-        theirsOnly,
-      ]);
+      const theirs = serializeSidecar(DOC, [edited(shared, { note: 'theirs: later edit', modified: '2026-11-03T10:00:00.000Z' }), theirsOnly]);
       const [head, oursBody] = ours.split('annotations:\n');
       const theirsBody = theirs.split('annotations:\n')[1];
       conflicted = Buffer.from(`${head}annotations:\n<<<<<<< HEAD\n${oursBody}=======\n${theirsBody}>>>>>>> feature\n`, 'utf8');

@@ -5,8 +5,9 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { createAnnotation, contentHash } from '../../src/core/model';
-import { defaultCodebook, findKind, serializeSidecar } from '../../src/core/store';
+import { contentHash } from '../../src/core/model';
+import { serializeSidecar } from '../../src/core/store';
+import { annotation } from '../support/annotations';
 import { api, closeAll, eventually, folderModel, logged } from './support/helpers';
 
 const DIR = 'security';
@@ -20,12 +21,7 @@ function write(rel: string, data: string): void {
 }
 
 function sidecarFor(doc: string, text: string, quote: string): string {
-  const start = text.indexOf(quote);
-  const kind = findKind(defaultCodebook(), 'claim');
-  assert.ok(kind && start >= 0);
-  return serializeSidecar(doc, [
-    createAnnotation(text, { doc, kind: 'claim', start, end: start + quote.length, author: 'hostile' }, kind, new Date('2026-11-01T10:00:00.000Z')),
-  ]);
+  return serializeSidecar(doc, [annotation({ doc, text, phrase: quote, author: 'hostile', created: '2026-11-01T10:00:00.000Z' })]);
 }
 
 describe('issue 10: security in the extension host', function () {

@@ -5,13 +5,13 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { createAnnotation, newId, type Annotation } from '../../src/core/model';
-import { AnnotationStore, MAX_SIDECAR_BYTES, SidecarError, checkDocument, defaultCodebook, findKind, readDocument, writeCheck } from '../../src/core/store';
+import { newId, type Annotation } from '../../src/core/model';
+import { AnnotationStore, MAX_SIDECAR_BYTES, SidecarError, checkDocument, writeCheck } from '../../src/core/store';
 import { NodeWorkspaceFs } from '../../src/node';
+import { annotateInStore as annotate, edited } from '../support/annotations';
 
 const DOC = 'corpus/doc.txt';
 const SIDECAR = `.marginalia/annotations/${DOC}.yaml`;
-const KIND = findKind(defaultCodebook(), 'claim')!;
 
 function workspace(files: Record<string, string>): { root: string; store: AnnotationStore } {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'marginalia-dataloss-'));
@@ -20,20 +20,6 @@ function workspace(files: Record<string, string>): { root: string; store: Annota
     fs.writeFileSync(path.join(root, rel), content);
   }
   return { root, store: new AnnotationStore(new NodeWorkspaceFs(root)) };
-}
-
-let clockMs = Date.parse('2026-12-01T10:00:00.000Z');
-
-async function annotate(store: AnnotationStore, doc: string, start: number, end: number, note = ''): Promise<Annotation> {
-  const text = (await readDocument(store.fs, doc)) as string;
-  const a = createAnnotation(text, { doc, kind: KIND.name, start, end, note, author: 'tester' }, KIND, new Date((clockMs += 1000)));
-  await store.putSnapshot(text);
-  await store.update(doc, { upsert: [a] });
-  return a;
-}
-
-function edited(a: Annotation, note: string): Annotation {
-  return { ...a, note, provenance: { ...a.provenance, modified: new Date((clockMs += 1000)).toISOString() } };
 }
 
 describe('issue 10: data loss (core)', () => {
@@ -52,7 +38,7 @@ describe('issue 10: data loss (core)', () => {
     assert.equal(check.changed.length, 4);
     // ...while someone edits a note, deletes one annotation and re-anchors another by hand.
     const other = new AnnotationStore(new NodeWorkspaceFs(root));
-    const noteEdit = edited(a, 'edited while the check ran');
+    const noteEdit = edited(a, { note: 'edited while the check ran' });
     const moved = { ...d, target: { ...d.target, start: 36, end: 41 }, anchor: { status: 'reanchored' as const, method: 'quote' as const } };
     await other.update(DOC, { upsert: [noteEdit, moved], remove: [b.id] });
     assert.equal(await writeCheck(store, check, changedText), 4);
@@ -75,7 +61,7 @@ describe('issue 10: data loss (core)', () => {
     const text = 'x'.repeat(30_000) + '\n';
     const { root, store } = workspace({ [DOC]: text });
     const first = await annotate(store, DOC, 0, 30_000);
-    const copies = (n: number): Annotation[] => Array.from({ length: n }, () => ({ ...first, id: newId((clockMs += 1)) }));
+    const copies = (n: number): Annotation[] => Array.from({ length: n }, () => ({ ...first, id: newId() }));
     await store.update(DOC, { upsert: copies(500) });
     const before = fs.readFileSync(path.join(root, SIDECAR));
     assert.ok(before.length < MAX_SIDECAR_BYTES);

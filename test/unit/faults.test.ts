@@ -16,6 +16,7 @@ import { lockFileFor, withFileLock } from '../../src/node';
 import type { Annotation } from '../../src/core/model';
 import { MoveError, detectMoves, moveAnnotations, restoreDocument } from '../../src/core/store';
 import { NodeWorkspaceFs } from '../../src/node';
+import { annotateInStore as annotate } from '../support/annotations';
 import type { WorkspaceFs } from '../../src/core/store';
 import { AnnotationStore } from '../../src/core/store';
 import { LineIndex } from '../../src/core/model';
@@ -38,18 +39,6 @@ function workspace(files: Record<string, string | Buffer>): { root: string; nfs:
   }
   const nfs = new NodeWorkspaceFs(root);
   return { root, nfs, store: new AnnotationStore(nfs) };
-}
-
-let clockMs = Date.parse('2026-12-01T10:00:00.000Z');
-
-/** Annotates [start, end) of the document as it is on disk, the way the CLI's add does (snapshot, then update). */
-async function annotate(store: AnnotationStore, doc: string, start: number, end: number, note = ''): Promise<Annotation> {
-  const text = await readDocument(store.fs, doc);
-  assert.ok(text !== undefined, `${doc} exists`);
-  const a = createAnnotation(text, { doc, kind: KIND.name, start, end, note, author: 'tester' }, KIND, new Date((clockMs += 1000)));
-  await store.putSnapshot(text);
-  await store.update(doc, { upsert: [a] });
-  return a;
 }
 
 function ids(list: readonly Annotation[]): string[] {

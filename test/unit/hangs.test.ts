@@ -5,15 +5,13 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { createAnnotation, PathError } from '../../src/core/model';
+import { PathError } from '../../src/core/model';
 import type { Annotation } from '../../src/core/model';
 import { isPlainSafe } from '../../src/core/yaml';
 import {
   AnnotationStore,
   MoveError,
   checkCorpus,
-  defaultCodebook,
-  findKind,
   parseSidecar,
   restoreDocument,
   serializeSidecar,
@@ -23,17 +21,11 @@ import {
 } from '../../src/core/store';
 import { parseExportYaml, writeExportYaml } from '../../src/core/formats';
 import { LockPathError, NodeWorkspaceFs, NotRegularFileError, lockFileFor, withFileLock, writeFileAtomic } from '../../src/node';
+import { annotation } from '../support/annotations';
 import { MemoryFs } from '../support/memoryFs';
-
-const KIND = findKind(defaultCodebook(), 'claim')!;
 
 function tempDir(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'marginalia-hangs-'));
-}
-
-function annotationOf(doc: string, text: string, quote: string, note?: string): Annotation {
-  const start = text.indexOf(quote);
-  return createAnnotation(text, { doc, kind: 'claim', start, end: start + quote.length, note, author: 'test' }, KIND, new Date());
 }
 
 /** NodeWorkspaceFs reading one of its two ways: synchronously while reads are quick, through the thread pool after slow ones. */
@@ -108,8 +100,8 @@ describe('hangs and crashes: one unreadable document does not stop the check of 
       for (const [rel, content] of Object.entries(files)) mem.files.set(rel, typeof content === 'string' ? Buffer.from(content) : content);
       const store = new AnnotationStore(mem as WorkspaceFs);
       const stored = new Map<string, Annotation[]>([
-        ['corpus/bad.txt', [annotationOf('corpus/bad.txt', 'The committee approved', 'committee')]],
-        [good, [annotationOf(good, goodText, 'approved the budget')]],
+        ['corpus/bad.txt', [annotation({ doc: 'corpus/bad.txt', text: 'The committee approved', phrase: 'committee' })]],
+        [good, [annotation({ doc: good, text: goodText, phrase: 'approved the budget' })]],
       ]);
       const unchecked: UncheckedDocument[] = [];
       const checks = await checkCorpus(store, mem, stored, unchecked);
@@ -137,11 +129,8 @@ describe('hangs and crashes: a snapshot that leads out of the workspace', () => 
     const warnings: string[] = [];
     const wfs = new NodeWorkspaceFs(root);
     const store = new AnnotationStore(wfs, { warn: (m) => warnings.push(m) });
-    const older = {
-      ...annotationOf(doc, v1, 'committee'),
-      provenance: { ...annotationOf(doc, v1, 'committee').provenance, modified: '2020-01-01T00:00:00.000Z' },
-    };
-    const newer = annotationOf(doc, v2, 'Monday');
+    const older = annotation({ doc, text: v1, phrase: 'committee', modified: '2020-01-01T00:00:00.000Z' });
+    const newer = annotation({ doc, text: v2, phrase: 'Monday' });
     await store.putSnapshot(v1);
     const newest = await store.putSnapshot(v2);
     await store.update(doc, { upsert: [older, newer] });
@@ -190,7 +179,7 @@ describe('hangs and crashes: very long quotes and notes', () => {
     it(`a note of ${n.toLocaleString('en')} characters (${what}) is written, read back (fast and full reader) and exported exactly`, async () => {
       const doc = 'corpus/doc.txt';
       const text = 'The committee approved the budget.';
-      const a = annotationOf(doc, text, 'committee', note);
+      const a = annotation({ doc, text, phrase: 'committee', note });
       const yaml = serializeSidecar(doc, [a]);
       for (const fastPath of [true, false]) assert.equal(parseSidecar(yaml, sidecarPathFor(doc), { fastPath })[0].note, note);
       let exported = '';
@@ -204,7 +193,7 @@ describe('hangs and crashes: very long quotes and notes', () => {
   it('a quote of 8.4 million characters round-trips through the sidecar', () => {
     const doc = 'corpus/long.txt';
     const text = 'Intro. ' + 'A' + 'word '.repeat(n / 5) + 'end';
-    const a = createAnnotation(text, { doc, kind: 'claim', start: 7, end: text.length - 4, author: 'test' }, KIND, new Date());
+    const a = annotation({ doc, text, start: 7, end: text.length - 4 });
     assert.equal(a.target.quote.exact.length, n);
     assert.equal(parseSidecar(serializeSidecar(doc, [a]), sidecarPathFor(doc))[0].target.quote.exact, a.target.quote.exact);
   });

@@ -10,7 +10,7 @@
 import * as assert from 'node:assert/strict';
 import type { Annotation } from '../../../src/core/model';
 import { reanchorDocument } from '../../../src/core/anchoring';
-import { contentHash, makeQuote } from '../../../src/core/model';
+import { contentHash } from '../../../src/core/model';
 import {
   type EditSource,
   applyToText,
@@ -22,6 +22,7 @@ import {
   synthText,
   wordsOf,
 } from '../../support/editGenerator';
+import { annotation } from '../../support/annotations';
 
 interface Doc {
   name: string;
@@ -52,19 +53,6 @@ const docs: Doc[] = [
   { name: 'synthetic 150 KB', text: synthText(mulberry32(2), source.sentences, source.vocab, 150_000, 0.25), annotations: 2000, reps: 1 },
 ];
 
-function toAnnotation(id: string, text: string, start: number, end: number, docHash: string): Annotation {
-  return {
-    id,
-    kind: 'claim',
-    doc: 'doc.txt',
-    target: { start, end, quote: makeQuote(text, start, end) },
-    note: '',
-    attributes: {},
-    provenance: { author: 'bench', created: '2024-01-01T00:00:00Z', modified: '2024-01-01T00:00:00Z', tool: 'test', docHash },
-    anchor: { status: 'anchored' },
-  };
-}
-
 function trim(text: string, start: number, end: number): [number, number] {
   while (start < end && /\s/.test(text[start])) start++;
   while (end > start && /\s/.test(text[end - 1])) end--;
@@ -78,7 +66,7 @@ function measure(percent: number, withSnapshot: boolean, seed: number): Tally {
       const rng = mulberry32(seed * 7919 + d * 101 + rep);
       const placed = placeAnnotations(rng, doc.text, doc.annotations);
       const hash = contentHash(doc.text);
-      const annotations = placed.map((p) => toAnnotation(p.id, doc.text, p.start, p.end, hash));
+      const annotations = placed.map((p) => annotation({ id: p.id, text: doc.text, start: p.start, end: p.end, docHash: hash }));
       const edited = editDocument(rng, doc.text, placed, percent, source);
       const results = reanchorDocument({
         text: edited.after,
@@ -181,7 +169,7 @@ describe('re-anchoring accuracy (seeded edits, ground truth from the edit tracke
         const n = 2 + Math.floor(rng() * 8);
         const start = words[w].start;
         const end = words[w + n - 1].end;
-        annotations.push(toAnnotation(`o${w}`, doc.text, start, end, hash));
+        annotations.push(annotation({ id: `o${w}`, text: doc.text, start, end, docHash: hash }));
         const len = end - start;
         const cut = Math.ceil(len * (0.6 + 0.4 * rng()));
         const widen = rng() < 0.3 ? 1 : 0; // sometimes the deletion runs into the neighbouring word

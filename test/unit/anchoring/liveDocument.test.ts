@@ -1,16 +1,10 @@
 import * as assert from 'node:assert/strict';
 import { LiveDocument } from '../../../src/core/anchoring';
-import { createAnnotation } from '../../../src/core/model';
 import { contentHash } from '../../../src/core/model';
 import type { Annotation, TextEdit } from '../../../src/core/model';
+import { annotation } from '../../support/annotations';
 
-const claim = { name: 'claim' };
-const now = new Date('2026-11-23T10:00:00Z');
-
-function tag(text: string, quote: string): Annotation {
-  const start = text.indexOf(quote);
-  return createAnnotation(text, { doc: 'd.txt', kind: 'claim', start, end: start + quote.length, author: 't' }, claim, now);
-}
+const tag = (text: string, quote: string): Annotation => annotation({ doc: 'd.txt', text, phrase: quote });
 
 function edit(text: string, e: TextEdit): string {
   return text.slice(0, e.offset) + e.insertText + text.slice(e.offset + e.deleteLength);

@@ -1,32 +1,13 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { Annotation, AnchorStatus, ResolveMethod } from '../../../src/core/model';
+import type { AnchorStatus, ResolveMethod } from '../../../src/core/model';
 import { DiffMap, diffTexts, reanchorDocument } from '../../../src/core/anchoring';
 import { findQuote } from '../../../src/core/anchoring';
 import { contentHash, makeQuote } from '../../../src/core/model';
 import { EditTracker } from '../../../src/core/anchoring';
+import { annotation, phraseSpan } from '../../support/annotations';
 import { applyToText } from '../../support/editGenerator';
-
-function annotation(id: string, text: string, start: number, end: number): Annotation {
-  return {
-    id,
-    kind: 'claim',
-    doc: 'doc.txt',
-    target: { start, end, quote: makeQuote(text, start, end) },
-    note: '',
-    attributes: {},
-    provenance: { author: 'test', created: '2024-01-01T00:00:00Z', modified: '2024-01-01T00:00:00Z', tool: 'test', docHash: contentHash(text) },
-    anchor: { status: 'anchored' },
-  };
-}
-
-function at(text: string, phrase: string, occurrence = 0): [number, number] {
-  let i = -1;
-  for (let k = 0; k <= occurrence; k++) i = text.indexOf(phrase, i + 1);
-  assert.ok(i >= 0, `"${phrase}" not in text`);
-  return [i, i + phrase.length];
-}
 
 interface Expectation {
   after: { start: number; end: number; text: string } | null;
@@ -66,7 +47,7 @@ describe('re-anchoring', () => {
         it(`${name} (${mode === 'snapshot' ? 'with snapshot' : 'quote only'}): ${expected.description}`, () => {
           const anns = expected.annotations.map((e) => {
             assert.equal(before.slice(e.before.start, e.before.end), e.before.text, `fixture ${e.id}: before offsets`);
-            return annotation(e.id, before, e.before.start, e.before.end);
+            return annotation({ id: e.id, text: before, start: e.before.start, end: e.before.end });
           });
           const results = reanchorDocument({
             text: after,
@@ -103,14 +84,14 @@ describe('re-anchoring', () => {
     const text = 'Alpha beta gamma delta. Epsilon zeta eta theta. Iota kappa lambda mu.';
 
     it('keeps annotations of an unchanged document anchored, method exact', () => {
-      const a = annotation('a', text, ...at(text, 'zeta eta'));
+      const a = annotation({ id: 'a', text, phrase: 'zeta eta' });
       const [r] = reanchorDocument({ text, annotations: [a], snapshot: () => assert.fail('no snapshot needed') });
       assert.deepEqual([r.status, r.method, r.after], ['anchored', 'exact', { start: a.target.start, end: a.target.end }]);
       assert.deepEqual(r.annotation.target, a.target);
     });
 
     it('searches by quote when the stored offsets do not match the quote of the same version', () => {
-      const a = annotation('a', text, ...at(text, 'zeta eta'));
+      const a = annotation({ id: 'a', text, phrase: 'zeta eta' });
       a.target = { ...a.target, start: 0, end: 8 }; // corrupted offsets
       const [r] = reanchorDocument({ text, annotations: [a], snapshot: () => undefined });
       assert.deepEqual(r.after, { start: text.indexOf('zeta eta'), end: text.indexOf('zeta eta') + 8 });
@@ -122,10 +103,10 @@ describe('re-anchoring', () => {
       const v2 = text.replace('Alpha', 'Alpha prime');
       const now = v2.replace('Iota', 'Iota iota');
       const anns = [
-        annotation('a', v1, ...at(v1, 'gamma delta')),
-        annotation('b', v1, ...at(v1, 'kappa lambda')),
-        annotation('c', v2, ...at(v2, 'Epsilon zeta')),
-        annotation('d', v2, ...at(v2, 'theta')),
+        annotation({ id: 'a', text: v1, phrase: 'gamma delta' }),
+        annotation({ id: 'b', text: v1, phrase: 'kappa lambda' }),
+        annotation({ id: 'c', text: v2, phrase: 'Epsilon zeta' }),
+        annotation({ id: 'd', text: v2, phrase: 'theta' }),
       ];
       const asked: string[] = [];
       const snapshots = new Map([v1, v2].map((t) => [contentHash(t), t]));
@@ -140,7 +121,7 @@ describe('re-anchoring', () => {
 
     it('never leaves an annotation on text that does not match it: a rewritten passage is orphaned', () => {
       const now = text.replace('Epsilon zeta eta theta', 'Something else entirely');
-      const a = annotation('a', text, ...at(text, 'zeta eta'));
+      const a = annotation({ id: 'a', text, phrase: 'zeta eta' });
       const [r] = reanchorDocument({ text: now, annotations: [a], snapshot: () => text });
       assert.equal(r.status, 'orphaned');
       assert.match(r.detail, /^passage deleted/);
@@ -149,7 +130,7 @@ describe('re-anchoring', () => {
 
     it('without a snapshot, prefers the occurrence whose context matches', () => {
       const t = 'The cat sat on the mat. A dog sat on the rug. The cat sat on the sofa.';
-      const a = annotation('a', t, ...at(t, 'cat sat on the', 1));
+      const a = annotation({ id: 'a', text: t, phrase: 'cat sat on the', occurrence: 2 });
       const now = 'Intro. ' + t;
       const [r] = reanchorDocument({ text: now, annotations: [a], snapshot: () => undefined });
       assert.deepEqual(r.after, { start: now.lastIndexOf('cat sat on the'), end: now.lastIndexOf('cat sat on the') + 14 });
@@ -157,7 +138,7 @@ describe('re-anchoring', () => {
 
     it('without a snapshot, orphans a short quote whose context is gone rather than guess', () => {
       const t = 'Prices rose in the north last year. Sales fell sharply.';
-      const a = annotation('a', t, ...at(t, 'the'));
+      const a = annotation({ id: 'a', text: t, phrase: 'the' });
       const now = 'Prices rose last year. Sales fell sharply in the south.';
       const [r] = reanchorDocument({ text: now, annotations: [a], snapshot: () => undefined });
       assert.equal(r.status, 'orphaned');
@@ -167,7 +148,7 @@ describe('re-anchoring', () => {
     it('keeps UTF-16 offsets across astral characters', () => {
       const t = '😀 Emoji 𝒳 before. The quoted words here. After 中文.';
       const now = '😀😀 More 𝒳𝒳 emoji. ' + t;
-      const a = annotation('a', t, ...at(t, 'quoted words'));
+      const a = annotation({ id: 'a', text: t, phrase: 'quoted words' });
       for (const snapshot of [() => t, () => undefined]) {
         const [r] = reanchorDocument({ text: now, annotations: [a], snapshot });
         assert.equal(now.slice(r.after?.start, r.after?.end), 'quoted words');
@@ -239,8 +220,8 @@ describe('re-anchoring verifies the whole stored span against the quote', () => 
   const text = 'Moscow announced a national AI strategy in 2019. It sets goals up to 2030.';
 
   it('a stored end that disagrees with the quote while start matches is re-anchored to the quote, not reported exact', () => {
-    const [s, e] = at(text, 'national AI strategy');
-    const good = annotation('A', text, s, e);
+    const { start: s, end: e } = phraseSpan(text, 'national AI strategy');
+    const good = annotation({ id: 'A', text, start: s, end: e });
     for (const end of [e + 3, e - 4, s]) {
       const bad = { ...good, target: { ...good.target, end } };
       const [r] = reanchorDocument({ text, annotations: [bad], snapshot: () => undefined });
@@ -255,8 +236,8 @@ describe('re-anchoring verifies the whole stored span against the quote', () => 
   });
 
   it('a stored end beyond the text is re-anchored, even when the text up to its end is the quote', () => {
-    const [s, e] = at(text, 'up to 2030.');
-    const good = annotation('A', text, s, e);
+    const { start: s, end: e } = phraseSpan(text, 'up to 2030.');
+    const good = annotation({ id: 'A', text, start: s, end: e });
     const bad = { ...good, target: { ...good.target, end: text.length + 5 } };
     const [r] = reanchorDocument({ text, annotations: [bad], snapshot: () => undefined });
     assert.equal(r.status, 'reanchored');
@@ -272,7 +253,7 @@ describe('re-anchoring verifies the whole stored span against the quote', () => 
       [i + 2, j + 1],
       [i + 1, j + 1],
     ]) {
-      const split = annotation('A', emoji, start, end);
+      const split = annotation({ id: 'A', text: emoji, start, end });
       assert.ok(split.target.quote.exact.length > 0);
       const [r] = reanchorDocument({ text: emoji, annotations: [split], snapshot: () => undefined });
       assert.equal(r.status, 'reanchored', `${start}-${end}`);

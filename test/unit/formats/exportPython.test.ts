@@ -7,11 +7,10 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as fc from 'fast-check';
-import { TOOL_ID } from '../../../src/constants';
-import type { Annotation, AttributeValue } from '../../../src/core/model';
+import type { AttributeValue } from '../../../src/core/model';
 import { YamlFileError, parseYamlSafely } from '../../../src/core/yaml';
-import { contentHash, makeQuote } from '../../../src/core/model';
 import { exportYaml, parseExportYaml, type ExportInputDocument } from '../../../src/core/formats';
+import { annotation } from '../../support/annotations';
 
 const ROOT = path.join(__dirname, '../../../..');
 const SCRIPT = path.join(ROOT, 'test/support/py_yaml_to_json.py');
@@ -175,25 +174,6 @@ const TRICKY = [
   'x'.repeat(300),
 ];
 
-const T0 = '2026-11-20T09:30:00.000Z';
-let serial = 0;
-function nextId(): string {
-  return '01JE' + String(++serial).padStart(22, '0');
-}
-
-function annotation(doc: string, text: string, start: number, end: number, note: string, attributes: Record<string, AttributeValue>): Annotation {
-  return {
-    id: nextId(),
-    kind: 'claim',
-    doc,
-    target: { start, end, quote: makeQuote(text, start, end) },
-    note,
-    attributes,
-    provenance: { author: 'Ann', created: T0, modified: T0, tool: TOOL_ID, docHash: contentHash(text) },
-    anchor: { status: 'anchored' },
-  };
-}
-
 /** A Markdown document whose front matter carries `fields` (written as JSON strings, which YAML reads verbatim). */
 function frontMatterDoc(fields: [string, string][], body: string): string {
   return '---\n' + fields.map(([k, v]) => `${JSON.stringify(k)}: ${JSON.stringify(v)}`).join('\n') + '\n---\n' + body;
@@ -221,16 +201,20 @@ describe('YAML export read by PyYAML', () => {
         annotations: TRICKY.map((s, i) => {
           const start = (i * 37) % 2000;
           const attributes: Record<string, AttributeValue> = { [ATTRIBUTE_NAMES[i % ATTRIBUTE_NAMES.length]]: s, n: i * 1.5 };
-          return annotation('sample/corpus/000_66ca398fea36cc01.txt', t000, start, start + 25, s, attributes);
+          return annotation({ doc: 'sample/corpus/000_66ca398fea36cc01.txt', text: t000, start, end: start + 25, note: s, attributes });
         }),
       },
       {
         path: 'notes/tricky.md',
         text: tricky,
-        annotations: [annotation('notes/tricky.md', tricky, 0, tricky.length, 'whole document', { yes: true, no: false, on: 0, off: -1 })],
+        annotations: [annotation({ doc: 'notes/tricky.md', text: tricky, note: 'whole document', attributes: { yes: true, no: false, on: 0, off: -1 } })],
       },
-      { path: 'crlf/000.txt', text: crlf, annotations: [annotation('crlf/000.txt', crlf, 40, 120, 'CRLF passage', {})] },
-      { path: 'missing.txt', text: undefined, annotations: [annotation('missing.txt', 'gone', 0, 4, '2026-11-23', { date: '2026-11-23' })] },
+      { path: 'crlf/000.txt', text: crlf, annotations: [annotation({ doc: 'crlf/000.txt', text: crlf, start: 40, end: 120, note: 'CRLF passage' })] },
+      {
+        path: 'missing.txt',
+        text: undefined,
+        annotations: [annotation({ doc: 'missing.txt', text: 'gone', note: '2026-11-23', attributes: { date: '2026-11-23' } })],
+      },
     ];
     const out = exportYaml({ documents, generated: GENERATED });
     const ours = assertAgree(out) as { documents: { path: string; metadata: Record<string, string> | null }[] };
@@ -276,7 +260,7 @@ describe('YAML export read by PyYAML', () => {
       const body = 'Before. ' + s.exact + ' After.\n';
       const doc = frontMatterDoc(meta, body);
       const start = doc.length - body.length + 'Before. '.length;
-      return { path: p, text: doc, annotations: [annotation(p, doc, start, start + s.exact.length, s.note, s.attrs)] };
+      return { path: p, text: doc, annotations: [annotation({ doc: p, text: doc, start, end: start + s.exact.length, note: s.note, attributes: s.attrs })] };
     });
     const out = exportYaml({ documents, generated: GENERATED });
     const ours = assertAgree(out) as { documents: { annotations: { note: string; quote: { exact: string }; attributes: unknown }[] }[] };
@@ -291,7 +275,7 @@ describe('YAML export read by PyYAML', () => {
   it('keeps a lone surrogate (an offset that splits an emoji) through our own round trip', () => {
     // libyaml refuses \uD83D escapes, so this one is checked against our reader only: the value survives as an escape.
     const text = 'Emoji 😀 split.\n';
-    const a = annotation('a.txt', text, 0, 7, 'note', {});
+    const a = annotation({ doc: 'a.txt', text, start: 0, end: 7, note: 'note' });
     // Against the text it cuts, the span is refused (issue 10): no export writes half a character at offsets that
     // claim to be current. With the document missing, the stored quote travels as it is.
     assert.throws(

@@ -5,58 +5,12 @@ import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
 import { parse as parseYaml } from 'yaml';
 import { TOOL_ID } from '../../../src/constants';
-import type { Annotation, Attributes } from '../../../src/core/model';
-import { contentHash, makeQuote } from '../../../src/core/model';
+import { contentHash } from '../../../src/core/model';
 import { ExportFormatError, exportYaml, parseExportYaml, writeExportYaml, type ExportInputDocument } from '../../../src/core/formats';
+import { GENERATED, P000, P001, P002, PCRLF, PGONE, ROOT, T0, T1, annotate, corpus } from '../../fixtures/formats/sampleCorpus';
 
-const ROOT = path.join(__dirname, '../../../..');
-const GENERATED = new Date('2026-11-23T10:00:00.000Z');
-const T0 = '2026-11-20T09:30:00.000Z';
-const T1 = '2026-11-22T17:05:12.345Z';
-
-function corpus(name: string): string {
-  return fs.readFileSync(path.join(ROOT, 'sample/corpus', name), 'utf8');
-}
-
-let serial = 0;
-/** A ULID-shaped id; the counter keeps ids distinct and their order predictable. */
-function nextId(): string {
-  return '01JD' + String(++serial).padStart(22, '0');
-}
-
-interface Extra {
-  note?: string;
-  attributes?: Attributes;
-  anchor?: Annotation['anchor'];
-  occurrence?: number;
-  id?: string;
-}
-
-/** An annotation on the `occurrence`-th place `exact` appears in `text`, as the store would make it. */
-function annotate(doc: string, text: string, exact: string, kind: string, extra: Extra = {}): Annotation {
-  let start = -1;
-  for (let i = 0; i <= (extra.occurrence ?? 0); i++) start = text.indexOf(exact, start + 1);
-  assert.ok(start >= 0, `fixture: ${JSON.stringify(exact)} is not in ${doc}`);
-  const end = start + exact.length;
-  return {
-    id: extra.id ?? nextId(),
-    kind,
-    doc,
-    target: { start, end, quote: makeQuote(text, start, end) },
-    note: extra.note ?? '',
-    attributes: extra.attributes ?? {},
-    provenance: { author: 'Ann Analyst', created: T0, modified: T1, tool: TOOL_ID, docHash: contentHash(text) },
-    anchor: extra.anchor ?? { status: 'anchored' },
-  };
-}
-
-const P000 = 'sample/corpus/000_66ca398fea36cc01.txt';
-const P001 = 'sample/corpus/001_7b613edff552618b.txt';
-const P002 = 'sample/corpus/002_4d4efb0aba07dc3f.txt';
 const P004 = 'sample/corpus/004_93f4aeba23e3ae0c.txt';
-const PCRLF = 'sample/crlf/000-crlf.txt';
 const PEMOJI = 'notes/emoji.md';
-const PGONE = 'sample/corpus/999_deleted.txt';
 
 const EMOJI_TEXT = '---\ntitle: Emoji 😀 test\n---\n😀😀 Sberbank 👍🏽 invests.\nLine two.\n';
 
@@ -75,7 +29,7 @@ function buildCorpus(): ExportInputDocument[] {
       annotations: [
         annotate(P000, t000, 'billions of dollars', 'figure', { attributes: { value: 1e9, unit: 'USD', approx: true }, note: 'Order of magnitude only.' }),
         annotate(P000, t000, 'Lin Zhijia', 'entity', { attributes: { type: 'person' } }),
-        annotate(P000, t000, 'Vladimir Putin', 'entity', { attributes: { type: 'person' }, occurrence: 0 }),
+        annotate(P000, t000, 'Vladimir Putin', 'entity', { attributes: { type: 'person' }, occurrence: 1 }),
         // A passage across a line break: the quote keeps the \n.
         annotate(P000, t000, 'Ukraine war and Western sanctions.\n\nImage Source', 'claim', {
           attributes: { stance: 'obstacle', confidence: 0.8 },
@@ -117,10 +71,9 @@ function buildCorpus(): ExportInputDocument[] {
       path: PGONE,
       text: undefined,
       annotations: [
-        {
-          ...annotate(PGONE, goneText, 'counter the United States', 'claim'),
+        annotate(PGONE, goneText, 'counter the United States', 'claim', {
           anchor: { status: 'orphaned', method: 'orphaned', detail: 'document missing' },
-        },
+        }),
       ],
     },
   ];

@@ -8,10 +8,9 @@ import * as assert from 'node:assert/strict';
 import * as fc from 'fast-check';
 import { Document, Scalar, isPair, isScalar, parse, visit } from 'yaml';
 import type { ScalarTag, Tags } from 'yaml';
-import { TOOL_ID } from '../../../src/constants';
 import type { Annotation, AttributeValue } from '../../../src/core/model';
-import { contentHash, makeQuote } from '../../../src/core/model';
 import { exportYaml, type ExportInputDocument } from '../../../src/core/formats';
+import { annotation } from '../../support/annotations';
 
 const GENERATED = new Date('2026-11-23T10:00:00.000Z');
 const HEADER = [
@@ -217,30 +216,6 @@ const TRICKY = [
   'k'.repeat(1100),
 ];
 const ATTRIBUTE_NAMES = ['yes', 'no', 'on', 'true', 'null', 'N', 'value', 'unit', '_x', 'e1', 'inf', 'prefix', 'suffix'];
-const T0 = '2026-11-20T09:30:00.000Z';
-let serial = 0;
-
-function annotation(
-  doc: string,
-  text: string,
-  start: number,
-  end: number,
-  note: string,
-  attributes: Record<string, AttributeValue>,
-  anchor: Annotation['anchor'] = { status: 'anchored' },
-): Annotation {
-  return {
-    id: '01JF' + String(++serial).padStart(22, '0'),
-    kind: 'claim',
-    doc,
-    target: { start, end, quote: makeQuote(text, start, end) },
-    note,
-    attributes,
-    provenance: { author: 'Ann', created: T0, modified: T0, tool: TOOL_ID, docHash: contentHash(text) },
-    anchor,
-  };
-}
-
 /** A Markdown document whose front matter carries `fields` (as JSON strings, which YAML reads verbatim). */
 function frontMatterDoc(fields: [string, string][], body: string): string {
   return '---\n' + fields.map(([k, v]) => `${JSON.stringify(k)}: ${JSON.stringify(v)}`).join('\n') + '\n---\n' + body;
@@ -262,13 +237,17 @@ describe('YAML export writer: the same bytes as the yaml package', function () {
       const start = (i * 53) % (text.length - 40);
       const attributes: Record<string, AttributeValue> = { [ATTRIBUTE_NAMES[i % ATTRIBUTE_NAMES.length]]: s, n: i * 1.5, big: 1e21, ok: i % 2 === 0 };
       const anchor: Annotation['anchor'] = i % 3 === 0 ? { status: 'reanchored', method: 'diff', detail: s } : { status: 'anchored' };
-      return annotation('notes/tricky.md', text, start, start + 1 + (i % 40), s, attributes, anchor);
+      return annotation({ doc: 'notes/tricky.md', text, start, end: start + 1 + (i % 40), note: s, attributes, anchor });
     });
     const out = assertSameAsLibrary([
       { path: 'notes/tricky.md', text, annotations },
-      { path: 'missing.txt', text: undefined, annotations: [annotation('missing.txt', 'gone', 0, 4, '', {})] },
+      { path: 'missing.txt', text: undefined, annotations: [annotation({ doc: 'missing.txt', text: 'gone', start: 0, end: 4 })] },
       { path: 'empty.txt', text: 'Nothing annotated.\n', annotations: [] },
-      { path: 'dir with space/#odd: name.txt', text: 'Text.\n', annotations: [annotation('dir with space/#odd: name.txt', 'Text.\n', 0, 4, 'x', {})] },
+      {
+        path: 'dir with space/#odd: name.txt',
+        text: 'Text.\n',
+        annotations: [annotation({ doc: 'dir with space/#odd: name.txt', text: 'Text.\n', start: 0, end: 4, note: 'x' })],
+      },
     ]);
     assert.ok(out.includes('|'), 'some block scalars were written');
     assert.ok(/"[^"\n]*\n\n/.test(out), 'some double-quoted strings were written over several lines');
@@ -324,14 +303,16 @@ describe('YAML export writer: the same bytes as the yaml package', function () {
       const body = s.before + s.exact + s.after + '\n';
       const doc = frontMatterDoc(meta, body);
       const start = doc.length - body.length + s.before.length;
-      assertSameAsLibrary([{ path: p, text: doc, annotations: [annotation(p, doc, start, start + s.exact.length, s.note, s.attrs)] }]);
+      assertSameAsLibrary([
+        { path: p, text: doc, annotations: [annotation({ doc: p, text: doc, start, end: start + s.exact.length, note: s.note, attributes: s.attrs })] },
+      ]);
     });
   });
 
   it('writes a line of one space in a long double-quoted string so that it reads back (yaml 2.9 writes "\\\\ ")', () => {
     const text = 'A paragraph that ends here.\n \nAnd the next one, after a line with one space.\n';
     const start = text.indexOf('And');
-    const a = annotation('a.txt', text, start, start + 3, 'x'.repeat(30) + '\n \n' + 'y'.repeat(10) + ' ', {});
+    const a = annotation({ doc: 'a.txt', text, start, end: start + 3, note: 'x'.repeat(30) + '\n \n' + 'y'.repeat(10) + ' ' });
     const out = assertSameAsLibrary([{ path: 'a.txt', text, annotations: [a] }]);
     assert.ok(out.includes('\n\n          \\ \n'), out);
   });

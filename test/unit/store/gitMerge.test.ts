@@ -12,7 +12,8 @@ import { resolveConflictMarkers, wholeFileConflict } from '../../../src/core/sto
 import { SidecarError, parseCanonicalSidecar } from '../../../src/core/store';
 import { GIT_ATTRIBUTES, gitDriverCommand } from '../../../src/cli/main';
 import { AnnotationStore } from '../../../src/core/store';
-import { contentHash, makeQuote } from '../../../src/core/model';
+import { contentHash } from '../../../src/core/model';
+import { annotation, edited as edit, moved, type AnnotationSpec } from '../../support/annotations';
 
 const DOC = 'corpus/report.txt';
 const SIDECAR = `.marginalia/annotations/${DOC}.yaml`;
@@ -46,28 +47,37 @@ function merge(dir: string, branch: string): boolean {
 
 let clockMs = Date.parse('2026-11-23T10:00:00.000Z');
 
-/** An annotation on the first occurrence of `phrase`, by `author`, a minute after the previous one. */
-function annotate(phrase: string, author: string, extra: Partial<Annotation> = {}): Annotation {
-  const start = TEXT.indexOf(phrase);
-  assert.ok(start >= 0, phrase);
+/** A minute after the previous stamp: every annotation and edit has its own, as when people work in turn. */
+function nextMinute(): string {
   clockMs += 60_000;
-  const stamp = new Date(clockMs).toISOString();
-  return {
-    id: newId(clockMs),
-    kind: 'claim',
-    doc: DOC,
-    target: { start, end: start + phrase.length, quote: makeQuote(TEXT, start, start + phrase.length) },
-    note: '',
-    attributes: {},
-    provenance: { author, created: stamp, modified: stamp, tool: 'marginalia 0.1.0', docHash: contentHash(TEXT) },
-    anchor: { status: 'anchored' },
-    ...extra,
-  };
+  return new Date(clockMs).toISOString();
 }
 
-function edited(a: Annotation, note: string, author: string): Annotation {
-  clockMs += 60_000;
-  return { ...a, note, provenance: { ...a.provenance, author, modified: new Date(clockMs).toISOString() } };
+/** An annotation on the first occurrence of `phrase`, by `author`, a minute after the previous one. */
+function annotate(phrase: string, author: string, extra: AnnotationSpec = {}): Annotation {
+  const created = nextMinute();
+  return annotation({ id: newId(clockMs), doc: DOC, text: TEXT, phrase, author, created, ...extra });
+}
+
+const edited = (a: Annotation, note: string, author: string): Annotation => edit(a, { note, author, modified: nextMinute() });
+
+/** What alice annotated before anyone branched: two figures, a person and two claims. */
+function baseAnnotations(): Annotation[] {
+  return [
+    annotate('inflation fell to 3.2 percent', 'alice', { kind: 'figure', attributes: { value: 3.2, unit: '%' } }),
+    annotate('Jane Doe', 'alice', { kind: 'entity', attributes: { type: 'person' } }),
+    annotate('factory orders rose', 'alice'),
+    annotate('wages still lag prices', 'alice'),
+    annotate('growth of 0.8 percent', 'alice', { kind: 'figure' }),
+  ];
+}
+
+/** Commits `change` on a new branch from main. */
+async function onBranch(dir: string, branch: string, change: () => Promise<unknown>): Promise<void> {
+  git(dir, 'checkout', '--quiet', '-b', branch, 'main');
+  await change();
+  git(dir, 'add', '-A');
+  git(dir, 'commit', '--quiet', '-m', branch);
 }
 
 describe('git merges of sidecars (real git)', function () {
@@ -88,26 +98,12 @@ describe('git merges of sidecars (real git)', function () {
     fs.writeFileSync(path.join(dir, DOC), TEXT);
     git(dir, 'init', '--quiet', '--initial-branch=main');
     const store = new AnnotationStore(new NodeWorkspaceFs(dir));
-    base = [
-      annotate('inflation fell to 3.2 percent', 'alice', { kind: 'figure', attributes: { value: 3.2, unit: '%' } }),
-      annotate('Jane Doe', 'alice', { kind: 'entity', attributes: { type: 'person' } }),
-      annotate('factory orders rose', 'alice'),
-      annotate('wages still lag prices', 'alice'),
-      annotate('growth of 0.8 percent', 'alice', { kind: 'figure' }),
-    ];
+    base = baseAnnotations();
     await store.update(DOC, { upsert: base });
     await store.putSnapshot(TEXT);
     git(dir, 'add', '-A');
     git(dir, 'commit', '--quiet', '-m', 'base');
     return { dir, store };
-  }
-
-  /** Commits `change` on a new branch from main. */
-  async function onBranch(dir: string, branch: string, change: () => Promise<unknown>): Promise<void> {
-    git(dir, 'checkout', '--quiet', '-b', branch, 'main');
-    await change();
-    git(dir, 'add', '-A');
-    git(dir, 'commit', '--quiet', '-m', branch);
   }
 
   async function mergedIds(dir: string, store: AnnotationStore): Promise<string[]> {
@@ -202,16 +198,7 @@ describe('git merges of sidecars (real git)', function () {
     // Bob edits the document and re-anchors all annotations: offsets, context, hash and anchor state change.
     const inserted = 'Preliminary figures, subject to revision. ';
     const edited2 = inserted + TEXT;
-    const reanchored = base.map((a): Annotation => {
-      const start = a.target.start + inserted.length;
-      const end = a.target.end + inserted.length;
-      return {
-        ...a,
-        target: { start, end, quote: makeQuote(edited2, start, end) },
-        provenance: { ...a.provenance, docHash: contentHash(edited2) },
-        anchor: { status: 'reanchored', method: 'edits', detail: `moved ${inserted.length} characters` },
-      };
-    });
+    const reanchored = base.map((a) => moved(a, inserted.length, edited2));
     await onBranch(dir, 'bob', async () => {
       fs.writeFileSync(path.join(dir, DOC), edited2);
       await store.putSnapshot(edited2);
@@ -304,26 +291,11 @@ describe('merging sidecars by annotation id with git (merge driver and resolve)'
     fs.writeFileSync(path.join(dir, '.marginalia', '.gitattributes'), GIT_ATTRIBUTES.join('\n') + '\n');
     git(dir, 'init', '--quiet', '--initial-branch=main');
     const store = new AnnotationStore(new NodeWorkspaceFs(dir));
-    base = empty
-      ? []
-      : [
-          annotate('inflation fell to 3.2 percent', 'alice', { kind: 'figure', attributes: { value: 3.2, unit: '%' } }),
-          annotate('Jane Doe', 'alice', { kind: 'entity', attributes: { type: 'person' } }),
-          annotate('factory orders rose', 'alice'),
-          annotate('wages still lag prices', 'alice'),
-          annotate('growth of 0.8 percent', 'alice', { kind: 'figure' }),
-        ];
+    base = empty ? [] : baseAnnotations();
     if (!empty) await store.update(DOC, { upsert: base });
     git(dir, 'add', '-A');
     git(dir, 'commit', '--quiet', '-m', 'base');
     return { dir, store };
-  }
-
-  async function onBranch(dir: string, branch: string, change: () => Promise<unknown>): Promise<void> {
-    git(dir, 'checkout', '--quiet', '-b', branch, 'main');
-    await change();
-    git(dir, 'add', '-A');
-    git(dir, 'commit', '--quiet', '-m', branch);
   }
 
   /** `git merge` of `branch` into the checked-out branch, with the driver configured or not, and extra config. */
@@ -412,16 +384,7 @@ describe('merging sidecars by annotation id with git (merge driver and resolve)'
     const { dir, store } = await repo();
     const inserted = 'Preliminary figures, subject to revision. ';
     const edited2 = inserted + TEXT;
-    const reanchored = base.map((a): Annotation => {
-      const start = a.target.start + inserted.length;
-      const end = a.target.end + inserted.length;
-      return {
-        ...a,
-        target: { start, end, quote: makeQuote(edited2, start, end) },
-        provenance: { ...a.provenance, docHash: contentHash(edited2) },
-        anchor: { status: 'reanchored', method: 'edits', detail: `moved ${inserted.length} characters` },
-      };
-    });
+    const reanchored = base.map((a) => moved(a, inserted.length, edited2));
     await onBranch(dir, 'bob', async () => {
       fs.writeFileSync(path.join(dir, DOC), edited2);
       await store.update(DOC, { upsert: reanchored });

@@ -21,6 +21,7 @@ import { SidecarError, parseCanonicalSidecar, parseSidecar, serializeSidecar } f
 import { mergeAnnotationSets } from '../../../src/core/store';
 import { contentHash } from '../../../src/core/model';
 import { gitDriverCommand, shellQuote } from '../../../src/cli/main';
+import { annotation, edited, ulid } from '../../support/annotations';
 
 const DOC = 'corpus/a.txt';
 const FILE = `.marginalia/annotations/${DOC}.yaml`;
@@ -28,30 +29,26 @@ const HASH = contentHash('text of a');
 const HASH2 = contentHash('text of a, edited');
 const T0 = '2026-11-23T10:00:00.000Z';
 
-/** A valid ULID that sorts by `n`. */
-function id(n: number): string {
-  return '01HZZZZZZZZZZZZZZZZZZZ' + String(n).padStart(4, '0');
-}
-
+/** Annotation number `n` (its id sorts by n), five characters at `n * 10` unless told. */
 function ann(n: number, extra: { start?: number; note?: string; modified?: string; doc?: string } = {}): Annotation {
   const start = extra.start ?? n * 10;
-  return {
-    id: id(n),
-    kind: 'claim',
-    doc: extra.doc ?? DOC,
-    target: { start, end: start + 5, quote: { exact: 'x'.repeat(5), prefix: 'before ', suffix: ' after' } },
-    note: extra.note ?? '',
-    attributes: {},
-    provenance: { author: 'alice', created: T0, modified: extra.modified ?? T0, tool: 'marginalia 0.1.0', docHash: HASH },
-    anchor: { status: 'anchored' },
-  };
+  return annotation({
+    id: ulid(n),
+    doc: DOC,
+    ...extra,
+    start,
+    end: start + 5,
+    quote: { prefix: 'before ', suffix: ' after' },
+    author: 'alice',
+    created: T0,
+    docHash: HASH,
+  });
 }
 
-function edit(a: Annotation, note: string, modified: string, author = 'bob'): Annotation {
-  return { ...a, note, provenance: { ...a.provenance, author, modified } };
-}
+const edit = (a: Annotation, note: string, modified: string, author = 'bob'): Annotation => edited(a, { note, modified, author });
 
-/** What re-anchoring after a document edit does: new offsets, context, hash and state; `modified` stays. */
+/** What re-anchoring after a document edit does: new offsets, context, hash and state; `modified` stays. These
+ *  annotations have no document text behind them, so the new context is made up (test/support's `moved` needs one). */
 function reanchor(a: Annotation, shift: number): Annotation {
   return {
     ...a,
@@ -443,7 +440,7 @@ describe('merging sidecars by annotation id', () => {
         else if (op.op === 'note') out.set(a.id, edit(a, op.note, stamps[op.at]));
         else if (op.op === 'move') out.set(a.id, reanchor(a, op.shift));
       });
-      for (const add of side.adds) out.set(id(add.n), ann(add.n, { start: add.start, note: add.note, modified: stamps[add.at] }));
+      for (const add of side.adds) out.set(ulid(add.n), ann(add.n, { start: add.start, note: add.note, modified: stamps[add.at] }));
       return [...out.values()];
     }
 

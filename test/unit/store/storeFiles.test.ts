@@ -3,22 +3,7 @@ import { checkStoreFile, storeFileKind } from '../../../src/core/store';
 import { CodebookError } from '../../../src/core/store';
 import { EntitiesError } from '../../../src/core/store';
 import { SidecarError, serializeSidecar } from '../../../src/core/store';
-import type { Annotation } from '../../../src/core/model';
-import { contentHash } from '../../../src/core/model';
-
-function makeAnnotation(start: number, end: number, { doc }: { doc: string }): Annotation {
-  const t = '2026-11-23T10:00:00.000Z';
-  return {
-    id: '01JD0000000000000000000001',
-    kind: 'claim',
-    doc,
-    target: { start, end, quote: { exact: 'x'.repeat(end - start), prefix: '', suffix: ' after' } },
-    note: '',
-    attributes: {},
-    provenance: { author: 'alice', created: t, modified: t, tool: 'marginalia 0.1.0', docHash: contentHash('xxxxx after') },
-    anchor: { status: 'anchored' },
-  };
-}
+import { annotation } from '../../support/annotations';
 
 describe('store files checked as the store loads them', () => {
   it('recognises the codebook, the entity register and sidecars by path, and nothing else', () => {
@@ -35,7 +20,10 @@ describe('store files checked as the store loads them', () => {
     assert.equal(checkStoreFile('.marginalia/codebook.yaml', 'version: 1\nkinds:\n  - name: quote\n    colour: "#aa00ff"\n'), undefined);
     assert.equal(checkStoreFile('.marginalia/entities.yaml', 'version: 1\nentities:\n  - name: Vladimir Putin\n    type: person\n'), undefined);
     const doc = 'corpus/a.txt';
-    assert.equal(checkStoreFile(`.marginalia/annotations/${doc}.yaml`, serializeSidecar(doc, [makeAnnotation(0, 5, { doc })])), undefined);
+    assert.equal(
+      checkStoreFile(`.marginalia/annotations/${doc}.yaml`, serializeSidecar(doc, [annotation({ doc, text: 'xxxxx after', start: 0, end: 5 })])),
+      undefined,
+    );
   });
 
   it('locates a codebook problem at its line and column, as a CodebookError', () => {
@@ -55,7 +43,7 @@ describe('store files checked as the store loads them', () => {
 
   it('locates a sidecar problem with the full reader, conflict markers included', () => {
     const doc = 'corpus/a.txt';
-    const good = serializeSidecar(doc, [makeAnnotation(0, 5, { doc })]);
+    const good = serializeSidecar(doc, [annotation({ doc, text: 'xxxxx after', start: 0, end: 5 })]);
     const lines = good.split('\n');
     const conflicted = [...lines.slice(0, 3), '<<<<<<< HEAD', ...lines.slice(3), '=======', '>>>>>>> theirs', ''].join('\n');
     const e = checkStoreFile(`.marginalia/annotations/${doc}.yaml`, conflicted);

@@ -3,7 +3,7 @@
 import * as assert from 'node:assert/strict';
 import { MAX_YAML_DEPTH, YamlFileError, errorFactoryFor, parseYamlSafely } from '../../../src/core/yaml';
 import { parseSidecar, serializeSidecar } from '../../../src/core/store';
-import { contentHash, newId, type Annotation } from '../../../src/core/model';
+import { annotation } from '../../support/annotations';
 
 const fail = errorFactoryFor(YamlFileError, 'f.yaml');
 const parse = (text: string, fixHint?: string): unknown => parseYamlSafely(text, fail, { conflictHint: 'by hand', fixHint }).value;
@@ -14,22 +14,7 @@ describe('parseYamlSafely', () => {
     assert.deepEqual(parse(lf.replace(/\n/g, '\r')), parse(lf));
     assert.deepEqual(parse(lf.replace(/\n/g, '\r\n')), parse(lf));
     const text = 'The quick brown fox.\n';
-    const a: Annotation = {
-      id: newId(),
-      kind: 'claim',
-      doc: 'd.txt',
-      target: { start: 4, end: 9, quote: { exact: 'quick', prefix: 'The ', suffix: ' brown fox.\n' } },
-      note: 'a note\nover two lines',
-      attributes: {},
-      provenance: {
-        author: 'a',
-        created: '2026-12-01T00:00:00.000Z',
-        modified: '2026-12-01T00:00:00.000Z',
-        tool: 'marginalia 0.1.0',
-        docHash: contentHash(text),
-      },
-      anchor: { status: 'anchored' },
-    };
+    const a = annotation({ doc: 'd.txt', text, phrase: 'quick', note: 'a note\nover two lines', author: 'a', created: '2026-12-01T00:00:00.000Z' });
     const sidecar = serializeSidecar('d.txt', [a]);
     assert.deepEqual(
       parseSidecar(sidecar.replace(/\n/g, '\r'), '.marginalia/annotations/d.txt.yaml'),
