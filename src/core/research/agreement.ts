@@ -51,7 +51,7 @@ export interface DocumentAgreement extends KindFigures {
 export interface AgreementReport {
   coders: string[];
   /** Which kappa: Cohen's for two coders, Fleiss' for more. */
-  kappa: 'cohen' | 'fleiss';
+  kappaMethod: 'cohen' | 'fleiss';
   overall: KindFigures;
   kinds: Record<string, KindAgreement>;
   /** The compared documents, by path, in path order. */
@@ -148,7 +148,7 @@ export function computeAgreement(input: AgreementInput): AgreementReport {
 
   return {
     coders,
-    kappa: m === 2 ? 'cohen' : 'fleiss',
+    kappaMethod: m === 2 ? 'cohen' : 'fleiss',
     overall: figures(allParts, m),
     kinds: kindReports,
     documents,
