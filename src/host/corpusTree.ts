@@ -1,7 +1,7 @@
 // The Corpus view: folders → documents → kinds → passages, with counts; orphans grouped under their document.
 import * as vscode from 'vscode';
 import { plural, type Annotation } from '../core/model';
-import { buildCorpusTree, summariseDocument, type DirSummary, type DocSummary } from '../core/store';
+import { buildCorpusTree, coderLabel, summariseDocument, type DirSummary, type DocSummary } from '../core/store';
 import type { FolderModel } from './folderModel';
 import type { WorkspaceAnnotations } from './workspaceAnnotations';
 import { kindIcon } from './kindStyle';
@@ -20,14 +20,17 @@ export class CorpusTreeProvider implements vscode.TreeDataProvider<CorpusNode>, 
   private readonly emitter = new vscode.EventEmitter<CorpusNode | undefined>();
   readonly onDidChangeTreeData = this.emitter.event;
   private roots = new Map<FolderModel, DirSummary>();
+  /** Folders whose shown annotations come from more than one coder: their passages name their coder. */
+  private readonly multiCoder = new Set<FolderModel>();
   private readonly parents = new Map<string, CorpusNode | undefined>();
   private readonly nodes = new Map<string, CorpusNode>();
   private timer: ReturnType<typeof setTimeout> | undefined;
   private readonly subscription: vscode.Disposable;
   private readonly filterEmitter = new vscode.EventEmitter<void>();
-  /** The kind filter changed (the view's description follows it). */
+  /** The kind or coder filter changed (the view's description follows it). */
   readonly onDidChangeKindFilter = this.filterEmitter.event;
   private filter: ReadonlySet<string> | undefined;
+  private coders: ReadonlySet<string> | undefined;
 
   constructor(private readonly workspace: WorkspaceAnnotations) {
     this.subscription = workspace.onDidChange(() => this.refreshSoon());
@@ -42,6 +45,7 @@ export class CorpusTreeProvider implements vscode.TreeDataProvider<CorpusNode>, 
   refresh(): void {
     this.timer = undefined;
     this.roots.clear();
+    this.multiCoder.clear();
     this.emitter.fire(undefined);
   }
 
@@ -49,8 +53,17 @@ export class CorpusTreeProvider implements vscode.TreeDataProvider<CorpusNode>, 
     let r = this.roots.get(folder);
     if (!r) {
       const corpus = new Set(folder.corpus);
-      r = buildCorpusTree(folder.documents().map((d) => summariseDocument(d, this.visible(folder.annotations(d)), !corpus.has(d))));
+      const seen = new Set<string>();
+      r = buildCorpusTree(
+        folder.documents().map((d) => {
+          const shown = this.visible(folder, folder.annotations(d));
+          for (const a of shown) seen.add(a.provenance.author);
+          return summariseDocument(d, shown, !corpus.has(d));
+        }),
+      );
       this.roots.set(folder, r);
+      if (seen.size > 1) this.multiCoder.add(folder);
+      else this.multiCoder.delete(folder);
     }
     return r;
   }
@@ -68,9 +81,26 @@ export class CorpusTreeProvider implements vscode.TreeDataProvider<CorpusNode>, 
     this.refresh();
   }
 
-  private visible(annotations: Annotation[]): Annotation[] {
-    const f = this.kindFilter;
-    return f ? annotations.filter((a) => f.has(a.kind)) : annotations;
+  /** Only annotations of these coders are shown, when set. */
+  get coderFilter(): ReadonlySet<string> | undefined {
+    return this.coders;
+  }
+
+  /** Shows only these coders' annotations (undefined or none: every coder's), and redraws. */
+  setCoderFilter(coders: Iterable<string> | undefined): void {
+    const set = new Set(coders ?? []);
+    this.coders = set.size > 0 ? set : undefined;
+    this.filterEmitter.fire();
+    this.refresh();
+  }
+
+  /** What the view shows of a list: what this person sees of the coders' layers (blind coding, comparing), narrowed
+   *  by the kind and coder filters. */
+  visible(folder: FolderModel, annotations: Annotation[]): Annotation[] {
+    const k = this.kindFilter;
+    const c = this.coders;
+    const seen = this.workspace.layers.visible(folder, annotations);
+    return k || c ? seen.filter((a) => (!k || k.has(a.kind)) && (!c || c.has(a.provenance.author))) : seen;
   }
 
   getChildren(node?: CorpusNode): CorpusNode[] {
@@ -94,7 +124,7 @@ export class CorpusTreeProvider implements vscode.TreeDataProvider<CorpusNode>, 
       }
       case 'kind':
       case 'orphans': {
-        const list = this.visible(node.folder.annotations(node.doc)).filter((a) =>
+        const list = this.visible(node.folder, node.folder.annotations(node.doc)).filter((a) =>
           node.type === 'orphans' ? a.anchor.status === 'orphaned' : a.kind === node.kind && a.anchor.status !== 'orphaned',
         );
         return list.map((a) =>
@@ -221,14 +251,16 @@ export class CorpusTreeProvider implements vscode.TreeDataProvider<CorpusNode>, 
         const a = node.annotation;
         const orphan = a.anchor.status === 'orphaned';
         const item = new vscode.TreeItem(clip(a.target.quote.exact.replace(/\s+/g, ' '), 80), vscode.TreeItemCollapsibleState.None);
-        item.description = describe(a);
+        const compared = this.workspace.layers.layer(node.folder, a) === 'compared';
+        const coder = this.multiCoder.has(node.folder) ? `${coderLabel(a.provenance.author)}${compared ? ' (compared)' : ''}` : '';
+        item.description = [coder, describe(a)].filter((s) => s).join(' — ');
         item.tooltip = annotationTooltip(a);
         item.iconPath = orphan
           ? new vscode.ThemeIcon('debug-disconnect', new vscode.ThemeColor('marginalia.orphanForeground'))
           : kindIcon(a.kind, node.folder.kind(a.kind));
         item.contextValue = orphan ? 'annotation.orphan' : 'annotation';
         item.command = { command: COMMANDS.openAnnotation, title: 'Open Passage', arguments: [node.folder.folder.uri.toString(), node.doc, a.id] };
-        item.accessibilityInformation = { label: `${a.kind}${orphan ? ' (orphaned)' : ''}: ${a.target.quote.exact}` };
+        item.accessibilityInformation = { label: `${a.kind}${orphan ? ' (orphaned)' : ''}${coder ? ` by ${coder}` : ''}: ${a.target.quote.exact}` };
         return withId(item, node);
       }
       case 'error': {
@@ -280,7 +312,7 @@ function annotationTooltip(a: Annotation): vscode.MarkdownString {
   md.appendMarkdown(`**${a.kind}**${a.anchor.status === 'orphaned' ? ' — *orphaned*' : ''}\n\n`);
   md.appendText(a.target.quote.exact);
   if (a.note) md.appendMarkdown('\n\n').appendText(a.note);
-  md.appendMarkdown(`\n\n${a.provenance.author}, ${a.provenance.created.slice(0, 10)}`);
+  md.appendMarkdown('\n\n').appendText(`${coderLabel(a.provenance.author)}, ${a.provenance.created.slice(0, 10)}`);
   return md;
 }
 

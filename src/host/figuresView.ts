@@ -41,7 +41,7 @@ export class FiguresProvider implements vscode.TreeDataProvider<FigureRow>, vsco
     const rows: FigureRow[] = [];
     for (const folder of this.workspace.all()) {
       for (const doc of folder.documents()) {
-        for (const a of folder.annotations(doc))
+        for (const a of this.workspace.layers.visible(folder, folder.annotations(doc)))
           if (a.kind === 'figure') rows.push({ folder, doc, annotation: a, figure: figureOfAnnotation(a.attributes, a.target.quote.exact) });
       }
     }

@@ -6,6 +6,7 @@ import type { TextEdit } from '../core/model';
 import { ANNOTATIONS_DIR, SIDECAR_EXTENSION, CODEBOOK_PATH, ENTITIES_PATH } from '../core/store';
 import { STORE_DIR } from '../constants';
 import { EXPORT_MARKER } from '../core/store';
+import type { CoderLayers } from './coderLayers';
 
 export interface Located {
   folder: FolderModel;
@@ -26,10 +27,16 @@ export class WorkspaceAnnotations implements vscode.Disposable {
   /** Fires when an outside change orphaned annotations of a document that is not open. */
   readonly onDidOrphan = this.orphanEmitter.event;
 
-  constructor(private readonly logs: Log) {
+  constructor(
+    private readonly logs: Log,
+    /** What this person sees of the coders' annotations (blind coding, comparing). */
+    readonly layers: CoderLayers,
+  ) {
     this.log = logs.for('workspace');
     this.disposables.push(
       this.emitter,
+      // Another view of the layers redraws everything that shows annotations.
+      layers.onDidChange(() => this.emitter.fire({})),
       this.orphanEmitter,
       vscode.workspace.onDidChangeWorkspaceFolders((e) => {
         for (const f of e.removed) this.removeFolder(f);
