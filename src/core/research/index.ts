@@ -1,6 +1,7 @@
-// Reading the documents: figures, entity mentions, suggestions, document metadata.
+// Reading the documents: figures, entity mentions, suggestions, document metadata; comparing coders.
 // The public surface of this folder: other folders import only this file.
 export * from './boilerplate';
+export * from './disagreements';
 export * from './entityMatch';
 export * from './figures';
 export * from './metadata';
