@@ -54,6 +54,11 @@ Commands:
       Accept every passage the coders agree on into the reviewed set, in every document.
   restore <doc>
       Write a deleted document back from the snapshot its annotations were last anchored to.
+  agreement [<doc> ...] [--kind K ...] [--coders A,B,...] [--json]
+      How far the coders (the annotations' authors) agree on the named documents or the whole corpus, per kind,
+      per document and overall: Krippendorff's unitized alpha (where units lie), Cohen's kappa (two coders) or
+      Fleiss' kappa (more) per code unit, Krippendorff's alpha on attribute values, and where they disagree. Only
+      documents every compared coder annotated count; "–" (null in JSON) where there is nothing to compare.
   resolve [<doc> ...]
       Resolve the sidecars of the named documents, or every sidecar with conflict markers or an unresolved git
       conflict, keeping the annotations of both sides (the later edit of one changed on both). During a git merge
@@ -71,6 +76,9 @@ export interface ParsedArgs {
   root: string;
   values: {
     kind?: string;
+    /** Every --kind given (agreement takes several; the other commands one, in `kind`). */
+    kinds?: string[];
+    coders?: string;
     start?: string;
     end?: string;
     quote?: string;
@@ -85,7 +93,6 @@ export interface ParsedArgs {
     format?: string;
     out?: string;
     layer?: string;
-    coders?: string;
     all?: boolean;
     help?: boolean;
   };
@@ -93,7 +100,8 @@ export interface ParsedArgs {
 
 const OPTIONS = {
   root: { type: 'string' },
-  kind: { type: 'string' },
+  kind: { type: 'string', multiple: true },
+  coders: { type: 'string' },
   start: { type: 'string' },
   end: { type: 'string' },
   quote: { type: 'string' },
@@ -108,7 +116,6 @@ const OPTIONS = {
   format: { type: 'string' },
   out: { type: 'string' },
   layer: { type: 'string' },
-  coders: { type: 'string' },
   all: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -128,6 +135,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   resolve: [],
   docs: ['json'],
   restore: [],
+  agreement: ['kind', 'coders', 'json'],
 };
 
 export function parseCommandLine(argv: readonly string[], cwd: string): ParsedArgs {
@@ -138,11 +146,18 @@ export function parseCommandLine(argv: readonly string[], cwd: string): ParsedAr
     throw new UsageError((e as Error).message.replace(/\. To specify a positional argument.*$/s, ''));
   }
   const [command = '', ...positionals] = parsed.positionals;
-  const values = parsed.values as ParsedArgs['values'] & { root?: string };
+  const { kind: kinds, ...rest } = parsed.values;
+  const values = rest as ParsedArgs['values'] & { root?: string };
+  if (kinds !== undefined) {
+    if (kinds.length > 1 && command !== 'agreement') throw new UsageError(`--kind is given ${kinds.length} times; ${command} takes one kind`);
+    values.kind = kinds[0];
+    values.kinds = kinds;
+  }
   if (values.help || command === 'help' || command === '') return { command: 'help', positionals, root: cwd, values };
   const allowed = ALLOWED[command];
   if (!allowed) throw new UsageError(`unknown command "${command}" (commands: ${Object.keys(ALLOWED).join(', ')})`);
   for (const key of Object.keys(values)) {
+    if (key === 'kinds') continue;
     if (key !== 'root' && key !== 'help' && !allowed.includes(key)) throw new UsageError(`${command} does not take --${key}`);
   }
   return { command, positionals, root: values.root ?? cwd, values };

@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as fsp from 'node:fs/promises';
 import { execFileSync, spawnSync } from 'node:child_process';
 import * as os from 'node:os';
+import { agreementCommand } from './agreement';
 import { USAGE, UsageError, attrOptions, intOption, parseCommandLine, type ParsedArgs } from './args';
 import { NodeWorkspaceFs, NotRegularFileError, readRegularFile, writeFileAtomic, writeFileAtomicStream } from '../node';
 import {
@@ -132,6 +133,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         return await ctx.restore();
       case 'review':
         return await ctx.review();
+      case 'agreement':
+        return await ctx.agreement();
     }
     throw new UsageError(`unknown command ${args.command}`);
   } catch (e) {
@@ -696,12 +699,36 @@ class Context {
     return 0;
   }
 
-  /** Writes a deleted document back from the snapshot its annotations were last anchored to. */
+  /** How far the coders agree; see src/cli/agreement.ts. */
+  async agreement(): Promise<number> {
+    const v = this.args.values;
+    return agreementCommand({
+      positionals: this.args.positionals,
+      kinds: v.kinds ?? [],
+      coders: v.coders,
+      asJson: !!v.json,
+      docPath: (arg) => {
+        const doc = this.docPath(arg);
+        assertCorpusDocument(doc, this.corpus, this.isCorpus);
+        return doc;
+      },
+      loadAll: () => this.loadAll(),
+      current: async (doc, stored) => (await this.currentRows(doc, stored)).map((r) => r.now),
+      text: (doc) => readDocument(this.fs, doc),
+      codebook: () => this.store.loadCodebook(),
+      say: (line) => this.say(line),
+      warn: (line) => this.warn(line),
+      json: (value) => this.json(value),
+      fail: (message) => new CliError(message),
+    });
+  }
+
   /** `review list|decide|accept-agreed`: see src/cli/review.ts. */
   async review(): Promise<number> {
     return runReview(this);
   }
 
+  /** Writes a deleted document back from the snapshot its annotations were last anchored to. */
   async restore(): Promise<number> {
     const [docArg, ...extra] = this.args.positionals;
     if (!docArg || extra.length > 0) throw new UsageError('restore takes exactly one document');

@@ -104,10 +104,16 @@ export function matchPassages(doc: string, annotations: readonly Annotation[], c
  * compared. Both lists are sorted by start, end and kind. Throws RangeError for fewer than two distinct coders.
  */
 export function compareCoders(doc: string, annotations: readonly Annotation[], coders: readonly string[]): Comparison {
+  return comparePassages(doc, matchPassages(doc, annotations, coders), coders);
+}
+
+/** compareCoders on passages matchPassages already found (for callers that use them for something else too). */
+export function comparePassages(doc: string, passages: readonly MatchedPassage[], coders: readonly string[]): Comparison {
+  checkCoders(coders);
   const agreed: AgreedPassage[] = [];
   const disagreements: Disagreement[] = [];
   const incomplete: MatchedPassage[] = [];
-  for (const p of matchPassages(doc, annotations, coders)) {
+  for (const p of passages) {
     const lists = coders.map((c) => p.coders[c]);
     if (lists.some((l) => l.length === 0)) {
       incomplete.push(p);

@@ -25,11 +25,17 @@ export const MAX_CODEBOOK_BYTES = 1024 * 1024;
 export const ATTRIBUTE_TYPES = ['string', 'number', 'boolean', 'enum'] as const;
 export type AttributeType = (typeof ATTRIBUTE_TYPES)[number];
 
+/** Levels of measurement (Stevens; Krippendorff's alpha has a metric for each): how attribute values compare. */
+export const MEASUREMENT_LEVELS = ['nominal', 'ordinal', 'interval', 'ratio'] as const;
+export type MeasurementLevel = (typeof MEASUREMENT_LEVELS)[number];
+
 export interface AttributeField {
   name: string;
   type: AttributeType;
   /** The allowed values; only (and always) for type 'enum'. */
   values?: string[];
+  /** How values compare when coders' agreement is measured; see fieldLevel for the default. */
+  level?: MeasurementLevel;
   required?: boolean;
   description?: string;
 }
@@ -73,8 +79,18 @@ export function defaultCodebook(): Codebook {
         icon: 'symbol-numeric',
         description: 'A number the text states: an amount, a count, a share, a rate.',
         attributes: [
-          { name: 'value', type: 'number', description: 'The figure as a plain number, e.g. 1200000 for "1.2 million"; for a range, its low end.' },
-          { name: 'high', type: 'number', description: 'The high end of a range, e.g. 9 for "six to nine months"; absent for a single number.' },
+          {
+            name: 'value',
+            type: 'number',
+            level: 'ratio',
+            description: 'The figure as a plain number, e.g. 1200000 for "1.2 million"; for a range, its low end.',
+          },
+          {
+            name: 'high',
+            type: 'number',
+            level: 'ratio',
+            description: 'The high end of a range, e.g. 9 for "six to nine months"; absent for a single number.',
+          },
           { name: 'unit', type: 'string', description: 'What it counts, e.g. USD, %, people, tonnes.' },
           { name: 'date', type: 'string', description: 'The date or period it refers to, e.g. 2024 or 2024-03.' },
           { name: 'scope', type: 'string', description: 'What or where it covers, e.g. "EU" or "civilians, Kharkiv oblast".' },
@@ -92,6 +108,12 @@ export function defaultCodebook(): Codebook {
       },
     ],
   };
+}
+
+/** A field's level of measurement: the declared one, else interval for numbers (differences mean something, a zero
+ *  need not) and nominal for text, yes/no and enums (an enum is ordinal only when the codebook says so). */
+export function fieldLevel(field: AttributeField): MeasurementLevel {
+  return field.level ?? (field.type === 'number' ? 'interval' : 'nominal');
 }
 
 export function findKind(codebook: Codebook, name: string): KindDefinition | undefined {
@@ -165,6 +187,7 @@ export function serializeCodebook(codebook: Codebook): string {
         lines.push('        values:');
         for (const v of f.values) lines.push(`          - ${yamlScalar(v)}`);
       }
+      if (f.level !== undefined) lines.push(`        level: ${yamlScalar(f.level)}`);
       if (f.required !== undefined) lines.push(`        required: ${yamlScalar(f.required)}`);
       if (f.description !== undefined) lines.push(`        description: ${yamlScalar(f.description)}`);
     }
@@ -228,6 +251,14 @@ function checkCodebookValue(value: unknown): Problem | undefined {
           reason: `attribute "${f.name}" of kind "${k.name}" lists values but has type ${f.type}; set type: enum or remove the values`,
         };
       }
+      const fits = f.level === undefined || f.level === 'nominal' || (f.level === 'ordinal' ? f.type === 'number' || f.type === 'enum' : f.type === 'number');
+      if (!fits) {
+        return {
+          path: [...at, 'level'],
+          code: 'invalid',
+          reason: `attribute "${f.name}" of kind "${k.name}" has type ${f.type}, which cannot be measured at the ${f.level} level; ${f.level === 'ordinal' ? 'ordinal needs a number or an enum (its values in order)' : `${f.level} needs type number`}, or use level: nominal`,
+        };
+      }
     }
   }
   return undefined;
@@ -244,6 +275,7 @@ function normalise(raw: Codebook): Codebook {
         attributes: (k.attributes ?? []).map((f) => {
           const field: AttributeField = { name: f.name, type: f.type };
           if (f.values !== undefined) field.values = [...f.values];
+          if (f.level !== undefined) field.level = f.level;
           if (f.required !== undefined) field.required = f.required;
           if (f.description !== undefined) field.description = f.description;
           return field;

@@ -3,6 +3,7 @@ import {
   CodebookError,
   checkAttributes,
   defaultCodebook,
+  fieldLevel,
   findKind,
   parseCodebook,
   parseCodebookBytes,
@@ -95,6 +96,26 @@ describe('codebook', () => {
     assert.equal(noValues.line, 6);
     assert.match(codebookError(field('      - name: t\n        type: string\n        values: [a]\n')).reason, /set type: enum or remove the values/);
     assert.match(codebookError(field('      - name: t\n        type: enum\n        values: [a, a]\n')).reason, /lists the same value twice/);
+  });
+
+  it('gives each field a level of measurement: declared, else interval for numbers and nominal otherwise; refuses levels a type cannot have', () => {
+    const cb = defaultCodebook();
+    const levels = (name: string): string[] => findKind(cb, name)!.attributes.map((f) => `${f.name}:${fieldLevel(f)}`);
+    assert.deepEqual(levels('figure'), ['value:ratio', 'high:ratio', 'unit:nominal', 'date:nominal', 'scope:nominal']);
+    assert.deepEqual(levels('entity'), ['type:nominal', 'canonical:nominal']);
+    const field = (f: string): string => `${MINIMAL}    attributes:\n${f}`;
+    const parsed = parseCodebook(
+      field('      - name: grade\n        type: enum\n        values: [low, mid, high]\n        level: ordinal\n      - name: n\n        type: number\n'),
+    );
+    assert.deepEqual(parsed.kinds[0].attributes.map(fieldLevel), ['ordinal', 'interval']);
+    const text = serializeCodebook(parsed);
+    assert.match(text, /\n {8}level: ordinal\n/);
+    assert.deepEqual(parseCodebook(text), parsed);
+    const interval = codebookError(field('      - name: t\n        type: string\n        level: interval\n'));
+    assert.match(interval.reason, /cannot be measured at the interval level; interval needs type number, or use level: nominal/);
+    assert.equal(interval.line, 8);
+    assert.match(codebookError(field('      - name: t\n        type: boolean\n        level: ordinal\n')).reason, /ordinal needs a number or an enum/);
+    assert.match(codebookError(field('      - name: t\n        type: number\n        level: loud\n')).reason, /level must be one of/);
   });
 
   it('names a newer codebook version and refuses conflict markers and tags', () => {
