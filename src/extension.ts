@@ -24,6 +24,8 @@ import { ConflictResolver } from './host/conflicts';
 import { COMMANDS, VIEWS } from './host/commandIds';
 import { openWalkthroughOnFirstStart } from './host/walkthrough';
 import { TagForms } from './host/tagForm';
+import { CoderLayers } from './host/coderLayers';
+import { CoderCommands } from './host/coderCommands';
 
 /** What the extension returns from activate: the services, for integration tests. */
 export interface MarginaliaApi {
@@ -46,6 +48,8 @@ export interface MarginaliaApi {
   suggestions: Suggestions;
   diagnostics: StoreDiagnostics;
   corpus: CorpusCommands;
+  layers: CoderLayers;
+  coders: CoderCommands;
 }
 
 export function activate(context: vscode.ExtensionContext): MarginaliaApi {
@@ -54,8 +58,9 @@ export function activate(context: vscode.ExtensionContext): MarginaliaApi {
   const logs = new Log(channel);
   const log = logs.for('extension');
 
-  const workspace = new WorkspaceAnnotations(logs);
-  const indexes = new DocumentIndexes();
+  const layers = new CoderLayers(context.workspaceState);
+  const workspace = new WorkspaceAnnotations(logs, layers);
+  const indexes = new DocumentIndexes(layers);
   const tree = new CorpusTreeProvider(workspace);
   const treeView = vscode.window.createTreeView(VIEWS.corpus, { treeDataProvider: tree, showCollapseAll: true, canSelectMany: false });
   const targets = new Targets(workspace, indexes);
@@ -76,6 +81,7 @@ export function activate(context: vscode.ExtensionContext): MarginaliaApi {
   const conflicts = new ConflictResolver(workspace, logs.for('conflicts'));
   const diagnostics = new StoreDiagnostics(workspace);
   const corpus = new CorpusCommands(workspace, tree, treeView, logs.for('corpus'));
+  const coders = new CoderCommands(workspace, logs.for('coders'));
 
   const services = {
     conflicts,
@@ -96,6 +102,8 @@ export function activate(context: vscode.ExtensionContext): MarginaliaApi {
     suggestions,
     diagnostics,
     corpus,
+    layers,
+    coders,
   };
   context.subscriptions.push(
     channel,

@@ -19,15 +19,16 @@ Commands:
   edit ID [--note T] [--attr key=value ...] [--kind K] [--json]
       Change an annotation's note, attributes (key= with no value removes one) or kind; its modified time is
       updated. Attributes are checked against the kind as add checks them.
-  list [<doc>] [--kind K] [--json]
+  list [<doc>] [--kind K] [--layer coders|reviewed] [--json]
       List annotations: id, kind, document, start, end, status and quote. A document changed since its
       annotations were anchored is re-anchored in memory, and those rows are marked (status with a *; in JSON
       "reanchoredInMemory": true and the stored values under "stored"); run check --write to save that.
-  check [--json] [--write]
+  check [--json] [--write] [--layer coders|reviewed]
       Re-anchor every annotation against the documents' current text; exit 1 if any is orphaned. A document
       moved on disk (its text found under a new name) takes its annotations along. --write saves all this.
-  export [--format yaml|w3c|csv|brat] [--out FILE|DIR] [<doc> ...]
-      Export annotations of the whole corpus, or of the named documents.
+  export [--format yaml|w3c|csv|brat] [--out FILE|DIR] [--layer coders|reviewed] [<doc> ...]
+      Export annotations of the whole corpus, or of the named documents: the coders' (default), or the reviewed
+      set that review decisions made of them (--layer reviewed).
   import FILE
       Read an export back into this workspace: a YAML export (.yaml), a W3C JSON-LD collection (.jsonld, .json)
       or a CSV export (.csv); the format is told by the extension, else by the content.
@@ -40,6 +41,17 @@ Commands:
   docs [--json]
       List the corpus documents with their annotation counts; files that are not text (binary, not UTF-8) are
       left out with a warning, and documents that are gone but still have annotations are marked.
+  review list [<doc> ...] [--coders A,B,...] [--all] [--json]
+      The disagreements between the coders (every coder, or those given; A is the first): a passage only some
+      tagged, different kinds, different boundaries, different attribute values. Each has an id; decided ones
+      are left out unless --all.
+  review decide ID (A|B|CODER|both|merged|neither) [--kind K] [--coders A,B,...] [--author NAME]
+      Settle one disagreement into the reviewed set (.marginalia/reviewed): one coder's version, every coder's,
+      one merged annotation over the whole passage (--kind when the coders chose different kinds), or none. The
+      decision records the reviewer (--author, MARGINALIA_AUTHOR, git user.name) and the time; the document's
+      passages the coders agree on are accepted with it. The coders' annotations are never changed.
+  review accept-agreed [--coders A,B,...] [--author NAME]
+      Accept every passage the coders agree on into the reviewed set, in every document.
   restore <doc>
       Write a deleted document back from the snapshot its annotations were last anchored to.
   agreement [<doc> ...] [--kind K ...] [--coders A,B,...] [--json]
@@ -54,6 +66,7 @@ Commands:
 
 Options for every command:
   --root DIR   the workspace folder (default: the current folder)
+  --author     the coder (add) or reviewer (review) recorded; else MARGINALIA_AUTHOR, git user.name, the login
   --help       this text
 `;
 
@@ -79,6 +92,8 @@ export interface ParsedArgs {
     write?: boolean;
     format?: string;
     out?: string;
+    layer?: string;
+    all?: boolean;
     help?: boolean;
   };
 }
@@ -100,6 +115,8 @@ const OPTIONS = {
   write: { type: 'boolean' },
   format: { type: 'string' },
   out: { type: 'string' },
+  layer: { type: 'string' },
+  all: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -108,9 +125,10 @@ const ALLOWED: Record<string, readonly string[]> = {
   add: ['kind', 'start', 'end', 'quote', 'occurrence', 'near', 'offset-unit', 'note', 'attr', 'author', 'json'],
   remove: ['json'],
   edit: ['note', 'attr', 'kind', 'json'],
-  list: ['kind', 'json'],
-  check: ['json', 'write'],
-  export: ['format', 'out'],
+  list: ['kind', 'json', 'layer'],
+  check: ['json', 'write', 'layer'],
+  export: ['format', 'out', 'layer'],
+  review: ['coders', 'all', 'json', 'kind', 'author'],
   import: ['author'],
   'git-setup': [],
   'merge-driver': [],

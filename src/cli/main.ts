@@ -39,6 +39,10 @@ import {
   decodeSidecarBytes,
   docForSidecarPath,
   serializeSidecar,
+  LAYERS,
+  type LayerName,
+  docForDecisionsPath,
+  mergeDecisionTexts,
 } from '../core/store';
 import {
   asUserError,
@@ -79,6 +83,7 @@ import {
 import type { Annotation } from '../core/model';
 import { findConflictMarker } from '../core/yaml';
 import { STORE_DIR } from '../constants';
+import { runReview } from './review';
 
 export interface CliIo {
   stdout: (s: string) => void;
@@ -126,6 +131,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         return await ctx.docs();
       case 'restore':
         return await ctx.restore();
+      case 'review':
+        return await ctx.review();
       case 'agreement':
         return await ctx.agreement();
     }
@@ -166,10 +173,14 @@ class Context {
     readonly io: CliIo,
   ) {
     this.fs = new NodeWorkspaceFs(root);
+    const layer = args.values.layer ?? 'coders';
+    if (!(LAYERS as readonly string[]).includes(layer)) throw new UsageError(`--layer takes ${LAYERS.join(' or ')}, not "${layer}"`);
     const debug = process.env.MARGINALIA_DEBUG ? (m: string | Error) => io.stderr(`marginalia: ${m instanceof Error ? m.message : m}\n`) : () => undefined;
     this.folder = new CorpusFolder({
       name: path.basename(root),
       fs: this.fs,
+      // The layer list, check and export work on: the coders' annotations, or the reviewed set.
+      layer: layer as LayerName,
       // The CLI reads documents of any size: the size limit is the editor's, for what it can display.
       settings: () => ({ corpus: this.corpus, maxDocumentBytes: Number.POSITIVE_INFINITY }),
       log: { trace: debug, info: debug, error: debug, warn: (m) => this.warn(m) },
@@ -721,6 +732,11 @@ class Context {
     });
   }
 
+  /** `review list|decide|accept-agreed`: see src/cli/review.ts. */
+  async review(): Promise<number> {
+    return runReview(this);
+  }
+
   /** Writes a deleted document back from the snapshot its annotations were last anchored to. */
   async restore(): Promise<number> {
     const [docArg, ...extra] = this.args.positionals;
@@ -796,6 +812,12 @@ class Context {
     }
     try {
       const [base, ours, theirs] = raw.map((bytes) => decodeSidecarBytes(bytes, file));
+      if (docForDecisionsPath(file) !== undefined) {
+        const merged = mergeDecisionTexts(base, ours, theirs, file);
+        await writeFileAtomic(oursFile, merged.text);
+        this.note(`marginalia: merged ${shown}: ${plural(merged.decisions.length, 'review decision')}`);
+        return 0;
+      }
       const result = mergeSidecarTexts(base, ours, theirs, file);
       await writeFileAtomic(oursFile, result.text);
       this.note(`marginalia: merged ${shown}: ${describeMerge(result.report)}`);
@@ -926,7 +948,12 @@ function onlyLinesOf(text: string, versions: readonly string[]): boolean {
 
 /** What git-setup puts in .marginalia/.gitattributes (patterns relative to .marginalia/). Sidecars merge through the
  *  driver; snapshots are hashed byte for byte, so git must never convert their line endings. */
-export const GIT_ATTRIBUTES = ['annotations/**/*.yaml merge=marginalia', 'snapshots/** -text'] as const;
+export const GIT_ATTRIBUTES = [
+  'annotations/**/*.yaml merge=marginalia',
+  'snapshots/** -text',
+  'reviewed/**/*.yaml merge=marginalia',
+  'decisions/**/*.yaml merge=marginalia',
+] as const;
 
 /** A word for `sh`, which git runs drivers with: left bare when safe, else single-quoted. */
 export function shellQuote(s: string): string {
@@ -949,11 +976,11 @@ function binScript(): string {
   throw new CliError(`cannot find bin/marginalia.js above ${__dirname}; run git-setup from an installed Marginalia`);
 }
 
-/** The workspace-relative sidecar path inside a repository path (%P), whose .marginalia may sit in a subfolder;
- *  the path as given when it is not under .marginalia/annotations. */
+/** The workspace-relative store path (a sidecar, a reviewed sidecar, a decision file) inside a repository path (%P),
+ *  whose .marginalia may sit in a subfolder; the path as given when it is not under .marginalia. */
 function sidecarFileOf(repoPath: string): string {
   const p = repoPath.replace(/\\/g, '/');
-  const marker = ANNOTATIONS_DIR + '/';
+  const marker = STORE_DIR + '/';
   if (p.startsWith(marker)) return p;
   const i = p.indexOf('/' + marker);
   return i === -1 ? p : p.slice(i + 1);

@@ -22,6 +22,10 @@ export const COMMANDS = {
   previousAnnotation: 'marginalia.previousAnnotation',
   filterKinds: 'marginalia.filterKinds',
   clearFilter: 'marginalia.clearFilter',
+  filterCoders: 'marginalia.filterCoders',
+  toggleBlind: 'marginalia.toggleBlind',
+  setBlindCoding: 'marginalia.setBlindCoding',
+  compareWithCoder: 'marginalia.compareWithCoder',
   openCodebook: 'marginalia.openCodebook',
   restoreDocument: 'marginalia.restoreDocument',
   resolveConflict: 'marginalia.resolveConflict',
@@ -54,6 +58,12 @@ export const CONTEXT = {
   hasConflicts: 'marginalia:hasConflicts',
   onSuggestion: 'marginalia:onSuggestion',
   hasSuggestions: 'marginalia:hasSuggestions',
+  /** Blind coding is in force for this person in some folder. */
+  blind: 'marginalia:blind',
+  /** Some folder's codebook asks for blind coding (whether or not this person switched it off). */
+  blindConfigured: 'marginalia:blindConfigured',
+  /** This person compares their layer with another coder's. */
+  comparing: 'marginalia:comparing',
   /** A tagging form (multi-step input) is open: its Done key applies. */
   tagForm: 'marginalia:tagForm',
 } as const;

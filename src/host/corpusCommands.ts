@@ -3,6 +3,7 @@
 import * as vscode from 'vscode';
 import { Disposable } from './lifecycle';
 import { plural } from '../core/model';
+import { coderLabel } from '../core/store';
 import type { CorpusNode, CorpusTreeProvider } from './corpusTree';
 import type { FolderModel } from './folderModel';
 import type { WorkspaceAnnotations } from './workspaceAnnotations';
@@ -41,8 +42,13 @@ export class CorpusCommands extends Disposable {
   /** The Corpus view's description (the kinds a filter shows, else the annotation count) and message. */
   describeView(): void {
     const total = this.workspace.all().reduce((n, f) => n + f.count(), 0);
-    const filter = this.tree.kindFilter;
-    this.treeView.description = filter ? `showing ${[...filter].join(', ')}` : total > 0 ? plural(total, 'annotation') : undefined;
+    const kinds = this.tree.kindFilter;
+    const coders = this.tree.coderFilter;
+    const shown = [kinds && [...kinds].join(', '), coders && `by ${[...coders].map(coderLabel).join(', ')}`].filter((s) => s).join(' ');
+    const blind = this.workspace.all().some((f) => this.workspace.layers.isBlind(f));
+    const compare = this.workspace.layers.compare;
+    const layer = compare !== undefined ? `yours and ${coderLabel(compare)}'s` : blind ? 'yours only (blind coding)' : '';
+    this.treeView.description = shown ? `showing ${shown}${layer ? ` · ${layer}` : ''}` : layer || (total > 0 ? plural(total, 'annotation') : undefined);
     this.treeView.message = vscode.workspace.isTrusted ? undefined : READ_ONLY_MESSAGE;
   }
 

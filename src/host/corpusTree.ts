@@ -2,7 +2,7 @@
 import * as vscode from 'vscode';
 import { Disposable } from './lifecycle';
 import { plural, type Annotation } from '../core/model';
-import { buildCorpusTree, summariseDocument, type DirSummary, type DocSummary } from '../core/store';
+import { buildCorpusTree, coderLabel, summariseDocument, type DirSummary, type DocSummary } from '../core/store';
 import type { FolderModel } from './folderModel';
 import type { WorkspaceAnnotations } from './workspaceAnnotations';
 import { kindIcon } from './kindStyle';
@@ -21,13 +21,16 @@ export class CorpusTreeProvider extends Disposable implements vscode.TreeDataPro
   private readonly emitter = this._register(new vscode.EventEmitter<CorpusNode | undefined>());
   readonly onDidChangeTreeData = this.emitter.event;
   private roots = new Map<FolderModel, DirSummary>();
+  /** Folders whose shown annotations come from more than one coder: their passages name their coder. */
+  private readonly multiCoder = new Set<FolderModel>();
   private readonly parents = new Map<string, CorpusNode | undefined>();
   private readonly nodes = new Map<string, CorpusNode>();
   private timer: ReturnType<typeof setTimeout> | undefined;
   private readonly filterEmitter = this._register(new vscode.EventEmitter<void>());
-  /** The kind filter changed (the view's description follows it). */
+  /** The kind or coder filter changed (the view's description follows it). */
   readonly onDidChangeKindFilter = this.filterEmitter.event;
   private filter: ReadonlySet<string> | undefined;
+  private coders: ReadonlySet<string> | undefined;
 
   constructor(private readonly workspace: WorkspaceAnnotations) {
     super();
@@ -43,6 +46,7 @@ export class CorpusTreeProvider extends Disposable implements vscode.TreeDataPro
   refresh(): void {
     this.timer = undefined;
     this.roots.clear();
+    this.multiCoder.clear();
     this.emitter.fire(undefined);
   }
 
@@ -50,8 +54,17 @@ export class CorpusTreeProvider extends Disposable implements vscode.TreeDataPro
     let r = this.roots.get(folder);
     if (!r) {
       const corpus = new Set(folder.corpus);
-      r = buildCorpusTree(folder.documents().map((d) => summariseDocument(d, this.visible(folder.annotations(d)), !corpus.has(d))));
+      const seen = new Set<string>();
+      r = buildCorpusTree(
+        folder.documents().map((d) => {
+          const shown = this.visible(folder, folder.annotations(d));
+          for (const a of shown) seen.add(a.provenance.author);
+          return summariseDocument(d, shown, !corpus.has(d));
+        }),
+      );
       this.roots.set(folder, r);
+      if (seen.size > 1) this.multiCoder.add(folder);
+      else this.multiCoder.delete(folder);
     }
     return r;
   }
@@ -69,9 +82,26 @@ export class CorpusTreeProvider extends Disposable implements vscode.TreeDataPro
     this.refresh();
   }
 
-  private visible(annotations: Annotation[]): Annotation[] {
-    const f = this.kindFilter;
-    return f ? annotations.filter((a) => f.has(a.kind)) : annotations;
+  /** Only annotations of these coders are shown, when set. */
+  get coderFilter(): ReadonlySet<string> | undefined {
+    return this.coders;
+  }
+
+  /** Shows only these coders' annotations (undefined or none: every coder's), and redraws. */
+  setCoderFilter(coders: Iterable<string> | undefined): void {
+    const set = new Set(coders ?? []);
+    this.coders = set.size > 0 ? set : undefined;
+    this.filterEmitter.fire();
+    this.refresh();
+  }
+
+  /** What the view shows of a list: what this person sees of the coders' layers (blind coding, comparing), narrowed
+   *  by the kind and coder filters. */
+  visible(folder: FolderModel, annotations: Annotation[]): Annotation[] {
+    const k = this.kindFilter;
+    const c = this.coders;
+    const seen = this.workspace.layers.visible(folder, annotations);
+    return k || c ? seen.filter((a) => (!k || k.has(a.kind)) && (!c || c.has(a.provenance.author))) : seen;
   }
 
   getChildren(node?: CorpusNode): CorpusNode[] {
@@ -95,7 +125,7 @@ export class CorpusTreeProvider extends Disposable implements vscode.TreeDataPro
       }
       case 'kind':
       case 'orphans': {
-        const list = this.visible(node.folder.annotations(node.doc)).filter((a) =>
+        const list = this.visible(node.folder, node.folder.annotations(node.doc)).filter((a) =>
           node.type === 'orphans' ? a.anchor.status === 'orphaned' : a.kind === node.kind && a.anchor.status !== 'orphaned',
         );
         return list.map((a) =>
@@ -222,14 +252,16 @@ export class CorpusTreeProvider extends Disposable implements vscode.TreeDataPro
         const a = node.annotation;
         const orphan = a.anchor.status === 'orphaned';
         const item = new vscode.TreeItem(clip(a.target.quote.exact.replace(/\s+/g, ' '), 80), vscode.TreeItemCollapsibleState.None);
-        item.description = describe(a);
+        const compared = this.workspace.layers.layer(node.folder, a) === 'compared';
+        const coder = this.multiCoder.has(node.folder) ? `${coderLabel(a.provenance.author)}${compared ? ' (compared)' : ''}` : '';
+        item.description = [coder, describe(a)].filter((s) => s).join(' — ');
         item.tooltip = annotationTooltip(a);
         item.iconPath = orphan
           ? new vscode.ThemeIcon('debug-disconnect', new vscode.ThemeColor('marginalia.orphanForeground'))
           : kindIcon(a.kind, node.folder.kind(a.kind));
         item.contextValue = orphan ? 'annotation.orphan' : 'annotation';
         item.command = { command: COMMANDS.openAnnotation, title: 'Open Passage', arguments: [node.folder.folder.uri.toString(), node.doc, a.id] };
-        item.accessibilityInformation = { label: `${a.kind}${orphan ? ' (orphaned)' : ''}: ${a.target.quote.exact}` };
+        item.accessibilityInformation = { label: `${a.kind}${orphan ? ' (orphaned)' : ''}${coder ? ` by ${coder}` : ''}: ${a.target.quote.exact}` };
         return withId(item, node);
       }
       case 'error': {
@@ -279,7 +311,7 @@ function annotationTooltip(a: Annotation): vscode.MarkdownString {
   md.appendMarkdown(`**${a.kind}**${a.anchor.status === 'orphaned' ? ' — *orphaned*' : ''}\n\n`);
   md.appendText(a.target.quote.exact);
   if (a.note) md.appendMarkdown('\n\n').appendText(a.note);
-  md.appendMarkdown(`\n\n${a.provenance.author}, ${a.provenance.created.slice(0, 10)}`);
+  md.appendMarkdown('\n\n').appendText(`${coderLabel(a.provenance.author)}, ${a.provenance.created.slice(0, 10)}`);
   return md;
 }
 

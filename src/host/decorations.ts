@@ -1,4 +1,5 @@
-// Highlights: one decoration type per kind (theme colours, overview-ruler marks). The data updates on every change
+// Highlights: one decoration type per kind (theme colours, overview-ruler marks), and one per kind for the layer of a
+// coder compared with (a dotted underline, no fill), so the two layers stay apart. The data updates on every change
 // event; redrawing is debounced so typing stays smooth.
 import * as vscode from 'vscode';
 import { Disposable } from './lifecycle';
@@ -15,6 +16,8 @@ export class Decorations extends Disposable {
   private timer: ReturnType<typeof setTimeout> | undefined;
   /** What was last drawn in each editor, by kind (for tests and the status bar). */
   readonly drawn = new WeakMap<vscode.TextEditor, Map<string, vscode.Range[]>>();
+  /** What was last drawn of the compared coder's layer, by kind. */
+  readonly drawnCompared = new WeakMap<vscode.TextEditor, Map<string, vscode.Range[]>>();
 
   constructor(
     private readonly workspace: WorkspaceAnnotations,
@@ -45,10 +48,22 @@ export class Decorations extends Disposable {
     for (const editor of vscode.window.visibleTextEditors) this.draw(editor);
   }
 
-  private typeFor(folder: FolderModel, kind: string): vscode.TextEditorDecorationType {
+  private typeFor(folder: FolderModel, kind: string, compared: boolean): vscode.TextEditorDecorationType {
     const def = folder.kind(kind);
-    const key = `${kind}\u0000${def?.colour ?? ''}`;
+    const key = `${kind}\u0000${def?.colour ?? ''}\u0000${compared ? 'compared' : ''}`;
     let t = this.types.get(key);
+    if (!t && compared) {
+      // The other coder's layer: a dotted underline only, so one's own highlights stay the filled ones.
+      t = vscode.window.createTextEditorDecorationType({
+        borderStyle: 'dotted',
+        borderWidth: '0 0 2px 0',
+        borderColor: kindBorder(kind, def),
+        overviewRulerColor: kindRuler(kind, def),
+        overviewRulerLane: vscode.OverviewRulerLane.Left,
+        rangeBehavior: vscode.DecorationRangeBehavior.ClosedClosed,
+      });
+      this.types.set(key, t);
+    }
     if (!t) {
       t = vscode.window.createTextEditorDecorationType({
         backgroundColor: kindBackground(kind, def),
@@ -69,19 +84,23 @@ export class Decorations extends Disposable {
     const at = this.workspace.locate(editor.document.uri);
     const byType = new Map<vscode.TextEditorDecorationType, vscode.Range[]>();
     const byKind = new Map<string, vscode.Range[]>();
+    const comparedByKind = new Map<string, vscode.Range[]>();
     if (at && highlightsEnabled()) {
       const doc = editor.document;
       const length = doc.offsetAt(doc.lineAt(doc.lineCount - 1).range.end);
       for (const s of this.indexes.get(at.folder, at.doc)) {
         if (s.end > length) continue;
         const range = new vscode.Range(doc.positionAt(s.start), doc.positionAt(s.end));
-        const t = this.typeFor(at.folder, s.annotation.kind);
+        const compared = this.workspace.layers.layer(at.folder, s.annotation) === 'compared';
+        const t = this.typeFor(at.folder, s.annotation.kind, compared);
         (byType.get(t) ?? byType.set(t, []).get(t)!).push(range);
-        (byKind.get(s.annotation.kind) ?? byKind.set(s.annotation.kind, []).get(s.annotation.kind)!).push(range);
+        const kinds = compared ? comparedByKind : byKind;
+        (kinds.get(s.annotation.kind) ?? kinds.set(s.annotation.kind, []).get(s.annotation.kind)!).push(range);
       }
     }
     for (const t of this.types.values()) editor.setDecorations(t, byType.get(t) ?? []);
     this.drawn.set(editor, byKind);
+    this.drawnCompared.set(editor, comparedByKind);
   }
 
   override dispose(): void {

@@ -52,16 +52,28 @@ export class EntitiesProvider extends Disposable implements vscode.TreeDataProvi
     this.emitter.fire(undefined);
   }
 
+  /** The folder's annotations this person sees, by document (blind coding hides the other coders' mentions). */
+  private shown(folder: FolderModel): Map<string, Annotation[]> {
+    const all = folder.allAnnotations();
+    if (!this.workspace.layers.filters(folder)) return all;
+    const out = new Map<string, Annotation[]>();
+    for (const [doc, list] of all) {
+      const seen = this.workspace.layers.visible(folder, list);
+      if (seen.length > 0) out.set(doc, seen);
+    }
+    return out;
+  }
+
   /** The register's entities plus those only named by annotations (canonical attribute), sorted by name. */
   entities(folder: FolderModel): { entity: Entity; registered: boolean }[] {
     const registered = new Set(folder.entities.entities.map((e) => e.name));
-    return registerFromAnnotations(folder.allAnnotations(), folder.entities).entities.map((entity) => ({ entity, registered: registered.has(entity.name) }));
+    return registerFromAnnotations(this.shown(folder), folder.entities).entities.map((entity) => ({ entity, registered: registered.has(entity.name) }));
   }
 
   getChildren(node?: EntityNode): EntityNode[] {
     if (!node) return this.workspace.all().flatMap((folder) => this.entities(folder).map((e) => ({ type: 'entity' as const, folder, ...e })));
     if (node.type === 'entity')
-      return mentionsOf(node.entity, node.folder.allAnnotations()).map((m) => ({
+      return mentionsOf(node.entity, this.shown(node.folder)).map((m) => ({
         type: 'doc' as const,
         folder: node.folder,
         entity: node.entity,
@@ -75,7 +87,7 @@ export class EntitiesProvider extends Disposable implements vscode.TreeDataProvi
   getTreeItem(node: EntityNode): vscode.TreeItem {
     switch (node.type) {
       case 'entity': {
-        const mentions = mentionsOf(node.entity, node.folder.allAnnotations());
+        const mentions = mentionsOf(node.entity, this.shown(node.folder));
         const count = mentions.reduce((n, m) => n + m.annotations.length, 0);
         const item = new vscode.TreeItem(node.entity.name, count > 0 ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
         item.description = `${node.entity.type} · ${plural(count, 'mention')} in ${plural(mentions.length, 'document')}${node.registered ? '' : ' · not in the register'}`;

@@ -16,7 +16,7 @@ import {
   type ExportFormat,
   type ExportFormatInfo,
 } from '../core/formats';
-import { readDocument } from '../core/store';
+import { coderLabel, readDocument } from '../core/store';
 import { plural, type Annotation } from '../core/model';
 import type { WorkspaceAnnotations } from './workspaceAnnotations';
 import type { FolderModel } from './folderModel';
@@ -76,7 +76,10 @@ export class ExportCommand extends Disposable {
     if (!info) throw new UserFacingError(`Unknown export format "${format}" (formats: ${EXPORT_FORMATS.map((f) => f.id).join(', ')}).`);
     const selected = this.selectedDocument(arg);
     const kinds = this.tree.kindFilter;
-    const scope = options.scope ?? (await this.pickScope(info, selected, kinds));
+    const coders = this.tree.coderFilter;
+    const filter = kinds || coders ? { kinds, coders } : undefined;
+    const shownByFilter = (a: Annotation): boolean => (!kinds || kinds.has(a.kind)) && (!coders || coders.has(a.provenance.author));
+    const scope = options.scope ?? (await this.pickScope(info, selected, filter, shownByFilter));
     let folder: FolderModel;
     let docs: string[];
     let annotationsOf = (doc: string): Annotation[] => folder.annotations(doc);
@@ -87,8 +90,9 @@ export class ExportCommand extends Disposable {
     } else {
       folder = await this.pickFolder(options.folder ?? selected?.folder.folder.uri.toString());
       if (scope === 'filter') {
-        if (!kinds) throw new UserFacingError('The Corpus view shows every kind; filter it by kind first to export those kinds alone.');
-        annotationsOf = (doc) => folder.annotations(doc).filter((a) => kinds.has(a.kind));
+        if (!filter)
+          throw new UserFacingError('The Corpus view shows every kind and coder; filter it by kind or coder first to export those annotations alone.');
+        annotationsOf = (doc) => folder.annotations(doc).filter(shownByFilter);
       }
       docs = folder.documents().filter((d) => annotationsOf(d).length > 0);
     }
@@ -115,7 +119,7 @@ export class ExportCommand extends Disposable {
     }
     const target = options.target
       ? vscode.Uri.parse(options.target)
-      : await this.askTarget(folder, scope, scope === 'document' ? docs[0] : undefined, kinds, info);
+      : await this.askTarget(folder, scope, scope === 'document' ? docs[0] : undefined, filter, info);
     this.refuseCollisions(data ? [target] : [...(files?.keys() ?? [])].map((rel) => vscode.Uri.joinPath(target, ...rel.split('/'))));
     if (data) await writeAtomically(target, data);
     if (files) await this.writeFolder(target, files, info);
@@ -157,7 +161,8 @@ export class ExportCommand extends Disposable {
   private async pickScope(
     info: ExportFormatInfo,
     selected: { folder: FolderModel; doc: string } | undefined,
-    kinds: ReadonlySet<string> | undefined,
+    filter: ShownFilter | undefined,
+    shownByFilter: (a: Annotation) => boolean,
   ): Promise<ExportScope> {
     const folders = this.workspace.all();
     const one = folders.length === 1 ? folders[0] : undefined;
@@ -176,10 +181,10 @@ export class ExportCommand extends Disposable {
         description: `this document only: ${plural(selected.folder.annotations(selected.doc).length, 'annotation')}`,
         scope: 'document',
       });
-    if (kinds) {
-      const shown = one ? one.documents().reduce((n, d) => n + one.annotations(d).filter((a) => kinds.has(a.kind)).length, 0) : undefined;
+    if (filter) {
+      const shown = one ? one.documents().reduce((n, d) => n + one.annotations(d).filter(shownByFilter).length, 0) : undefined;
       items.push({
-        label: `$(filter) Kinds shown: ${[...kinds].join(', ')}`,
+        label: `$(filter) ${filterLabel(filter)}`,
         description: `the Corpus view's filter${shown === undefined ? '' : `: ${plural(shown, 'annotation')}`}`,
         scope: 'filter',
       });
@@ -227,14 +232,14 @@ export class ExportCommand extends Disposable {
     folder: FolderModel,
     scope: ExportScope,
     doc: string | undefined,
-    kinds: ReadonlySet<string> | undefined,
+    filter: ShownFilter | undefined,
     info: ExportFormatInfo,
   ): Promise<vscode.Uri> {
     const outside = vscode.Uri.joinPath(folder.folder.uri, '..');
     const stem = doc
       ? `${doc.split('/').pop()}.marginalia`
-      : scope === 'filter' && kinds
-        ? `${folder.name}-${[...kinds].join('-')}`
+      : scope === 'filter' && filter
+        ? `${folder.name}-${[...(filter.kinds ?? []), ...(filter.coders ?? [])].join('-').replace(/[^\p{L}\p{N}_.-]+/gu, '_')}`
         : `${folder.name}-annotations`;
     const name = info.extension === undefined ? `${stem}-${info.id}` : `${stem}.${info.extension}`;
     const target = await this.prompts.save({
@@ -270,6 +275,18 @@ async function writeAtomically(target: vscode.Uri, data: Uint8Array): Promise<vo
   const tmp = target.with({ path: `${target.path}.${Date.now().toString(36)}.tmp` });
   await vscode.workspace.fs.writeFile(tmp, data);
   await vscode.workspace.fs.rename(tmp, target, { overwrite: true });
+}
+
+/** The Corpus view's filters, as an export offers them. */
+interface ShownFilter {
+  kinds: ReadonlySet<string> | undefined;
+  coders: ReadonlySet<string> | undefined;
+}
+
+function filterLabel(f: ShownFilter): string {
+  const coders = f.coders && [...f.coders].map(coderLabel).join(', ');
+  if (!f.kinds) return `Coders shown: ${coders}`;
+  return `Kinds shown: ${[...f.kinds].join(', ')}${coders ? `; coders: ${coders}` : ''}`;
 }
 
 function exportOptions(arg: unknown): ExportOptions {

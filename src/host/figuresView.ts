@@ -53,7 +53,7 @@ export class FiguresProvider extends Disposable implements vscode.TreeDataProvid
     const rows: FigureRow[] = [];
     for (const folder of this.workspace.all()) {
       for (const doc of folder.documents()) {
-        for (const a of folder.annotations(doc))
+        for (const a of this.workspace.layers.visible(folder, folder.annotations(doc)))
           if (a.kind === 'figure') rows.push({ folder, doc, annotation: a, figure: figureOfAnnotation(a.attributes, a.target.quote.exact) });
       }
     }

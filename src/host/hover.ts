@@ -9,6 +9,7 @@ import type { DocumentIndexes } from './documentIndex';
 import { Targets } from './targets';
 import { COMMANDS } from './commandIds';
 import type { FolderModel } from './folderModel';
+import { coderLabel } from '../core/store';
 
 const LINKED = [COMMANDS.revealInTree, COMMANDS.editNote, COMMANDS.editAttributes, COMMANDS.changeKind, COMMANDS.deleteAnnotation];
 
@@ -54,7 +55,10 @@ export class ProvenanceHover extends Disposable implements vscode.HoverProvider 
     const def = folder.kind(a.kind);
     md.appendMarkdown(`**${escape(capitalise(a.kind))}**`);
     if (def?.description) md.appendMarkdown(` — ${escape(def.description)}`);
-    md.appendMarkdown(`  \n${anchorLine(a, currentHash)}\n\n`);
+    md.appendMarkdown(`  \n${anchorLine(a, currentHash)}`);
+    if (this.workspace.layers.layer(folder, a) === 'compared')
+      md.appendMarkdown(`  \n$(eye) ${escape(coderLabel(a.provenance.author))}'s layer, compared with yours (dotted underline)`);
+    md.appendMarkdown('\n\n');
     const attrs = Object.entries(a.attributes);
     if (attrs.length > 0) md.appendMarkdown(attrs.map(([k, v]) => `${escape(k)}: **${escape(String(v))}**`).join('  \n') + '\n\n');
     if (a.kind === 'figure') {
@@ -62,7 +66,7 @@ export class ProvenanceHover extends Disposable implements vscode.HoverProvider 
       if (figure) md.appendMarkdown(`As a number: **${escape(formatFigure(figure))}**\n\n`);
     }
     if (a.note) md.appendMarkdown(`*Note:* ${escape(a.note)}\n\n`);
-    md.appendMarkdown(`Tagged by **${escape(a.provenance.author)}** on ${when(a.provenance.created)}`);
+    md.appendMarkdown(`Tagged by **${escape(coderLabel(a.provenance.author))}** on ${when(a.provenance.created)}`);
     if (a.provenance.modified !== a.provenance.created) md.appendMarkdown(`, changed ${when(a.provenance.modified)}`);
     md.appendMarkdown(`  \nwith ${escape(a.provenance.tool)}\n\n`);
     const fields = Object.entries(meta.fields);

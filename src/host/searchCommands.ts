@@ -1,5 +1,5 @@
 // Finding annotations: a quick pick over all of them (quote, note, kind, attributes such as an entity's canonical
-// name), next/previous annotation in the editor, and the Corpus view's filter by kind.
+// name), next/previous annotation in the editor, and the Corpus view's filters by kind and by coder.
 import * as vscode from 'vscode';
 import { Disposable } from './lifecycle';
 import type { Logger } from './log';
@@ -10,6 +10,7 @@ import { Cancelled, Targets } from './targets';
 import { UserFacingError } from './commands';
 import { COMMANDS, CONTEXT } from './commandIds';
 import { kindIcon } from './kindStyle';
+import { coderLabel } from '../core/store';
 
 export class SearchCommands extends Disposable {
   constructor(
@@ -23,7 +24,8 @@ export class SearchCommands extends Disposable {
     this._command(log, COMMANDS.nextAnnotation, () => this.step(1));
     this._command(log, COMMANDS.previousAnnotation, () => this.step(-1));
     this._command(log, COMMANDS.filterKinds, (kinds?: unknown) => this.filterKinds(Array.isArray(kinds) ? (kinds as string[]) : undefined));
-    this._command(log, COMMANDS.clearFilter, () => this.filterKinds([]));
+    this._command(log, COMMANDS.filterCoders, (coders?: unknown) => this.filterCoders(Array.isArray(coders) ? (coders as string[]) : undefined));
+    this._command(log, COMMANDS.clearFilter, () => this.clearFilters());
   }
 
   /** Quick pick over every annotation of the workspace; opens the one picked. */
@@ -33,7 +35,7 @@ export class SearchCommands extends Disposable {
     const multi = this.workspace.all().length > 1;
     for (const folder of this.workspace.all()) {
       for (const doc of folder.documents()) {
-        const list = folder.annotations(doc);
+        const list = this.workspace.layers.visible(folder, folder.annotations(doc));
         if (list.length === 0) continue;
         items.push({ label: multi ? `${folder.name}/${doc}` : doc, kind: vscode.QuickPickItemKind.Separator });
         for (const a of list) {
@@ -41,7 +43,7 @@ export class SearchCommands extends Disposable {
           items.push({
             label: a.target.quote.exact.replace(/\s+/g, ' ').slice(0, 120),
             iconPath: a.anchor.status === 'orphaned' ? new vscode.ThemeIcon('warning') : kindIcon(a.kind, folder.kind(a.kind)),
-            description: `${a.kind}${a.anchor.status === 'orphaned' ? ' (orphaned)' : ''} · ${doc}`,
+            description: `${a.kind}${a.anchor.status === 'orphaned' ? ' (orphaned)' : ''} · ${coderLabel(a.provenance.author)} · ${doc}`,
             detail: [a.note, ...attrs].filter((s) => s).join(' · ') || undefined,
             args: Targets.args({ folder, doc, id: a.id }),
           });
@@ -94,7 +96,40 @@ export class SearchCommands extends Disposable {
       chosen = picks.map((p) => p.label);
     }
     this.tree.setKindFilter(chosen);
-    await vscode.commands.executeCommand('setContext', CONTEXT.filtered, this.tree.kindFilter !== undefined);
+    await this.updateFilterContext();
     return this.tree.kindFilter;
+  }
+
+  /** Shows only some coders' annotations in the Corpus view (none picked, or "Show All": no filter). Under blind
+   *  coding the view holds only one's own anyway, so the choice is among the coders one sees. */
+  async filterCoders(coders?: string[]): Promise<ReadonlySet<string> | undefined> {
+    let chosen = coders;
+    if (!chosen) {
+      const names = new Set<string>();
+      for (const f of this.workspace.all())
+        for (const d of f.documents()) for (const a of this.workspace.layers.visible(f, f.annotations(d))) names.add(a.provenance.author);
+      if (names.size === 0) throw new UserFacingError('There are no annotations yet, so no coders to choose from.');
+      const current = this.tree.coderFilter;
+      const picks = await vscode.window.showQuickPick(
+        [...names].sort().map((n) => ({ label: coderLabel(n), name: n, picked: current ? current.has(n) : false })),
+        { canPickMany: true, placeHolder: 'Show only annotations by these coders (pick none to show all)' },
+      );
+      if (!picks) throw new Cancelled();
+      chosen = picks.map((p) => p.name);
+    }
+    this.tree.setCoderFilter(chosen);
+    await this.updateFilterContext();
+    return this.tree.coderFilter;
+  }
+
+  /** Clears both filters of the Corpus view. */
+  async clearFilters(): Promise<void> {
+    this.tree.setKindFilter(undefined);
+    this.tree.setCoderFilter(undefined);
+    await this.updateFilterContext();
+  }
+
+  private async updateFilterContext(): Promise<void> {
+    await vscode.commands.executeCommand('setContext', CONTEXT.filtered, this.tree.kindFilter !== undefined || this.tree.coderFilter !== undefined);
   }
 }

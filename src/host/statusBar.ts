@@ -26,13 +26,17 @@ export class AnnotationStatus extends Disposable {
       this.item.hide();
       return;
     }
-    const all = at.folder.annotations(at.doc);
+    const all = this.workspace.layers.visible(at.folder, at.folder.annotations(at.doc));
+    const blind = this.workspace.layers.isBlind(at.folder);
+    const compare = this.workspace.layers.compare;
     const orphans = all.filter((a) => a.anchor.status === 'orphaned').length;
     const readOnly = !vscode.workspace.isTrusted;
-    this.item.text = `$(tag) ${all.length}${orphans ? ` $(warning) ${orphans}` : ''}${readOnly ? ' $(lock)' : ''}`;
+    this.item.text = `$(tag) ${all.length}${orphans ? ` $(warning) ${orphans}` : ''}${blind ? ' $(eye-closed)' : ''}${compare !== undefined ? ' $(eye)' : ''}${readOnly ? ' $(lock)' : ''}`;
     this.item.tooltip =
       `${plural(all.length, 'annotation')} in ${at.doc}` +
       (orphans ? `, ${orphans} orphaned` : '') +
+      (blind ? `\nBlind coding: you see only your own annotations (${this.workspace.layers.author}).` : '') +
+      (compare !== undefined ? `\nComparing with ${compare}'s layer (dotted underline).` : '') +
       (readOnly ? '\nRead-only: this workspace is not trusted.' : '') +
       '\nClick to show them in the Marginalia view.';
     this.item.command = { command: 'workbench.view.extension.marginalia', title: 'Show Marginalia' };

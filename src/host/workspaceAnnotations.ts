@@ -7,6 +7,7 @@ import type { TextEdit } from '../core/model';
 import { ANNOTATIONS_DIR, SIDECAR_EXTENSION, CODEBOOK_PATH, ENTITIES_PATH } from '../core/store';
 import { STORE_DIR } from '../constants';
 import { EXPORT_MARKER } from '../core/store';
+import type { CoderLayers } from './coderLayers';
 
 export interface Located {
   folder: FolderModel;
@@ -26,11 +27,17 @@ export class WorkspaceAnnotations extends Disposable {
   /** Fires when an outside change orphaned annotations of a document that is not open. */
   readonly onDidOrphan = this.orphanEmitter.event;
 
-  constructor(private readonly logs: Log) {
+  constructor(
+    private readonly logs: Log,
+    /** What this person sees of the coders' annotations (blind coding, comparing). */
+    readonly layers: CoderLayers,
+  ) {
     super();
     this.log = logs.for('workspace');
     this._registerAll([
       this.emitter,
+      // Another view of the layers redraws everything that shows annotations.
+      layers.onDidChange(() => this.emitter.fire({})),
       this.orphanEmitter,
       vscode.workspace.onDidChangeWorkspaceFolders((e) => {
         for (const f of e.removed) this.removeFolder(f);

@@ -398,12 +398,17 @@ describe('git integration', function () {
       assert.equal(r.code, 0, r.stderr);
       assert.match(r.stdout, /wrote \.marginalia\/\.gitattributes/);
       assert.match(r.stdout, /set git config merge\.marginalia\.driver = /);
-      assert.equal(fs.readFileSync(path.join(ws, '.marginalia', '.gitattributes'), 'utf8'), 'annotations/**/*.yaml merge=marginalia\nsnapshots/** -text\n');
+      assert.equal(
+        fs.readFileSync(path.join(ws, '.marginalia', '.gitattributes'), 'utf8'),
+        'annotations/**/*.yaml merge=marginalia\nsnapshots/** -text\nreviewed/**/*.yaml merge=marginalia\ndecisions/**/*.yaml merge=marginalia\n',
+      );
       assert.equal(git(ws, 'config', '--get', 'merge.marginalia.name').trim(), 'Marginalia annotations');
       const driver = git(ws, 'config', '--get', 'merge.marginalia.driver').trim();
       const quote = (p: string): string => (/^[A-Za-z0-9_/.,:+=@-]+$/.test(p) ? p : `'${p.replace(/'/g, `'\\''`)}'`);
       assert.equal(driver, `${quote(process.execPath)} ${quote(BIN)} merge-driver %O %A %B %P`);
       assert.equal(git(ws, 'check-attr', 'merge', '--', SIDECAR).trim(), `${SIDECAR}: merge: marginalia`);
+      for (const f of ['.marginalia/reviewed/corpus/a.txt.yaml', '.marginalia/decisions/corpus/a.txt.yaml'])
+        assert.equal(git(ws, 'check-attr', 'merge', '--', f).trim(), `${f}: merge: marginalia`, 'the reviewed layer and the decisions merge by id too');
       assert.equal(git(ws, 'check-attr', 'text', '--', '.marginalia/snapshots/ab/x.txt').trim(), '.marginalia/snapshots/ab/x.txt: text: unset');
     });
 
@@ -413,7 +418,10 @@ describe('git integration', function () {
       fs.writeFileSync(file, '# ours\ncodebook.yaml text eol=lf');
       assert.equal(gitCli(ws, 'git-setup').code, 0);
       const once = fs.readFileSync(file, 'utf8');
-      assert.equal(once, '# ours\ncodebook.yaml text eol=lf\nannotations/**/*.yaml merge=marginalia\nsnapshots/** -text\n');
+      assert.equal(
+        once,
+        '# ours\ncodebook.yaml text eol=lf\nannotations/**/*.yaml merge=marginalia\nsnapshots/** -text\nreviewed/**/*.yaml merge=marginalia\ndecisions/**/*.yaml merge=marginalia\n',
+      );
       const again = gitCli(ws, 'git-setup');
       assert.equal(again.code, 0, again.stderr);
       assert.match(again.stdout, /already has/);

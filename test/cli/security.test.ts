@@ -222,7 +222,7 @@ describe('issue 10 (CLI)', function () {
       );
       assert.equal(selectors.find((x) => x.type === 'TextQuoteSelector')?.exact, '😀 the claim ');
       assert.equal(cli(ws, 'export', '--format', 'brat', '--out', path.join(ws, 'brat')).code, 0);
-      assert.equal(fs.readFileSync(path.join(ws, 'brat', 'c', 'e.ann'), 'utf8'), 'T1\tclaim 7 19\t😀 the claim \n');
+      assert.equal(fs.readFileSync(path.join(ws, 'brat', 'c', 'e.ann'), 'utf8'), 'T1\tclaim 7 19\t😀 the claim \n#1\tAuthor T1\tTest Author\n');
     });
 
     it('--attr value=0x10 (0b, 0o), 9007199254740993 and .5e-400 are refused with how to write them; nothing is stored', () => {

@@ -14,13 +14,15 @@
 //   A<n>  <name> T<n> <value>   an enum attribute whose value is one of the codebook's (brat: multi-valued attribute)
 //   A<n>  <name> T<n>           a boolean attribute of a boolean field that is true (brat: binary attribute)
 //   #<n>  AnnotatorNotes T<n>  <note>   the note
+//   #<n>  Author T<n>  <author>   the coder who made it (provenance.author), when there is one: brat shows it as a
+//         comment "Author: <name>", and an import gives it back as the annotation's author
 //   #<n>  <name>[:<type>] T<n>  <value>   every other attribute (free text, numbers, false): brat shows a comment
 //         as "<name>: <value>". ":number", ":boolean" or ":string" follows the name when the codebook would not give
 //         the value's type back on import (an attribute the codebook does not declare, or of another type).
 //   In notes and comment values, "\" is written "\\", LF "\n", CR "\r", and other line separators "\uXXXX", since
 //   a line of a .ann cannot hold them; reading turns exactly these back (other backslashes stay as they are).
-// brat has no place for ids, provenance or anchor state: an import makes new annotations (new ids, the importer
-// as author, anchored against the .txt as it is).
+// brat has no place for ids, the rest of the provenance or anchor state: an import makes new annotations (new ids,
+// the Author comment's coder or else the importer as author, anchored against the .txt as it is).
 import { TOOL_ID, TOOL_VERSION } from '../../constants';
 import { defaultCodebook, type AttributeField, type Codebook } from '../store';
 import { newId, toRelPath, contentHash, isHighSurrogate, isLowSurrogate, makeQuote, compareCodeUnits, plural, spanHolds, inexactNumberReason } from '../model';
@@ -56,6 +58,8 @@ const KIND = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/;
 /** What a value of a brat multi-valued attribute can be without confusing annotation.conf ("|", ",", spaces). */
 const BRAT_VALUE = /^[A-Za-z0-9_.-]+$/;
 const NOTES = 'AnnotatorNotes';
+/** The comment type that carries an annotation's author (its coder). */
+export const BRAT_AUTHOR = 'Author';
 /** Characters that end a line for brat (universal newlines) or for Python's str.splitlines(): never inside a .ann line. */
 const LINE_BREAK = /[\n\r\v\f\x1c-\x1e\x85\u2028\u2029]/;
 
@@ -115,8 +119,10 @@ export function exportBrat(input: BratExportInput): Map<string, string> {
       const comments: string[] = [];
       for (const name of Object.keys(a.attributes).sort(compareCodeUnits)) {
         const v = a.attributes[name];
-        if (name === NOTES)
-          throw new Error(`cannot export to brat: annotation ${a.id} has an attribute named ${NOTES}, which brat reserves for notes; rename it`);
+        if (name === NOTES || name === BRAT_AUTHOR)
+          throw new Error(
+            `cannot export to brat: annotation ${a.id} has an attribute named ${name}, which the brat export reserves for ${name === NOTES ? 'notes' : 'the author'}; rename it`,
+          );
         if (typeof v === 'number' && !Number.isFinite(v))
           throw new Error(`cannot export: annotation ${a.id} has attribute ${name} = ${v}; store a finite number or text`);
         const field = kind?.attributes.find((f) => f.name === name);
@@ -131,6 +137,7 @@ export function exportBrat(input: BratExportInput): Map<string, string> {
         }
       }
       if (a.note !== '') lines.push(`#${++note}\t${NOTES} ${id}\t${escapeLine(a.note)}`);
+      if (a.provenance.author !== '') lines.push(`#${++note}\t${BRAT_AUTHOR} ${id}\t${escapeLine(a.provenance.author)}`);
       for (const c of comments) lines.push(`#${++note}\t${c}`);
     }
     if (input.includeText ?? true) out.set(files.txt, text);
@@ -287,7 +294,7 @@ export interface BratImportOptions {
   codebook?: Codebook;
   /** How the .ann counts line ends; default "universal" (see the file comment). */
   newlines?: BratNewlines;
-  /** The author recorded on the imported annotations (brat keeps none); default "". */
+  /** The author recorded on imported annotations that have no Author comment; default "". */
   author?: string;
   /** The time recorded as created and modified; default now. */
   now?: Date;
@@ -327,6 +334,7 @@ export function parseBrat(ann: string, txt: string, file: string, options: BratI
     start: number;
     end: number;
     notes: string[];
+    author?: string;
     attributes: Attributes;
     line: number;
   }
@@ -431,6 +439,11 @@ export function parseBrat(ann: string, txt: string, file: string, options: BratI
         span.notes.push(value);
         continue;
       }
+      if (type === BRAT_AUTHOR) {
+        if (span.author !== undefined) throw fail(line, tab + 2, 'invalid', `${target} has two ${BRAT_AUTHOR} comments; keep one`);
+        span.author = value;
+        continue;
+      }
       const m = /^([A-Za-z_][A-Za-z0-9_-]{0,63})(?::(string|number|boolean))?$/.exec(type);
       if (!m) {
         warnings.push(`${file}:${line}: ${id} is a comment of type ${JSON.stringify(type)}, which names no attribute; left out`);
@@ -468,7 +481,7 @@ export function parseBrat(ann: string, txt: string, file: string, options: BratI
       target: { start: p.start, end: p.end, quote: makeQuote(txt, p.start, p.end) },
       note: p.notes.join('\n'),
       attributes: p.attributes,
-      provenance: { author: options.author ?? '', created: iso, modified: iso, tool: options.tool ?? TOOL_ID, docHash },
+      provenance: { author: p.author ?? options.author ?? '', created: iso, modified: iso, tool: options.tool ?? TOOL_ID, docHash },
       anchor: { status: 'anchored' },
     };
   });

@@ -1,5 +1,6 @@
 // Reading the documents: figures, entity mentions, suggestions, document metadata; comparing coders.
 // The public surface of this folder: other folders import only this file.
+export * from './adjudication';
 export * from './agreement';
 export * from './boilerplate';
 export * from './disagreements';

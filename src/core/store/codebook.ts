@@ -52,6 +52,9 @@ export interface KindDefinition {
 
 export interface Codebook {
   kinds: KindDefinition[];
+  /** Blind coding: each coder sees only their own annotations until they switch it off for themselves. Shared with
+   *  everyone through the codebook file; absent means false. */
+  blind?: boolean;
 }
 
 /** A codebook file that cannot be loaded; it is reported and left untouched. */
@@ -163,14 +166,15 @@ export function parseCodebook(text: string, file = CODEBOOK_PATH): Codebook {
 
 /** Canonical codebook YAML: fixed key order, one line per scalar. Throws Error for a codebook that would not load back. */
 export function serializeCodebook(codebook: Codebook): string {
-  const value = { version: CODEBOOK_VERSION, kinds: codebook.kinds };
+  const value = { version: CODEBOOK_VERSION, ...(codebook.blind !== undefined ? { blind: codebook.blind } : {}), kinds: codebook.kinds };
   const problem = checkCodebookValue(value);
   if (problem) throw new Error(`refusing to save a codebook that could not be loaded back: ${problem.reason}`);
   const lines = [
     '# Marginalia codebook: the kinds of annotation in this workspace and their attribute fields. Schema: schemas/codebook.schema.json',
     `version: ${CODEBOOK_VERSION}`,
-    'kinds:',
   ];
+  if (codebook.blind !== undefined) lines.push(`blind: ${yamlScalar(codebook.blind)}`);
+  lines.push('kinds:');
   for (const k of codebook.kinds) {
     lines.push(`  - name: ${yamlScalar(k.name)}`, `    colour: ${yamlScalar(k.colour)}`);
     if (k.icon !== undefined) lines.push(`    icon: ${yamlScalar(k.icon)}`);
@@ -262,7 +266,7 @@ function checkCodebookValue(value: unknown): Problem | undefined {
 
 /** Fills the optional parts people may leave out, so the rest of the code sees one shape. */
 function normalise(raw: Codebook): Codebook {
-  return {
+  const codebook: Codebook = {
     kinds: raw.kinds.map((k) => {
       const out: KindDefinition = {
         name: k.name,
@@ -281,4 +285,6 @@ function normalise(raw: Codebook): Codebook {
       return out;
     }),
   };
+  if (raw.blind !== undefined) codebook.blind = raw.blind;
+  return codebook;
 }

@@ -23,14 +23,14 @@ export function addKind(cb: Codebook, kind: Partial<KindDefinition> & { name: st
   if (!/^#[0-9a-fA-F]{6}$/.test(colour)) throw new CodebookEditError(`colour "${colour}" is not #rrggbb`);
   const def: KindDefinition = { name: kind.name, colour, description: kind.description ?? '', attributes: kind.attributes ?? [] };
   if (kind.icon) def.icon = kind.icon;
-  return { kinds: [...cb.kinds, def] };
+  return { ...cb, kinds: [...cb.kinds, def] };
 }
 
 /** A codebook with kind `from` called `to` (its colour, icon, description and fields kept). */
 export function renameKind(cb: Codebook, from: string, to: string): Codebook {
   if (!cb.kinds.some((k) => k.name === from)) throw new CodebookEditError(`the codebook has no kind "${from}"`);
   checkName(cb, to, from);
-  return { kinds: cb.kinds.map((k) => (k.name === from ? { ...k, name: to } : k)) };
+  return { ...cb, kinds: cb.kinds.map((k) => (k.name === from ? { ...k, name: to } : k)) };
 }
 
 /** The annotations of kind `from`, rewritten to kind `to` (modified bumped); others are not returned. */

@@ -10,7 +10,7 @@ import { LiveDocument, reanchorDocument } from '../anchoring';
 import { STORE_DIR } from '../../constants';
 import { AnnotationStore } from './store';
 import { defaultCodebook, findKind, type Codebook, type KindDefinition } from './codebook';
-import { ANNOTATIONS_DIR, SidecarError, docForSidecarPath } from './sidecar';
+import { ANNOTATIONS_DIR, SidecarError, docForSidecarPath, type LayerName } from './sidecar';
 import {
   NotTextError,
   corpusMatcher,
@@ -62,6 +62,8 @@ export interface CorpusFolderOptions {
   clock?: Clock;
   /** Hears what the store passes over and goes on (an unreadable snapshot); without it such a problem throws. */
   storeWarning?: (message: string) => void;
+  /** Which layer of the store the folder reads and writes: the coders' annotations (default) or the reviewed set. */
+  layer?: LayerName;
 }
 
 export class CorpusFolder {
@@ -102,7 +104,7 @@ export class CorpusFolder {
     this.changed = options.changed;
     this.isTrusted = options.isTrusted;
     this.clock = options.clock ?? systemClock;
-    this.store = new AnnotationStore(this.fs, { clock: this.clock, warn: options.storeWarning });
+    this.store = new AnnotationStore(this.fs, { clock: this.clock, warn: options.storeWarning, layer: options.layer });
     this.matcher = corpusMatcher(this.settings().corpus, this.exportFolders);
   }
 

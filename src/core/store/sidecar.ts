@@ -29,6 +29,18 @@ import {
 export const SIDECAR_VERSION = 1;
 /** Folder (workspace-relative) that mirrors the corpus with one sidecar per annotated document. */
 export const ANNOTATIONS_DIR = `${STORE_DIR}/annotations`;
+/** Folder of the reviewed set: one sidecar per adjudicated document, in the same format as the coders' sidecars. */
+export const REVIEWED_DIR = `${STORE_DIR}/reviewed`;
+
+/** The layers of annotations the store keeps: the coders' own ('coders', what people tag) and the reviewed set
+ *  an adjudication makes of them ('reviewed'). Each is a folder of sidecars mirroring the corpus. */
+export const LAYERS = ['coders', 'reviewed'] as const;
+export type LayerName = (typeof LAYERS)[number];
+
+/** The folder of a layer's sidecars. */
+export function layerDir(layer: LayerName): string {
+  return layer === 'reviewed' ? REVIEWED_DIR : ANNOTATIONS_DIR;
+}
 export const SIDECAR_EXTENSION = '.yaml';
 /** Larger sidecars are refused: even 20,000 annotations of a long document stay far below this. */
 export const MAX_SIDECAR_BYTES = 20 * 1024 * 1024;
@@ -52,6 +64,12 @@ export function checkDocPath(doc: string): string {
 
 /** '.marginalia/annotations/<doc>.yaml'. Throws PathError for paths outside the workspace or inside the store. */
 export function sidecarPathFor(doc: string): string {
+  return sidecarPathIn(ANNOTATIONS_DIR, doc);
+}
+
+/** '<dir>/<doc>.yaml' for a folder that mirrors the corpus (a layer's, the review decisions'). Throws PathError for
+ *  paths outside the workspace or inside the store, and for names too long to carry the extension. */
+export function sidecarPathIn(dir: string, doc: string): string {
   const rel = checkDocPath(doc);
   const name = rel.slice(rel.lastIndexOf('/') + 1) + SIDECAR_EXTENSION;
   const bytes = utf8Length(name);
@@ -60,7 +78,7 @@ export function sidecarPathFor(doc: string): string {
       `${doc} cannot be annotated: its name is too long for a sidecar beside it (${name} would be ${bytes} bytes, over the ${MAX_NAME_BYTES} a file name can have); rename the document to at most ${MAX_NAME_BYTES - utf8Length(SIDECAR_EXTENSION)} bytes`,
     );
   }
-  return `${ANNOTATIONS_DIR}/${rel}${SIDECAR_EXTENSION}`;
+  return `${dir}/${rel}${SIDECAR_EXTENSION}`;
 }
 
 /** The longest file name (in UTF-8 bytes) the usual file systems take (ext4, APFS, NTFS: 255). */
@@ -72,7 +90,12 @@ function utf8Length(s: string): number {
 
 /** The document a sidecar path belongs to, or undefined if the path is not one a sidecar can have. */
 export function docForSidecarPath(file: string): string | undefined {
-  const prefix = ANNOTATIONS_DIR + '/';
+  return docForPathIn(ANNOTATIONS_DIR, file);
+}
+
+/** The document a '<dir>/<doc>.yaml' path belongs to, or undefined if it is not one. */
+export function docForPathIn(dir: string, file: string): string | undefined {
+  const prefix = dir + '/';
   if (!file.startsWith(prefix) || !file.endsWith(SIDECAR_EXTENSION)) return undefined;
   const doc = file.slice(prefix.length, file.length - SIDECAR_EXTENSION.length);
   return isRelPath(doc) && !isInStore(doc) ? doc : undefined;
@@ -250,7 +273,7 @@ export function decodeSidecarBytes(bytes: Uint8Array, file: string, what = 'the 
  * Throws SidecarError with the line and column of the first problem.
  */
 export function parseSidecar(text: string, file: string, options: ParseOptions = {}): Annotation[] {
-  const expectedDoc = options.documentFromPath === false ? undefined : docForSidecarPath(file);
+  const expectedDoc = options.documentFromPath === false ? undefined : (docForSidecarPath(file) ?? docForPathIn(REVIEWED_DIR, file));
   if (options.fastPath !== false) {
     const fast = readCanonical(text, expectedDoc);
     if (fast) return fast;

@@ -6,15 +6,16 @@ import { CODEBOOK_PATH, CodebookError, defaultCodebook, parseCodebookBytes, seri
 import { AnnotationInputError, type Annotation } from '../model';
 import { systemClock, type Clock, type WorkspaceFs } from './ports';
 import {
-  ANNOTATIONS_DIR,
   SIDECAR_EXTENSION,
   SidecarError,
   assertSidecarFits,
-  docForSidecarPath,
+  docForPathIn,
+  layerDir,
   parseSidecarBytes,
   serializeSidecar,
-  sidecarPathFor,
+  sidecarPathIn,
   sortAnnotations,
+  type LayerName,
 } from './sidecar';
 import { contentHash } from '../model';
 
@@ -32,6 +33,9 @@ export interface StoreOptions {
   /** Told once of each snapshot that cannot be read (a link out of the workspace, a folder, a FIFO): it is then
    *  passed over as a missing one, and the rest goes on. Without it, such a read throws. */
   warn?: (message: string) => void;
+  /** Which layer's sidecars this store reads and writes: the coders' (default) or the reviewed set. Snapshots and
+   *  the codebook are shared by every layer. */
+  layer?: LayerName;
 }
 
 export interface LoadAllResult {
@@ -114,6 +118,9 @@ export class AnnotationStore {
   private readonly warn: ((message: string) => void) | undefined;
   /** Snapshots already reported unreadable through `warn`. */
   private readonly unreadableSnapshots = new Set<string>();
+  readonly layer: LayerName;
+  /** The folder of this layer's sidecars. */
+  readonly dir: string;
 
   constructor(
     readonly fs: WorkspaceFs,
@@ -122,17 +129,21 @@ export class AnnotationStore {
     this.clock = options.clock ?? systemClock;
     this.concurrency = Math.max(1, options.concurrency ?? 64);
     this.warn = options.warn;
+    this.layer = options.layer ?? 'coders';
+    this.dir = layerDir(this.layer);
   }
 
-  /** '.marginalia/annotations/<doc>.yaml'; throws PathError for paths outside the workspace or inside the store. */
+  /** '.marginalia/annotations/<doc>.yaml' (the reviewed layer: '.marginalia/reviewed/<doc>.yaml'); throws PathError
+   *  for paths outside the workspace or inside the store. */
   sidecarPath(doc: string): string {
-    return sidecarPathFor(doc);
+    return sidecarPathIn(this.dir, doc);
   }
 
-  /** Every sidecar under .marginalia/annotations. Broken ones are reported in `errors`; the rest still load. */
+  /** Every sidecar of the layer (under .marginalia/annotations for the coders'). Broken ones are reported in
+   *  `errors`; the rest still load. */
   async loadAll(): Promise<LoadAllResult> {
     const errors: SidecarError[] = [];
-    const files = (await this.listSidecars(ANNOTATIONS_DIR, errors)).sort();
+    const files = (await this.listSidecars(this.dir, errors)).sort();
     const loaded = new Array<Annotation[] | undefined>(files.length);
     let next = 0;
     // Reads overlap while parses run one at a time between them: the files are small and parsing is the main cost.
@@ -151,7 +162,7 @@ export class AnnotationStore {
     const docs = new Map<string, Annotation[]>();
     for (let i = 0; i < files.length; i++) {
       const annotations = loaded[i];
-      const doc = docForSidecarPath(files[i]);
+      const doc = docForPathIn(this.dir, files[i]);
       if (annotations && doc !== undefined) docs.set(doc, annotations);
     }
     errors.sort((x, y) => (x.file < y.file ? -1 : x.file > y.file ? 1 : 0));
@@ -350,7 +361,7 @@ export class AnnotationStore {
       if (e.type === 'dir') subdirs.push(this.listSidecars(path, errors));
       // Only *.yaml: temporary files of an interrupted atomic write (*.tmp) and stray files are not sidecars.
       else if (e.name.endsWith(SIDECAR_EXTENSION)) {
-        if (docForSidecarPath(path) === undefined) {
+        if (docForPathIn(this.dir, path) === undefined) {
           errors.push(new SidecarError(path, 'invalid', `this file name does not belong to any document; move or delete it`));
         } else files.push(path);
       }

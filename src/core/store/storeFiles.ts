@@ -3,16 +3,19 @@
 // where it is, before the store refuses the file.
 import { CODEBOOK_PATH, parseCodebook } from './codebook';
 import { ENTITIES_PATH, parseEntities } from './entities';
-import { docForSidecarPath, parseSidecar } from './sidecar';
+import { REVIEWED_DIR, docForPathIn, docForSidecarPath, parseSidecar } from './sidecar';
+import { docForDecisionsPath, parseDecisions } from './decisions';
 import { YamlFileError } from '../yaml';
 
-export type StoreFileKind = 'codebook' | 'entities' | 'sidecar';
+export type StoreFileKind = 'codebook' | 'entities' | 'sidecar' | 'reviewed' | 'decisions';
 
 /** Which store file a workspace-relative path is, if any. */
 export function storeFileKind(rel: string): StoreFileKind | undefined {
   if (rel === CODEBOOK_PATH) return 'codebook';
   if (rel === ENTITIES_PATH) return 'entities';
   if (docForSidecarPath(rel) !== undefined) return 'sidecar';
+  if (docForPathIn(REVIEWED_DIR, rel) !== undefined) return 'reviewed';
+  if (docForDecisionsPath(rel) !== undefined) return 'decisions';
   return undefined;
 }
 
@@ -27,6 +30,7 @@ export function checkStoreFile(rel: string, text: string): YamlFileError | undef
   try {
     if (kind === 'codebook') parseCodebook(text, rel);
     else if (kind === 'entities') parseEntities(text, rel);
+    else if (kind === 'decisions') parseDecisions(text, rel);
     else parseSidecar(text, rel, { fastPath: false });
     return undefined;
   } catch (e) {

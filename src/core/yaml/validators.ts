@@ -6,6 +6,7 @@ import Ajv, { type AnySchema, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import standaloneCode from 'ajv/dist/standalone';
 import codebookSchema from '../../../schemas/codebook.schema.json';
+import decisionsSchema from '../../../schemas/decisions.schema.json';
 import entitiesSchema from '../../../schemas/entities.schema.json';
 import exportSchema from '../../../schemas/export.schema.json';
 import sidecarSchema from '../../../schemas/sidecar.schema.json';
@@ -16,6 +17,7 @@ export const SCHEMAS = {
   /** One date-time field: the fast sidecar reader's check for dates not in toISOString's form. */
   dateTime: sidecarSchema.definitions.annotation.properties.created,
   codebook: codebookSchema,
+  decisions: decisionsSchema,
   entities: entitiesSchema,
   export: exportSchema,
   /** One annotation of an export, for the formats that build it field by field (CSV, W3C). */

@@ -97,15 +97,18 @@ describe('brat export', () => {
         // 😀 is one code point: "Putin" starts at 2, not 3. The CRLF is one character (universal newlines).
         'T1\tclaim 2 13;14 21\tPutin said: “Russia',
         '#1\tAnnotatorNotes T1\tLine 1\\nC:\\\\path',
-        '#2\tmood T1\tcalm',
-        '#3\tspeaker T1\tPutin',
-        '#4\tweight:number T1\t2',
+        '#2\tAuthor T1\tAnn Analyst',
+        '#3\tmood T1\tcalm',
+        '#4\tspeaker T1\tPutin',
+        '#5\tweight:number T1\t2',
         'T2\tentity 2 7\tPutin',
         'A1\ttype T2 person',
-        '#5\tcanonical T2\tVladimir Putin',
+        '#6\tAuthor T2\tAnn Analyst',
+        '#7\tcanonical T2\tVladimir Putin',
         'T3\tfigure 34 55\t11.2 trillion roubles',
-        '#6\tunit T3\ttrillion roubles',
-        '#7\tvalue T3\t11.2',
+        '#8\tAuthor T3\tAnn Analyst',
+        '#9\tunit T3\ttrillion roubles',
+        '#10\tvalue T3\t11.2',
         '',
       ].join('\n'),
     );
@@ -199,6 +202,10 @@ describe('brat export', () => {
       () => exportBrat({ documents: [{ path: 'd.txt', text: 'x y', annotations: [{ ...a, attributes: { AnnotatorNotes: 'x' } }] }] }),
       /reserves for notes/,
     );
+    assert.throws(
+      () => exportBrat({ documents: [{ path: 'd.txt', text: 'x y', annotations: [{ ...a, attributes: { Author: 'x' } }] }] }),
+      /reserves for the author/,
+    );
     assert.throws(() => exportBrat({ documents: [{ path: 'd.txt', text: 'x y', annotations: [{ ...a, kind: 'two words' }] }] }), /not a brat type name/);
   });
 });
@@ -224,8 +231,12 @@ describe('brat import', () => {
         assert.deepEqual(back.warnings, []);
         const want = [...d.annotations].sort((a, b) => a.target.start - b.target.start || (a.id < b.id ? -1 : 1));
         assert.deepEqual(back.annotations.map(essence), want.map(essence), d.path);
+        assert.deepEqual(
+          back.annotations.map((a) => a.provenance.author),
+          want.map((a) => a.provenance.author || 'Importer'),
+          'the coder comes back from the Author comment; the importer stands in where there was none',
+        );
         for (const a of back.annotations) {
-          assert.equal(a.provenance.author, 'Importer');
           assert.equal(a.provenance.created, NOW.toISOString());
           assert.equal(a.provenance.docHash, contentHash(d.text as string));
           assert.deepEqual(a.anchor, { status: 'anchored' });
@@ -234,6 +245,27 @@ describe('brat import', () => {
       }
     });
   }
+
+  it('carries each coder as an Author comment: two coders on one passage come back with their own names', () => {
+    const text = 'Putin said so.';
+    const ana = annotate('t.txt', text, 'Putin', 'entity', { id: '01JD0000000000000000000001', author: 'ana' });
+    const ben = annotate('t.txt', text, 'Putin', 'entity', { id: '01JD0000000000000000000002', author: 'Ben \\ Jones' });
+    const files = exportBrat({ documents: [{ path: 't.txt', text, annotations: [ben, ana] }] });
+    const ann = files.get('t.ann') as string;
+    assert.match(ann, /^#\d+\tAuthor T1\tana$/m);
+    assert.match(ann, /^#\d+\tAuthor T2\tBen \\\\ Jones$/m, 'escaped as notes are');
+    const back = parseBrat(ann, text, 't.ann', { doc: 't.txt', author: 'Importer' });
+    assert.deepEqual(back.annotations.map((a) => a.provenance.author).sort(), ['Ben \\ Jones', 'ana']);
+    assert.deepEqual(back.warnings, []);
+    assert.ok(
+      back.annotations.every((a) => !('Author' in a.attributes)),
+      'the author is provenance, not an attribute',
+    );
+    assert.throws(
+      () => parseBrat('T1\tentity 0 5\tPutin\n#1\tAuthor T1\ta\n#2\tAuthor T1\tb\n', text, 't.ann', { doc: 't.txt' }),
+      (e: unknown) => e instanceof ExportFormatError && e.line === 3 && /two Author comments/.test(e.message),
+    );
+  });
 
   it('round-trips attribute types the codebook does not declare, and values of another type than declared', () => {
     const text = 'a b c d';
@@ -264,7 +296,7 @@ describe('brat import', () => {
     const text = 'One.\nTwo.\n\nThree.\n';
     const a = annotate('t.txt', text, 'Two.\n\nThree.\n', 'claim');
     const files = exportBrat({ documents: [{ path: 't.txt', text, annotations: [a] }] });
-    assert.equal(files.get('t.ann'), 'T1\tclaim 5 9;11 17\tTwo. Three.\n');
+    assert.equal(files.get('t.ann'), 'T1\tclaim 5 9;11 17\tTwo. Three.\n#1\tAuthor T1\tAnn Analyst\n');
     const back = parseBrat(files.get('t.ann') as string, text, 't.ann', { doc: 't.txt' });
     assert.equal(back.annotations[0].target.quote.exact, 'Two.\n\nThree.');
   });
