@@ -24,6 +24,7 @@ import { ConflictResolver } from './host/conflicts';
 import { COMMANDS, VIEWS } from './host/commandIds';
 import { openWalkthroughOnFirstStart } from './host/walkthrough';
 import { TagForms } from './host/tagForm';
+import { Relations } from './host/relations';
 
 /** What the extension returns from activate: the services, for integration tests. */
 export interface MarginaliaApi {
@@ -46,6 +47,7 @@ export interface MarginaliaApi {
   suggestions: Suggestions;
   diagnostics: StoreDiagnostics;
   corpus: CorpusCommands;
+  relations: Relations;
 }
 
 export function activate(context: vscode.ExtensionContext): MarginaliaApi {
@@ -75,6 +77,7 @@ export function activate(context: vscode.ExtensionContext): MarginaliaApi {
   const conflicts = new ConflictResolver(workspace, logs.for('conflicts'));
   const diagnostics = new StoreDiagnostics(workspace);
   const corpus = new CorpusCommands(workspace, tree, treeView, logs.for('corpus'));
+  const relations = new Relations(workspace, targets, indexes, annotationCommands, hover, logs.for('relations'));
 
   context.subscriptions.push(
     channel,
@@ -122,6 +125,7 @@ export function activate(context: vscode.ExtensionContext): MarginaliaApi {
     ...corpus.register(),
     registerCommand(log, COMMANDS.export, (arg?: unknown) => exporter.run(arg)),
     registerCommand(log, COMMANDS.showLog, () => channel.show(true)),
+    relations,
   );
 
   // Loading the store runs after activation returns: a large corpus must not hold up the editor's start.
@@ -158,6 +162,7 @@ export function activate(context: vscode.ExtensionContext): MarginaliaApi {
     suggestions,
     diagnostics,
     corpus,
+    relations,
   };
 }
 

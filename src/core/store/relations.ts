@@ -203,7 +203,10 @@ function symmetricKey(type: string, a: string, b: string): string {
  * `from`'s kind and ends at `to`'s, the two are different annotations, and they are not linked by it already (a
  * symmetric one in either direction). Throws RelationError saying what to do.
  */
-export function checkNewRelation(index: RelationIndex, from: Annotation, type: string, to: Annotation): RelationType {
+export function checkNewRelation(index: RelationIndex, givenFrom: Annotation, type: string, givenTo: Annotation): RelationType {
+  // The relations already there are the index's (the annotations given may be copies from before a change).
+  const from = index.get(givenFrom.id)?.annotation ?? givenFrom;
+  const to = index.get(givenTo.id)?.annotation ?? givenTo;
   const t = findRelationType(index.codebook, type);
   if (!t) {
     const names = relationTypes(index.codebook).map((x) => x.name);

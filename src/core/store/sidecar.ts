@@ -291,6 +291,8 @@ const HINTS: PatternHints = {
   kind: 'a kind name (a letter, then up to 63 letters, digits, "-" or "_")',
   docHash: '"sha256:" followed by 64 lowercase hex digits',
   'attributes[]': 'a letter or "_", then up to 63 letters, digits, "-" or "_"',
+  to: 'the id of an annotation: a ULID (26 characters, digits and capital letters except I, L, O and U)',
+  type: 'a relation type name (a letter, then up to 63 letters, digits, "-" or "_")',
 };
 
 /** Version, schema and meaning, in that order: a newer file is named as such rather than as a schema failure. */
