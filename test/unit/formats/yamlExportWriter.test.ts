@@ -262,7 +262,10 @@ describe('YAML export writer: the same bytes as the yaml package', function () {
       const start = (i * 53) % (text.length - 40);
       const attributes: Record<string, AttributeValue> = { [ATTRIBUTE_NAMES[i % ATTRIBUTE_NAMES.length]]: s, n: i * 1.5, big: 1e21, ok: i % 2 === 0 };
       const anchor: Annotation['anchor'] = i % 3 === 0 ? { status: 'reanchored', method: 'diff', detail: s } : { status: 'anchored' };
-      return annotation('notes/tricky.md', text, start, start + 1 + (i % 40), s, attributes, anchor);
+      const a = annotation('notes/tricky.md', text, start, start + 1 + (i % 40), s, attributes, anchor);
+      // Relations too, whose author is the tricky string.
+      if (i % 4 === 1) a.relations = [{ type: i % 8 === 1 ? 'supports' : 'same-as', to: '01JF' + String(i).padStart(22, '9'), author: s, created: T0 }];
+      return a;
     });
     const out = assertSameAsLibrary([
       { path: 'notes/tricky.md', text, annotations },
