@@ -26,6 +26,7 @@ import { openWalkthroughOnFirstStart } from './host/walkthrough';
 import { TagForms } from './host/tagForm';
 import { CoderLayers } from './host/coderLayers';
 import { CoderCommands } from './host/coderCommands';
+import { Relations } from './host/relations';
 
 /** What the extension returns from activate: the services, for integration tests. */
 export interface MarginaliaApi {
@@ -50,6 +51,7 @@ export interface MarginaliaApi {
   corpus: CorpusCommands;
   layers: CoderLayers;
   coders: CoderCommands;
+  relations: Relations;
 }
 
 export function activate(context: vscode.ExtensionContext): MarginaliaApi {
@@ -82,6 +84,7 @@ export function activate(context: vscode.ExtensionContext): MarginaliaApi {
   const diagnostics = new StoreDiagnostics(workspace);
   const corpus = new CorpusCommands(workspace, tree, treeView, logs.for('corpus'));
   const coders = new CoderCommands(workspace, logs.for('coders'));
+  const relations = new Relations(workspace, targets, indexes, annotationCommands, hover, logs.for('relations'));
 
   const services = {
     conflicts,
@@ -104,6 +107,7 @@ export function activate(context: vscode.ExtensionContext): MarginaliaApi {
     corpus,
     layers,
     coders,
+    relations,
   };
   context.subscriptions.push(
     channel,

@@ -19,19 +19,28 @@ Commands:
   edit ID [--note T] [--attr key=value ...] [--kind K] [--json]
       Change an annotation's note, attributes (key= with no value removes one) or kind; its modified time is
       updated. Attributes are checked against the kind as add checks them.
+  link FROM_ID TYPE TO_ID [--author NAME] [--json]
+      Link two annotations with a relation type of the codebook (built in: supports, contradicts, same-as,
+      quotes), e.g. a figure that supports a claim. The codebook says which kinds each type may join.
+  unlink FROM_ID TYPE TO_ID [--json]
+      Remove that relation (also when TO_ID is gone; for a symmetric type, either way round).
   list [<doc>] [--kind K] [--layer coders|reviewed] [--json]
       List annotations: id, kind, document, start, end, status and quote. A document changed since its
       annotations were anchored is re-anchored in memory, and those rows are marked (status with a *; in JSON
       "reanchoredInMemory": true and the stored values under "stored"); run check --write to save that.
+      In JSON each row has its "relations" (with the other end's document) and "linkedFrom".
   check [--json] [--write] [--layer coders|reviewed]
-      Re-anchor every annotation against the documents' current text; exit 1 if any is orphaned. A document
-      moved on disk (its text found under a new name) takes its annotations along. --write saves all this.
+      Re-anchor every annotation against the documents' current text; exit 1 if any is orphaned, or a relation
+      points to an annotation that is gone or joins kinds the codebook does not allow. A document moved on disk
+      (its text found under a new name) takes its annotations along. --write saves all this.
   export [--format yaml|w3c|csv|brat] [--out FILE|DIR] [--layer coders|reviewed] [<doc> ...]
       Export annotations of the whole corpus, or of the named documents: the coders' (default), or the reviewed
-      set that review decisions made of them (--layer reviewed).
+      set that review decisions made of them (--layer reviewed). CSV with --out x.csv also writes the relations
+      as an edge list to x.relations.csv.
   import FILE
       Read an export back into this workspace: a YAML export (.yaml), a W3C JSON-LD collection (.jsonld, .json)
-      or a CSV export (.csv); the format is told by the extension, else by the content.
+      or a CSV export (.csv, with the relations of x.relations.csv beside it, when there is one); the format is
+      told by the extension, else by the content.
   git-setup
       Make git merge sidecars by annotation id: writes .marginalia/.gitattributes (commit it) and sets
       merge.marginalia.* in this repository's git config (every clone runs this once).
@@ -124,6 +133,8 @@ const OPTIONS = {
 const ALLOWED: Record<string, readonly string[]> = {
   add: ['kind', 'start', 'end', 'quote', 'occurrence', 'near', 'offset-unit', 'note', 'attr', 'author', 'json'],
   remove: ['json'],
+  link: ['author', 'json'],
+  unlink: ['json'],
   edit: ['note', 'attr', 'kind', 'json'],
   list: ['kind', 'json', 'layer'],
   check: ['json', 'write', 'layer'],

@@ -43,6 +43,7 @@ import {
   type LayerName,
   docForDecisionsPath,
   mergeDecisionTexts,
+  RelationIndex,
 } from '../core/store';
 import {
   asUserError,
@@ -79,11 +80,14 @@ import {
   planImport,
   type ImportPlan,
   type PlannedDocument,
+  csvRelationsPath,
+  parseCsvRelations,
 } from '../core/formats';
 import type { Annotation } from '../core/model';
 import { findConflictMarker } from '../core/yaml';
 import { STORE_DIR } from '../constants';
 import { runReview } from './review';
+import * as relations from './relations';
 
 export interface CliIo {
   stdout: (s: string) => void;
@@ -111,6 +115,10 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         return await ctx.add();
       case 'remove':
         return await ctx.remove();
+      case 'link':
+        return await ctx.link();
+      case 'unlink':
+        return await ctx.unlink();
       case 'edit':
         return await ctx.edit();
       case 'list':
@@ -166,6 +174,8 @@ class Context {
   private readonly isCorpus = corpusMatcher(this.corpus);
   /** Problems the store reported and passed over (an unreadable snapshot); `check` then ends with exit 1. */
   private warnings = 0;
+  /** What findIds loaded, for what a command reports afterwards. */
+  private loaded: Map<string, Annotation[]> | undefined;
 
   constructor(
     readonly args: ParsedArgs,
@@ -312,6 +322,7 @@ class Context {
   private async findIds(ids: readonly string[]): Promise<Map<string, Annotation>> {
     if (ids.length === 0) throw new UsageError(`${this.args.command} takes the id of at least one annotation (see marginalia list)`);
     const all = await this.loadAll();
+    this.loaded = all;
     const byId = new Map<string, Annotation>();
     for (const as of all.values()) for (const a of as) byId.set(a.id, a);
     const unknown = ids.filter((id) => !byId.has(id));
@@ -328,6 +339,7 @@ class Context {
     for (const a of found.values()) byDoc.set(a.doc, [...(byDoc.get(a.doc) ?? []), a.id]);
     for (const [doc, ids] of byDoc) await this.store.update(doc, { remove: ids });
     const removed = [...found.values()];
+    for (const w of relations.danglingAfterRemove(this.loaded ?? new Map(), await this.store.loadCodebook(), [...found.keys()])) this.warn(w);
     if (this.args.values.json) this.json(removed);
     else
       for (const a of removed) this.say(`removed ${a.id} ${a.kind} ${a.doc} ${a.target.start}-${a.target.end} ${JSON.stringify(clip(a.target.quote.exact))}`);
@@ -368,6 +380,26 @@ class Context {
     return 0;
   }
 
+  private async relationContext(): Promise<relations.RelationContext> {
+    return { store: this.store, all: await this.loadAll(), codebook: await this.store.loadCodebook(), author: () => this.author(), now: new Date() };
+  }
+
+  /** Links two annotations with a relation type of the codebook; see relations.ts. */
+  async link(): Promise<number> {
+    const r = await relations.link(await this.relationContext(), this.args.positionals);
+    if (this.args.values.json) this.json({ from: r.from.id, ...r.relation });
+    else this.say(r.line);
+    return 0;
+  }
+
+  /** Removes a relation; see relations.ts. */
+  async unlink(): Promise<number> {
+    const r = await relations.unlink(await this.relationContext(), this.args.positionals);
+    if (this.args.values.json) this.json(r.removed);
+    else this.say(r.line);
+    return 0;
+  }
+
   async list(): Promise<number> {
     const [docArg, ...extra] = this.args.positionals;
     if (extra.length > 0) throw new UsageError('list takes at most one document');
@@ -383,6 +415,7 @@ class Context {
       a.doc < b.doc ? -1 : a.doc > b.doc ? 1 : a.target.start - b.target.start || a.target.end - b.target.end || (a.id < b.id ? -1 : 1);
     rows = rows.sort((x, y) => cmp(x.now, y.now));
     if (this.args.values.json) {
+      const index = new RelationIndex(all, await this.store.loadCodebook());
       const out = rows.map(({ now: a, stored, status }) => ({
         id: a.id,
         kind: a.kind,
@@ -395,6 +428,7 @@ class Context {
         ...(stored ? { stored: { start: stored.target.start, end: stored.target.end, status: stored.anchor.status } } : {}),
         note: a.note,
         attributes: a.attributes,
+        ...relations.listJson(index, a.id),
       }));
       this.json(out);
     } else {
@@ -480,16 +514,20 @@ class Context {
     if (this.args.values.write) {
       for (const c of checks) written += await writeCheck(this.store, c, c.exists ? await readDocument(this.fs, c.doc) : undefined);
     }
+    const linked = relations.checkRelations(all, await this.store.loadCodebook());
     if (this.args.values.json) {
-      this.json({ documents: checks.map(checkJson), moved, unchecked, summary, written, unmerged });
+      this.json({ documents: checks.map(checkJson), moved, unchecked, summary, written, unmerged, relations: linked.json });
     } else {
       for (const c of checks) this.printCheck(c);
       this.say(
         `${plural(summary.annotations, 'annotation')} in ${plural(summary.documents, 'document')}: ${summary.unchanged} unchanged, ${summary.reanchored} re-anchored, ${summary.orphaned} orphaned` +
           (this.args.values.write ? `; ${written} saved` : summary.reanchored + summary.orphaned > 0 ? ' (not saved; run with --write to save)' : ''),
       );
+      if (linked.count > 0)
+        this.say(`${plural(linked.count, 'relation')}: ${linked.problems.length === 0 ? 'all as the codebook allows' : `${linked.problems.length} to fix`}`);
+      for (const p of linked.problems) this.say(`  ${p.message}`);
     }
-    return summary.orphaned > 0 || unmerged.length > 0 || unchecked.length > 0 || this.warnings > 0 ? 1 : 0;
+    return summary.orphaned > 0 || unmerged.length > 0 || unchecked.length > 0 || this.warnings > 0 || linked.problems.length > 0 ? 1 : 0;
   }
 
   /** Warns that `doc` could not be read (`reason`), and what happens to its annotations instead. */
@@ -568,12 +606,20 @@ class Context {
       this.note(`exported ${plural(n, 'annotation')} of ${plural(documents.length, 'document')} as ${format.label} to ${dir}`);
     } else if (this.args.values.out) {
       const file = path.resolve(this.io.cwd, this.args.values.out);
-      await this.refuseCollisions([file], all);
+      const beside = (rendered.beside ?? []).map((b) => ({ file: b.path(file), text: b.text }));
+      await this.refuseCollisions([file, ...beside.map((b) => b.file)], all);
       await fsp.mkdir(path.dirname(file), { recursive: true });
       await writeFileAtomic(file, rendered.text);
-      this.note(`exported ${plural(n, 'annotation')} of ${plural(documents.length, 'document')} to ${file}`);
+      for (const b of beside) await writeFileAtomic(b.file, b.text);
+      this.note(`exported ${plural(n, 'annotation')} of ${plural(documents.length, 'document')} to ${file}${beside.map((b) => ` and ${b.file}`).join('')}`);
     } else {
       this.io.stdout(rendered.text);
+      const linked = documents.reduce((k, d) => k + d.annotations.reduce((m, a) => m + (a.relations?.length ?? 0), 0), 0);
+      if (rendered.beside && linked > 0) {
+        this.warn(
+          `the ${plural(linked, 'relation')} of these annotations ${linked === 1 ? 'is' : 'are'} not in this output: give --out FILE.csv to write them to FILE.relations.csv beside it`,
+        );
+      }
     }
     return unread > 0 ? 1 : 0;
   }
@@ -637,7 +683,7 @@ class Context {
       format === 'w3c'
         ? parseW3c(source, fileArg, { textFor: (p) => texts.get(p) })
         : format === 'csv'
-          ? parseCsv(source, fileArg)
+          ? await this.withCsvRelations(parseCsv(source, fileArg), file, fileArg)
           : parseExportYaml(source, fileArg);
     // Every document is checked before anything is written: a path that is no corpus document (`.git/config`,
     // `.env`: their text would be copied into quotes) or leads out of the workspace (through a symbolic link; "..",
@@ -675,7 +721,7 @@ class Context {
     for (const p of plan.documents) {
       if (p.text === undefined && p.write.length > 0)
         this.warn(`${p.doc} is not in this workspace; its ${plural(p.write.length, 'annotation')} ${p.write.length === 1 ? 'is' : 'are'} kept as orphans`);
-      if (p.followed || p.newerImported.length > 0 || p.keptHere.length > 0) this.say(`  ${describeImport(p)}`);
+      if (p.followed || p.newerImported.length > 0 || p.keptHere.length > 0 || p.relationsAdded > 0) this.say(`  ${describeImport(p)}`);
     }
     const added = count((p) => p.added.length);
     const newer = count((p) => p.newerImported.length);
@@ -685,6 +731,23 @@ class Context {
         `${added} added, ${newer} replaced by the newer imported version, ${kept} kept as stored here (the same or newer)`,
     );
     return 0;
+  }
+
+  /** A CSV import's annotations with the relations of the edge list beside it (x.relations.csv), when there is one. */
+  private async withCsvRelations(docs: ReturnType<typeof parseCsv>, file: string, shown: string): Promise<ReturnType<typeof parseCsv>> {
+    const beside = csvRelationsPath(file);
+    const bytes = await readRegularFile(beside).catch((e: NodeJS.ErrnoException) => {
+      if (e.code === 'ENOENT') return undefined;
+      throw e instanceof NotRegularFileError ? new CliError(e.message) : (asUserError(e) ?? new CliError(`cannot read ${beside}: ${e.message}`));
+    });
+    if (bytes === undefined) return docs;
+    return parseCsvRelations(
+      Buffer.from(bytes)
+        .toString('utf8')
+        .replace(/^\uFEFF/, ''),
+      csvRelationsPath(shown),
+      docs,
+    );
   }
 
   /** The corpus documents with their annotation counts; files that are not text are left out, each with a warning. */

@@ -28,8 +28,16 @@ interface UndoStep {
   run(): Promise<void>;
 }
 
+/** What deleting an annotation takes with it beyond the annotation (its relations): asked for and removed before the
+ *  deletion, put back by its undo. */
+export interface DeleteGuard {
+  /** May ask the person (throwing Cancelled stops the deletion), removes what goes, and says how to put it back. */
+  beforeDelete(t: AnnotationTarget, args: unknown[]): Promise<{ undo: () => Promise<void>; note: string } | undefined>;
+}
+
 export class AnnotationCommands extends Disposable {
   private readonly undoStack: UndoStep[] = [];
+  private deleteGuard: DeleteGuard | undefined;
 
   constructor(
     private readonly workspace: WorkspaceAnnotations,
@@ -132,8 +140,15 @@ export class AnnotationCommands extends Disposable {
     return this.change(t, 'changing the kind', (a) => editAnnotation(a, kind, {}, this.now()));
   }
 
+  /** Installs what deleting also asks about and removes (relations.ts: the relations of the annotation). */
+  setDeleteGuard(guard: DeleteGuard): void {
+    this.deleteGuard = guard;
+  }
+
   async delete(args: unknown[]): Promise<Annotation | undefined> {
     const t = await this.targets.resolve(args);
+    t.folder.assertWritable();
+    const extra = await this.deleteGuard?.beforeDelete(t, args);
     const [removed] = await t.folder.remove(t.doc, [t.annotation.id]);
     if (!removed) return undefined;
     // Deleted from the hover's link, the hover would go on showing the annotation: close it (hovering again shows
@@ -142,11 +157,14 @@ export class AnnotationCommands extends Disposable {
     const restore = async (): Promise<void> => {
       await t.folder.store.update(t.doc, { upsert: [removed] });
       await t.folder.sidecarChanged(t.doc);
+      await extra?.undo();
     };
     this.pushUndo(`deleting the ${removed.kind}`, restore);
-    void vscode.window.showInformationMessage(`Deleted ${removed.kind} “${clip(removed.target.quote.exact, 60)}”.`, 'Undo').then((choice) => {
-      if (choice === 'Undo') void vscode.commands.executeCommand(COMMANDS.undo);
-    });
+    void vscode.window
+      .showInformationMessage(`Deleted ${removed.kind} “${clip(removed.target.quote.exact, 60)}”${extra?.note ?? ''}.`, 'Undo')
+      .then((choice) => {
+        if (choice === 'Undo') void vscode.commands.executeCommand(COMMANDS.undo);
+      });
     return removed;
   }
 
@@ -225,7 +243,8 @@ export class AnnotationCommands extends Disposable {
     await folder.mutate(doc, before.id, (a) => ({ ...before, target: a.target, provenance: { ...before.provenance, docHash: a.provenance.docHash } }));
   }
 
-  private pushUndo(label: string, run: () => Promise<void>): void {
+  /** Puts a step on Marginalia's undo stack (marginalia.undo runs the last one). */
+  pushUndo(label: string, run: () => Promise<void>): void {
     this.undoStack.push({ label, run });
     if (this.undoStack.length > 50) this.undoStack.shift();
   }

@@ -43,6 +43,8 @@ export const COMMANDS = {
   sortFiguresByValue: 'marginalia.sortFiguresByValue',
   sortFiguresAscending: 'marginalia.sortFiguresAscending',
   sortFiguresByDocument: 'marginalia.sortFiguresByDocument',
+  linkTo: 'marginalia.linkTo',
+  unlink: 'marginalia.unlink',
   /** For tests: the workspace model once loaded. */
   api: 'marginalia._api',
 } as const;

@@ -2,7 +2,7 @@
 import * as vscode from 'vscode';
 import { Disposable } from './lifecycle';
 import { plural, type Annotation } from '../core/model';
-import { buildCorpusTree, coderLabel, summariseDocument, type DirSummary, type DocSummary } from '../core/store';
+import { buildCorpusTree, coderLabel, relationLabel, summariseDocument, type DirSummary, type DocSummary, type ResolvedRelation } from '../core/store';
 import type { FolderModel } from './folderModel';
 import type { WorkspaceAnnotations } from './workspaceAnnotations';
 import { kindIcon } from './kindStyle';
@@ -15,6 +15,7 @@ export type CorpusNode =
   | { type: 'kind'; id: string; folder: FolderModel; doc: string; kind: string; count: number }
   | { type: 'orphans'; id: string; folder: FolderModel; doc: string; count: number }
   | { type: 'annotation'; id: string; folder: FolderModel; doc: string; annotation: Annotation }
+  | { type: 'relation'; id: string; folder: FolderModel; doc: string; annotation: Annotation; relation: ResolvedRelation; outgoing: boolean }
   | { type: 'error'; id: string; folder: FolderModel; message: string; file: string; line?: number; code?: string };
 
 export class CorpusTreeProvider extends Disposable implements vscode.TreeDataProvider<CorpusNode> {
@@ -130,6 +131,26 @@ export class CorpusTreeProvider extends Disposable implements vscode.TreeDataPro
         );
         return list.map((a) =>
           this.remember({ type: 'annotation', id: annotationNodeId(node.folder, node.doc, a.id), folder: node.folder, doc: node.doc, annotation: a }, node),
+        );
+      }
+      case 'annotation': {
+        // Its relations: those it starts, then those that point to it.
+        const index = node.folder.relations();
+        const id = node.annotation.id;
+        const rows = [...index.outgoing(id).map((r) => ({ r, outgoing: true })), ...index.incoming(id).map((r) => ({ r, outgoing: false }))];
+        return rows.map(({ r, outgoing }) =>
+          this.remember(
+            {
+              type: 'relation',
+              id: `${node.id}#r:${outgoing ? 'out' : 'in'}:${r.type}:${outgoing ? r.toId : r.from.annotation.id}`,
+              folder: node.folder,
+              doc: node.doc,
+              annotation: node.annotation,
+              relation: r,
+              outgoing,
+            },
+            node,
+          ),
         );
       }
       default:
@@ -251,7 +272,11 @@ export class CorpusTreeProvider extends Disposable implements vscode.TreeDataPro
       case 'annotation': {
         const a = node.annotation;
         const orphan = a.anchor.status === 'orphaned';
-        const item = new vscode.TreeItem(clip(a.target.quote.exact.replace(/\s+/g, ' '), 80), vscode.TreeItemCollapsibleState.None);
+        const linked = node.folder.relations().count(a.id) > 0;
+        const item = new vscode.TreeItem(
+          clip(a.target.quote.exact.replace(/\s+/g, ' '), 80),
+          linked ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None,
+        );
         const compared = this.workspace.layers.layer(node.folder, a) === 'compared';
         const coder = this.multiCoder.has(node.folder) ? `${coderLabel(a.provenance.author)}${compared ? ' (compared)' : ''}` : '';
         item.description = [coder, describe(a)].filter((s) => s).join(' — ');
@@ -262,6 +287,31 @@ export class CorpusTreeProvider extends Disposable implements vscode.TreeDataPro
         item.contextValue = orphan ? 'annotation.orphan' : 'annotation';
         item.command = { command: COMMANDS.openAnnotation, title: 'Open Passage', arguments: [node.folder.folder.uri.toString(), node.doc, a.id] };
         item.accessibilityInformation = { label: `${a.kind}${orphan ? ' (orphaned)' : ''}${coder ? ` by ${coder}` : ''}: ${a.target.quote.exact}` };
+        return withId(item, node);
+      }
+      case 'relation': {
+        const r = node.relation;
+        const other = node.outgoing ? r.to : r.from;
+        const label = relationLabel(r.definition, r.type, node.outgoing);
+        const quote = other ? `“${clip(other.annotation.target.quote.exact.replace(/\s+/g, ' '), 60)}”` : r.toId;
+        const item = new vscode.TreeItem(`${label} ${quote}`, vscode.TreeItemCollapsibleState.None);
+        item.description = other ? `${other.annotation.kind}${other.doc === node.doc ? '' : ` · ${other.doc}`}` : 'missing annotation';
+        item.iconPath = other
+          ? new vscode.ThemeIcon(node.outgoing ? 'arrow-right' : 'arrow-left')
+          : new vscode.ThemeIcon('warning', new vscode.ThemeColor('marginalia.orphanForeground'));
+        item.tooltip = other
+          ? `${node.annotation.kind} ${node.outgoing ? '' : '← '}${label} ${other.annotation.kind} “${other.annotation.target.quote.exact}” in ${other.doc}\nLinked by ${r.author || 'someone'} on ${r.created.slice(0, 10)}`
+          : `This ${node.annotation.kind} ${label} ${r.toId}, an annotation that is no longer here. Unlink it (right-click), or restore the annotation.`;
+        item.contextValue = other ? 'relation' : 'relation.missing';
+        if (other)
+          item.command = {
+            command: COMMANDS.openAnnotation,
+            title: 'Open the Other End',
+            arguments: [node.folder.folder.uri.toString(), other.doc, other.annotation.id],
+          };
+        item.accessibilityInformation = {
+          label: `${label} ${other ? `${other.annotation.kind}: ${other.annotation.target.quote.exact}` : `missing annotation ${r.toId}`}`,
+        };
         return withId(item, node);
       }
       case 'error': {

@@ -13,6 +13,7 @@ import {
   exportFormat,
   mayExportInto,
   renderExport,
+  type BesideFile,
   type ExportFormat,
   type ExportFormatInfo,
 } from '../core/formats';
@@ -101,6 +102,7 @@ export class ExportCommand extends Disposable {
     const encoder = new TextEncoder();
     let data: Uint8Array | undefined;
     let files: Map<string, string> | undefined;
+    let beside: BesideFile[] = [];
     if (format === 'yaml') {
       // Streamed: each text is read in its turn and the output kept as UTF-8 pieces, never every text and the whole
       // export as one string at once (hundreds of MB for a large corpus).
@@ -114,14 +116,20 @@ export class ExportCommand extends Disposable {
       const documents: ExportInputDocument[] = [];
       for (const doc of docs) documents.push({ path: doc, text: await readText(doc), annotations: annotationsOf(doc) });
       const rendered = renderExport(format, { documents, codebook: folder.codebook }, (w) => warnings.push(w));
-      if (rendered.kind === 'file') data = encoder.encode(rendered.text);
-      else files = rendered.files;
+      if (rendered.kind === 'file') {
+        data = encoder.encode(rendered.text);
+        beside = rendered.beside ?? [];
+      } else files = rendered.files;
     }
     const target = options.target
       ? vscode.Uri.parse(options.target)
       : await this.askTarget(folder, scope, scope === 'document' ? docs[0] : undefined, filter, info);
-    this.refuseCollisions(data ? [target] : [...(files?.keys() ?? [])].map((rel) => vscode.Uri.joinPath(target, ...rel.split('/'))));
+    const besideUris = beside.map((b) => ({ uri: target.with({ path: b.path(target.path) }), text: b.text }));
+    this.refuseCollisions(
+      data ? [target, ...besideUris.map((b) => b.uri)] : [...(files?.keys() ?? [])].map((rel) => vscode.Uri.joinPath(target, ...rel.split('/'))),
+    );
     if (data) await writeAtomically(target, data);
+    for (const b of besideUris) await writeAtomically(b.uri, encoder.encode(b.text));
     if (files) await this.writeFolder(target, files, info);
     for (const w of warnings) this.log.warn(w);
     const annotations = docs.reduce((n, d) => n + annotationsOf(d).length, 0);

@@ -13,8 +13,24 @@ import { coderLabel } from '../core/store';
 
 const LINKED = [COMMANDS.revealInTree, COMMANDS.editNote, COMMANDS.editAttributes, COMMANDS.changeKind, COMMANDS.deleteAnnotation];
 
+/** More of an annotation's hover, from another part of the extension (relations.ts: its links). */
+export interface HoverSection {
+  /** The commands its links run (trusted in the hover). */
+  readonly commands: readonly string[];
+  /** Markdown placed before the row of actions ('' for nothing). */
+  markdown(folder: FolderModel, doc: string, a: Annotation): string;
+  /** Links added to the row of actions; `args` is the annotation's command-link argument, URI-encoded. */
+  actions(args: string): string[];
+}
+
 export class ProvenanceHover extends Disposable implements vscode.HoverProvider {
   private readonly metadata = new WeakMap<vscode.TextDocument, { version: number; meta: DocumentMetadata }>();
+  private readonly sections: HoverSection[] = [];
+
+  /** Adds a section to every annotation's hover. */
+  addSection(section: HoverSection): void {
+    this.sections.push(section);
+  }
 
   constructor(
     private readonly workspace: WorkspaceAnnotations,
@@ -50,7 +66,7 @@ export class ProvenanceHover extends Disposable implements vscode.HoverProvider 
 
   render(folder: FolderModel, doc: string, a: Annotation, meta: DocumentMetadata, currentHash: string | undefined): vscode.MarkdownString {
     const md = new vscode.MarkdownString('', true);
-    md.isTrusted = { enabledCommands: [...LINKED] };
+    md.isTrusted = { enabledCommands: [...LINKED, ...this.sections.flatMap((x) => x.commands)] };
     md.supportHtml = false;
     const def = folder.kind(a.kind);
     md.appendMarkdown(`**${escape(capitalise(a.kind))}**`);
@@ -74,6 +90,7 @@ export class ProvenanceHover extends Disposable implements vscode.HoverProvider 
     if (fields.length > 0) md.appendMarkdown('  \n' + fields.map(([k, v]) => `${escape(k)}: **${escape(v)}**`).join(' · '));
     else if (meta.title) md.appendMarkdown(`  \nTitle: *${escape(meta.title)}*`);
     md.appendMarkdown(`  \nText version: ${code(a.provenance.docHash.slice(7, 19))}${currentHash === a.provenance.docHash ? ' (as saved)' : ''}\n\n`);
+    for (const section of this.sections) md.appendMarkdown(section.markdown(folder, doc, a));
     const args = encodeURIComponent(JSON.stringify(Targets.args({ folder, doc, id: a.id })));
     const link = (title: string, cmd: string): string => `[${title}](command:${cmd}?${args})`;
     md.appendMarkdown(
@@ -82,6 +99,7 @@ export class ProvenanceHover extends Disposable implements vscode.HoverProvider 
         link('$(edit) Note', COMMANDS.editNote),
         link('$(symbol-property) Attributes', COMMANDS.editAttributes),
         link('$(symbol-enum) Kind', COMMANDS.changeKind),
+        ...this.sections.flatMap((x) => x.actions(args)),
         link('$(trash) Delete', COMMANDS.deleteAnnotation),
       ].join(' · '),
     );

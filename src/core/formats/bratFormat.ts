@@ -19,14 +19,31 @@
 //   #<n>  <name>[:<type>] T<n>  <value>   every other attribute (free text, numbers, false): brat shows a comment
 //         as "<name>: <value>". ":number", ":boolean" or ":string" follows the name when the codebook would not give
 //         the value's type back on import (an attribute the codebook does not declare, or of another type).
+//   R<n>  <type> Arg1:T<a> Arg2:T<b>   a relation between two annotations of the same document (brat relations
+//         never cross documents: those are left out, with a warning); annotation.conf lists each relation type
+//         under [relations] with the kinds allowed at each end, and <REL-TYPE>:symmetric for symmetric ones. Reading
+//         takes R lines, and equivalence lines ("*  Equiv T1 T2 …", a chain of symmetric relations from the first).
 //   In notes and comment values, "\" is written "\\", LF "\n", CR "\r", and other line separators "\uXXXX", since
 //   a line of a .ann cannot hold them; reading turns exactly these back (other backslashes stay as they are).
 // brat has no place for ids, the rest of the provenance or anchor state: an import makes new annotations (new ids,
 // the Author comment's coder or else the importer as author, anchored against the .txt as it is).
 import { TOOL_ID, TOOL_VERSION } from '../../constants';
-import { defaultCodebook, type AttributeField, type Codebook } from '../store';
-import { newId, toRelPath, contentHash, isHighSurrogate, isLowSurrogate, makeQuote, compareCodeUnits, plural, spanHolds, inexactNumberReason } from '../model';
-import type { Annotation, AttributeValue, Attributes } from '../model';
+import { defaultCodebook, relationTypes, type AttributeField, type Codebook } from '../store';
+import {
+  newId,
+  toRelPath,
+  contentHash,
+  isHighSurrogate,
+  isLowSurrogate,
+  makeQuote,
+  compareCodeUnits,
+  plural,
+  spanHolds,
+  inexactNumberReason,
+  normaliseRelations,
+  relationKey,
+} from '../model';
+import type { Annotation, AttributeValue, Attributes, Relation } from '../model';
 import type { YamlFileErrorCode } from '../yaml';
 import { ExportFormatError, type ExportInput, type ExportedDocument } from './exportInput';
 
@@ -79,6 +96,7 @@ export function exportBrat(input: BratExportInput): Map<string, string> {
   const out = new Map<string, string>();
   const docs = [...input.documents].map((d) => ({ ...d, path: toRelPath(d.path) })).sort((a, b) => compareCodeUnits(a.path, b.path));
   const kinds = new Set<string>();
+  const relationTypesUsed = new Set<string>();
   const seen = new Map<string, string>();
   for (const d of docs) {
     const files = bratPaths(d.path);
@@ -98,6 +116,7 @@ export function exportBrat(input: BratExportInput): Map<string, string> {
     let t = 0;
     let attr = 0;
     let note = 0;
+    const bratIds = new Map<string, string>();
     const sorted = [...d.annotations].sort((a, b) => a.target.start - b.target.start || compareCodeUnits(a.id, b.id));
     for (const a of sorted) {
       if (toRelPath(a.doc) !== d.path) throw new Error(`cannot export: annotation ${a.id} belongs to ${a.doc}, not to ${d.path}`);
@@ -112,6 +131,7 @@ export function exportBrat(input: BratExportInput): Map<string, string> {
       }
       kinds.add(a.kind);
       const id = `T${++t}`;
+      bratIds.set(a.id, id);
       const fragments = splitFragments(text, start, end);
       const spans = fragments.map(([s, e]) => `${offsets.toBrat(s)} ${offsets.toBrat(e)}`).join(';');
       lines.push(`${id}\t${a.kind} ${spans}\t${fragments.map(([s, e]) => text.slice(s, e)).join(' ')}`);
@@ -140,10 +160,27 @@ export function exportBrat(input: BratExportInput): Map<string, string> {
       if (a.provenance.author !== '') lines.push(`#${++note}\t${BRAT_AUTHOR} ${id}\t${escapeLine(a.provenance.author)}`);
       for (const c of comments) lines.push(`#${++note}\t${c}`);
     }
+    let rel = 0;
+    for (const a of sorted) {
+      for (const r of normaliseRelations(a.relations) ?? []) {
+        const from = bratIds.get(a.id);
+        const to = bratIds.get(r.to);
+        if (from === undefined) continue; // the annotation itself was left out, and said so
+        if (!KIND.test(r.type)) throw new Error(`cannot export to brat: relation type ${JSON.stringify(r.type)} of annotation ${a.id} is not a brat type name`);
+        if (to === undefined) {
+          input.warn?.(
+            `${d.path}: the relation ${r.type} from annotation ${a.id} to ${r.to} is left out of the brat export: brat relations join two annotations of one document, and ${r.to} is not one placed in this one`,
+          );
+          continue;
+        }
+        relationTypesUsed.add(r.type);
+        lines.push(`R${++rel}\t${r.type} Arg1:${from} Arg2:${to}`);
+      }
+    }
     if (input.includeText ?? true) out.set(files.txt, text);
     out.set(files.ann, lines.map((l) => l + '\n').join(''));
   }
-  out.set(BRAT_CONF_FILE, bratAnnotationConf(codebook, [...kinds], newlines));
+  out.set(BRAT_CONF_FILE, bratAnnotationConf(codebook, [...kinds], newlines, [...relationTypesUsed]));
   return new Map([...out].sort(([a], [b]) => compareCodeUnits(a, b)));
 }
 
@@ -180,9 +217,28 @@ function attributeModes(codebook: Codebook): Map<string, AttributeMode> {
  * types, any overlap allowed (Marginalia annotations nest and cross), and the attributes that travel as brat
  * attributes (enum and boolean fields).
  */
-export function bratAnnotationConf(codebook: Codebook, extraKinds: readonly string[] = [], newlines: BratNewlines = 'universal'): string {
+export function bratAnnotationConf(
+  codebook: Codebook,
+  extraKinds: readonly string[] = [],
+  newlines: BratNewlines = 'universal',
+  extraRelationTypes: readonly string[] = [],
+): string {
   const kinds = [...codebook.kinds.map((k) => k.name)];
   for (const k of [...extraKinds].sort(compareCodeUnits)) if (!kinds.includes(k)) kinds.push(k);
+  // Each relation type with the kinds at its ends (those brat knows as entity types); types the annotations use but
+  // the codebook does not define may join any two.
+  const relations: string[] = [];
+  const types = relationTypes(codebook);
+  const arg = (list: readonly string[]): string => list.filter((k) => kinds.includes(k)).join('|') || '<ENTITY>';
+  for (const t of types) {
+    const flags = t.direction === 'symmetric' ? ', <REL-TYPE>:symmetric' : '';
+    // A symmetric relation's ends may be either way round: both lists at both ends.
+    const [from, to] = t.direction === 'symmetric' ? [[...new Set([...t.from, ...t.to])], [...new Set([...t.from, ...t.to])]] : [t.from, t.to];
+    relations.push(`${t.name}\tArg1:${arg(from)}, Arg2:${arg(to)}${flags}`);
+  }
+  for (const name of [...extraRelationTypes].sort(compareCodeUnits)) {
+    if (!types.some((t) => t.name === name)) relations.push(`${name}\tArg1:<ENTITY>, Arg2:<ENTITY>`);
+  }
   const attributes: string[] = [];
   for (const [name, mode] of [...attributeModes(codebook)].sort(([a], [b]) => compareCodeUnits(a, b))) {
     if (mode.kind === 'enum') attributes.push(`${name}\tArg:${mode.args.join('|')}, Value:${mode.values.join('|')}`);
@@ -201,6 +257,8 @@ export function bratAnnotationConf(codebook: Codebook, extraKinds: readonly stri
     '[relations]',
     '# Marginalia annotations may nest and overlap in any way.',
     '<OVERLAP>\tArg1:<ENTITY>, Arg2:<ENTITY>, <OVL-TYPE>:<ANY>',
+    '# The relation types of the codebook (Arg1: the kinds it starts from, Arg2: the kinds it points to).',
+    ...relations,
     '',
     '[events]',
     '',
@@ -306,7 +364,7 @@ export interface BratImportOptions {
 
 /** A document read back from brat. */
 export interface BratImportedDocument extends ExportedDocument {
-  /** What the .ann held that Marginalia has no place for (relations, events, normalisations, gaps), for people. */
+  /** What the .ann held that Marginalia has no place for (events, normalisations, gaps), for people. */
   warnings: string[];
 }
 
@@ -410,6 +468,7 @@ export function parseBrat(ann: string, txt: string, file: string, options: BratI
     order.push(id);
   });
 
+  const links: { line: number; column: number; id: string; data: string }[] = [];
   for (const { line, text } of later) {
     const tab = text.indexOf('\t');
     const id = text.slice(0, tab);
@@ -452,9 +511,11 @@ export function parseBrat(ann: string, txt: string, file: string, options: BratI
       const field = fieldOf(codebook, span.kind, m[1]);
       const typed = typedValue(value, (m[2] as 'string' | 'number' | 'boolean' | undefined) ?? inferredType(field));
       setAttribute(span, m[1], typed, line, tab + 2);
+    } else if (id[0] === 'R' || id[0] === '*') {
+      links.push({ line, column: tab + 2, id, data: text.slice(tab + 1) });
     } else {
       warnings.push(
-        `${file}:${line}: ${id} (${id[0] === 'R' ? 'a relation' : id[0] === 'E' ? 'an event' : id[0] === 'N' ? 'a normalisation' : 'an equivalence'}) has no place in a Marginalia annotation; left out`,
+        `${file}:${line}: ${id} (${id[0] === 'E' ? 'an event' : id[0] === 'N' ? 'a normalisation' : 'an annotation of another sort'}) has no place in a Marginalia annotation; left out`,
       );
     }
   }
@@ -485,6 +546,42 @@ export function parseBrat(ann: string, txt: string, file: string, options: BratI
       anchor: { status: 'anchored' },
     };
   });
+  // Relations, by the new ids: R lines (Arg1 → Arg2) and equivalences (the first to each of the others).
+  const byBratId = new Map(order.map((id, i) => [id, annotations[i]]));
+  for (const { line, column, id, data } of links) {
+    const pairs: [string, string, string][] = [];
+    if (id[0] === 'R') {
+      const m = /^(\S+)\s+Arg1:(\S+)\s+Arg2:(\S+)\s*$/.exec(data);
+      if (!m) throw fail(line, column, 'syntax', `${id} is not "TYPE Arg1:T<n> Arg2:T<n>"`);
+      pairs.push([m[1], m[2], m[3]]);
+    } else {
+      const [type, first, ...rest] = data.trim().split(/\s+/);
+      if (type === undefined || first === undefined || rest.length === 0) throw fail(line, column, 'syntax', `${id} is not "TYPE T<n> T<n> …"`);
+      for (const other of rest) pairs.push([type, first, other]);
+    }
+    for (const [type, a, b] of pairs) {
+      if (!KIND.test(type))
+        throw fail(
+          line,
+          column,
+          'invalid',
+          `brat relation type ${JSON.stringify(type)} cannot be a Marginalia relation type (a letter, then up to 63 letters, digits, "_" or "-")`,
+        );
+      const from = byBratId.get(a);
+      const to = byBratId.get(b);
+      if (!from || !to) {
+        warnings.push(`${file}:${line}: ${id} joins ${!from ? a : b}, which is not a text-bound annotation; left out`);
+        continue;
+      }
+      if (from === to) {
+        warnings.push(`${file}:${line}: ${id} joins ${a} to itself; left out`);
+        continue;
+      }
+      const relation: Relation = { type, to: to.id, author: options.author ?? '', created: iso };
+      if ((from.relations ?? []).some((r) => relationKey(r) === relationKey(relation))) continue;
+      from.relations = normaliseRelations([...(from.relations ?? []), relation]);
+    }
+  }
   annotations.sort((a, b) => a.target.start - b.target.start || compareCodeUnits(a.id, b.id));
   return { path: doc, hash: docHash, annotations, warnings };
 }

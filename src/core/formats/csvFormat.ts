@@ -19,7 +19,18 @@
 // cell text). parseCsv removes exactly one leading apostrophe again, so the round trip is exact. Pass
 // formulaGuard: false to both for data tools that never evaluate cells.
 import type { AnchorState, Annotation, AttributeValue, Attributes } from '../model';
-import { PathError, toRelPath, LineIndex, compareCodeUnits, plural, contentHash, inexactNumberReason, loneSurrogate } from '../model';
+import {
+  PathError,
+  toRelPath,
+  LineIndex,
+  compareCodeUnits,
+  plural,
+  contentHash,
+  inexactNumberReason,
+  loneSurrogate,
+  normaliseRelations,
+  relationKey,
+} from '../model';
 import { describeValue, schemaProblem, type YamlFileErrorCode, validator } from '../yaml';
 import { ExportFormatError, type ExportInput, type ExportedDocument, ExportRefusedError, assertSpanHolds, exportDocuments } from './exportInput';
 
@@ -555,3 +566,134 @@ function attributeValue(type: AttributeColumnType, s: string): AttributeValue | 
     }
   }
 }
+
+// ---------------------------------------------------------------------------------------------------------------
+// Relations: an edge list beside the annotations
+//
+// The relations of the exported annotations go in a second CSV file beside the first (x.csv → x.relations.csv, see
+// csvRelationsPath), one row per relation, RFC 4180 and guarded as above:
+//   from, type, to, from_document, to_document, author, created
+// `from` and `to` are annotation ids (the `id` column of the annotations file); to_document is empty when the
+// annotation it points to is not in the export (another document, or gone). Reading it back puts each relation on
+// its `from` annotation, which must be in the annotations file.
+
+export const CSV_RELATION_COLUMNS = ['from', 'type', 'to', 'from_document', 'to_document', 'author', 'created'] as const;
+
+/** Where the relations of the CSV export `file` go: beside it, `.relations.csv` for `.csv` (appended otherwise). */
+export function csvRelationsPath(file: string): string {
+  return /\.csv$/i.test(file) ? file.replace(/\.csv$/i, '.relations.csv') : `${file}.relations.csv`;
+}
+
+/** The relations of `input.documents`' annotations as an edge list: a header row, then one row per relation, sorted
+ *  by document path, start offset, start id, type and target id. Deterministic; a header alone when there are none. */
+export function exportCsvRelations(input: CsvExportInput): string {
+  const guard = input.formulaGuard ?? true;
+  const docs = exportDocuments(input.documents);
+  const docOf = new Map<string, string>();
+  for (const d of docs) for (const a of d.annotations) docOf.set(a.id, d.path);
+  const text = (s: string): Cell => {
+    refuseLoneSurrogate(s, undefined);
+    return { value: guard ? guardFormula(s) : s, quote: s === '' };
+  };
+  const lines = [formatCsvRecord([...CSV_RELATION_COLUMNS])];
+  for (const d of docs) {
+    const sorted = [...d.annotations].sort((a, b) => a.target.start - b.target.start || compareCodeUnits(a.id, b.id));
+    for (const a of sorted) {
+      for (const r of normaliseRelations(a.relations) ?? []) {
+        const to = docOf.get(r.to);
+        lines.push(
+          formatCells([
+            text(a.id),
+            text(r.type),
+            text(r.to),
+            text(d.path),
+            to === undefined ? { value: '', quote: false } : text(to),
+            text(r.author),
+            text(r.created),
+          ]),
+        );
+      }
+    }
+  }
+  return (input.bom ? '\uFEFF' : '') + lines.join('');
+}
+
+/**
+ * Reads an edge list written by exportCsvRelations and puts each relation on its `from` annotation among `docs` (as
+ * parseCsv read them from the annotations file). Throws ExportFormatError naming `file`, line and column for bad CSV,
+ * missing or unknown columns, a `from` that is not in the annotations file, bad ids, types or dates, a relation of an
+ * annotation to itself, and one given twice. Returns `docs` with the relations added.
+ */
+export function parseCsvRelations(source: string, file: string, docs: ExportedDocument[], options: CsvOptions = {}): ExportedDocument[] {
+  const guard = options.formulaGuard ?? true;
+  const records = parseCsvRecords(source, file);
+  const fail = (cell: { line: number; column: number } | undefined, code: YamlFileErrorCode, reason: string): ExportFormatError =>
+    new ExportFormatError(file, code, reason, cell?.line, cell?.column);
+  if (records.length === 0) throw fail(undefined, 'empty', 'the relations file is empty; export again, or delete it (it holds the header at least)');
+  const header = records[0];
+  const col = new Map<string, number>();
+  header.forEach((h, i) => {
+    if (col.has(h.value)) throw fail(h, 'schema', `the column ${JSON.stringify(h.value)} appears twice in the header; keep one`);
+    if (!(CSV_RELATION_COLUMNS as readonly string[]).includes(h.value)) {
+      throw fail(h, 'schema', `unknown column ${JSON.stringify(h.value)} in a relations file; its columns are ${CSV_RELATION_COLUMNS.join(', ')}`);
+    }
+    col.set(h.value, i);
+  });
+  const missing = ['from', 'type', 'to', 'author', 'created'].filter((c) => !col.has(c));
+  if (missing.length > 0) {
+    throw fail(
+      header[0],
+      'schema',
+      `not a Marginalia relations CSV: the header lacks ${missing.join(', ')}; choose the .relations.csv file \`marginalia export --format csv --out FILE\` wrote`,
+    );
+  }
+  const byId = new Map<string, Annotation>();
+  for (const d of docs) for (const a of d.annotations) byId.set(a.id, a);
+  for (let r = 1; r < records.length; r++) {
+    const row = records[r];
+    if (row.length === 1 && row[0].value === '' && !row[0].quoted) continue;
+    if (row.length !== header.length) {
+      throw fail(
+        row[row.length - 1],
+        'schema',
+        `row ${r} has ${plural(row.length, 'field')} but the header has ${header.length}; every row needs one field per column`,
+      );
+    }
+    const cell = (name: string): CsvField => row[col.get(name) as number];
+    const value = (name: string): string => (guard ? unguardFormula(cell(name).value) : cell(name).value);
+    const relation = { type: value('type'), to: value('to'), author: value('author'), created: value('created') };
+    const problem = schemaProblem(validator('exportAnnotation'), { ...PLACEHOLDER, relations: [relation] }, HINTS);
+    if (problem) {
+      const column = problem.path[0] === 'relations' && typeof problem.path[2] === 'string' ? problem.path[2] : 'type';
+      throw fail(cell(column), problem.code, `row ${r}: ${problem.reason.replace(/^\S+/, column)}`);
+    }
+    const from = byId.get(value('from'));
+    if (!from) {
+      throw fail(
+        cell('from'),
+        'invalid',
+        `row ${r}: ${JSON.stringify(value('from'))} is no annotation of the annotations file; a relation is stored on the annotation it starts from, so import the two files together`,
+      );
+    }
+    if (relation.to === from.id)
+      throw fail(cell('to'), 'invalid', `row ${r} links annotation ${from.id} to itself; a relation joins two annotations, remove the row`);
+    if ((from.relations ?? []).some((x) => relationKey(x) === relationKey(relation))) {
+      throw fail(cell('to'), 'invalid', `row ${r} repeats the relation ${relation.type} from ${from.id} to ${relation.to}; remove the copy`);
+    }
+    from.relations = normaliseRelations([...(from.relations ?? []), relation]);
+  }
+  return docs;
+}
+
+/** An annotation that passes the schema, to check one relation with the same rules as the YAML import. */
+const PLACEHOLDER = {
+  id: '00000000000000000000000000',
+  kind: 'x',
+  quote: { exact: '', prefix: '', suffix: '' },
+  start: { offset: 0 },
+  end: { offset: 0 },
+  note: '',
+  attributes: {},
+  provenance: { author: '', created: '2000-01-01T00:00:00.000Z', modified: '2000-01-01T00:00:00.000Z', tool: '', docHash: 'sha256:' + '0'.repeat(64) },
+  status: { status: 'anchored' },
+};

@@ -3,7 +3,7 @@ import type { Codebook } from '../store';
 import { exportYaml } from './yamlExport';
 import type { ExportInput } from './exportInput';
 import { exportW3c } from './w3cWriter';
-import { exportCsv } from './csvFormat';
+import { csvRelationsPath, exportCsv, exportCsvRelations } from './csvFormat';
 import { exportBrat } from './bratFormat';
 import { EXPORT_MARKER, EXPORT_MARKER_TEXT } from '../store';
 
@@ -20,7 +20,7 @@ export interface ExportFormatInfo {
 export const EXPORT_FORMATS: readonly ExportFormatInfo[] = [
   { id: 'yaml', label: 'YAML', description: 'Marginalia export: quotes, lines and columns, offsets, attributes, provenance', extension: 'yaml' },
   { id: 'w3c', label: 'W3C Web Annotation (JSON-LD)', description: 'an AnnotationCollection; positions in code points', extension: 'jsonld' },
-  { id: 'csv', label: 'CSV', description: 'one row per annotation, for spreadsheets (RFC 4180)', extension: 'csv' },
+  { id: 'csv', label: 'CSV', description: 'one row per annotation, for spreadsheets (RFC 4180), and the relations beside it', extension: 'csv' },
   { id: 'brat', label: 'brat standoff', description: 'a folder of .txt/.ann pairs and annotation.conf', extension: undefined },
 ];
 
@@ -28,7 +28,14 @@ export function exportFormat(id: string): ExportFormatInfo | undefined {
   return EXPORT_FORMATS.find((f) => f.id === id);
 }
 
-export type RenderedExport = { kind: 'file'; text: string } | { kind: 'folder'; files: Map<string, string> };
+/** A file written beside a one-file export: its path from the export's path, and its text. */
+export interface BesideFile {
+  path: (exportFile: string) => string;
+  text: string;
+}
+
+/** A one-file export (with the files that go beside it: the CSV export's relations), or a folder of files. */
+export type RenderedExport = { kind: 'file'; text: string; beside?: BesideFile[] } | { kind: 'folder'; files: Map<string, string> };
 
 /** Renders an export in the given format. `warn` hears what a format could not carry (brat: orphans, missing text). */
 export function renderExport(format: ExportFormat, input: ExportInput & { codebook?: Codebook }, warn?: (message: string) => void): RenderedExport {
@@ -38,7 +45,8 @@ export function renderExport(format: ExportFormat, input: ExportInput & { codebo
     case 'w3c':
       return { kind: 'file', text: exportW3c(input) };
     case 'csv':
-      return { kind: 'file', text: exportCsv(input) };
+      // The relations go in an edge list beside it (written even when empty, so that no older one stays there).
+      return { kind: 'file', text: exportCsv(input), beside: [{ path: csvRelationsPath, text: exportCsvRelations(input) }] };
     case 'brat':
       // The marker first: whoever watches the folder knows it is an export before its .txt copies arrive.
       return { kind: 'folder', files: new Map([[EXPORT_MARKER, EXPORT_MARKER_TEXT], ...exportBrat({ ...input, warn })]) };

@@ -2,8 +2,9 @@
 // merged with what the workspace holds and sized before the first write, so an import is all or nothing.
 // An annotation id is unique in the workspace: annotations whose document was renamed since the export follow it
 // (to where their ids live now, or by content hash), and an imported version replaces a stored one only when it is
-// newer (its `modified`), as the merge driver decides.
-import { PathError, type Annotation } from '../model';
+// newer (its `modified`), as the merge driver decides. Relations are merged as sets: an import adds the relations it
+// carries to the stored annotation and never removes one.
+import { PathError, mergeRelations, plural, relationKey, withRelations, type Annotation } from '../model';
 import {
   NotTextError,
   SidecarError,
@@ -40,6 +41,11 @@ export interface PlannedDocument {
   newerImported: string[];
   /** Ids whose stored version is newer (or the same edit): the stored one is kept. */
   keptHere: string[];
+  /** Imported versions of annotations kept as stored here that bring relations the stored one lacks: those
+   *  relations are added. */
+  linked: Annotation[];
+  /** How many relations the import adds to annotations already stored here. */
+  relationsAdded: number;
   /** Whether the export's hash of the text is the current text's (its snapshot can be stored). */
   sameText: boolean;
 }
@@ -76,18 +82,27 @@ export async function planImport(store: AnnotationStore, imported: readonly Expo
     const added: string[] = [];
     const newerImported: string[] = [];
     const keptHere: string[] = [];
+    const linked: Annotation[] = [];
+    let relationsAdded = 0;
     for (const r of check.results) {
       const here = byId.get(r.id);
+      const bringsRelations = here !== undefined && newRelations(r.annotation, here) > 0;
+      if (here !== undefined) relationsAdded += newRelations(r.annotation, here);
       if (here === undefined) added.push(r.id);
       else if (newer(r.annotation, here)) newerImported.push(r.id);
       else {
         keptHere.push(r.id);
+        if (bringsRelations) {
+          linked.push(r.annotation);
+          byId.set(r.id, withRelations(here, mergeRelations(undefined, here.relations, r.annotation.relations, false)));
+        }
         continue;
       }
       write.push(r.annotation);
-      byId.set(r.id, r.annotation);
+      byId.set(r.id, here === undefined ? r.annotation : withRelations(r.annotation, mergeRelations(undefined, here.relations, r.annotation.relations, false)));
     }
-    if (write.length > 0) assertSidecarFits(sidecarPathFor(doc), new TextEncoder().encode(serializeSidecar(doc, [...byId.values()])).length);
+    if (write.length > 0 || linked.length > 0)
+      assertSidecarFits(sidecarPathFor(doc), new TextEncoder().encode(serializeSidecar(doc, [...byId.values()])).length);
     documents.push({
       from: d.path,
       doc,
@@ -98,6 +113,8 @@ export async function planImport(store: AnnotationStore, imported: readonly Expo
       added,
       newerImported,
       keptHere,
+      linked,
+      relationsAdded,
       sameText: text !== undefined && d.hash !== undefined && d.hash === check.hash,
     });
   }
@@ -111,10 +128,14 @@ export async function planImport(store: AnnotationStore, imported: readonly Expo
 export async function applyImport(store: AnnotationStore, plan: ImportPlan): Promise<void> {
   for (const p of plan.documents) {
     if (p.sameText && p.text !== undefined) await store.putSnapshot(p.text);
-    if (p.write.length === 0) continue;
+    if (p.write.length === 0 && p.linked.length === 0) continue;
     const fresh = new Set(p.added);
     const patch = new Map<string, (current: Annotation) => Annotation>();
-    for (const a of p.write) if (!fresh.has(a.id)) patch.set(a.id, (current) => (newer(a, current) ? a : current));
+    // Relations are a set: the stored ones stay, the imported ones join them, whichever version is kept.
+    const union = (kept: Annotation, current: Annotation, imported: Annotation): Annotation =>
+      withRelations(kept, mergeRelations(undefined, current.relations, imported.relations, false));
+    for (const a of p.write) if (!fresh.has(a.id)) patch.set(a.id, (current) => union(newer(a, current) ? a : current, current, a));
+    for (const a of p.linked) patch.set(a.id, (current) => union(current, current, a));
     await store.update(p.doc, { patch, upsert: p.write.filter((a) => fresh.has(a.id)) });
   }
 }
@@ -124,6 +145,7 @@ export function describeImport(p: PlannedDocument): string {
   const parts = [`${p.added.length} added`];
   if (p.newerImported.length > 0) parts.push(`${p.newerImported.length} replaced by the newer imported version`);
   if (p.keptHere.length > 0) parts.push(`${p.keptHere.length} kept as stored here (the same or newer than the import)`);
+  if (p.relationsAdded > 0) parts.push(`${plural(p.relationsAdded, 'relation')} added to annotations stored here`);
   const moved =
     p.followed === 'ids'
       ? ` (renamed from ${p.from}: its annotations live there now)`
@@ -142,6 +164,12 @@ async function readTarget(store: AnnotationStore, doc: string): Promise<{ text: 
     if (e instanceof SidecarError || e instanceof NotTextError || e instanceof PathError) throw new ImportError(`cannot import into ${doc}: ${e.message}`);
     throw e;
   }
+}
+
+/** How many of the imported annotation's relations the stored one lacks. */
+function newRelations(imported: Annotation, here: Annotation): number {
+  const stored = new Set((here.relations ?? []).map(relationKey));
+  return (imported.relations ?? []).filter((r) => !stored.has(relationKey(r))).length;
 }
 
 /** True when the imported version should replace the stored one: strictly later `modified`. An equal time is the

@@ -1,8 +1,8 @@
 // W3C Web Annotation import: one Annotation, a list of them, or an AnnotationCollection (embedded or paged across
 // files), from Marginalia or from another tool, each checked and located (file, line, column, JSON path) before
 // anything is kept. Code point positions come back as UTF-16 offsets when the document's text is given.
-import { isId, newId, PathError, toRelPath, makeQuote, compareCodeUnits, plural } from '../model';
-import type { AnchorState, Annotation, AttributeValue } from '../model';
+import { isId, newId, PathError, toRelPath, makeQuote, compareCodeUnits, plural, normaliseRelations, relationKey } from '../model';
+import type { AnchorState, Annotation, AttributeValue, Relation } from '../model';
 import { describeValue, formatPath, schemaProblem, type ValuePath, type YamlFileErrorCode, validator } from '../yaml';
 import { ExportFormatError, type ExportedDocument } from './exportInput';
 import { CodePointText } from './codePoints';
@@ -38,6 +38,8 @@ export interface W3cSourceFile {
   file: string;
   source: string;
 }
+
+const RELATION_TYPE = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/;
 
 const REVERSE_MOTIVATIONS: Readonly<Record<string, string>> = { assessing: 'claim', identifying: 'entity', describing: 'figure' };
 
@@ -111,6 +113,7 @@ class W3cReader {
   private readonly texts = new Map<string, CodePointText | undefined>();
   private readonly warnings = new Map<string, string[]>();
   private readonly ids = new Map<string, string>();
+  private readonly links: { from: string; relation: Relation; where: Located; path: ValuePath }[] = [];
   private readonly now: string;
 
   constructor(private readonly options: W3cImportOptions) {
@@ -236,6 +239,10 @@ class W3cReader {
     if (!isObject(value) || !hasType(value, 'Annotation'))
       throw this.fail(where, path, 'schema', `this must be an Annotation (type "Annotation"), not ${describeJson(value)}`);
     this.checkContext(value, path, where, !embedded);
+    if (has(value, 'marginalia:relationType')) {
+      this.readLink(value, path, where);
+      return;
+    }
     const site: AnnotationSite = { node: value, path, where, ours: has(value, 'marginalia:kind'), origin: {}, at: (p) => [...path, ...p] };
     const t = this.readTarget(site);
     const { notes, tags, attributes } = this.readBodies(site, t.docPath);
@@ -278,6 +285,54 @@ class W3cReader {
       estimated,
       at: formatPath(path),
     });
+  }
+
+  /** A relation (a linking annotation Marginalia wrote): kept until every annotation is read, then put on the
+   *  annotation it starts from (its target). */
+  private readLink(node: Json, path: ValuePath, where: Located): void {
+    const at = (p: ValuePath): ValuePath => [...path, ...p];
+    const type = node['marginalia:relationType'];
+    if (typeof type !== 'string' || !RELATION_TYPE.test(type)) {
+      throw this.fail(
+        where,
+        at(['marginalia:relationType']),
+        'schema',
+        `marginalia:relationType must be a relation type name (${RAW_HINTS.kind}), not ${describeJson(type)}`,
+      );
+    }
+    const end = (key: 'target' | 'body'): string => {
+      let v: unknown = node[key];
+      let p: ValuePath = [key];
+      if (Array.isArray(v) && v.length === 1) [v, p] = [v[0], [key, 0]];
+      if (isObject(v) && typeof v.id === 'string') [v, p] = [v.id, [...p, 'id']];
+      const rest =
+        typeof v !== 'string' ? '' : v.startsWith(this.annotationBase) ? v.slice(this.annotationBase.length) : (/[0-9A-HJKMNP-TV-Z]{26}$/.exec(v)?.[0] ?? '');
+      if (!isId(rest)) {
+        throw this.fail(
+          where,
+          at(p),
+          'schema',
+          `a link's ${key} must be the IRI of one annotation (${this.annotationBase} and a ULID), not ${describeJson(v)}`,
+        );
+      }
+      return rest;
+    };
+    const from = end('target');
+    const to = end('body');
+    if (from === to)
+      throw this.fail(where, at(['body']), 'invalid', `the link joins annotation ${from} to itself; a relation joins two annotations, remove it`);
+    const creator = Array.isArray(node.creator) ? node.creator[0] : node.creator;
+    const author = isObject(creator) && typeof creator.name === 'string' ? creator.name : typeof creator === 'string' ? creator : '';
+    const created = node.created;
+    if (typeof created !== 'string' || !validator('dateTime')(created)) {
+      throw this.fail(
+        where,
+        has(node, 'created') ? at(['created']) : path,
+        'schema',
+        `a link's created must be an ISO 8601 date and time, not ${describeJson(created)}`,
+      );
+    }
+    this.links.push({ from, relation: { type, to, author, created }, where, path });
   }
 
   /** Target: exactly one passage of one document, its offsets in UTF-16 (exact, or estimated for re-anchoring). */
@@ -619,6 +674,22 @@ class W3cReader {
   }
 
   result(): W3cImportedDocument[] {
+    const byId = new Map(this.annotations.map((p) => [p.annotation.id, p.annotation]));
+    for (const { from, relation, where, path } of this.links) {
+      const a = byId.get(from);
+      if (!a) {
+        throw this.fail(
+          where,
+          [...path, 'target'],
+          'invalid',
+          `the link starts from annotation ${from}, which is not in the files given; a relation is stored on the annotation it starts from, so import them together`,
+        );
+      }
+      if ((a.relations ?? []).some((r) => relationKey(r) === relationKey(relation))) {
+        throw this.fail(where, path, 'invalid', `the relation ${relation.type} from ${from} to ${relation.to} is given twice; remove the copy`);
+      }
+      a.relations = normaliseRelations([...(a.relations ?? []), relation]);
+    }
     const byDoc = new Map<string, W3cImportedDocument>();
     for (const { annotation, estimated } of this.annotations) {
       let d = byDoc.get(annotation.doc);

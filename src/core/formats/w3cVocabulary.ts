@@ -16,6 +16,10 @@
 //   target            → a SpecificResource: "source" = documentBase + percent-encoded path, "selector" = a
 //                       TextQuoteSelector and a TextPositionSelector (code points), "marginalia:docHash",
 //                       "marginalia:anchorStatus" / "marginalia:anchorMethod" / "marginalia:anchorDetail"
+//   relations         → one more Annotation per relation, after the annotation it starts from: "motivation":
+//                       "linking", "target" = the IRI of that annotation, "body" = the IRI of the annotation it points
+//                       to, "marginalia:relationType" = its type, "creator"/"created" = who made it and when, and
+//                       "id" = urn:uuid: + a UUID derived from (from, type, to), the same in every export
 //   When the code-point position cannot be computed exactly (the document is missing, or the annotation's offsets
 //   refer to another version of it: an orphan), the TextPositionSelector is left out and the UTF-16 offsets travel
 //   as "marginalia:utf16Start" / "marginalia:utf16End" instead: never a wrong position under a standard name.

@@ -1,8 +1,8 @@
 // W3C Web Annotation export: annotations as an AnnotationCollection (one file, or pages), positions counted in
 // Unicode code points as the model's TextPositionSelector requires. The mapping is described in w3cVocabulary.ts.
 import { TOOL_VERSION } from '../../constants';
-import { isId, toRelPath, compareCodeUnits } from '../model';
-import type { Annotation } from '../model';
+import { isId, toRelPath, compareCodeUnits, normaliseRelations, relationGuid } from '../model';
+import type { Annotation, Relation } from '../model';
 import { assertSpanHolds, exportDocuments } from './exportInput';
 import { CodePointText } from './codePoints';
 import {
@@ -124,6 +124,8 @@ function exportItems(input: W3cExportInput): W3cAnnotation[] {
       if (ids.has(a.id)) throw new Error(`cannot export: annotation id ${a.id} appears twice`);
       ids.add(a.id);
       items.push(annotationBody(a, d.path, ctx));
+      // Its relations follow it, each a linking annotation (see w3cVocabulary.ts).
+      for (const r of normaliseRelations(a.relations) ?? []) items.push(linkBody(a.id, r, ctx));
     }
   }
   return items;
@@ -186,6 +188,33 @@ function annotationBody(a: Annotation, path: string, ctx: WriteContext): W3cAnno
     'marginalia:tool': a.provenance.tool,
     body: bodies,
     target,
+  };
+}
+
+/**
+ * One relation as a standalone W3C Annotation (with @context): motivation "linking", its target the annotation the
+ * relation starts from and its body the one it points to, both by their annotation IRIs.
+ */
+export function toW3cLink(from: string, r: Relation, options: W3cExportOptions & { generated?: Date } = {}): W3cAnnotation {
+  const ctx = writeContext(options, options.generated ?? new Date(), undefined);
+  return { '@context': contextValue(), ...linkBody(from, r, ctx) };
+}
+
+function linkBody(from: string, r: Relation, ctx: WriteContext): W3cAnnotation {
+  if (!isId(from) || !isId(r.to)) throw new Error(`cannot export: the relation ${r.type} from ${from} to ${r.to} does not join two annotation ids (ULIDs)`);
+  const creator: Record<string, unknown> = { type: 'Person' };
+  if (r.author !== '') creator.name = r.author;
+  return {
+    id: `urn:uuid:${relationGuid(from, r.type, r.to)}`,
+    type: 'Annotation',
+    motivation: 'linking',
+    creator,
+    created: r.created,
+    generator: { type: 'Software', name: 'Marginalia', 'schema:softwareVersion': TOOL_VERSION },
+    generated: ctx.generated,
+    'marginalia:relationType': r.type,
+    body: ctx.annotationBase + r.to,
+    target: ctx.annotationBase + from,
   };
 }
 

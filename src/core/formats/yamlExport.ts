@@ -5,7 +5,7 @@ import { TOOL_ID } from '../../constants';
 import { parseDocumentMetadata } from '../research';
 import { ExportFormatError, assertSpanHolds, exportDocuments, type ExportInput, type ExportInputDocument, type ExportedDocument } from './exportInput';
 import type { AnchorState, Annotation, AttributeValue, Attributes } from '../model';
-import { PathError, toRelPath, LineIndex, contentHash, compareCodeUnits, plural } from '../model';
+import { PathError, toRelPath, LineIndex, contentHash, compareCodeUnits, plural, normaliseRelations, relationKey, type Relation } from '../model';
 import {
   describeValue,
   formatPath,
@@ -160,6 +160,19 @@ function writeAnnotation(a: Annotation, path: string, index: LineIndex | undefin
   lines.push('        status:', `          status: ${valueScalar(a.anchor.status, W, false)}`);
   if (a.anchor.method !== undefined) lines.push(`          method: ${valueScalar(a.anchor.method, W, false)}`);
   if (a.anchor.detail !== undefined) lines.push(`          detail: ${valueScalar(a.anchor.detail, W, false)}`);
+  const relations = normaliseRelations(a.relations);
+  if (relations !== undefined) {
+    const X = '              '; // continuation lines of a relation's values
+    lines.push('        relations:');
+    for (const r of relations) {
+      lines.push(
+        `          - type: ${valueScalar(r.type, X, false)}`,
+        `            to: ${valueScalar(r.to, X, false)}`,
+        `            author: ${valueScalar(r.author, X, false)}`,
+        `            created: ${valueScalar(r.created, X, false)}`,
+      );
+    }
+  }
 }
 
 function sortedAttributes(attrs: Attributes, id: string): Attributes {
@@ -475,6 +488,7 @@ interface RawAnnotation {
   attributes: Record<string, AttributeValue>;
   provenance: { author: string; created: string; modified: string; tool: string; docHash: string };
   status: AnchorState;
+  relations?: Relation[];
 }
 interface RawDocument {
   path: string;
@@ -585,6 +599,14 @@ function checkSemantics(raw: RawExport, at: Locator): void {
       if (a.start.offset > a.end.offset) {
         throw at([...ah, 'end'], 'invalid', `${formatPath(ah)} ends (offset ${a.end.offset}) before it starts (offset ${a.start.offset}); ${FIX_HINT}`, true);
       }
+      const keys = new Set<string>();
+      (a.relations ?? []).forEach((r, ri) => {
+        const rh: ValuePath = [...ah, 'relations', ri];
+        if (r.to === a.id)
+          throw at([...rh, 'to'], 'invalid', `${formatPath(rh)} links annotation ${a.id} to itself; a relation joins two annotations, remove it`);
+        if (keys.has(relationKey(r))) throw at(rh, 'invalid', `${formatPath(rh)} repeats the relation ${r.type} to ${r.to}; remove the copy`);
+        keys.add(relationKey(r));
+      });
       checkLineColumn(a, ah, missing, at);
     });
   });
@@ -633,7 +655,8 @@ function toAnnotation(a: RawAnnotation, doc: string): Annotation {
   const anchor: AnchorState = { status: a.status.status };
   if (a.status.method !== undefined) anchor.method = a.status.method;
   if (a.status.detail !== undefined) anchor.detail = a.status.detail;
-  return {
+  const relations = normaliseRelations(a.relations);
+  const out: Annotation = {
     id: a.id,
     kind: a.kind,
     doc,
@@ -653,6 +676,8 @@ function toAnnotation(a: RawAnnotation, doc: string): Annotation {
     },
     anchor,
   };
+  if (relations !== undefined) out.relations = relations;
+  return out;
 }
 
 function capitalise(s: string): string {

@@ -5,5 +5,6 @@ export * from './annotationIds';
 export * from './decimal';
 export * from './model';
 export * from './paths';
+export * from './relation';
 export * from './text';
 export * from './userError';

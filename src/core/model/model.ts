@@ -1,5 +1,6 @@
 // The annotation model. Offsets are UTF-16 code units (as VS Code and JavaScript strings count),
 // half-open: [start, end).
+import type { Relation } from './relation';
 
 /** Built-in kinds; a workspace codebook may add more. */
 export const BUILTIN_KINDS = ['claim', 'figure', 'entity'] as const;
@@ -65,6 +66,9 @@ export interface AnchorState {
 export interface Annotation {
   /** ULID: unique across people working apart, sortable by creation time. */
   id: string;
+  /** Typed links from this annotation to others of the same workspace folder, sorted by type then target id; absent
+   *  when there are none (never an empty list). See relation.ts. */
+  relations?: Relation[];
   kind: string;
   /** Workspace-relative path with forward slashes. */
   doc: string;

@@ -1,6 +1,7 @@
-// The codebook: which kinds of annotation a workspace uses, their colours, and the attribute fields each kind
-// carries. Stored as .marginalia/codebook.yaml; when the file exists it lists every kind (what you see is what you
-// get), and without it the built-in claim, figure and entity apply.
+// The codebook: which kinds of annotation a workspace uses, their colours, the attribute fields each kind carries,
+// and the types of relation between annotations. Stored as .marginalia/codebook.yaml; when the file exists it lists
+// every kind (what you see is what you get), and without it the built-in claim, figure and entity apply. Without a
+// `relations` key the built-in relation types apply (relationTypes.ts).
 import { STORE_DIR } from '../../constants';
 import { ENTITY_TYPES, aOrAn, type AttributeValue, type Attributes } from '../model';
 import {
@@ -16,6 +17,7 @@ import {
   validator,
   yamlScalar,
 } from '../yaml';
+import { normaliseRelationType, relationTypesProblem, type RelationType } from './relationTypes';
 
 export const CODEBOOK_PATH = `${STORE_DIR}/codebook.yaml`;
 export const CODEBOOK_VERSION = 1;
@@ -55,6 +57,9 @@ export interface Codebook {
   /** Blind coding: each coder sees only their own annotations until they switch it off for themselves. Shared with
    *  everyone through the codebook file; absent means false. */
   blind?: boolean;
+  /** The relation types the file defines; undefined when it has no `relations` key (the built-in types apply, see
+   *  relationTypes()). */
+  relations?: RelationType[];
 }
 
 /** A codebook file that cannot be loaded; it is reported and left untouched. */
@@ -166,7 +171,12 @@ export function parseCodebook(text: string, file = CODEBOOK_PATH): Codebook {
 
 /** Canonical codebook YAML: fixed key order, one line per scalar. Throws Error for a codebook that would not load back. */
 export function serializeCodebook(codebook: Codebook): string {
-  const value = { version: CODEBOOK_VERSION, ...(codebook.blind !== undefined ? { blind: codebook.blind } : {}), kinds: codebook.kinds };
+  const value = {
+    version: CODEBOOK_VERSION,
+    ...(codebook.blind !== undefined ? { blind: codebook.blind } : {}),
+    kinds: codebook.kinds,
+    ...(codebook.relations === undefined ? {} : { relations: codebook.relations }),
+  };
   const problem = checkCodebookValue(value);
   if (problem) throw new Error(`refusing to save a codebook that could not be loaded back: ${problem.reason}`);
   const lines = [
@@ -191,6 +201,17 @@ export function serializeCodebook(codebook: Codebook): string {
       if (f.required !== undefined) lines.push(`        required: ${yamlScalar(f.required)}`);
       if (f.description !== undefined) lines.push(`        description: ${yamlScalar(f.description)}`);
     }
+  }
+  if (codebook.relations !== undefined) lines.push(codebook.relations.length === 0 ? 'relations: []' : 'relations:');
+  for (const t of codebook.relations ?? []) {
+    lines.push(`  - name: ${yamlScalar(t.name)}`, `    label: ${yamlScalar(t.label)}`);
+    if (t.inverse !== undefined) lines.push(`    inverse: ${yamlScalar(t.inverse)}`);
+    lines.push(`    direction: ${yamlScalar(t.direction)}`);
+    for (const end of ['from', 'to'] as const) {
+      lines.push(`    ${end}:`);
+      for (const k of t[end]) lines.push(`      - ${yamlScalar(k)}`);
+    }
+    if (t.description !== '') lines.push(`    description: ${yamlScalar(t.description)}`);
   }
   return lines.join('\n') + '\n';
 }
@@ -261,12 +282,12 @@ function checkCodebookValue(value: unknown): Problem | undefined {
       }
     }
   }
-  return undefined;
+  return relationTypesProblem((value as Codebook).relations, new Set(kindAt.keys()));
 }
 
 /** Fills the optional parts people may leave out, so the rest of the code sees one shape. */
 function normalise(raw: Codebook): Codebook {
-  const codebook: Codebook = {
+  const result: Codebook = {
     kinds: raw.kinds.map((k) => {
       const out: KindDefinition = {
         name: k.name,
@@ -285,6 +306,7 @@ function normalise(raw: Codebook): Codebook {
       return out;
     }),
   };
-  if (raw.blind !== undefined) codebook.blind = raw.blind;
-  return codebook;
+  if (raw.blind !== undefined) result.blind = raw.blind;
+  if (raw.relations !== undefined) result.relations = raw.relations.map(normaliseRelationType);
+  return result;
 }

@@ -2,6 +2,7 @@
 import type { Codebook, KindDefinition } from './codebook';
 import { UserError, type Annotation } from '../model';
 import type { AnnotationStore } from './store';
+import { defaultRelationTypes } from './relationTypes';
 import { TOOL_ID } from '../../constants';
 
 const NAME = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/;
@@ -26,11 +27,17 @@ export function addKind(cb: Codebook, kind: Partial<KindDefinition> & { name: st
   return { ...cb, kinds: [...cb.kinds, def] };
 }
 
-/** A codebook with kind `from` called `to` (its colour, icon, description and fields kept). */
+/** A codebook with kind `from` called `to` (its colour, icon, description and fields kept, and the relation types
+ *  that allow it allowing `to`). */
 export function renameKind(cb: Codebook, from: string, to: string): Codebook {
   if (!cb.kinds.some((k) => k.name === from)) throw new CodebookEditError(`the codebook has no kind "${from}"`);
   checkName(cb, to, from);
-  return { ...cb, kinds: cb.kinds.map((k) => (k.name === from ? { ...k, name: to } : k)) };
+  const out: Codebook = { ...cb, kinds: cb.kinds.map((k) => (k.name === from ? { ...k, name: to } : k)) };
+  const rename = (kinds: string[]): string[] => kinds.map((k) => (k === from ? to : k));
+  // The built-in relation types name the built-in kinds: renaming one of those writes them out, renamed.
+  const types = cb.relations ?? (defaultRelationTypes().some((t) => [...t.from, ...t.to].includes(from)) ? defaultRelationTypes() : undefined);
+  if (types !== undefined) out.relations = types.map((t) => ({ ...t, from: rename(t.from), to: rename(t.to) }));
+  return out;
 }
 
 /** The annotations of kind `from`, rewritten to kind `to` (modified bumped); others are not returned. */

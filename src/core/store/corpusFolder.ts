@@ -3,8 +3,8 @@
 // here, so whatever shows annotations reads one source of truth. No editor API: the host feeds it events (a document
 // opened, edited, saved, a file created, changed, deleted) and settings through the ports below; tests drive it with
 // the in-memory file system.
-import type { Annotation, TextEdit } from '../model';
-import { PathError, UserError, contentHash, plural, spanHolds } from '../model';
+import type { Annotation, Relation, TextEdit } from '../model';
+import { PathError, UserError, contentHash, plural, sameRelations, spanHolds, withRelations } from '../model';
 import type { YamlFileError } from '../yaml';
 import { LiveDocument, reanchorDocument } from '../anchoring';
 import { STORE_DIR } from '../../constants';
@@ -27,6 +27,7 @@ import { findMoves, moveAnnotations, restoreDocument as restoreFromSnapshot } fr
 import { emptyRegister, type EntityRegister } from './entities';
 import { loadEntities } from './entityStore';
 import { systemClock, type Clock, type Logger, type WorkspaceFs } from './ports';
+import { RelationIndex } from './relations';
 
 /** A write was asked for where Marginalia may not write: the message says why and what to do. */
 export class ReadOnlyError extends UserError {}
@@ -109,7 +110,34 @@ export class CorpusFolder {
   }
 
   private fire(change: { doc?: string }): void {
+    this.relationIndexCache = undefined;
     this.changed(change.doc);
+  }
+
+  private relationIndexCache: RelationIndex | undefined;
+
+  /** Every relation of the folder, both directions, with both ends resolved (live positions for open documents);
+   *  rebuilt after each change. */
+  relations(): RelationIndex {
+    return (this.relationIndexCache ??= new RelationIndex(this.allAnnotations(), this.codebook));
+  }
+
+  /**
+   * Changes the relations of annotations of one document, by id: each function gets an annotation's relations as
+   * stored now (re-read under the lock) and returns the new list. The open document's live copies get the same
+   * change. Ids no longer stored are passed over. Returns the annotations now stored.
+   */
+  async changeRelations(doc: string, changes: ReadonlyMap<string, (list: Relation[] | undefined) => Relation[] | undefined>): Promise<Annotation[]> {
+    this.assertWritable();
+    const patch = new Map([...changes].map(([id, f]) => [id, (a: Annotation) => withRelations(a, f(a.relations))]));
+    this.stored.set(doc, await this.update(doc, { patch }));
+    const l = this.live.get(doc);
+    for (const [id, f] of changes) {
+      const a = l?.get(id);
+      if (a) l?.set(withRelations(a, f(a.relations)));
+    }
+    this.fire({ doc });
+    return this.stored.get(doc) ?? [];
   }
 
   /** (Re)loads corpus list, codebook and every sidecar. */
@@ -139,6 +167,7 @@ export class CorpusFolder {
   }
 
   async loadCodebook(): Promise<void> {
+    this.relationIndexCache = undefined;
     try {
       this.codebook = await this.store.loadCodebook();
       this.codebookError = undefined;
@@ -692,13 +721,14 @@ function brokenSidecar(doc: string, e: SidecarError): FolderError {
   );
 }
 
-/** Equal in everything a person edits (kind, note, attributes, authorship), whatever their positions. */
+/** Equal in everything a person edits (kind, note, attributes, authorship, relations), whatever their positions. */
 function sameExceptPlace(a: Annotation, b: Annotation): boolean {
   return (
     a.kind === b.kind &&
     a.note === b.note &&
     a.provenance.modified === b.provenance.modified &&
     a.provenance.author === b.provenance.author &&
-    JSON.stringify(a.attributes) === JSON.stringify(b.attributes)
+    JSON.stringify(a.attributes) === JSON.stringify(b.attributes) &&
+    sameRelations(a.relations, b.relations)
   );
 }

@@ -12,6 +12,8 @@ export * from './entities';
 export * from './entityStore';
 export * from './merge';
 export * from './moves';
+export * from './relations';
+export * from './relationTypes';
 export * from './ports';
 export * from './sidecar';
 export * from './store';

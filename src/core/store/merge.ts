@@ -5,6 +5,7 @@
 // `resolveConflictMarkers` repairs a sidecar git has already written conflict markers into.
 import { yamlLib } from '../yaml';
 import type { Annotation } from '../model';
+import { mergeRelations, relationsKey, withRelations } from '../model';
 import { SidecarError, docForSidecarPath, parseSidecar, serializeSidecar, sortAnnotations } from './sidecar';
 import { isLater } from './store';
 import { plural } from '../model';
@@ -264,7 +265,8 @@ export function mergeAnnotationVersions(
 }
 
 /**
- * An annotation changed differently on both sides. Its fields fall in two groups that change for different reasons:
+ * An annotation changed differently on both sides. Its fields (besides its relations, merged as a set) fall in two
+ * groups that change for different reasons:
  * what people edit (kind, note, attributes, with the author, time and tool of the edit) and what re-anchoring
  * rewrites (offsets, quote, docHash, anchor state; re-anchoring leaves `modified` alone). A group changed on one
  * side only is taken from that side, as git's line merge would; a group changed on both comes from the later
@@ -272,6 +274,14 @@ export function mergeAnnotationVersions(
  * re-anchored on the other, and with no base this is exactly mergeAnnotationSets.
  */
 function bothChanged(base: Annotation | undefined, ours: Annotation, theirs: Annotation): { annotation: Annotation; combined: boolean } {
+  // Relations are a third group: a set by (type, to), merged as such (see mergeRelations), so two people linking the
+  // same annotation keep both links.
+  const relations = mergeRelations(base?.relations, ours.relations, theirs.relations, base !== undefined);
+  const merged = fieldGroups(base, ours, theirs);
+  return { annotation: withRelations(merged.annotation, relations), combined: merged.combined };
+}
+
+function fieldGroups(base: Annotation | undefined, ours: Annotation, theirs: Annotation): { annotation: Annotation; combined: boolean } {
   const later = isLater(ours, theirs) ? ours : theirs;
   if (!base) return { annotation: later, combined: false };
   const pick = (key: (a: Annotation) => string): Annotation => {
@@ -299,7 +309,7 @@ export function sameAnchoring(a: Annotation, b: Annotation): boolean {
 }
 
 function same(a: Annotation, b: Annotation): boolean {
-  return peopleKey(a) === peopleKey(b) && anchoringKey(a) === anchoringKey(b);
+  return peopleKey(a) === peopleKey(b) && anchoringKey(a) === anchoringKey(b) && relationsKey(a.relations) === relationsKey(b.relations);
 }
 
 // Keys list the fields explicitly, in a fixed order, so equal annotations give equal keys however they were built.

@@ -5,8 +5,8 @@
 // badly merged file is either loaded exactly or refused with its file, line and column, and never rewritten.
 import sidecarSchema from '../../../schemas/sidecar.schema.json';
 import { STORE_DIR } from '../../constants';
-import type { AnchorStatus, Annotation, AttributeValue, ResolveMethod } from '../model';
-import { PathError, isRelPath, toRelPath } from '../model';
+import type { AnchorStatus, Annotation, AttributeValue, Relation, ResolveMethod } from '../model';
+import { PathError, isRelPath, normaliseRelations, relationKey, toRelPath } from '../model';
 import {
   YamlFileError,
   decodeYamlBytes,
@@ -130,6 +130,7 @@ export function sortAnnotations(annotations: readonly Annotation[]): Annotation[
  */
 interface SidecarRecord {
   id: string;
+  relations?: Relation[];
   kind: string;
   note?: string;
   attributes?: Record<string, AttributeValue>;
@@ -174,6 +175,7 @@ function toRecord(a: Annotation): SidecarRecord {
   };
   if (a.anchor.method !== undefined) r.method = a.anchor.method;
   if (a.anchor.detail !== undefined) r.detail = a.anchor.detail;
+  if (a.relations !== undefined && a.relations.length > 0) r.relations = a.relations;
   return r;
 }
 
@@ -206,7 +208,15 @@ function emit(doc: string, sorted: readonly Annotation[]): string {
   for (const a of sorted) {
     const q = a.target.quote;
     const p = a.provenance;
-    out += `  - id: ${yamlScalar(a.id)}\n    kind: ${yamlScalar(a.kind)}\n    note: ${yamlScalar(a.note)}\n`;
+    out += `  - id: ${yamlScalar(a.id)}\n`;
+    const relations = normaliseRelations(a.relations);
+    if (relations !== undefined) {
+      out += '    relations:\n';
+      for (const r of relations) {
+        out += `      - type: ${yamlScalar(r.type)}\n        to: ${yamlScalar(r.to)}\n        author: ${yamlScalar(r.author)}\n        created: ${yamlScalar(r.created)}\n`;
+      }
+    }
+    out += `    kind: ${yamlScalar(a.kind)}\n    note: ${yamlScalar(a.note)}\n`;
     const names = Object.keys(a.attributes).sort();
     if (names.length === 0) out += '    attributes: {}\n';
     else {
@@ -304,6 +314,8 @@ const HINTS: PatternHints = {
   kind: 'a kind name (a letter, then up to 63 letters, digits, "-" or "_")',
   docHash: '"sha256:" followed by 64 lowercase hex digits',
   'attributes[]': 'a letter or "_", then up to 63 letters, digits, "-" or "_"',
+  to: 'the id of an annotation: a ULID (26 characters, digits and capital letters except I, L, O and U)',
+  type: 'a relation type name (a letter, then up to 63 letters, digits, "-" or "_")',
 };
 
 /** Version, schema and meaning, in that order: a newer file is named as such rather than as a schema failure. */
@@ -362,6 +374,26 @@ function checkSidecarValue(value: unknown, expectedDoc: string | undefined): Pro
       };
     }
     seen.set(a.id, i);
+    const relations = new Map<string, number>();
+    for (let j = 0; j < (a.relations ?? []).length; j++) {
+      const r = (a.relations as Relation[])[j];
+      if (r.to === a.id) {
+        return {
+          path: ['annotations', i, 'relations', j, 'to'],
+          code: 'invalid',
+          reason: `annotation ${a.id} is linked to itself (${r.type}); a relation joins two annotations, so delete this one`,
+        };
+      }
+      const twice = relations.get(relationKey(r));
+      if (twice !== undefined) {
+        return {
+          path: ['annotations', i, 'relations', j],
+          code: 'invalid',
+          reason: `annotation ${a.id} has the relation ${r.type} to ${r.to} twice (relations[${twice}] and relations[${j}]); delete one`,
+        };
+      }
+      relations.set(relationKey(r), j);
+    }
   }
   return undefined;
 }
@@ -383,6 +415,8 @@ function toAnnotation(r: SidecarRecord, doc: string): Annotation {
   };
   if (r.method !== undefined) a.anchor.method = r.method;
   if (r.detail !== undefined) a.anchor.detail = r.detail;
+  const relations = normaliseRelations(r.relations);
+  if (relations !== undefined) a.relations = relations;
   return a;
 }
 
@@ -458,6 +492,24 @@ function readCanonical(text: string, expectedDoc: string | undefined): Annotatio
   const ids = new Set<string>();
   while (pos < text.length) {
     const id = unique(field('  - id: '));
+    let relations: Relation[] | undefined;
+    if (text.startsWith('    relations:\n', pos)) {
+      pos += '    relations:\n'.length;
+      relations = [];
+      while (text.startsWith('      - type: ', pos)) {
+        const type = repeated('      - type: ', REPEATED.relationType);
+        const to = unique(field('        to: '));
+        const author = repeated('        author: ', REPEATED.author);
+        const created = unique(field('        created: '));
+        if (type === NO || to === NO || author === NO || created === NO || !ID.test(to) || to === id || !isDateTime(created)) return undefined;
+        const r: Relation = { type, to, author, created };
+        // Strictly increasing (type, then to): sorted as emit sorts them, and no duplicates.
+        const last = relations[relations.length - 1];
+        if (last !== undefined && !(last.type < type || (last.type === type && last.to < to))) return undefined;
+        relations.push(r);
+      }
+      if (relations.length === 0) return undefined;
+    }
     const kind = repeated('    kind: ', REPEATED.kind);
     const note = repeated('    note: ', REPEATED.note);
     if (id === NO || kind === NO || note === NO || !ID.test(id) || ids.has(id)) return undefined;
@@ -508,6 +560,7 @@ function readCanonical(text: string, expectedDoc: string | undefined): Annotatio
     };
     if (method !== undefined) a.anchor.method = method as ResolveMethod;
     if (detail !== undefined) a.anchor.detail = detail;
+    if (relations !== undefined) a.relations = relations;
     if (out.length > 0 && compareAnnotations(out[out.length - 1], a) >= 0) return undefined;
     out.push(a);
   }
@@ -566,6 +619,7 @@ const MAX_REPEATED = 4096;
 
 const REPEATED = {
   kind: new Repeated((v) => KIND.test(v)),
+  relationType: new Repeated((v) => KIND.test(v)),
   note: new Repeated(),
   author: new Repeated(),
   tool: new Repeated(),

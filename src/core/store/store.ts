@@ -17,7 +17,7 @@ import {
   sortAnnotations,
   type LayerName,
 } from './sidecar';
-import { contentHash } from '../model';
+import { contentHash, mergeRelations, relationsKey, withRelations } from '../model';
 
 /** Snapshots live at snapshots/<first 2 hex digits>/<64 hex digits>.txt, as git shards its objects: at 10,000
  *  documents with several versions each, 256 folders of a few hundred files stay quick to list and browse. */
@@ -73,7 +73,13 @@ export function mergeAnnotationSets(a: readonly Annotation[], b: readonly Annota
   const byId = new Map<string, Annotation>();
   for (const x of [...a, ...b]) {
     const y = byId.get(x.id);
-    byId.set(x.id, y === undefined || isLater(x, y) ? x : y);
+    if (y === undefined) byId.set(x.id, x);
+    else {
+      // Relations are a set: both versions' links are kept (without an ancestor nothing says one was removed).
+      const relations = mergeRelations(undefined, x.relations, y.relations, false);
+      const winner = isLater(x, y) ? x : y;
+      byId.set(x.id, relationsKey(relations) === relationsKey(winner.relations) ? winner : withRelations(winner, relations));
+    }
   }
   return sortAnnotations([...byId.values()]);
 }
@@ -92,7 +98,17 @@ function stableKey(a: Annotation): string {
   const attrs = Object.keys(a.attributes)
     .sort()
     .map((k) => [k, a.attributes[k]]);
-  return JSON.stringify([a.kind, a.target, a.note, attrs, a.provenance, a.anchor.status, a.anchor.method ?? '', a.anchor.detail ?? '']);
+  return JSON.stringify([
+    a.kind,
+    a.target,
+    a.note,
+    attrs,
+    a.provenance,
+    a.anchor.status,
+    a.anchor.method ?? '',
+    a.anchor.detail ?? '',
+    relationsKey(a.relations),
+  ]);
 }
 
 const encoder = new TextEncoder();

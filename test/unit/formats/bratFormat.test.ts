@@ -147,7 +147,13 @@ describe('brat export', () => {
       return lines.slice(from + 1, to === -1 ? undefined : to).filter((l) => l !== '' && !l.startsWith('#'));
     };
     assert.deepEqual(section('entities'), ['claim', 'figure', 'entity', 'source-quote', 'extra-kind']);
-    assert.deepEqual(section('relations'), ['<OVERLAP>\tArg1:<ENTITY>, Arg2:<ENTITY>, <OVL-TYPE>:<ANY>']);
+    assert.deepEqual(section('relations'), [
+      '<OVERLAP>\tArg1:<ENTITY>, Arg2:<ENTITY>, <OVL-TYPE>:<ANY>',
+      'supports\tArg1:figure|entity|claim, Arg2:claim',
+      'contradicts\tArg1:figure|entity|claim, Arg2:claim',
+      'same-as\tArg1:claim|figure|entity, Arg2:claim|figure|entity, <REL-TYPE>:symmetric',
+      'quotes\tArg1:claim, Arg2:claim',
+    ]);
     assert.deepEqual(section('attributes'), [
       'approx\tArg:figure',
       'stance\tArg:source-quote, Value:support|oppose|neutral',
@@ -316,7 +322,7 @@ describe('brat import', () => {
     );
   });
 
-  it('keeps what Marginalia cannot hold out, with a warning: relations, events, normalisations, discontinuous spans', () => {
+  it('keeps what Marginalia cannot hold out, with a warning: events, normalisations, notes on relations, discontinuous spans', () => {
     const text = 'Putin met Xi in Moscow.';
     const ann = [
       'T1\tentity 0 5\tPutin',
@@ -329,8 +335,12 @@ describe('brat import', () => {
     ].join('\n');
     const back = parseBrat(ann, text, 'x.ann', { doc: 'x.txt' });
     assert.equal(back.annotations.length, 3);
-    assert.equal(back.warnings.length, 4, back.warnings.join('\n'));
-    assert.match(back.warnings.join('\n'), /R1 \(a relation\)/);
+    assert.equal(back.warnings.length, 3, back.warnings.join('\n'));
+    assert.deepEqual(
+      back.annotations[0].relations?.map((r) => r.type),
+      ['Meets'],
+      'the relation itself is read (see the relations tests)',
+    );
     assert.match(back.warnings.join('\n'), /N1 \(a normalisation\)/);
     assert.match(back.warnings.join('\n'), /T3 is discontinuous \(skips " met Xi in "\)/);
     assert.match(back.warnings.join('\n'), /#1 is a note on R1/);

@@ -237,7 +237,13 @@ describe('YAML export writer: the same bytes as the yaml package', function () {
       const start = (i * 53) % (text.length - 40);
       const attributes: Record<string, AttributeValue> = { [ATTRIBUTE_NAMES[i % ATTRIBUTE_NAMES.length]]: s, n: i * 1.5, big: 1e21, ok: i % 2 === 0 };
       const anchor: Annotation['anchor'] = i % 3 === 0 ? { status: 'reanchored', method: 'diff', detail: s } : { status: 'anchored' };
-      return annotation({ doc: 'notes/tricky.md', text, start, end: start + 1 + (i % 40), note: s, attributes, anchor });
+      const a = annotation({ doc: 'notes/tricky.md', text, start, end: start + 1 + (i % 40), note: s, attributes, anchor });
+      // Relations too, whose author is the tricky string.
+      if (i % 4 === 1)
+        a.relations = [
+          { type: i % 8 === 1 ? 'supports' : 'same-as', to: '01JF' + String(i).padStart(22, '9'), author: s, created: '2026-11-23T10:00:00.000Z' },
+        ];
+      return a;
     });
     const out = assertSameAsLibrary([
       { path: 'notes/tricky.md', text, annotations },

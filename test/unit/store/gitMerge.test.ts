@@ -11,7 +11,7 @@ import { NodeWorkspaceFs } from '../../../src/node';
 import { resolveConflictMarkers, wholeFileConflict } from '../../../src/core/store';
 import { SidecarError, parseCanonicalSidecar } from '../../../src/core/store';
 import { GIT_ATTRIBUTES, gitDriverCommand } from '../../../src/cli/main';
-import { AnnotationStore } from '../../../src/core/store';
+import { AnnotationStore, linkInStore } from '../../../src/core/store';
 import { contentHash } from '../../../src/core/model';
 import { annotation, edited as edit, moved, type AnnotationSpec } from '../../support/annotations';
 
@@ -227,6 +227,30 @@ describe('git merges of sidecars (real git)', function () {
     );
   });
 
+  it('merges links two people made on different annotations, and a link made while the other edited that annotation’s note (plain git, no merge driver)', async () => {
+    const { dir, store } = await repo();
+    // Bob: the figure supports the claim on "factory orders rose"; Carol: the entity supports the claim on "wages still
+    // lag prices", and a note on the figure Bob links.
+    const bobLink = { type: 'supports', to: base[2].id, author: 'bob', created: '2026-11-24T09:00:00.000Z' };
+    const carolLink = { type: 'supports', to: base[3].id, author: 'carol', created: '2026-11-24T09:30:00.000Z' };
+    await onBranch(dir, 'bob', () => linkInStore(store, DOC, base[0].id, bobLink));
+    await onBranch(dir, 'carol', async () => {
+      await linkInStore(store, DOC, base[1].id, carolLink);
+      await store.update(DOC, { upsert: [edited(base[0], 'Seasonally adjusted?', 'carol')] });
+    });
+    git(dir, 'checkout', '--quiet', 'bob');
+    assert.ok(merge(dir, 'carol'), 'git merges without conflict');
+    assert.deepEqual(await mergedIds(dir, store), ids(base));
+    const merged = await store.loadDoc(DOC);
+    assert.deepEqual(merged[0].relations, [bobLink]);
+    assert.equal(merged[0].note, 'Seasonally adjusted?');
+    assert.deepEqual(merged[1].relations, [carolLink]);
+    assert.deepEqual(
+      merged.slice(2).map((a) => a.relations),
+      [undefined, undefined, undefined],
+    );
+  });
+
   // What still conflicts: git sees two insertions at the same place, or two new files. The store then reports the
   // conflict (never loads half of it); a merge driver or conflict resolver is the planned fix.
   it('still conflicts when both branches add annotations between the same two neighbours, and reports it', async () => {
@@ -346,6 +370,24 @@ describe('merging sidecars by annotation id with git (merge driver and resolve)'
       /marginalia: merged \.marginalia\/annotations\/corpus\/report\.txt\.yaml: 7 annotations: 1 from ours, 1 from theirs, 5 the same on both/,
     );
     assert.deepEqual(ids(mergedSidecar(dir)), [...base.map((a) => a.id), carol.id, bob.id]);
+  });
+
+  it('merges links both branches made on the same annotation, which plain git cannot (the merge driver keeps both)', async () => {
+    const { dir, store } = await repo();
+    const bobLink = { type: 'supports', to: base[2].id, author: 'bob', created: '2026-11-24T09:00:00.000Z' };
+    const carolLink = { type: 'contradicts', to: base[3].id, author: 'carol', created: '2026-11-24T09:30:00.000Z' };
+    await onBranch(dir, 'bob', () => linkInStore(store, DOC, base[0].id, bobLink));
+    await onBranch(dir, 'carol', () => linkInStore(store, DOC, base[0].id, carolLink));
+    git(dir, 'checkout', '--quiet', 'bob');
+    const plain = gitMerge(dir, 'carol', { driver: false });
+    assert.equal(plain.ok, false, 'plain git conflicts: both add a relations list at the same place');
+    git(dir, 'merge', '--abort');
+    const driven = gitMerge(dir, 'carol', { driver: true });
+    assert.ok(driven.ok, driven.output);
+    assert.match(driven.output, /1 changed on both/);
+    const merged = mergedSidecar(dir);
+    assert.deepEqual(merged[0].relations, [carolLink, bobLink]);
+    assert.deepEqual(ids(merged), ids(base));
   });
 
   it('merges a sidecar both branches created for the same document (add/add)', async () => {

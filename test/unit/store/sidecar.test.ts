@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as fc from 'fast-check';
 import { parse as parseYaml } from 'yaml';
 import type { Annotation, AttributeValue, ResolveMethod } from '../../../src/core/model';
-import { PathError } from '../../../src/core/model';
+import { PathError, normaliseRelations } from '../../../src/core/model';
 import { isPlainSafe, quoteString } from '../../../src/core/yaml';
 import {
   MAX_SIDECAR_BYTES,
@@ -288,9 +288,21 @@ const annotationArb = fc
     status: fc.constantFrom('anchored' as const, 'reanchored' as const, 'orphaned' as const),
     method: fc.option(fc.constantFrom<ResolveMethod>('exact', 'edits', 'diff', 'diff-changed', 'quote', 'fuzzy', 'orphaned'), { nil: undefined }),
     detail: fc.option(anyString, { nil: undefined }),
+    relations: fc.option(
+      fc.uniqueArray(
+        fc.record({
+          type: fc.oneof(fc.constantFrom('supports', 'same-as', 'yes', 'No'), fc.stringMatching(/^[A-Za-z][A-Za-z0-9_-]{0,6}$/)),
+          to: ulid,
+          author: anyString,
+          created: iso,
+        }),
+        { selector: (r) => `${r.type} ${r.to}`, minLength: 1, maxLength: 4 },
+      ),
+      { nil: undefined },
+    ),
   })
-  .map((r): Annotation =>
-    annotation({
+  .map((r): Annotation => {
+    const a = annotation({
       id: r.id,
       kind: r.kind,
       doc: DOC,
@@ -306,14 +318,17 @@ const annotationArb = fc
       tool: r.tool,
       docHash: HASH,
       anchor: { status: r.status, ...(r.method === undefined ? {} : { method: r.method }), ...(r.detail === undefined ? {} : { detail: r.detail }) },
-    }),
-  );
+    });
+    const relations = r.relations?.filter((x) => x.to !== r.id);
+    return relations !== undefined && relations.length > 0 ? { ...a, relations } : a;
+  });
 const annotationSet = fc.uniqueArray(annotationArb, { selector: (a) => a.id, maxLength: 6 });
 
 /** Deep-equal after sorting attribute keys (parse returns them sorted). */
 function normalised(list: Annotation[]): Annotation[] {
   return sortAnnotations(list).map((a) => ({
     ...a,
+    ...(a.relations ? { relations: normaliseRelations(a.relations) } : {}),
     attributes: Object.fromEntries(
       Object.keys(a.attributes)
         .sort()
@@ -335,7 +350,17 @@ describe('sidecar round trip (property-based)', () => {
         assert.equal(serializeSidecar(DOC, fast), text);
         // One line per field: no value spills onto another line.
         const expectedLines =
-          4 + list.reduce((n, a) => n + 15 + Object.keys(a.attributes).length + (a.anchor.method ? 1 : 0) + (a.anchor.detail !== undefined ? 1 : 0), 0);
+          4 +
+          list.reduce(
+            (n, a) =>
+              n +
+              15 +
+              Object.keys(a.attributes).length +
+              (a.anchor.method ? 1 : 0) +
+              (a.anchor.detail !== undefined ? 1 : 0) +
+              (a.relations ? 1 + 4 * a.relations.length : 0),
+            0,
+          );
         assert.equal(text.split('\n').length - 1, expectedLines);
       }),
       { numRuns: 400 },
