@@ -306,10 +306,11 @@ describe('issue 5: faults in the extension host', function () {
         .find((n) => n.type === 'doc' && n.doc.doc === DOC);
       assert.ok(doc);
       const notes = treeLabels(a, child(a, doc, 'claim'));
+      // Other tests of this workspace tagged as other coders, so each passage names its coder before its note.
       assert.deepEqual(notes, [
-        'Ours tagged the first claim (only ours)',
-        'Both edited the shared claim (theirs: later edit)',
-        'Theirs tagged the last claim (only theirs)',
+        'Ours tagged the first claim (tester — only ours)',
+        'Both edited the shared claim (tester — theirs: later edit)',
+        'Theirs tagged the last claim (tester — only theirs)',
       ]);
       const editor = await openAndSelect(f, DOC, 'Theirs tagged');
       assert.match(await hoverAt(editor, TEXT.indexOf('Theirs tagged') + 2), /only theirs/);
