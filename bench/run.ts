@@ -8,7 +8,7 @@ import * as corpus from './corpus';
 
 const VARIANTS: Record<string, Record<string, (quick: boolean) => void | Promise<void>>> = {
   reanchor: { ours: reanchor.ours, hypothesis: reanchor.hypothesis, dmp: reanchor.dmp },
-  typing: { ours: typing.ours, naive: typing.naive },
+  typing: { ours: typing.ours, naive: typing.naive, ours100k: typing.ours100k, naive100k: typing.naive100k },
   hover: { ours: hover.ours, linear: hover.linear },
   corpus: { generate: corpus.generate, ours: corpus.ours, alternative: corpus.alternative, clean: corpus.clean },
 };

@@ -5,9 +5,19 @@ import type { Annotation, TextEdit } from '../model';
 import { reanchorDocument } from './reanchor';
 import { contentHash, makeQuote } from '../model';
 
+/** Where an annotation's passage is now, with the annotation as last stored. */
+export interface LiveSpan {
+  id: string;
+  start: number;
+  end: number;
+  annotation: Annotation;
+}
+
 export interface LiveChange {
-  /** Ids whose offsets changed. */
+  /** Ids whose offsets changed one by one: reached by an edit, or (after a reload) mapped through the diff. */
   moved: string[];
+  /** Whether the spans after an edit moved along with it (they are not listed in `moved`: see EditOutcome). */
+  shifted: boolean;
   /** Ids that became orphans with this change. */
   orphaned: string[];
   /** How the change was followed: edit tracking, or a diff when the whole text was replaced (a reload from disk). */
@@ -20,14 +30,15 @@ const WHOLESALE = 0.5;
 export class LiveDocument {
   private tracker: EditTracker;
   private readonly byId = new Map<string, Annotation>();
-  /** Ids changed since the last save (moved, edited, orphaned, added). */
+  /** Ids changed since the last save (reached by an edit, orphaned, added). */
   private readonly dirty = new Set<string>();
+  /** Whether spans were shifted since the last save: the save then compares every span with its stored offsets. */
+  private shifted = false;
   private textValue: string;
   private hashValue: string | undefined;
-  /** Each annotation with its tracked span (read in place) and its last copy at moved offsets: what annotations()
-   *  walks after every keystroke, without a lookup per annotation or a new copy of what has not moved since. Edits
-   *  move the spans in place; anything else that changes the set drops this. */
-  private rows: Array<{ a: Annotation; s: Readonly<TrackedSpan> | undefined; moved?: Annotation }> | undefined;
+  /** Each annotation with its last copy at moved offsets, so annotations() makes no new copy of what has not moved
+   *  since it was last asked. Anything that changes the set drops this. */
+  private rows: Array<{ a: Annotation; moved?: Annotation }> | undefined;
   version = 0;
 
   constructor(
@@ -53,18 +64,38 @@ export class LiveDocument {
   }
 
   get isDirty(): boolean {
-    return this.dirty.size > 0;
+    return this.dirty.size > 0 || this.shifted;
   }
 
   /** The annotations as they stand now: tracked offsets, stored quote until the next save. */
   annotations(): Annotation[] {
-    this.rows ??= [...this.byId.values()].map((a) => ({ a, s: a.anchor.status === 'orphaned' ? undefined : this.tracker.offsets(a.id) }));
+    this.rows ??= [...this.byId.values()].map((a) => ({ a }));
     return this.rows.map((row) => {
-      const { a, s, moved } = row;
+      const { a, moved } = row;
+      const s = a.anchor.status === 'orphaned' ? undefined : this.tracker.offsets(a.id);
       if (!s || (s.start === a.target.start && s.end === a.target.end)) return a;
       if (moved && moved.target.start === s.start && moved.target.end === s.end) return moved;
       return (row.moved = at(a, s));
     });
+  }
+
+  /**
+   * Spans (not orphaned) sharing at least one character with [start, end), in document order (by start, then longer
+   * first), from the tracker itself: no index to rebuild after a keystroke. Made for drawing a viewport after each
+   * keystroke, so no annotation is copied: `annotation` is the stored record (its `target` as last saved), `start`
+   * and `end` are where its passage is now. Ask {@link get} or {@link touching} for the current annotation.
+   */
+  overlapping(start: number, end: number): LiveSpan[] {
+    return this.tracker.overlapping(start, end, liveSpan);
+  }
+
+  /** Annotations (not orphaned) containing or bordering the caret position `offset`, in document order. */
+  touching(offset: number): Annotation[] {
+    return this.lookup(this.tracker.touching(offset));
+  }
+
+  private lookup(spans: readonly TrackedSpan[]): Annotation[] {
+    return spans.map((s) => at(s.data as Annotation, s));
   }
 
   get(id: string): Annotation | undefined {
@@ -81,6 +112,7 @@ export class LiveDocument {
     this.hashValue = undefined;
     const outcome = this.tracker.apply(edits);
     for (const id of outcome.changed) this.dirty.add(id);
+    if (outcome.shifted) this.shifted = true;
     for (const id of outcome.orphaned) {
       const a = this.byId.get(id);
       if (!a) continue;
@@ -90,9 +122,9 @@ export class LiveDocument {
       this.dirty.add(id);
       this.rows = undefined;
     }
-    if (outcome.orphaned.length === 0) return { moved: outcome.changed, orphaned: [], via: 'edits' };
+    if (outcome.orphaned.length === 0) return { moved: outcome.changed, shifted: outcome.shifted, orphaned: [], via: 'edits' };
     const orphaned = new Set(outcome.orphaned);
-    return { moved: outcome.changed.filter((id) => !orphaned.has(id)), orphaned: outcome.orphaned, via: 'edits' };
+    return { moved: outcome.changed.filter((id) => !orphaned.has(id)), shifted: outcome.shifted, orphaned: outcome.orphaned, via: 'edits' };
   }
 
   /** Adds or replaces an annotation whose target refers to the current text. */
@@ -100,7 +132,7 @@ export class LiveDocument {
     this.rows = undefined;
     this.byId.set(a.id, a);
     if (a.anchor.status === 'orphaned') this.tracker.delete(a.id);
-    else this.tracker.set({ id: a.id, start: a.target.start, end: a.target.end });
+    else this.tracker.set({ id: a.id, start: a.target.start, end: a.target.end, data: a });
     this.version++;
   }
 
@@ -117,6 +149,14 @@ export class LiveDocument {
    * and docHash; passages whose own text changed are marked re-anchored by edits. Clears the dirty set.
    */
   takeChanges(): Annotation[] {
+    if (this.shifted) {
+      // Shifted spans are not listed one by one while typing: find them now, once per save.
+      for (const a of this.byId.values()) {
+        const s = a.anchor.status === 'orphaned' ? undefined : this.tracker.offsets(a.id);
+        if (s && (s.start !== a.target.start || s.end !== a.target.end)) this.dirty.add(a.id);
+      }
+      this.shifted = false;
+    }
     const out: Annotation[] = [];
     for (const id of this.dirty) {
       const a = this.byId.get(id);
@@ -148,8 +188,8 @@ export class LiveDocument {
     return { ...c, target: { start, end, quote: makeQuote(this.textValue, start, end) }, provenance: { ...c.provenance, docHash: this.hash }, anchor };
   }
 
-  private trackable(): { id: string; start: number; end: number }[] {
-    return [...this.byId.values()].filter((a) => a.anchor.status !== 'orphaned').map((a) => ({ id: a.id, start: a.target.start, end: a.target.end }));
+  private trackable(): TrackedSpan[] {
+    return [...this.byId.values()].filter((a) => a.anchor.status !== 'orphaned').map((a) => ({ id: a.id, start: a.target.start, end: a.target.end, data: a }));
   }
 
   /** The whole text was replaced (reload, revert, another tool): map every annotation through a diff instead. */
@@ -175,8 +215,9 @@ export class LiveDocument {
       if (r.after && (r.after.start !== r.before.start || r.after.end !== r.before.end)) moved.push(r.id);
     }
     this.rows = undefined;
+    this.shifted = false;
     this.tracker = new EditTracker(this.trackable());
-    return { moved, orphaned, via: 'diff' };
+    return { moved, shifted: false, orphaned, via: 'diff' };
   }
 
   private materialiseAgainst(a: Annotation, text: string, hash: string): Annotation {
@@ -186,8 +227,12 @@ export class LiveDocument {
   }
 }
 
+function liveSpan(id: string, start: number, end: number, data: unknown): LiveSpan {
+  return { id, start, end, annotation: data as Annotation };
+}
+
 /** The annotation at the tracked offsets (itself when they are the stored ones). */
-function at(a: Annotation, s: Readonly<TrackedSpan>): Annotation {
+function at(a: Annotation, s: TrackedSpan): Annotation {
   if (s.start === a.target.start && s.end === a.target.end) return a;
   return { ...a, target: { start: s.start, end: s.end, quote: a.target.quote } };
 }

@@ -6,7 +6,7 @@
 import type { Annotation, Relation, TextEdit } from '../model';
 import { PathError, UserError, contentHash, plural, sameRelations, spanHolds, withRelations } from '../model';
 import type { YamlFileError } from '../yaml';
-import { LiveDocument, reanchorDocument } from '../anchoring';
+import { LiveDocument, reanchorDocument, type LiveChange } from '../anchoring';
 import { STORE_DIR } from '../../constants';
 import { AnnotationStore } from './store';
 import { defaultCodebook, findKind, type Codebook, type KindDefinition } from './codebook';
@@ -469,14 +469,14 @@ export class CorpusFolder {
   }
 
   /** Follows one change event; returns the live outcome. Saves when the document is not dirty (a reload or revert). */
-  change(doc: string, edits: TextEdit[], text: string, isDirty: boolean): { moved: string[]; orphaned: string[] } | undefined {
+  change(doc: string, edits: TextEdit[], text: string, isDirty: boolean): LiveChange | undefined {
     const l = this.live.get(doc);
     if (!l) return undefined;
     const outcome = l.applyChange(edits, text);
     if (outcome.via === 'diff')
       this.log.info(`${doc}: text replaced; ${plural(outcome.moved.length, 'annotation')} moved, ${outcome.orphaned.length} orphaned`);
     if (!isDirty) void this.persist(doc).catch((e) => this.log.error(e as Error));
-    if (outcome.moved.length > 0 || outcome.orphaned.length > 0) this.fire({ doc });
+    if (outcome.moved.length > 0 || outcome.shifted || outcome.orphaned.length > 0) this.fire({ doc });
     return outcome;
   }
 

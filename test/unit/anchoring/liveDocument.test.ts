@@ -19,7 +19,7 @@ describe('LiveDocument', () => {
     const e = { offset: 0, deleteLength: 0, insertText: 'Today, ' };
     const text = edit(base, e);
     const change = live.applyChange([e], text);
-    assert.deepEqual(change, { moved: [a.id], orphaned: [], via: 'edits' });
+    assert.deepEqual(change, { moved: [], shifted: true, orphaned: [], via: 'edits' });
     const now = live.get(a.id)!;
     assert.equal(text.slice(now.target.start, now.target.end), 'Sberbank leads');
     assert.ok(live.isDirty);
@@ -80,5 +80,51 @@ describe('LiveDocument', () => {
     assert.equal(live.delete(a.id), true);
     assert.equal(live.size, 0);
     assert.deepEqual(live.takeChanges(), []);
+  });
+
+  it('answers which annotations overlap a range or touch the caret, at their live offsets, without an index rebuilt', () => {
+    const a = tag(base, 'Sberbank leads');
+    const b = tag(base, 'Sberbank leads the work');
+    const c = tag(base, 'decree');
+    const live = new LiveDocument('d.txt', base, [c, b, a]);
+    const e = { offset: 0, deleteLength: 0, insertText: 'Today, ' };
+    const text = edit(base, e);
+    live.applyChange([e], text);
+    const at = text.indexOf('Sberbank');
+    // Document order: by start, longer first.
+    assert.deepEqual(
+      live.overlapping(at, at + 3).map((x) => x.id),
+      [b.id, a.id],
+    );
+    for (const x of live.overlapping(0, text.length)) {
+      assert.equal(text.slice(x.start, x.end), x.annotation.target.quote.exact);
+      assert.deepEqual(live.get(x.id)!.target, { ...x.annotation.target, start: x.start, end: x.end });
+    }
+    assert.deepEqual(
+      live.touching(text.indexOf('decree') + 6).map((x) => x.id),
+      [c.id],
+    );
+    // An orphan is in no answer.
+    const gone = { offset: text.indexOf('decree'), deleteLength: 6, insertText: '' };
+    live.applyChange([gone], edit(text, gone));
+    assert.deepEqual(
+      live.overlapping(0, text.length),
+      live.overlapping(0, text.length).filter((x) => x.id !== c.id),
+    );
+    assert.equal(live.get(c.id)!.anchor.status, 'orphaned');
+  });
+
+  it('saves every annotation that typing shifted, and only those', () => {
+    const a = tag(base, 'Putin');
+    const b = tag(base, 'Sberbank leads');
+    const live = new LiveDocument('d.txt', base, [a, b]);
+    const e = { offset: base.indexOf('Sberbank'), deleteLength: 0, insertText: 'Now ' };
+    live.applyChange([e], edit(base, e));
+    assert.ok(live.isDirty);
+    assert.deepEqual(
+      live.takeChanges().map((x) => x.id),
+      [b.id],
+    );
+    assert.equal(live.isDirty, false);
   });
 });
