@@ -5,12 +5,14 @@ import * as reanchor from './reanchor';
 import * as typing from './typing';
 import * as hover from './hover';
 import * as corpus from './corpus';
+import * as firstTree from './firstTree';
 
 const VARIANTS: Record<string, Record<string, (quick: boolean) => void | Promise<void>>> = {
   reanchor: { ours: reanchor.ours, hypothesis: reanchor.hypothesis, dmp: reanchor.dmp },
   typing: { ours: typing.ours, naive: typing.naive, ours100k: typing.ours100k, naive100k: typing.naive100k },
   hover: { ours: hover.ours, linear: hover.linear },
   corpus: { generate: corpus.generate, ours: corpus.ours, alternative: corpus.alternative, clean: corpus.clean },
+  firstTree: { cached: firstTree.cached, uncached: firstTree.uncached },
 };
 
 async function main(): Promise<void> {

@@ -85,6 +85,8 @@ for (const [w, v] of [
   ['corpus', 'generate'],
   ['corpus', 'ours'],
   ['corpus', 'alternative'],
+  ['firstTree', 'cached'],
+  ['firstTree', 'uncached'],
   ['corpus', 'clean'],
 ]) {
   results.push(...(await variant(w, v)));

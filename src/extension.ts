@@ -61,7 +61,7 @@ export function activate(context: vscode.ExtensionContext): MarginaliaApi {
   const log = logs.for('extension');
 
   const layers = new CoderLayers(context.workspaceState);
-  const workspace = new WorkspaceAnnotations(logs, layers);
+  const workspace = new WorkspaceAnnotations(logs, layers, context.storageUri);
   const indexes = new DocumentIndexes(layers);
   const tree = new CorpusTreeProvider(workspace);
   const treeView = vscode.window.createTreeView(VIEWS.corpus, { treeDataProvider: tree, showCollapseAll: true, canSelectMany: false });

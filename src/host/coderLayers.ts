@@ -64,6 +64,12 @@ export class CoderLayers implements vscode.Disposable {
     return coderLayer(this.view(folder), a.provenance.author);
   }
 
+  /** Whether this person sees the annotations of this coder. */
+  sees(folder: CorpusFolder, author: string): boolean {
+    const view = this.view(folder);
+    return (!view.blind && view.compare === undefined) || coderLayer(view, author) !== undefined;
+  }
+
   /** The annotations this person sees (the same array when nothing is hidden). */
   visible(folder: CorpusFolder, annotations: Annotation[]): Annotation[] {
     const view = this.view(folder);

@@ -2,7 +2,7 @@
 import * as vscode from 'vscode';
 import { Disposable } from './lifecycle';
 import { plural, type Annotation } from '../core/model';
-import { buildCorpusTree, coderLabel, relationLabel, summariseDocument, type DirSummary, type DocSummary, type ResolvedRelation } from '../core/store';
+import { buildCorpusTree, coderLabel, relationLabel, summariseCounts, type DirSummary, type DocSummary, type ResolvedRelation } from '../core/store';
 import type { FolderModel } from './folderModel';
 import type { WorkspaceAnnotations } from './workspaceAnnotations';
 import { kindIcon } from './kindStyle';
@@ -56,11 +56,16 @@ export class CorpusTreeProvider extends Disposable implements vscode.TreeDataPro
     if (!r) {
       const corpus = new Set(folder.corpus);
       const seen = new Set<string>();
+      const k = this.kindFilter;
+      const c = this.coders;
+      const layers = this.workspace.layers;
+      const keep = (author: string, kind: string): boolean => (!k || k.has(kind)) && (!c || c.has(author)) && layers.sees(folder, author);
+      // Counts, not annotations: at start-up they come from the summary cache before the sidecars are read.
       r = buildCorpusTree(
         folder.documents().map((d) => {
-          const shown = this.visible(folder, folder.annotations(d));
-          for (const a of shown) seen.add(a.provenance.author);
-          return summariseDocument(d, shown, !corpus.has(d));
+          const counts = folder.counts(d);
+          for (const x of counts) if (keep(x.author, x.kind)) seen.add(x.author);
+          return summariseCounts(d, counts, keep, !corpus.has(d));
         }),
       );
       this.roots.set(folder, r);

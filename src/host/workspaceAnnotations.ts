@@ -31,6 +31,9 @@ export class WorkspaceAnnotations extends Disposable {
     private readonly logs: Log,
     /** What this person sees of the coders' annotations (blind coding, comparing). */
     readonly layers: CoderLayers,
+    /** The extension's storage for this workspace (outside it, never in git): where the Corpus view's counts are
+     *  cached between sessions. Without it every start reads every sidecar first. */
+    private readonly storage?: vscode.Uri,
   ) {
     super();
     this.log = logs.for('workspace');
@@ -100,6 +103,7 @@ export class WorkspaceAnnotations extends Disposable {
       this.logs.for(`folder ${f.name}`),
       (c) => this.emitter.fire(c),
       () => vscode.workspace.isTrusted,
+      this.storage,
     );
     this.folders.set(f.uri.toString(), model);
     this.watch(model);

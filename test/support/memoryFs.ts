@@ -4,6 +4,9 @@ import type { DirEntry, WorkspaceFs } from '../../src/core/store';
 
 export class MemoryFs implements WorkspaceFs {
   readonly files = new Map<string, Uint8Array>();
+  /** Modification times (ms): each write takes the next tick of this clock, unless a test sets one. */
+  readonly mtimes = new Map<string, number>();
+  clock = 1_000;
   writes = 0;
 
   constructor(initial: Record<string, string> = {}) {
@@ -19,6 +22,7 @@ export class MemoryFs implements WorkspaceFs {
   async writeAtomic(rel: string, data: Uint8Array): Promise<void> {
     this.writes++;
     this.files.set(toRelPath(rel), data);
+    this.mtimes.set(toRelPath(rel), ++this.clock);
   }
   async delete(rel: string): Promise<void> {
     this.files.delete(toRelPath(rel));
@@ -37,6 +41,6 @@ export class MemoryFs implements WorkspaceFs {
   }
   async stat(rel: string): Promise<{ size: number; mtime: number } | undefined> {
     const b = this.files.get(toRelPath(rel));
-    return b && { size: b.length, mtime: 0 };
+    return b && { size: b.length, mtime: this.mtimes.get(toRelPath(rel)) ?? 0 };
   }
 }

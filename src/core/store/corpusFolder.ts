@@ -28,6 +28,16 @@ import { emptyRegister, type EntityRegister } from './entities';
 import { loadEntities } from './entityStore';
 import { systemClock, type Clock, type Logger, type WorkspaceFs } from './ports';
 import { RelationIndex } from './relations';
+import {
+  RACY_WINDOW_MS,
+  countAnnotations,
+  parseSummaryCache,
+  renderSummaryCache,
+  type CachedSidecar,
+  type KindCount,
+  type SummaryCachePort,
+} from './summaryCache';
+import type { LoadAllResult } from './store';
 
 /** A write was asked for where Marginalia may not write: the message says why and what to do. */
 export class ReadOnlyError extends UserError {}
@@ -65,7 +75,16 @@ export interface CorpusFolderOptions {
   storeWarning?: (message: string) => void;
   /** Which layer of the store the folder reads and writes: the coders' annotations (default) or the reviewed set. */
   layer?: LayerName;
+  /** Where the counts of the Corpus view's first level are kept between sessions (outside the workspace); without
+   *  one, every load reads every sidecar before anything is shown. */
+  summaryCache?: SummaryCachePort;
+  /** How long after a change the summary cache is brought up to date (default 3 s). */
+  summaryDelayMs?: number;
 }
+
+/** Sidecars left uncounted by the cache that the first level still reads before it is shown; with more (a first
+ *  start, the cache lost), the first level waits for the full load instead. */
+const FIRST_LEVEL_READS = 200;
 
 export class CorpusFolder {
   readonly fs: FolderFs;
@@ -96,6 +115,16 @@ export class CorpusFolder {
   private readonly changed: (doc?: string) => void;
   private readonly isTrusted: () => boolean;
   private readonly clock: Clock;
+  private readonly summaryCache: SummaryCachePort | undefined;
+  private readonly summaryDelayMs: number;
+  /** Counts from the summary cache for documents whose sidecars are not loaded yet (only during a load). */
+  private cachedCounts = new Map<string, KindCount[]>();
+  /** The summary cache as it stands (after a load), by sidecar file; entries of changed documents are dropped at
+   *  once and counted again when the cache is next written. */
+  private summaries: Map<string, CachedSidecar> | undefined;
+  private readonly summariesPending = new Set<string>();
+  private summaryTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly counted = new WeakMap<readonly Annotation[], KindCount[]>();
 
   constructor(options: CorpusFolderOptions) {
     this.name = options.name;
@@ -105,12 +134,15 @@ export class CorpusFolder {
     this.changed = options.changed;
     this.isTrusted = options.isTrusted;
     this.clock = options.clock ?? systemClock;
+    this.summaryCache = options.summaryCache;
+    this.summaryDelayMs = options.summaryDelayMs ?? 3_000;
     this.store = new AnnotationStore(this.fs, { clock: this.clock, warn: options.storeWarning, layer: options.layer });
     this.matcher = corpusMatcher(this.settings().corpus, this.exportFolders);
   }
 
   private fire(change: { doc?: string }): void {
     this.relationIndexCache = undefined;
+    if (change.doc !== undefined && this.summaries) this.summaryChanged(change.doc);
     this.changed(change.doc);
   }
 
@@ -140,15 +172,48 @@ export class CorpusFolder {
     return this.stored.get(doc) ?? [];
   }
 
-  /** (Re)loads corpus list, codebook and every sidecar. */
+  /**
+   * (Re)loads corpus list, codebook and every sidecar. With a summary cache, the corpus and the counts of the
+   * Corpus view's first level are shown first (a change fires with {@link counts} answering from the cache), then
+   * every sidecar is read; the returned promise settles when all are.
+   */
   async load(): Promise<void> {
     const t0 = performance.now();
     const options = this.settings().corpus;
     this.matcher = corpusMatcher(options, this.exportFolders);
-    const [listing, loaded] = await Promise.all([listCorpusFolders(this.fs, options), this.store.loadAll()]);
-    const corpus = this.setExportFolders(listing);
-    await this.loadCodebook();
-    await this.loadEntities();
+    let loaded: LoadAllResult;
+    let corpus: string[];
+    let stats: Map<string, { size: number; mtime: number }> | undefined;
+    if (this.summaryCache) {
+      const [listing, listed, text] = await Promise.all([
+        listCorpusFolders(this.fs, options),
+        this.store.sidecarFiles(),
+        this.summaryCache.read().catch(() => undefined),
+      ]);
+      corpus = this.setExportFolders(listing);
+      await this.loadCodebook();
+      await this.loadEntities();
+      stats = await this.statSidecars(listed.files);
+      const first = await this.firstLevel(listed.files, stats, parseSummaryCache(text, this.store.layer));
+      if (first) {
+        this.cachedCounts = first.counts;
+        this.showCorpus(corpus);
+        this.log.info(
+          `${this.name}: first level of ${plural(corpus.length, 'document')} from the summary cache (${first.fromCache} sidecars counted before, ${first.read} read) in ${Math.round(performance.now() - t0)} ms`,
+        );
+        this.fire({});
+      }
+      const rest = listed.files.filter((f) => !first?.loaded.has(f));
+      loaded = await this.store.loadSidecars(rest, listed.errors);
+      for (const [doc, list] of first?.loaded.values() ?? []) loaded.docs.set(doc, list);
+    } else {
+      const [listing, all] = await Promise.all([listCorpusFolders(this.fs, options), this.store.loadAll()]);
+      corpus = this.setExportFolders(listing);
+      await this.loadCodebook();
+      await this.loadEntities();
+      loaded = all;
+    }
+    this.cachedCounts = new Map();
     this.stored = loaded.docs;
     this.errors = loaded.errors;
     for (const doc of [...this.stored.keys()]) {
@@ -164,6 +229,123 @@ export class CorpusFolder {
       `${this.name}: ${plural(corpus.length, 'document')}, ${plural(n, 'annotation')} in ${plural(loaded.docs.size, 'sidecar')}, ${loaded.errors.length} broken, loaded in ${Math.round(performance.now() - t0)} ms`,
     );
     this.fire({});
+    if (stats) {
+      this.summaries = new Map();
+      this.summariesPending.clear();
+      for (const doc of this.stored.keys()) this.summariesPending.add(doc);
+      await this.saveSummaries(stats).catch((e) => this.log.warn(`${this.name}: the summary cache was not written: ${(e as Error).message}`));
+    }
+  }
+
+  /** Sizes and modification times of the sidecars (those that cannot be looked at are left out). */
+  private async statSidecars(files: readonly string[]): Promise<Map<string, { size: number; mtime: number }>> {
+    if (this.fs.statListed) return this.fs.statListed(files);
+    const out = new Map<string, { size: number; mtime: number }>();
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < files.length) {
+        const file = files[next++];
+        const st = await this.fs.stat(file).catch(() => undefined);
+        if (st) out.set(file, st);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(64, files.length) }, worker));
+    return out;
+  }
+
+  /** The first level's counts: from the cache where a sidecar is as it was when counted, read for the few that are
+   *  not. Undefined when too many would have to be read (the full load comes first then). */
+  private async firstLevel(
+    files: readonly string[],
+    stats: ReadonlyMap<string, { size: number; mtime: number }>,
+    cache: ReadonlyMap<string, CachedSidecar>,
+  ): Promise<{ counts: Map<string, KindCount[]>; loaded: Map<string, [string, Annotation[]]>; fromCache: number; read: number } | undefined> {
+    const counts = new Map<string, KindCount[]>();
+    const uncounted: string[] = [];
+    for (const file of files) {
+      const doc = this.store.docOf(file);
+      if (doc === undefined || this.notCorpus(doc)) continue;
+      const st = stats.get(file);
+      const c = cache.get(file);
+      if (st && c && c.size === st.size && c.mtime === st.mtime) counts.set(doc, c.counts);
+      else uncounted.push(file);
+    }
+    if (uncounted.length > FIRST_LEVEL_READS || counts.size === 0) return undefined;
+    const errors: SidecarError[] = [];
+    const read = await this.store.loadSidecars(uncounted, errors);
+    const loaded = new Map<string, [string, Annotation[]]>();
+    for (const file of uncounted) {
+      const doc = this.store.docOf(file) as string;
+      const list = read.docs.get(doc);
+      if (!list) continue;
+      loaded.set(file, [doc, list]);
+      counts.set(doc, countAnnotations(list));
+    }
+    return { counts, loaded, fromCache: counts.size - loaded.size, read: loaded.size };
+  }
+
+  private summaryChanged(doc: string): void {
+    this.summaries?.delete(this.store.sidecarPath(doc));
+    this.summariesPending.add(doc);
+    if (this.summaryTimer || !this.summaryCache) return;
+    this.summaryTimer = setTimeout(() => {
+      this.summaryTimer = undefined;
+      void this.saveSummaries().catch((e) => this.log.warn(`${this.name}: the summary cache was not written: ${(e as Error).message}`));
+    }, this.summaryDelayMs);
+    (this.summaryTimer as { unref?: () => void }).unref?.();
+  }
+
+  /**
+   * Brings the summary cache up to date with the stored annotations of the documents changed since it was last
+   * written (all of them after a load) and writes it. Sizes and times are those looked at before the annotations
+   * were read (`stats`, from a load), or looked at now: a sidecar that changes after that is seen as changed next
+   * time, never the other way round. Files modified just before they were looked at are left out.
+   */
+  async saveSummaries(stats?: ReadonlyMap<string, { size: number; mtime: number }>): Promise<void> {
+    const cache = this.summaryCache;
+    const summaries = this.summaries;
+    if (!cache || !summaries) return;
+    if (this.summaryTimer) clearTimeout(this.summaryTimer);
+    this.summaryTimer = undefined;
+    const docs = [...this.summariesPending];
+    this.summariesPending.clear();
+    const files = docs.map((d) => this.store.sidecarPath(d));
+    const looked = stats ?? (await this.statSidecars(files));
+    const now = this.clock.now().getTime();
+    for (let i = 0; i < docs.length; i++) {
+      const st = looked.get(files[i]);
+      const list = this.stored.get(docs[i]);
+      if (st && list && st.mtime <= now - RACY_WINDOW_MS) {
+        summaries.set(files[i], { size: st.size, mtime: st.mtime, counts: this.countsOf(list) });
+        continue;
+      }
+      summaries.delete(files[i]);
+      // Too fresh to trust yet: counted again at the next write.
+      if (st && list) this.summariesPending.add(docs[i]);
+    }
+    await cache.write(renderSummaryCache(summaries, this.store.layer));
+  }
+
+  private countsOf(list: readonly Annotation[]): KindCount[] {
+    let c = this.counted.get(list);
+    if (!c) this.counted.set(list, (c = countAnnotations(list)));
+    return c;
+  }
+
+  /** A document's annotations counted by coder and kind, as the Corpus view's first level needs them: from the
+   *  summary cache while the load that started with it is still reading the sidecars, from the annotations after. */
+  counts(doc: string): KindCount[] {
+    const live = this.live.get(doc);
+    if (live) return countAnnotations(live.annotations());
+    const list = this.stored.get(doc);
+    if (list) return this.countsOf(list);
+    return this.cachedCounts.get(doc) ?? [];
+  }
+
+  /** Stops the summary cache's timer (the folder is going away). */
+  dispose(): void {
+    if (this.summaryTimer) clearTimeout(this.summaryTimer);
+    this.summaryTimer = undefined;
   }
 
   async loadCodebook(): Promise<void> {
@@ -222,6 +404,10 @@ export class CorpusFolder {
       }
     }
     this.fs.links?.clear();
+    this.showCorpus(listed);
+  }
+
+  private showCorpus(listed: string[]): void {
     this.corpus = this.leftOut.size === 0 ? listed : listed.filter((d) => !this.leftOut.has(d));
     this.corpusSet = new Set(this.corpus);
   }
@@ -306,7 +492,7 @@ export class CorpusFolder {
 
   /** Documents to show: the corpus plus annotated documents that are gone (their annotations are kept). */
   documents(): string[] {
-    const extra = [...this.stored.keys()].filter((d) => !this.corpusSet.has(d));
+    const extra = [...new Set([...this.stored.keys(), ...this.cachedCounts.keys()])].filter((d) => !this.corpusSet.has(d));
     return extra.length === 0 ? this.corpus : [...this.corpus, ...extra].sort();
   }
 

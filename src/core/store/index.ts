@@ -7,6 +7,7 @@ export * from './coders';
 export * from './corpus';
 export * from './corpusFolder';
 export * from './corpusIndex';
+export * from './summaryCache';
 export * from './decisions';
 export * from './entities';
 export * from './entityStore';

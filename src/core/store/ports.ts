@@ -18,6 +18,11 @@ export interface WorkspaceFs {
   list(relDir: string): Promise<DirEntry[]>;
   /** Size and modification time (ms), or undefined when missing. */
   stat(rel: string): Promise<{ size: number; mtime: number } | undefined>;
+  /** Sizes and modification times of files a listing of this folder has just found, by path: regular files only
+   *  (links and missing files are left out). Optional: a host without it is asked one stat at a time. Made for
+   *  checking thousands of sidecars against the summary cache, where a full path check per file would cost more than
+   *  the cache saves; only metadata is read. */
+  statListed?(rels: readonly string[]): Promise<Map<string, { size: number; mtime: number }>>;
   /** Runs `fn` holding an exclusive lock on `rel` that other processes respect too (optional: a host without one
    *  relies on the store re-reading a sidecar just before it writes). */
   withLock?<T>(rel: string, fn: () => Promise<T>): Promise<T>;

@@ -114,6 +114,8 @@ function stableKey(a: Annotation): string {
 const encoder = new TextEncoder();
 /** Read-merge rounds before an update writes anyway (each round lost to a writer outside the lock). */
 const MAX_MERGE_ATTEMPTS = 5;
+/** How long loading sidecars runs before it gives the event loop a turn. */
+const YIELD_EVERY_MS = 10;
 // Snapshots keep a BOM and never fail on bad bytes: their hash, not their decoding, says whether they are intact.
 const lenientDecoder = new TextDecoder('utf-8', { ignoreBOM: true });
 
@@ -158,11 +160,27 @@ export class AnnotationStore {
   /** Every sidecar of the layer (under .marginalia/annotations for the coders'). Broken ones are reported in
    *  `errors`; the rest still load. */
   async loadAll(): Promise<LoadAllResult> {
+    const listed = await this.sidecarFiles();
+    return this.loadSidecars(listed.files, listed.errors);
+  }
+
+  /** Every sidecar file of this layer (sorted), and the problems met listing them. */
+  async sidecarFiles(): Promise<{ files: string[]; errors: SidecarError[] }> {
     const errors: SidecarError[] = [];
-    const files = (await this.listSidecars(this.dir, errors)).sort();
+    return { files: (await this.listSidecars(this.dir, errors)).sort(), errors };
+  }
+
+  /** The document a sidecar file of this layer belongs to. */
+  docOf(file: string): string | undefined {
+    return docForPathIn(this.dir, file);
+  }
+
+  /** Loads these sidecar files (as sidecarFiles lists them); `errors` collects the broken ones with those given. */
+  async loadSidecars(files: readonly string[], errors: SidecarError[] = []): Promise<LoadAllResult> {
     const loaded = new Array<Annotation[] | undefined>(files.length);
     let next = 0;
     // Reads overlap while parses run one at a time between them: the files are small and parsing is the main cost.
+    let since = performance.now();
     const worker = async (): Promise<void> => {
       while (next < files.length) {
         const i = next++;
@@ -171,6 +189,12 @@ export class AnnotationStore {
           loaded[i] = await this.readSidecar(file);
         } catch (e) {
           errors.push(asSidecarError(e, file));
+        }
+        // Reads may complete at once (a synchronous fast path, a warm cache) and parses are synchronous: give the
+        // event loop a turn every few milliseconds, so a host stays responsive while thousands load.
+        if (performance.now() - since > YIELD_EVERY_MS) {
+          await new Promise((resolve) => setImmediate(resolve));
+          since = performance.now();
         }
       }
     };
