@@ -4,8 +4,8 @@
 //
 // The extension's main bundle holds only what activation and everyday use need. Libraries needed only by some
 // commands are chunks of their own, loaded by a lazy `require` at their first use: dist/compromise.js (the word lists
-// of Suggest), dist/yaml.js (the general YAML parser, for hand-edited files, front matter and imports) and
-// dist/validators.js. The JSON Schema validators are compiled at build time (ajv's standalone code) for both bundles,
+// of Suggest), dist/yaml.js (the general YAML parser, for hand-edited files, front matter and imports), dist/dmp.js
+// (diff-match-patch, for outside changes) and dist/validators.js. The JSON Schema validators are compiled at build time (ajv's standalone code) for both bundles,
 // so ajv is not shipped; the CLI is one file.
 import * as esbuild from 'esbuild';
 import fs from 'node:fs';
@@ -32,7 +32,7 @@ const common = {
 };
 
 /** Package → chunk file (beside dist/extension.js). @type {Record<string, string>} */
-const CHUNKS = { 'compromise/two': 'compromise.js', yaml: 'yaml.js' };
+const CHUNKS = { 'compromise/two': 'compromise.js', yaml: 'yaml.js', 'diff-match-patch': 'dmp.js' };
 
 /** In the extension bundle, a `require` of a chunked package becomes a `require` of its chunk; an `import` of one
  *  is an error, since it would load the chunk at activation. */
@@ -55,6 +55,65 @@ const lazyChunks = {
     });
   },
 };
+
+/** Folders of our own code that the extension loads at their first use, each a chunk of its own (folder → chunk
+ *  file): a host module `require`s the folder (see src/host/exportCommand.ts), never imports it. */
+const FEATURE_CHUNKS = { 'src/core/formats': 'formats.js' };
+/** Folders the main bundle shares with the feature chunks (folder → key): a chunk takes them from dist/extension.js,
+ *  already loaded when a chunk is, rather than bundling a copy, so their classes keep one identity (an import's
+ *  error is still `instanceof UserError` in the host) and their state is one. */
+const SHARED = { 'src/core/model': 'model', 'src/core/yaml': 'yaml', 'src/core/store': 'store', 'src/core/anchoring': 'anchoring', 'src/node': 'node' };
+
+/** The folder (relative to the root, '/'-separated) that an import of `spec` from `resolveDir` names, when it names a
+ *  folder's index. */
+function folderOf(/** @type {string} */ resolveDir, /** @type {string} */ spec) {
+  if (!spec.startsWith('.')) return undefined;
+  const rel = path.relative(ROOT, path.resolve(resolveDir, spec)).split(path.sep).join('/');
+  return rel.replace(/\/index(\.ts)?$/, '');
+}
+
+/** Main bundle: a `require` of a feature folder becomes a `require` of its chunk; an `import` of one is an error. */
+/** @type {esbuild.Plugin} */
+const featureChunks = {
+  name: 'feature-chunks',
+  setup(build) {
+    build.onResolve({ filter: /^\./ }, (args) => {
+      const folder = folderOf(args.resolveDir, args.path);
+      const chunk = folder && FEATURE_CHUNKS[/** @type {keyof typeof FEATURE_CHUNKS} */ (folder)];
+      if (!chunk || args.importer.startsWith(path.join(ROOT, folder) + path.sep)) return undefined;
+      if (args.kind === 'require-call') return { path: `./${chunk}`, external: true };
+      return {
+        errors: [{ text: `${folder} is loaded at its first use as dist/${chunk}: require it there (see src/host/exportCommand.ts), do not import it` }],
+      };
+    });
+  },
+};
+
+/** Feature chunks: the shared folders come from the main bundle. */
+/** @type {esbuild.Plugin} */
+const sharedFromMain = {
+  name: 'shared-from-main',
+  setup(build) {
+    build.onResolve({ filter: /^\.\/extension\.js$/, namespace: 'shared' }, () => ({ path: './extension.js', external: true }));
+    build.onResolve({ filter: /^\./ }, (args) => {
+      const folder = folderOf(args.resolveDir, args.path);
+      const key = folder && SHARED[/** @type {keyof typeof SHARED} */ (folder)];
+      return key ? { path: key, namespace: 'shared' } : undefined;
+    });
+    build.onLoad({ filter: /.*/, namespace: 'shared' }, (args) => ({
+      contents: `module.exports = require('./extension.js').__shared[${JSON.stringify(args.path)}];`,
+      loader: 'js',
+    }));
+  },
+};
+
+/** The main bundle's entry: the extension, and the shared folders for the feature chunks. */
+const mainEntry = [
+  `module.exports = require('./src/extension.ts');`,
+  `module.exports.__shared = {`,
+  ...Object.entries(SHARED).map(([folder, key]) => `  ${key}: require('./${folder}/index.ts'),`),
+  `};`,
+].join('\n');
 
 /** src/core/yaml/validators.ts replaced by the same validators precompiled by ajv (validators.standaloneValidators()):
  *  inline, or, with `chunk`, in a chunk of their own required at the first validation (the extension's fast readers
@@ -129,11 +188,18 @@ const validatorsChunk = {
 const builds = [
   {
     ...common,
-    entryPoints: ['src/extension.ts'],
+    stdin: { contents: mainEntry, resolveDir: ROOT, sourcefile: 'extension.js (entry)', loader: 'js' },
     outfile: 'dist/extension.js',
     external: ['vscode'],
-    plugins: [lazyChunks, precompiledValidators('validators.js')],
+    plugins: [lazyChunks, featureChunks, precompiledValidators('validators.js')],
   },
+  ...Object.entries(FEATURE_CHUNKS).map(([folder, file]) => ({
+    ...common,
+    entryPoints: [`${folder}/index.ts`],
+    outfile: `dist/${file}`,
+    external: ['vscode'],
+    plugins: [sharedFromMain, lazyChunks, precompiledValidators('validators.js')],
+  })),
   ...chunkBuilds,
   validatorsChunk,
   { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', plugins: [precompiledValidators()] },

@@ -3,20 +3,8 @@
 import * as vscode from 'vscode';
 import { Disposable } from './lifecycle';
 import { COMMANDS } from './commandIds';
-import {
-  writeExportYaml,
-  type ExportInputDocument,
-  EXPORT_FORMATS,
-  exportFolderRefusal,
-  exportCollision,
-  exportCollisionMessage,
-  exportFormat,
-  mayExportInto,
-  renderExport,
-  type BesideFile,
-  type ExportFormat,
-  type ExportFormatInfo,
-} from '../core/formats';
+import type * as Formats from '../core/formats';
+import type { ExportInputDocument, BesideFile, ExportFormat, ExportFormatInfo } from '../core/formats';
 import { coderLabel, readDocument } from '../core/store';
 import { plural, type Annotation } from '../core/model';
 import type { WorkspaceAnnotations } from './workspaceAnnotations';
@@ -24,6 +12,12 @@ import type { FolderModel } from './folderModel';
 import type { CorpusNode, CorpusTreeProvider } from './corpusTree';
 import { Cancelled, UserFacingError } from './commands';
 import type { Logger } from './log';
+
+/** The export formats, loaded at the first export: the extension keeps them in a chunk of their own (dist/formats.js,
+ *  see esbuild.mjs), so activation does not load them. */
+function formats(): typeof Formats {
+  return require('../core/formats') as typeof Formats;
+}
 
 export type ExportScope = 'corpus' | 'document' | 'filter';
 
@@ -73,8 +67,13 @@ export class ExportCommand extends Disposable {
   async run(arg?: unknown): Promise<ExportResult | undefined> {
     const options = exportOptions(arg);
     const format = options.format ?? (options.target ? 'yaml' : await this.pickFormat());
-    const info = exportFormat(format);
-    if (!info) throw new UserFacingError(`Unknown export format "${format}" (formats: ${EXPORT_FORMATS.map((f) => f.id).join(', ')}).`);
+    const info = formats().exportFormat(format);
+    if (!info)
+      throw new UserFacingError(
+        `Unknown export format "${format}" (formats: ${formats()
+          .EXPORT_FORMATS.map((f) => f.id)
+          .join(', ')}).`,
+      );
     const selected = this.selectedDocument(arg);
     const kinds = this.tree.kindFilter;
     const coders = this.tree.coderFilter;
@@ -107,7 +106,7 @@ export class ExportCommand extends Disposable {
       // Streamed: each text is read in its turn and the output kept as UTF-8 pieces, never every text and the whole
       // export as one string at once (hundreds of MB for a large corpus).
       const pieces: Uint8Array[] = [];
-      await writeExportYaml(
+      await formats().writeExportYaml(
         { documents: docs.map((doc) => ({ path: doc, annotations: annotationsOf(doc) })), readText },
         (chunk) => void pieces.push(encoder.encode(chunk)),
       );
@@ -115,7 +114,7 @@ export class ExportCommand extends Disposable {
     } else {
       const documents: ExportInputDocument[] = [];
       for (const doc of docs) documents.push({ path: doc, text: await readText(doc), annotations: annotationsOf(doc) });
-      const rendered = renderExport(format, { documents, codebook: folder.codebook }, (w) => warnings.push(w));
+      const rendered = formats().renderExport(format, { documents, codebook: folder.codebook }, (w) => warnings.push(w));
       if (rendered.kind === 'file') {
         data = encoder.encode(rendered.text);
         beside = rendered.beside ?? [];
@@ -158,7 +157,7 @@ export class ExportCommand extends Disposable {
 
   private async pickFormat(): Promise<ExportFormat> {
     const pick = await this.prompts.pick(
-      EXPORT_FORMATS.map((f) => ({ label: f.label, description: f.description, id: f.id })),
+      formats().EXPORT_FORMATS.map((f) => ({ label: f.label, description: f.description, id: f.id })),
       { placeHolder: 'Export annotations in which format?' },
     );
     if (!pick) throw new Cancelled();
@@ -210,9 +209,9 @@ export class ExportCommand extends Disposable {
       const inside = files
         .filter((u) => u.scheme === f.folder.uri.scheme && u.authority === f.folder.uri.authority && u.path.startsWith(base))
         .map((u) => u.path.slice(base.length));
-      const problem = exportCollision(inside, (rel) => f.isCorpus(rel) || f.annotations(rel).length > 0);
+      const problem = formats().exportCollision(inside, (rel) => f.isCorpus(rel) || f.annotations(rel).length > 0);
       if (problem) {
-        const message = exportCollisionMessage(problem);
+        const message = formats().exportCollisionMessage(problem);
         throw new UserFacingError(`${message.charAt(0).toUpperCase()}${message.slice(1)}.`);
       }
     }
@@ -269,7 +268,7 @@ export class ExportCommand extends Disposable {
     if (present && !(present.type & vscode.FileType.Directory))
       throw new UserFacingError(`${target.fsPath} is a file; export ${info.label} into a new or empty folder.`);
     const names = present ? (await vscode.workspace.fs.readDirectory(target)).map(([n]) => n) : [];
-    if (!mayExportInto(names)) throw new UserFacingError(exportFolderRefusal(target.fsPath));
+    if (!formats().mayExportInto(names)) throw new UserFacingError(formats().exportFolderRefusal(target.fsPath));
     // Inside a workspace folder, its model hears of the export folder before the copies arrive.
     const inside = this.workspace.inFolder(target);
     if (inside) inside.folder.exportFolderMarked(inside.doc);

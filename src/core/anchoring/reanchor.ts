@@ -1,7 +1,7 @@
 // Re-anchoring after changes made outside the editor: through a diff from the snapshot an annotation was anchored
 // against, or, without a snapshot, by searching for its quote. "An orphan is better than a wrong place": every
 // position is verified against the quote before it is kept.
-import DiffMatchPatch from 'diff-match-patch';
+import type DiffMatchPatchClass from 'diff-match-patch';
 import { isMostlyRemoved } from './editTracking';
 import type { AnchorState, AnchorStatus, Annotation, ResolveMethod, Span, TextQuote } from '../model';
 import { findContextEdge, scoreCandidate, searchQuote } from './quoteSearch';
@@ -103,12 +103,24 @@ function tokenize(text: string, from: number, to: number, intern: Map<string, nu
 /** Token ranges [a0, a1) of the old text replaced by [b0, b1) of the new. */
 type TokenHunk = [number, number, number, number];
 
-const dmp = new DiffMatchPatch();
-// Only anchor-free gaps reach Myers; a gap that still takes this long is a rewrite and a coarse diff is fine
-// (annotations in it are re-found by quote search). The bound is wall time, so it is set well above what a real
-// edit needs (20 scattered word changes in 20,000 words: 25-120 ms of CPU), or a busy machine would turn ordinary
-// edits into coarse diffs.
-dmp.Diff_Timeout = 1;
+let differ: DiffMatchPatchClass | undefined;
+const DIFF_EQUAL = 0;
+const DIFF_DELETE = -1;
+
+/** diff-match-patch, loaded at its first use: the extension bundle keeps it in a chunk of its own (dist/dmp.js, see
+ *  esbuild.mjs), since only outside changes and reloads need a diff. */
+function dmp(): DiffMatchPatchClass {
+  if (!differ) {
+    const DiffMatchPatch = require('diff-match-patch') as typeof DiffMatchPatchClass;
+    differ = new DiffMatchPatch();
+    // Only anchor-free gaps reach Myers; a gap that still takes this long is a rewrite and a coarse diff is fine
+    // (annotations in it are re-found by quote search). The bound is wall time, so it is set well above what a real
+    // edit needs (20 scattered word changes in 20,000 words: 25-120 ms of CPU), or a busy machine would turn ordinary
+    // edits into coarse diffs.
+    differ.Diff_Timeout = 1;
+  }
+  return differ;
+}
 
 /** Patience diff of two token sequences; hunks come out sorted. */
 function diffTokens(A: Int32Array, n: number, B: Int32Array, m: number, vocab: number): TokenHunk[] {
@@ -309,8 +321,8 @@ function myersLeaf(A: Int32Array, a0: number, a1: number, B: Int32Array, b0: num
   let i = a0;
   let j = b0;
   let open: TokenHunk | undefined;
-  for (const [op, s] of dmp.diff_main(sa, sb, false)) {
-    if (op === DiffMatchPatch.DIFF_EQUAL) {
+  for (const [op, s] of dmp().diff_main(sa, sb, false)) {
+    if (op === DIFF_EQUAL) {
       if (open) hunks.push(open);
       open = undefined;
       i += s.length;
@@ -318,7 +330,7 @@ function myersLeaf(A: Int32Array, a0: number, a1: number, B: Int32Array, b0: num
       continue;
     }
     open ??= [i, i, j, j];
-    if (op === DiffMatchPatch.DIFF_DELETE) open[1] = i += s.length;
+    if (op === DIFF_DELETE) open[1] = i += s.length;
     else open[3] = j += s.length;
   }
   if (open) hunks.push(open);
@@ -442,9 +454,9 @@ export interface DiffOptions {
 export function diffTexts(before: string, after: string, options: DiffOptions = {}): DiffMap {
   if (before === after) return new DiffMap([]);
   // Trim the common ends at character level first (cheap), backing off to token boundaries so tokens stay whole.
-  let p = dmp.diff_commonPrefix(before, after);
+  let p = dmp().diff_commonPrefix(before, after);
   while (p > 0 && (splitsToken(before, p) || splitsToken(after, p))) p--;
-  let q = dmp.diff_commonSuffix(before, after);
+  let q = dmp().diff_commonSuffix(before, after);
   q = Math.min(q, before.length - p, after.length - p);
   while (q > 0 && (splitsToken(before, before.length - q) || splitsToken(after, after.length - q))) q--;
   const intern = new Map<string, number>();
