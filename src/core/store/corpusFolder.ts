@@ -142,6 +142,8 @@ export class CorpusFolder {
 
   private fire(change: { doc?: string }): void {
     this.relationIndexCache = undefined;
+    // A change during a load is newer than the counts the load started with.
+    if (change.doc !== undefined) this.cachedCounts.delete(change.doc);
     if (change.doc !== undefined && this.summaries) this.summaryChanged(change.doc);
     this.changed(change.doc);
   }
@@ -270,7 +272,7 @@ export class CorpusFolder {
       if (st && c && c.size === st.size && c.mtime === st.mtime) counts.set(doc, c.counts);
       else uncounted.push(file);
     }
-    if (uncounted.length > FIRST_LEVEL_READS || counts.size === 0) return undefined;
+    if (uncounted.length > FIRST_LEVEL_READS || cache.size === 0) return undefined;
     const errors: SidecarError[] = [];
     const read = await this.store.loadSidecars(uncounted, errors);
     const loaded = new Map<string, [string, Annotation[]]>();
@@ -337,9 +339,11 @@ export class CorpusFolder {
   counts(doc: string): KindCount[] {
     const live = this.live.get(doc);
     if (live) return countAnnotations(live.annotations());
+    // During a load, the counts it started with are newer than what an earlier load stored.
+    const cached = this.cachedCounts.get(doc);
+    if (cached) return cached;
     const list = this.stored.get(doc);
-    if (list) return this.countsOf(list);
-    return this.cachedCounts.get(doc) ?? [];
+    return list ? this.countsOf(list) : [];
   }
 
   /** Stops the summary cache's timer (the folder is going away). */
