@@ -10,7 +10,13 @@ import { Cancelled, Targets } from './targets';
 import { UserFacingError } from './commands';
 import { COMMANDS, CONTEXT } from './commandIds';
 import { kindIcon } from './kindStyle';
-import { coderLabel } from '../core/store';
+import { coderLabel, searchAnnotations, type Searchable } from '../core/store';
+import type { FolderModel } from './folderModel';
+
+/** Up to this many annotations, search lists them all and VS Code's matching filters them. */
+const LIST_ALL = 20_000;
+/** Above it, how many of the core search's results the list shows. */
+const SHOWN = 200;
 
 export class SearchCommands extends Disposable {
   constructor(
@@ -20,7 +26,9 @@ export class SearchCommands extends Disposable {
     log: Logger,
   ) {
     super();
-    this._command(log, COMMANDS.search, (q?: unknown) => this.search(typeof q === 'string' ? q : undefined));
+    this._command(log, COMMANDS.search, (q?: unknown, listAll?: unknown) =>
+      this.search(typeof q === 'string' ? q : undefined, typeof listAll === 'number' ? listAll : undefined),
+    );
     this._command(log, COMMANDS.nextAnnotation, () => this.step(1));
     this._command(log, COMMANDS.previousAnnotation, () => this.step(-1));
     this._command(log, COMMANDS.filterKinds, (kinds?: unknown) => this.filterKinds(Array.isArray(kinds) ? (kinds as string[]) : undefined));
@@ -28,34 +36,57 @@ export class SearchCommands extends Disposable {
     this._command(log, COMMANDS.clearFilter, () => this.clearFilters());
   }
 
-  /** Quick pick over every annotation of the workspace; opens the one picked. */
-  async search(initial?: string): Promise<void> {
+  /**
+   * Quick pick over every annotation of the workspace; opens the one picked. Up to `listAll` annotations (default
+   * {@link LIST_ALL}) are all in the list and VS Code's own matching filters them as the person types; above that,
+   * the list holds what the core's search finds for the words typed so far, at most {@link SHOWN}.
+   */
+  async search(initial?: string, listAll = LIST_ALL): Promise<void> {
     type Item = vscode.QuickPickItem & { args?: [string, string, string] };
-    const items: Item[] = [];
     const multi = this.workspace.all().length > 1;
+    const entries: (Searchable & { folder: FolderModel })[] = [];
     for (const folder of this.workspace.all()) {
       for (const doc of folder.documents()) {
-        const list = this.workspace.layers.visible(folder, folder.annotations(doc));
-        if (list.length === 0) continue;
-        items.push({ label: multi ? `${folder.name}/${doc}` : doc, kind: vscode.QuickPickItemKind.Separator });
-        for (const a of list) {
-          const attrs = Object.entries(a.attributes).map(([k, v]) => `${k}: ${v}`);
-          items.push({
-            label: a.target.quote.exact.replace(/\s+/g, ' ').slice(0, 120),
-            iconPath: a.anchor.status === 'orphaned' ? new vscode.ThemeIcon('warning') : kindIcon(a.kind, folder.kind(a.kind)),
-            description: `${a.kind}${a.anchor.status === 'orphaned' ? ' (orphaned)' : ''} · ${coderLabel(a.provenance.author)} · ${doc}`,
-            detail: [a.note, ...attrs].filter((s) => s).join(' · ') || undefined,
-            args: Targets.args({ folder, doc, id: a.id }),
-          });
-        }
+        for (const annotation of this.workspace.layers.visible(folder, folder.annotations(doc))) entries.push({ folder, doc, annotation });
       }
     }
-    if (items.length === 0) throw new UserFacingError('There are no annotations yet: select a passage and tag it first.');
+    if (entries.length === 0) throw new UserFacingError('There are no annotations yet: select a passage and tag it first.');
+    const itemsOf = (found: readonly (Searchable & { folder: FolderModel })[], always: boolean): Item[] => {
+      const items: Item[] = [];
+      let last: string | undefined;
+      for (const { folder, doc, annotation: a } of found) {
+        const where = multi ? `${folder.name}/${doc}` : doc;
+        if (where !== last) items.push({ label: where, kind: vscode.QuickPickItemKind.Separator });
+        last = where;
+        const attrs = Object.entries(a.attributes).map(([k, v]) => `${k}: ${v}`);
+        items.push({
+          label: a.target.quote.exact.replace(/\s+/g, ' ').slice(0, 120),
+          iconPath: a.anchor.status === 'orphaned' ? new vscode.ThemeIcon('warning') : kindIcon(a.kind, folder.kind(a.kind)),
+          description: `${a.kind}${a.anchor.status === 'orphaned' ? ' (orphaned)' : ''} · ${coderLabel(a.provenance.author)} · ${doc}`,
+          detail: [a.note, ...attrs].filter((x) => x).join(' · ') || undefined,
+          alwaysShow: always,
+          args: Targets.args({ folder, doc, id: a.id }),
+        });
+      }
+      return items;
+    };
     const qp = vscode.window.createQuickPick<Item>();
-    qp.items = items;
-    qp.matchOnDescription = true;
-    qp.matchOnDetail = true;
     qp.placeholder = 'Search annotations by quote, note, kind, document or attribute (e.g. a canonical name)';
+    if (entries.length <= listAll) {
+      qp.items = itemsOf(entries, false);
+      qp.matchOnDescription = true;
+      qp.matchOnDetail = true;
+    } else {
+      // Too many for one list: every word typed narrows the core's search, and the list shows what it found.
+      const show = (value: string): void => {
+        const found = searchAnnotations(entries, value, SHOWN + 1);
+        qp.items = itemsOf(found.slice(0, SHOWN), true);
+        qp.title =
+          found.length > SHOWN ? `The first ${SHOWN} of ${entries.length.toLocaleString('en')} annotations that match: type more to narrow` : undefined;
+      };
+      qp.onDidChangeValue(show);
+      show(initial ?? '');
+    }
     if (initial) qp.value = initial;
     const picked = await new Promise<Item | undefined>((resolve) => {
       qp.onDidAccept(() => resolve(qp.selectedItems[0]));

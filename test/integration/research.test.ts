@@ -77,6 +77,17 @@ describe('research tools in the extension host', function () {
     assert.equal(editor.document.getText(editor.selection), '31st out of 83');
   });
 
+  it('searches a corpus too large to list with the core search: the words typed find the annotation, which opens', async () => {
+    // A list limit of 0 stands in for a million annotations: the list holds only what the core search finds.
+    const search = vscode.commands.executeCommand('marginalia.search', '31st out', 0);
+    await new Promise((r) => setTimeout(r, 500));
+    await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+    await search;
+    const editor = await eventually(() => vscode.window.activeTextEditor, 5000, 'an editor');
+    assert.equal(path.basename(editor.document.uri.fsPath), DOC);
+    assert.equal(editor.document.getText(editor.selection), '31st out of 83');
+  });
+
   it('filters the Corpus view by kind', async () => {
     const a = await api();
     await vscode.commands.executeCommand('marginalia.filterKinds', ['claim']);

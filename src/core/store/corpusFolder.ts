@@ -109,6 +109,9 @@ export class CorpusFolder {
   private matcher: (rel: string) => boolean;
   /** Folders a Marginalia export wrote (they hold its marker file): nothing below them is a corpus document. */
   private readonly exportFolders = new Set<string>();
+  /** Folders an export marked while the folder was open, with the count of marks at the time (see setExportFolders). */
+  private readonly marks = new Map<string, number>();
+  private markCount = 0;
 
   protected readonly log: Logger;
   private readonly settings: () => FolderSettings;
@@ -181,6 +184,7 @@ export class CorpusFolder {
    */
   async load(): Promise<void> {
     const t0 = performance.now();
+    const since = this.markCount;
     const options = this.settings().corpus;
     this.matcher = corpusMatcher(options, this.exportFolders);
     let loaded: LoadAllResult;
@@ -192,7 +196,7 @@ export class CorpusFolder {
         this.store.sidecarFiles(),
         this.summaryCache.read().catch(() => undefined),
       ]);
-      corpus = this.setExportFolders(listing);
+      corpus = this.setExportFolders(listing, since);
       await this.loadCodebook();
       await this.loadEntities();
       stats = await this.statSidecars(listed.files);
@@ -210,7 +214,7 @@ export class CorpusFolder {
       for (const [doc, list] of first?.loaded.values() ?? []) loaded.docs.set(doc, list);
     } else {
       const [listing, all] = await Promise.all([listCorpusFolders(this.fs, options), this.store.loadAll()]);
-      corpus = this.setExportFolders(listing);
+      corpus = this.setExportFolders(listing, since);
       await this.loadCodebook();
       await this.loadEntities();
       loaded = all;
@@ -758,7 +762,8 @@ export class CorpusFolder {
 
   /** Lists the corpus again (a folder of documents appeared); annotations of documents that came back re-anchor. */
   async rescanCorpus(): Promise<void> {
-    const corpus = this.setExportFolders(await listCorpusFolders(this.fs, this.settings().corpus));
+    const since = this.markCount;
+    const corpus = this.setExportFolders(await listCorpusFolders(this.fs, this.settings().corpus), since);
     const added = corpus.filter((d) => !this.corpusSet.has(d) && !this.leftOut.has(d));
     this.setCorpus(corpus);
     this.fire({});
@@ -768,10 +773,16 @@ export class CorpusFolder {
     }
   }
 
-  private setExportFolders(listing: CorpusListing): string[] {
+  /**
+   * Takes the export folders of a listing, keeping those an export marked while the listing was under way (an older
+   * listing finishing late must not bring an export's copies back into the corpus). Returns the listing's documents
+   * that are not in any of them.
+   */
+  private setExportFolders(listing: CorpusListing, since: number): string[] {
     this.exportFolders.clear();
     for (const f of listing.exportFolders) this.exportFolders.add(f);
-    return listing.documents;
+    for (const [dir, mark] of this.marks) if (mark > since) this.exportFolders.add(dir);
+    return listing.documents.filter((d) => this.matcher(d));
   }
 
   /**
@@ -780,6 +791,7 @@ export class CorpusFolder {
    */
   exportFolderMarked(dir: string): void {
     this.exportFolders.add(dir);
+    this.marks.set(dir, ++this.markCount);
     const inside = this.corpus.filter((d) => d.startsWith(dir + '/'));
     if (inside.length === 0) return;
     for (const d of inside) this.corpusSet.delete(d);

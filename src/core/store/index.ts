@@ -8,6 +8,7 @@ export * from './corpus';
 export * from './corpusFolder';
 export * from './corpusIndex';
 export * from './summaryCache';
+export * from './search';
 export * from './decisions';
 export * from './entities';
 export * from './entityStore';

@@ -289,4 +289,27 @@ describe('CorpusFolder: the life of a workspace folder', () => {
     const moved = h.folder.get('a.txt', a.id)!;
     assert.equal(moved.target.start, a.target.start + 'Preface. '.length);
   });
+
+  it('a listing that started before an export marked its folder does not bring the copies back when it finishes late', async () => {
+    const h = harness({ 'a.txt': TEXT });
+    await h.folder.load();
+    // The listing is held until the export has marked its folder and written a copy.
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    const list = h.fs.list.bind(h.fs);
+    h.fs.list = async (dir: string) => {
+      const entries = await list(dir);
+      await held;
+      return entries;
+    };
+    const rescan = h.folder.rescanCorpus();
+    h.fs.files.set('out/.marginalia-export', Buffer.from('x'));
+    h.fs.files.set('out/copy.txt', Buffer.from(TEXT));
+    h.folder.exportFolderMarked('out');
+    h.folder.documentCreated('out/copy.txt');
+    release();
+    await rescan;
+    assert.deepEqual(h.folder.corpus, ['a.txt']);
+    assert.equal(h.folder.isCorpusPath('out/copy.txt'), false);
+  });
 });
