@@ -73,13 +73,15 @@ export class ReviewView extends Disposable implements vscode.TreeDataProvider<Re
   ) {
     super();
     this.treeView = this._register(vscode.window.createTreeView(VIEWS.review, { treeDataProvider: this, showCollapseAll: true }));
-    this._register(
-      workspace.onDidChange(() => {
-        if (this.timer) clearTimeout(this.timer);
-        this.timer = setTimeout(() => void this.refresh(), 150);
-      }),
-    );
-    this._register(this.treeView.onDidChangeVisibility((e) => e.visible && void this.refresh()));
+    // Annotations changed, or decisions made elsewhere (the CLI, another window, a git pull): the list follows.
+    const decisions = this._register(vscode.workspace.createFileSystemWatcher('**/.marginalia/decisions/**/*.yaml'));
+    this._registerAll([
+      workspace.onDidChange(() => this.refreshSoon()),
+      decisions.onDidCreate(() => this.refreshSoon()),
+      decisions.onDidChange(() => this.refreshSoon()),
+      decisions.onDidDelete(() => this.refreshSoon()),
+    ]);
+    this._register(this.treeView.onDidChangeVisibility((e) => e.visible && this.refreshSoon()));
     const c = <A extends unknown[]>(id: string, fn: (...a: A) => unknown): void => void this._command(log, id, fn);
     c(COMMANDS.reviewOpen, (node?: ReviewNode) => this.open(this.target(node)));
     c(COMMANDS.reviewAcceptA, (node?: ReviewNode) => this.decideAt(node, (_, n) => ({ decision: 'accept', coder: this.coderAt(n, 0) })));
@@ -90,11 +92,16 @@ export class ReviewView extends Disposable implements vscode.TreeDataProvider<Re
     c(COMMANDS.reviewNeither, (node?: ReviewNode) => this.decideAt(node, () => ({ decision: 'neither' })));
     c(COMMANDS.reviewAcceptAgreed, () => this.acceptAgreed());
     c(COMMANDS.reviewRefresh, () => this.refresh());
-    void this.refresh();
+    this.refreshSoon();
   }
 
   // ---------------------------------------------------------------------------------------------------------------
   // Loading
+
+  private refreshSoon(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => void this.refresh().catch((e: Error) => this.log.error(e)), 150);
+  }
 
   /** Loads every folder's disagreements and decisions again and redraws the view. */
   refresh(): Promise<void> {

@@ -308,6 +308,25 @@ describe('several coders in the extension host', function () {
       assert.deepEqual(await vscode.commands.executeCommand('marginalia.review.acceptAgreed'), { passages: 0, documents: 0 });
       assert.equal(a.review.openCount(), 4);
     });
+
+    it('follows a decision made elsewhere (the CLI): the decided passage leaves the list without a refresh', async () => {
+      const a = await api();
+      const f = folderModel(a);
+      const open = a.review.getChildren(a.review.getChildren()[0]);
+      assert.equal(open.length, 4);
+      const first = open[0];
+      assert.ok(first.type === 'passage');
+      await new Promise<string>((resolve, reject) =>
+        execFile(
+          process.execPath,
+          [path.join(REPO, 'dist', 'cli.js'), 'review', 'decide', first.passage.id, 'neither', '--author', 'cli-reviewer', '--root', f.folder.uri.fsPath],
+          { env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' } },
+          (e, stdout, stderr) => (e ? reject(new Error(`${e.message}\n${stderr}`)) : resolve(stdout)),
+        ),
+      );
+      await eventually(() => a.review.openCount() === 3, 10_000, 'the view to follow the decision file');
+      assert.ok(!a.review.getChildren(a.review.getChildren()[0]).some((p) => p.type === 'passage' && p.passage.id === first.passage.id));
+    });
   });
 
   describe('the agreement report', () => {
