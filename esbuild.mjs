@@ -5,9 +5,10 @@
 // The extension's main bundle holds only what activation and everyday use need. Libraries needed only by some
 // commands are chunks of their own, loaded by a lazy `require` at their first use: dist/compromise.js (the word lists
 // of Suggest), dist/yaml.js (the general YAML parser, for hand-edited files, front matter and imports) and
-// dist/validators.js; the agreement report (its webview and figures) is dist/report.js, built from
-// src/host/reportPanel.ts. The JSON Schema validators are compiled at build time (ajv's standalone code) for both bundles,
-// so ajv is not shipped; the CLI is one file.
+// dist/validators.js. So are two parts of our own source (SOURCE_CHUNKS): the agreement report, its webview and
+// figures (dist/report.js, from src/host/reportPanel.ts), and the workings of the Review view (dist/review.js, from
+// src/host/reviewView.ts). The JSON Schema validators are compiled at build time (ajv's standalone code) for both
+// bundles, so ajv is not shipped; the CLI is one file.
 import * as esbuild from 'esbuild';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
@@ -36,7 +37,10 @@ const common = {
 const CHUNKS = { 'compromise/two': 'compromise.js', yaml: 'yaml.js' };
 
 /** Source files of the extension that are chunks of their own (required at first use): module → chunk file. */
-const SOURCE_CHUNKS = { './reportPanel': { entry: 'src/host/reportPanel.ts', file: 'report.js' } };
+const SOURCE_CHUNKS = {
+  './reportPanel': { entry: 'src/host/reportPanel.ts', file: 'report.js' },
+  './reviewView': { entry: 'src/host/reviewView.ts', file: 'review.js' },
+};
 
 /** In the extension bundle, a `require` of a chunked package (or source chunk) becomes a `require` of its chunk; an
  *  `import` of one is an error, since it would load the chunk at activation. */
@@ -49,13 +53,13 @@ const lazyChunks = {
         .map((p) => p.replace(/[/]/g, '\\/'))
         .join('|')})$`,
     );
-    build.onResolve({ filter: /^\.\/reportPanel$/ }, (args) => {
-      const chunk = SOURCE_CHUNKS[/** @type {'./reportPanel'} */ (args.path)];
+    build.onResolve({ filter: /^\.\/(reportPanel|reviewView)$/ }, (args) => {
+      const chunk = SOURCE_CHUNKS[/** @type {keyof typeof SOURCE_CHUNKS} */ (args.path)];
       if (args.kind === 'require-call') return { path: `./${chunk.file}`, external: true };
       return {
         errors: [
           {
-            text: `${chunk.entry} is a lazily loaded chunk of the extension: require it at its first use (see src/host/agreementReport.ts); import only its types`,
+            text: `${chunk.entry} is a lazily loaded chunk of the extension: require it at its first use (see src/host/agreementReport.ts, src/host/review.ts); import only its types`,
           },
         ],
       };

@@ -27,7 +27,7 @@ import { TagForms } from './host/tagForm';
 import { CoderLayers } from './host/coderLayers';
 import { CoderCommands } from './host/coderCommands';
 import { Relations } from './host/relations';
-import { ReviewView } from './host/reviewView';
+import { Review } from './host/review';
 import { AgreementReportCommand } from './host/agreementReport';
 
 /** What the extension returns from activate: the services, for integration tests. */
@@ -54,7 +54,7 @@ export interface MarginaliaApi {
   layers: CoderLayers;
   coders: CoderCommands;
   relations: Relations;
-  review: ReviewView;
+  review: Review;
   report: AgreementReportCommand;
 }
 
@@ -89,7 +89,7 @@ export function activate(context: vscode.ExtensionContext): MarginaliaApi {
   const corpus = new CorpusCommands(workspace, tree, treeView, logs.for('corpus'));
   const coders = new CoderCommands(workspace, logs.for('coders'));
   const relations = new Relations(workspace, targets, indexes, annotationCommands, hover, logs.for('relations'));
-  const review = new ReviewView(workspace, logs.for('review'));
+  const review = new Review(workspace, logs.for('review'));
   const report = new AgreementReportCommand(workspace, logs.for('report'));
 
   const services = {

@@ -5,28 +5,49 @@
 // (research/adjudication.ts, as `marginalia review` uses them): the kept annotations go to the reviewed layer
 // (.marginalia/reviewed), the decision with its reviewer (marginalia.author) and time to .marginalia/decisions, both
 // written atomically by the store; passages the coders agree on are accepted with the first decision of a document.
+// This file is a chunk of its own (dist/review.js), required when the view first shows or a review command first runs
+// (src/host/review.ts, which owns the view and the commands). It imports only types from the core and the host's
+// error classes: what it runs of them comes in as parameters (ReviewDeps), so nothing is bundled twice.
 import * as vscode from 'vscode';
-import { plural, type Annotation } from '../core/model';
-import { AnnotationStore, DecisionStore, coderLabel, readDocument, type Decision } from '../core/store';
-import {
+import type { Annotation, plural } from '../core/model';
+import type { AnnotationStore, DecisionStore, Decision, coderLabel, readDocument } from '../core/store';
+import type {
+  DocumentReview,
+  ReviewChoice,
+  ReviewPassage,
+  ReviewStores,
+  ReviewError,
   acceptAgreed,
   coderLetter,
   recordDecision,
   reviewCoders,
   reviewDocument,
-  ReviewError,
-  type DocumentReview,
-  type ReviewChoice,
-  type ReviewPassage,
-  type ReviewStores,
 } from '../core/research';
-import { Disposable } from './lifecycle';
-import { Cancelled, UserFacingError } from './commands';
-import { COMMANDS, VIEWS } from './commandIds';
-import { authorName } from './settings';
+import type { Cancelled, UserFacingError } from './commands';
+import type { authorName } from './settings';
 import type { FolderModel } from './folderModel';
 import type { Logger } from './log';
 import type { WorkspaceAnnotations } from './workspaceAnnotations';
+
+/** What the view runs of the extension bundle: the core's review functions and stores, and the host's errors. */
+export interface ReviewDeps {
+  plural: typeof plural;
+  coderLabel: typeof coderLabel;
+  readDocument: typeof readDocument;
+  AnnotationStore: typeof AnnotationStore;
+  DecisionStore: typeof DecisionStore;
+  acceptAgreed: typeof acceptAgreed;
+  coderLetter: typeof coderLetter;
+  recordDecision: typeof recordDecision;
+  reviewCoders: typeof reviewCoders;
+  reviewDocument: typeof reviewDocument;
+  ReviewError: typeof ReviewError;
+  Cancelled: typeof Cancelled;
+  UserFacingError: typeof UserFacingError;
+  authorName: typeof authorName;
+  /** The id of the command that shows a passage (an item's click). */
+  openCommand: string;
+}
 
 export type ReviewNode =
   | { type: 'doc'; folder: FolderModel; review: DocumentReview; coders: string[] }
@@ -47,20 +68,16 @@ export interface ReviewPrompts {
   pick<T extends vscode.QuickPickItem>(items: T[], options: vscode.QuickPickOptions): Thenable<T | undefined>;
 }
 
-const windowPrompts: ReviewPrompts = { pick: (items, options) => vscode.window.showQuickPick(items, options) };
-
 /** The colours of the coders' versions in the editor, by coder index (repeating after the last). */
 const VERSION_COLOURS = ['charts.blue', 'charts.orange', 'charts.green', 'charts.purple', 'charts.red', 'charts.yellow'];
 
-export class ReviewView extends Disposable implements vscode.TreeDataProvider<ReviewNode> {
-  private readonly emitter = this._register(new vscode.EventEmitter<ReviewNode | undefined>());
-  readonly onDidChangeTreeData = this.emitter.event;
-  readonly treeView: vscode.TreeView<ReviewNode>;
+export class ReviewView implements vscode.Disposable {
   private loaded: FolderReview[] = [];
   private loading: Promise<void> | undefined;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private readonly stores = new WeakMap<FolderModel, ReviewStores>();
   private readonly versionTypes: vscode.TextEditorDecorationType[] = [];
+  private readonly disposables: vscode.Disposable[] = [];
   /** The ranges of each coder's version last marked in the editor, by coder letter (for tests). */
   shown = new Map<string, vscode.Range[]>();
   private marked: vscode.TextEditor | undefined;
@@ -68,35 +85,25 @@ export class ReviewView extends Disposable implements vscode.TreeDataProvider<Re
   constructor(
     private readonly workspace: WorkspaceAnnotations,
     private readonly log: Logger,
-    /** Replaceable so tests can answer the prompts. */
-    public prompts: ReviewPrompts = windowPrompts,
+    /** The view (src/host/review.ts owns it and its commands). */
+    readonly treeView: vscode.TreeView<ReviewNode>,
+    /** Tells the view its data changed. */
+    private readonly fire: () => void,
+    private readonly deps: ReviewDeps,
+    /** The prompts in use (replaceable by tests). */
+    private readonly prompts: () => ReviewPrompts,
   ) {
-    super();
-    this.treeView = this._register(vscode.window.createTreeView(VIEWS.review, { treeDataProvider: this, showCollapseAll: true }));
     // Annotations changed, or decisions made elsewhere (the CLI, another window, a git pull): the list follows.
-    const decisions = this._register(vscode.workspace.createFileSystemWatcher('**/.marginalia/decisions/**/*.yaml'));
-    this._registerAll([
+    const decisions = vscode.workspace.createFileSystemWatcher('**/.marginalia/decisions/**/*.yaml');
+    this.disposables.push(
+      decisions,
       workspace.onDidChange(() => this.refreshSoon()),
       decisions.onDidCreate(() => this.refreshSoon()),
       decisions.onDidChange(() => this.refreshSoon()),
       decisions.onDidDelete(() => this.refreshSoon()),
-    ]);
-    this._register(this.treeView.onDidChangeVisibility((e) => e.visible && this.refreshSoon()));
-    const c = <A extends unknown[]>(id: string, fn: (...a: A) => unknown): void => void this._command(log, id, fn);
-    c(COMMANDS.reviewOpen, (node?: ReviewNode) => this.open(this.target(node)));
-    c(COMMANDS.reviewAcceptA, (node?: ReviewNode) => this.decideAt(node, (_, n) => ({ decision: 'accept', coder: this.coderAt(n, 0) })));
-    c(COMMANDS.reviewAcceptB, (node?: ReviewNode) => this.decideAt(node, (_, n) => ({ decision: 'accept', coder: this.coderAt(n, 1) })));
-    c(COMMANDS.reviewAcceptVersion, (node?: ReviewNode) => this.acceptVersion(node));
-    c(COMMANDS.reviewBoth, (node?: ReviewNode) => this.decideAt(node, () => ({ decision: 'both' })));
-    c(COMMANDS.reviewMerged, (node?: ReviewNode) => this.decideAt(node, (p) => this.mergedChoice(p)));
-    c(COMMANDS.reviewNeither, (node?: ReviewNode) => this.decideAt(node, () => ({ decision: 'neither' })));
-    c(COMMANDS.reviewAcceptAgreed, () => this.acceptAgreed());
-    c(COMMANDS.reviewRefresh, () => this.refresh());
-    this.refreshSoon();
+      treeView.onDidChangeVisibility((e) => e.visible && this.refreshSoon()),
+    );
   }
-
-  // ---------------------------------------------------------------------------------------------------------------
-  // Loading
 
   private refreshSoon(): void {
     if (this.timer) clearTimeout(this.timer);
@@ -122,30 +129,34 @@ export class ReviewView extends Disposable implements vscode.TreeDataProvider<Re
       problems.length > 0
         ? problems.join(' ')
         : total > 0 && open === 0
-          ? `All ${plural(total, 'disagreement')} decided; the reviewed set is in .marginalia/reviewed.`
+          ? `All ${this.deps.plural(total, 'disagreement')} decided; the reviewed set is in .marginalia/reviewed.`
           : undefined;
-    this.treeView.badge = open > 0 ? { value: open, tooltip: `${plural(open, 'disagreement')} to review` } : undefined;
-    this.emitter.fire(undefined);
+    this.treeView.badge = open > 0 ? { value: open, tooltip: `${this.deps.plural(open, 'disagreement')} to review` } : undefined;
+    this.fire();
   }
 
   private async loadFolder(folder: FolderModel): Promise<FolderReview> {
     const all = folder.allAnnotations();
     let coders: string[];
     try {
-      coders = reviewCoders(all);
+      coders = this.deps.reviewCoders(all);
     } catch (e) {
-      if (e instanceof ReviewError) return { folder, coders: [], reviews: [] };
+      if (e instanceof this.deps.ReviewError) return { folder, coders: [], reviews: [] };
       throw e;
     }
     const { docs, errors } = await this.storesOf(folder).decisions.loadAll();
-    const reviews = [...all].map(([doc, annotations]) => reviewDocument(doc, annotations, coders, docs.get(doc) ?? []));
+    const reviews = [...all].map(([doc, annotations]) => this.deps.reviewDocument(doc, annotations, coders, docs.get(doc) ?? []));
     const problem = errors.length > 0 ? errors.map((e) => `${e.message} (its decisions are left out until it is fixed)`).join(' ') : undefined;
     return { folder, coders, reviews, problem };
   }
 
   private storesOf(folder: FolderModel): ReviewStores {
     let s = this.stores.get(folder);
-    if (!s) this.stores.set(folder, (s = { reviewed: new AnnotationStore(folder.fs, { layer: 'reviewed' }), decisions: new DecisionStore(folder.fs) }));
+    if (!s)
+      this.stores.set(
+        folder,
+        (s = { reviewed: new this.deps.AnnotationStore(folder.fs, { layer: 'reviewed' }), decisions: new this.deps.DecisionStore(folder.fs) }),
+      );
     return s;
   }
 
@@ -182,7 +193,7 @@ export class ReviewView extends Disposable implements vscode.TreeDataProvider<Re
       const open = node.review.disagreements.filter((p) => !p.decision).length;
       const item = new vscode.TreeItem(node.review.doc, vscode.TreeItemCollapsibleState.Expanded);
       item.id = `review:${node.folder.folder.uri.toString()}:${node.review.doc}`;
-      item.description = `${plural(open, 'disagreement')}${several ? ` · ${node.folder.name}` : ''}`;
+      item.description = `${this.deps.plural(open, 'disagreement')}${several ? ` · ${node.folder.name}` : ''}`;
       item.resourceUri = node.folder.uri(node.review.doc);
       item.iconPath = vscode.ThemeIcon.File;
       item.contextValue = 'reviewDocument';
@@ -196,19 +207,21 @@ export class ReviewView extends Disposable implements vscode.TreeDataProvider<Re
       item.tooltip = this.tooltip(node);
       item.iconPath = new vscode.ThemeIcon('diff');
       item.contextValue = node.coders.length === 2 ? 'reviewPassage.two' : 'reviewPassage';
-      item.command = { command: COMMANDS.reviewOpen, title: 'Show Passage', arguments: [node] };
+      item.command = { command: this.deps.openCommand, title: 'Show Passage', arguments: [node] };
       return item;
     }
     const index = node.coders.indexOf(node.coder);
     const list = p.coders[node.coder] ?? [];
-    const item = new vscode.TreeItem(`${coderLetter(index)}  ${coderLabel(node.coder)}`, vscode.TreeItemCollapsibleState.None);
+    const item = new vscode.TreeItem(`${this.deps.coderLetter(index)}  ${this.deps.coderLabel(node.coder)}`, vscode.TreeItemCollapsibleState.None);
     item.id = `review:${node.folder.folder.uri.toString()}:${p.id}:${index}`;
     item.description = list.length === 0 ? '(tagged nothing here)' : list.map(describeVersion).join('; ');
     item.tooltip =
-      list.length === 0 ? `${coderLabel(node.coder)} tagged nothing here` : list.map((a) => `${describeVersion(a)}\n${a.target.quote.exact}`).join('\n\n');
+      list.length === 0
+        ? `${this.deps.coderLabel(node.coder)} tagged nothing here`
+        : list.map((a) => `${describeVersion(a)}\n${a.target.quote.exact}`).join('\n\n');
     item.iconPath = new vscode.ThemeIcon('account', new vscode.ThemeColor(VERSION_COLOURS[index % VERSION_COLOURS.length]));
     item.contextValue = list.length === 0 ? 'reviewVersion.empty' : 'reviewVersion';
-    item.command = { command: COMMANDS.reviewOpen, title: 'Show Passage', arguments: [node] };
+    item.command = { command: this.deps.openCommand, title: 'Show Passage', arguments: [node] };
     return item;
   }
 
@@ -218,7 +231,7 @@ export class ReviewView extends Disposable implements vscode.TreeDataProvider<Re
     md.appendMarkdown(`**${p.kind}**, ${TYPE_LABELS[p.type as keyof typeof TYPE_LABELS] ?? p.type} (${p.start}–${p.end})\n\n`);
     node.coders.forEach((c, i) => {
       const list = p.coders[c] ?? [];
-      md.appendMarkdown(`- ${coderLetter(i)} ${coderLabel(c)}: `);
+      md.appendMarkdown(`- ${this.deps.coderLetter(i)} ${this.deps.coderLabel(c)}: `);
       md.appendText(list.length === 0 ? 'nothing' : list.map(describeVersion).join('; '));
       md.appendMarkdown('\n');
     });
@@ -232,7 +245,7 @@ export class ReviewView extends Disposable implements vscode.TreeDataProvider<Re
   /** The node a command acts on: the one given (inline button, menu), else the view's selection (a key). */
   private target(node: ReviewNode | undefined): ReviewNode {
     const n = node ?? this.treeView.selection[0];
-    if (!n) throw new UserFacingError('Select a disagreement in the Review view first.');
+    if (!n) throw new this.deps.UserFacingError('Select a disagreement in the Review view first.');
     return n;
   }
 
@@ -265,12 +278,12 @@ export class ReviewView extends Disposable implements vscode.TreeDataProvider<Re
       const type = this.versionType(i);
       const options: vscode.DecorationOptions[] = (node.passage.coders[c] ?? []).map((a) => ({
         range: new vscode.Range(document.positionAt(a.target.start), document.positionAt(a.target.end)),
-        hoverMessage: `${coderLetter(i)} ${coderLabel(c)}: ${describeVersion(a)}`,
-        renderOptions: { after: { contentText: ` ${coderLetter(i)}: ${a.kind}` } },
+        hoverMessage: `${this.deps.coderLetter(i)} ${this.deps.coderLabel(c)}: ${describeVersion(a)}`,
+        renderOptions: { after: { contentText: ` ${this.deps.coderLetter(i)}: ${a.kind}` } },
       }));
       editor.setDecorations(type, options);
       this.shown.set(
-        coderLetter(i),
+        this.deps.coderLetter(i),
         options.map((o) => o.range),
       );
     });
@@ -290,16 +303,14 @@ export class ReviewView extends Disposable implements vscode.TreeDataProvider<Re
       // A's version boxed in solid lines, B's dashed, …: two versions of one passage stay apart where they overlap.
       const styles = ['solid', 'dashed', 'dotted', 'double'];
       this.versionTypes.push(
-        this._register(
-          vscode.window.createTextEditorDecorationType({
-            borderStyle: styles[i % styles.length],
-            borderWidth: '1px',
-            borderColor: colour,
-            after: { color: colour, fontStyle: 'italic', margin: '0 0 0 0.3em' },
-            overviewRulerColor: colour,
-            overviewRulerLane: vscode.OverviewRulerLane.Center,
-          }),
-        ),
+        vscode.window.createTextEditorDecorationType({
+          borderStyle: styles[i % styles.length],
+          borderWidth: '1px',
+          borderColor: colour,
+          after: { color: colour, fontStyle: 'italic', margin: '0 0 0 0.3em' },
+          overviewRulerColor: colour,
+          overviewRulerLane: vscode.OverviewRulerLane.Center,
+        }),
       );
     }
     return this.versionTypes[index];
@@ -308,44 +319,67 @@ export class ReviewView extends Disposable implements vscode.TreeDataProvider<Re
   // ---------------------------------------------------------------------------------------------------------------
   // Deciding
 
+  /** Shows a passage (the one given, else the one selected). */
+  openAt(node?: ReviewNode): Promise<vscode.TextEditor | undefined> {
+    return this.open(this.target(node));
+  }
+
+  /** Accepts the version of the index-th coder (A = 0). */
+  acceptCoder(node: ReviewNode | undefined, index: number): Promise<Decision> {
+    return this.decideAt(node, (_, n) => ({ decision: 'accept', coder: this.coderAt(n, index) }));
+  }
+
+  both(node?: ReviewNode): Promise<Decision> {
+    return this.decideAt(node, () => ({ decision: 'both' }));
+  }
+
+  merged(node?: ReviewNode): Promise<Decision> {
+    return this.decideAt(node, (p) => this.mergedChoice(p));
+  }
+
+  neither(node?: ReviewNode): Promise<Decision> {
+    return this.decideAt(node, () => ({ decision: 'neither' }));
+  }
+
   private coderAt(node: ReviewNode, index: number): string {
-    if (index >= node.coders.length) throw new UserFacingError(`There is no coder ${coderLetter(index)} in this review.`);
+    if (index >= node.coders.length) throw new this.deps.UserFacingError(`There is no coder ${this.deps.coderLetter(index)} in this review.`);
     return node.coders[index];
   }
 
-  private async acceptVersion(node: ReviewNode | undefined): Promise<Decision> {
+  /** Accepts the version of the coder of a version item, or asks whose for a passage. */
+  async acceptVersion(node: ReviewNode | undefined): Promise<Decision> {
     const n = this.target(node);
     if (n.type === 'version') {
       if ((n.passage.coders[n.coder] ?? []).length === 0)
-        throw new UserFacingError(`${coderLabel(n.coder)} tagged nothing here; to keep nothing, choose “Accept Neither”.`);
+        throw new this.deps.UserFacingError(`${this.deps.coderLabel(n.coder)} tagged nothing here; to keep nothing, choose “Accept Neither”.`);
       return this.decide(n, { decision: 'accept', coder: n.coder });
     }
-    if (n.type !== 'passage') throw new UserFacingError('Select a disagreement in the Review view first.');
-    const pick = await this.prompts.pick(
+    if (n.type !== 'passage') throw new this.deps.UserFacingError('Select a disagreement in the Review view first.');
+    const pick = await this.prompts().pick(
       n.coders.map((c, i) => ({
-        label: `${coderLetter(i)}  ${coderLabel(c)}`,
+        label: `${this.deps.coderLetter(i)}  ${this.deps.coderLabel(c)}`,
         description: (n.passage.coders[c] ?? []).map(describeVersion).join('; ') || '(nothing)',
         coder: c,
       })),
       { placeHolder: 'Accept whose version?' },
     );
-    if (!pick) throw new Cancelled();
+    if (!pick) throw new this.deps.Cancelled();
     return this.decide(n, { decision: 'accept', coder: pick.coder });
   }
 
   private async mergedChoice(p: ReviewPassage): Promise<ReviewChoice> {
     if (p.kinds.length <= 1) return { decision: 'merged' };
-    const pick = await this.prompts.pick(
+    const pick = await this.prompts().pick(
       p.kinds.map((k) => ({ label: k })),
       { placeHolder: `The coders chose different kinds here: which kind has the merged annotation over ${p.start}–${p.end}?` },
     );
-    if (!pick) throw new Cancelled();
+    if (!pick) throw new this.deps.Cancelled();
     return { decision: 'merged', kind: pick.label };
   }
 
   private async decideAt(node: ReviewNode | undefined, choose: (p: ReviewPassage, n: ReviewNode) => ReviewChoice | Promise<ReviewChoice>): Promise<Decision> {
     const n = this.target(node);
-    if (n.type === 'doc') throw new UserFacingError('Select one disagreement (not the document) to decide.');
+    if (n.type === 'doc') throw new this.deps.UserFacingError('Select one disagreement (not the document) to decide.');
     return this.decide(n, await choose(n.passage, n));
   }
 
@@ -357,10 +391,14 @@ export class ReviewView extends Disposable implements vscode.TreeDataProvider<Re
     const at = before.findIndex((n) => n.type === 'passage' && n.passage.id === passage.id);
     // The review as it stands now (annotations may have changed since the view was drawn).
     const decisions = await this.storesOf(folder).decisions.load(passage.doc);
-    const review = reviewDocument(passage.doc, folder.annotations(passage.doc), node.coders, decisions);
+    const review = this.deps.reviewDocument(passage.doc, folder.annotations(passage.doc), node.coders, decisions);
     let text: string | undefined;
-    if (choice.decision === 'merged') text = folder.liveDocument(passage.doc)?.text ?? (await readDocument(folder.fs, passage.doc));
-    const decision = await recordDecision(this.storesOf(folder), review, passage.id, choice, { reviewer: authorName(), now: new Date(), text });
+    if (choice.decision === 'merged') text = folder.liveDocument(passage.doc)?.text ?? (await this.deps.readDocument(folder.fs, passage.doc));
+    const decision = await this.deps.recordDecision(this.storesOf(folder), review, passage.id, choice, {
+      reviewer: this.deps.authorName(),
+      now: new Date(),
+      text,
+    });
     this.log.info(`${passage.doc} ${passage.start}-${passage.end} (${passage.id}): ${decision.decision}${decision.accepted ? ` ${decision.accepted}` : ''}`);
     this.clearMarks();
     await this.refresh();
@@ -380,14 +418,14 @@ export class ReviewView extends Disposable implements vscode.TreeDataProvider<Re
   }
 
   /** Accepts every passage the coders agree on that is not accepted yet, in every folder. */
-  async acceptAgreed(): Promise<{ passages: number; documents: number }> {
+  async acceptAllAgreed(): Promise<{ passages: number; documents: number }> {
     await this.refresh();
     let passages = 0;
     let documents = 0;
     for (const f of this.loaded) {
       if (f.coders.length < 2) continue;
       f.folder.assertWritable();
-      const r = await acceptAgreed(this.storesOf(f.folder), f.reviews, { reviewer: authorName(), now: new Date() });
+      const r = await this.deps.acceptAgreed(this.storesOf(f.folder), f.reviews, { reviewer: this.deps.authorName(), now: new Date() });
       passages += r.passages;
       documents += r.documents;
     }
@@ -395,14 +433,15 @@ export class ReviewView extends Disposable implements vscode.TreeDataProvider<Re
     void vscode.window.showInformationMessage(
       passages === 0
         ? 'Every passage the coders agree on was accepted already.'
-        : `Accepted ${plural(passages, 'passage')} the coders agree on, in ${plural(documents, 'document')}, into the reviewed set.`,
+        : `Accepted ${this.deps.plural(passages, 'passage')} the coders agree on, in ${this.deps.plural(documents, 'document')}, into the reviewed set.`,
     );
     return { passages, documents };
   }
 
-  override dispose(): void {
+  dispose(): void {
     if (this.timer) clearTimeout(this.timer);
-    super.dispose();
+    for (const d of this.disposables.splice(0)) d.dispose();
+    for (const t of this.versionTypes.splice(0)) t.dispose();
   }
 }
 

@@ -106,7 +106,7 @@ describe('several coders in the extension host', function () {
       a.layers.changed();
     }
     await settings().update('author', author, vscode.ConfigurationTarget.Global);
-    await a.review.refresh();
+    await a.review.view.refresh();
   });
 
   it('blind coding: a coder sees only their own annotations in the highlights, the Corpus view, the hover and the count; switched off, everyone’s', async () => {
@@ -185,33 +185,33 @@ describe('several coders in the extension host', function () {
       const a = await api();
       await as(a, 'rev');
       await vscode.commands.executeCommand('workbench.view.extension.marginalia');
-      await a.review.refresh();
-      const docs = a.review.getChildren();
+      await a.review.view.refresh();
+      const docs = a.review.view.getChildren();
       assert.deepEqual(
         docs.map((d) => d.type === 'doc' && d.review.doc),
         [DOC],
       );
-      passages = a.review.getChildren(docs[0]);
+      passages = a.review.view.getChildren(docs[0]);
     });
 
     it('lists the disagreements of the document, each with both coders’ versions, and shows both in the editor', async () => {
       const a = await api();
       assert.deepEqual(passages.map((p) => (p.type === 'passage' ? p.passage.type : '')).sort(), ['boundary', 'kind', 'only-one', 'only-one']);
       const boundary = byType('boundary');
-      const item = a.review.getTreeItem(boundary);
+      const item = a.review.view.getTreeItem(boundary);
       assert.match(String(item.label), /^claim · different boundaries$/);
       assert.equal(item.contextValue, 'reviewPassage.two');
-      const versions = a.review.getChildren(boundary).map((v) => a.review.getTreeItem(v));
+      const versions = a.review.view.getChildren(boundary).map((v) => a.review.view.getTreeItem(v));
       assert.deepEqual(
         versions.map((v) => v.label),
         ['A  ana', 'B  ben'],
       );
       assert.match(String(versions[0].description), /^claim \d+–\d+$/);
-      const editor = await a.review.open(boundary);
+      const editor = await a.review.view.open(boundary);
       assert.ok(editor);
       assert.equal(editor.document.getText(editor.selection), LONG);
-      assert.deepEqual(textsOf(editor, a.review.shown.get('A')), [LONG]);
-      assert.deepEqual(textsOf(editor, a.review.shown.get('B')), [SHORT]);
+      assert.deepEqual(textsOf(editor, a.review.view.shown.get('A')), [LONG]);
+      assert.deepEqual(textsOf(editor, a.review.view.shown.get('B')), [SHORT]);
     });
 
     it('accepts one coder’s version into the reviewed layer with the reviewer and the time, with the agreed passage, and drops it from the list', async () => {
@@ -233,7 +233,7 @@ describe('several coders in the extension host', function () {
       assert.ok(kept.some((x) => x.id === shortId && x.provenance.author === 'ben'));
       assert.ok(kept.some((x) => x.target.quote.exact === AGREED));
       assert.ok(!kept.some((x) => x.target.quote.exact === LONG));
-      passages = a.review.getChildren(a.review.getChildren()[0]);
+      passages = a.review.view.getChildren(a.review.view.getChildren()[0]);
       assert.equal(passages.length, 3);
       assert.ok(!passages.some((p) => p.type === 'passage' && p.passage.type === 'boundary'));
     });
@@ -260,7 +260,7 @@ describe('several coders in the extension host', function () {
       assert.equal(made.kind, 'claim');
       assert.equal(made.provenance.author, 'rev');
       assert.equal(made.target.quote.exact, KINDS);
-      passages = a.review.getChildren(a.review.getChildren()[0]);
+      passages = a.review.view.getChildren(a.review.view.getChildren()[0]);
       assert.equal(passages.length, 1);
     });
 
@@ -279,16 +279,16 @@ describe('several coders in the extension host', function () {
       ]);
       for (const k of keys) assert.match(k.when, /focusedView == marginalia\.review/);
       const last = byType('only-one', ANA_ONLY);
-      await a.review.treeView.reveal(last, { select: true, focus: true });
-      await eventually(() => a.review.treeView.selection[0]?.type === 'passage', 5000, 'the passage selected');
+      await a.review.view.treeView.reveal(last, { select: true, focus: true });
+      await eventually(() => a.review.view.treeView.selection[0]?.type === 'passage', 5000, 'the passage selected');
       await vscode.commands.executeCommand('marginalia.review.neither');
       const d = decisions(a).find((x) => x.decision === 'neither');
       assert.ok(d);
       assert.deepEqual(d.results, []);
       assert.equal(d.sources.length, 1);
-      assert.equal(a.review.getChildren().length, 0);
-      assert.equal(a.review.openCount(), 0);
-      assert.match(a.review.treeView.message ?? '', /All 4 disagreements decided/);
+      assert.equal(a.review.view.getChildren().length, 0);
+      assert.equal(a.review.view.openCount(), 0);
+      assert.match(a.review.view.treeView.message ?? '', /All 4 disagreements decided/);
     });
 
     it('accepts the passages the coders agree on from its command, once', async () => {
@@ -306,13 +306,13 @@ describe('several coders in the extension host', function () {
         [AGREED],
       );
       assert.deepEqual(await vscode.commands.executeCommand('marginalia.review.acceptAgreed'), { passages: 0, documents: 0 });
-      assert.equal(a.review.openCount(), 4);
+      assert.equal(a.review.view.openCount(), 4);
     });
 
     it('follows a decision made elsewhere (the CLI): the decided passage leaves the list without a refresh', async () => {
       const a = await api();
       const f = folderModel(a);
-      const open = a.review.getChildren(a.review.getChildren()[0]);
+      const open = a.review.view.getChildren(a.review.view.getChildren()[0]);
       assert.equal(open.length, 4);
       const first = open[0];
       assert.ok(first.type === 'passage');
@@ -324,8 +324,8 @@ describe('several coders in the extension host', function () {
           (e, stdout, stderr) => (e ? reject(new Error(`${e.message}\n${stderr}`)) : resolve(stdout)),
         ),
       );
-      await eventually(() => a.review.openCount() === 3, 10_000, 'the view to follow the decision file');
-      assert.ok(!a.review.getChildren(a.review.getChildren()[0]).some((p) => p.type === 'passage' && p.passage.id === first.passage.id));
+      await eventually(() => a.review.view.openCount() === 3, 10_000, 'the view to follow the decision file');
+      assert.ok(!a.review.view.getChildren(a.review.view.getChildren()[0]).some((p) => p.type === 'passage' && p.passage.id === first.passage.id));
     });
   });
 
