@@ -152,6 +152,8 @@ export class ReportPanel implements vscode.Disposable {
   html = '';
   private readonly subscriptions: vscode.Disposable[] = [];
   private timer: ReturnType<typeof setTimeout> | undefined;
+  /** Annotations changed since the figures were computed. */
+  private stale = false;
 
   constructor(
     readonly folder: ReportFolder,
@@ -167,16 +169,26 @@ export class ReportPanel implements vscode.Disposable {
     });
     this.subscriptions.push(
       this.panel.webview.onDidReceiveMessage((m: ReportMessage) => void this.handle(m).catch((e: Error) => void vscode.window.showWarningMessage(e.message))),
+      // The figures follow the annotations; a hidden report is redrawn when it shows again (a redraw scrolls to the top).
       onDidChange(() => {
-        if (this.timer) clearTimeout(this.timer);
-        this.timer = setTimeout(() => void this.refresh().catch((e: Error) => deps.log.warn(e.message)), 500);
+        this.stale = true;
+        if (this.panel.visible) this.refreshSoon();
+      }),
+      this.panel.onDidChangeViewState((e) => {
+        if (e.webviewPanel.visible && this.stale) this.refreshSoon();
       }),
     );
     this.panel.onDidDispose(() => this.dispose());
   }
 
+  private refreshSoon(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => void this.refresh().catch((e: Error) => this.deps.log.warn(e.message)), 500);
+  }
+
   /** Computes the figures again and redraws. */
   async refresh(): Promise<ReportData> {
+    this.stale = false;
     const data = await computeReportData(this.folder, this.deps);
     this.data = data;
     this.html = renderReport(data, this.panel.webview.cspSource, nonce());

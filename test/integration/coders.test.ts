@@ -416,5 +416,19 @@ describe('several coders in the extension host', function () {
       assert.equal(await panel.handle({ type: 'export', table: 'documents' }), undefined);
       assert.equal(fs.readdirSync(dir).length, 3);
     });
+
+    it('follows the annotations: a coder tagging the passage the other tagged turns the disagreement into agreement', async () => {
+      const a = await api();
+      const f = folderModel(a);
+      const panel = await a.report.show(f);
+      assert.equal(panel.data?.agreement.disagreements.length, 4);
+      const agreedBefore = panel.data?.agreement.agreed;
+      await as(a, 'ana');
+      await tag(a, 'claim', BEN_ONLY);
+      panel.panel.reveal();
+      await eventually(() => panel.data?.agreement.disagreements.length === 3, 10_000, 'the report to follow the new annotation');
+      assert.equal(panel.data?.agreement.agreed, (agreedBefore ?? 0) + 1);
+      assert.ok(panel.html.includes(`${(agreedBefore ?? 0) + 1} passages agreed`));
+    });
   });
 });
