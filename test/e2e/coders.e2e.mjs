@@ -1,13 +1,14 @@
-// Coding as a team, in a real browser: two coders tag the same document (each under their own name, the
-// marginalia.author setting, switched between them in the Settings editor), the agreement report shows their α_u (the figure the CLI
-// computes), and a reviewer settles one disagreement in the Review view with its key, so the reviewed layer holds the
-// accepted version. Screenshots of the report and the Review view go to the shots folder (the README shows them).
+// Coding as a team, in a real browser: two coders tag the same document, each under their own name (the
+// marginalia.author setting, switched between them in the Settings editor); the agreement report shows their α_u (the
+// figure the CLI computes), its links open passages and its tables export as CSV; and a reviewer settles one
+// disagreement in the Review view with its key, so the reviewed layer holds the accepted version. Screenshots of the
+// report and the Review view go to the shots folder (the README shows them).
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
-import { answer, runCommand, selectInEditor, sideBarRow, until } from './support/workbench.mjs';
+import { answer, answerSaveDialog, runCommand, selectInEditor, sideBarRow, until } from './support/workbench.mjs';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const DOC = '002_4d4efb0aba07dc3f.txt';
@@ -87,6 +88,27 @@ export async function run({ page, workspace, check, shot, log }) {
   check('every table has an Export CSV button', (await report.locator('button[data-export]').count()) >= 5);
   await page.waitForTimeout(500);
   await shot('report');
+
+  // A disagreement's link opens its passage beside the report, selected; a table's Export CSV saves it where asked.
+  await report.locator('a[data-open]', { hasText: '156' }).first().click();
+  const opened = await until(
+    async () => (await page.locator('.statusbar').first().innerText()).includes(`(${LONG.length} selected)`),
+    15_000,
+    'the passage selected',
+  ).then(
+    () => true,
+    () => false,
+  );
+  check('the disagreement’s link opens its passage, selected', opened, (await page.locator('.statusbar').first().innerText()).replace(/\s+/g, ' '));
+  const csv = path.join(workspace, 'agreement-by-kind.csv');
+  await report.locator('button[data-export="kinds"]').click();
+  await answerSaveDialog(page, csv, { expect: 'Export the agreement by kind table as CSV' });
+  const written = await until(() => fs.existsSync(csv) && fs.readFileSync(csv, 'utf8'), 15_000, 'the CSV file').catch(() => '');
+  check(
+    'Export CSV writes the table the report shows',
+    written.split('\r\n')[0] === 'Kind,α_u,kappa' && written.includes(`all kinds,${expected},`),
+    JSON.stringify(written),
+  );
 
   // 3. The reviewer settles the boundary disagreement in the Review view, with the key for "accept B".
   await become('rev');
