@@ -5,8 +5,11 @@
 // The extension's main bundle holds only what activation and everyday use need. Libraries needed only by some
 // commands are chunks of their own, loaded by a lazy `require` at their first use: dist/compromise.js (the word lists
 // of Suggest), dist/yaml.js (the general YAML parser, for hand-edited files, front matter and imports), dist/dmp.js
-// (diff-match-patch, for outside changes) and dist/validators.js. The JSON Schema validators are compiled at build time (ajv's standalone code) for both bundles,
-// so ajv is not shipped; the CLI is one file.
+// (diff-match-patch, for outside changes) and dist/validators.js. So is our own source that only some commands run:
+// folders (FEATURE_CHUNKS: the export formats, dist/formats.js), which take the shared core folders from the main
+// bundle, and files (SOURCE_CHUNKS: the agreement report, dist/report.js; the workings of the Review view,
+// dist/review.js), which get the core functions they run as parameters. The JSON Schema validators are compiled at
+// build time (ajv's standalone code) for both bundles, so ajv is not shipped; the CLI is one file.
 import * as esbuild from 'esbuild';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
@@ -34,8 +37,14 @@ const common = {
 /** Package → chunk file (beside dist/extension.js). @type {Record<string, string>} */
 const CHUNKS = { 'compromise/two': 'compromise.js', yaml: 'yaml.js', 'diff-match-patch': 'dmp.js' };
 
-/** In the extension bundle, a `require` of a chunked package becomes a `require` of its chunk; an `import` of one
- *  is an error, since it would load the chunk at activation. */
+/** Source files of the extension that are chunks of their own (required at first use): module → chunk file. */
+const SOURCE_CHUNKS = {
+  './reportPanel': { entry: 'src/host/reportPanel.ts', file: 'report.js' },
+  './reviewView': { entry: 'src/host/reviewView.ts', file: 'review.js' },
+};
+
+/** In the extension bundle, a `require` of a chunked package (or source chunk) becomes a `require` of its chunk; an
+ *  `import` of one is an error, since it would load the chunk at activation. */
 /** @type {esbuild.Plugin} */
 const lazyChunks = {
   name: 'lazy-chunks',
@@ -45,6 +54,17 @@ const lazyChunks = {
         .map((p) => p.replace(/[/]/g, '\\/'))
         .join('|')})$`,
     );
+    build.onResolve({ filter: /^\.\/(reportPanel|reviewView)$/ }, (args) => {
+      const chunk = SOURCE_CHUNKS[/** @type {keyof typeof SOURCE_CHUNKS} */ (args.path)];
+      if (args.kind === 'require-call') return { path: `./${chunk.file}`, external: true };
+      return {
+        errors: [
+          {
+            text: `${chunk.entry} is a lazily loaded chunk of the extension: require it at its first use (see src/host/agreementReport.ts, src/host/review.ts); import only its types`,
+          },
+        ],
+      };
+    });
     build.onResolve({ filter }, (args) => {
       if (args.kind === 'require-call') return { path: `./${CHUNKS[args.path]}`, external: true };
       return {
@@ -201,6 +221,14 @@ const builds = [
     plugins: [sharedFromMain, lazyChunks, precompiledValidators('validators.js')],
   })),
   ...chunkBuilds,
+  // The agreement report (webview and figures): its own bundle, `vscode` and the extension's chunks external.
+  ...Object.values(SOURCE_CHUNKS).map(({ entry, file }) => ({
+    ...common,
+    entryPoints: [entry],
+    outfile: `dist/${file}`,
+    external: ['vscode'],
+    plugins: [lazyChunks, precompiledValidators('validators.js')],
+  })),
   validatorsChunk,
   { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', plugins: [precompiledValidators()] },
 ].filter((b) => !Array.isArray(b.entryPoints) || fs.existsSync(String(b.entryPoints[0])));

@@ -27,6 +27,8 @@ import { TagForms } from './host/tagForm';
 import { CoderLayers } from './host/coderLayers';
 import { CoderCommands } from './host/coderCommands';
 import { Relations } from './host/relations';
+import { Review } from './host/review';
+import { AgreementReportCommand } from './host/agreementReport';
 
 /** What the extension returns from activate: the services, for integration tests. */
 export interface MarginaliaApi {
@@ -52,6 +54,8 @@ export interface MarginaliaApi {
   layers: CoderLayers;
   coders: CoderCommands;
   relations: Relations;
+  review: Review;
+  report: AgreementReportCommand;
 }
 
 export function activate(context: vscode.ExtensionContext): MarginaliaApi {
@@ -85,6 +89,8 @@ export function activate(context: vscode.ExtensionContext): MarginaliaApi {
   const corpus = new CorpusCommands(workspace, tree, treeView, logs.for('corpus'));
   const coders = new CoderCommands(workspace, logs.for('coders'));
   const relations = new Relations(workspace, targets, indexes, annotationCommands, hover, logs.for('relations'));
+  const review = new Review(workspace, logs.for('review'));
+  const report = new AgreementReportCommand(workspace, logs.for('report'));
 
   const services = {
     conflicts,
@@ -108,6 +114,8 @@ export function activate(context: vscode.ExtensionContext): MarginaliaApi {
     layers,
     coders,
     relations,
+    review,
+    report,
   };
   context.subscriptions.push(
     channel,

@@ -45,11 +45,21 @@ export const COMMANDS = {
   sortFiguresByDocument: 'marginalia.sortFiguresByDocument',
   linkTo: 'marginalia.linkTo',
   unlink: 'marginalia.unlink',
+  reviewOpen: 'marginalia.review.open',
+  reviewAcceptA: 'marginalia.review.acceptA',
+  reviewAcceptB: 'marginalia.review.acceptB',
+  reviewAcceptVersion: 'marginalia.review.acceptVersion',
+  reviewBoth: 'marginalia.review.both',
+  reviewMerged: 'marginalia.review.merged',
+  reviewNeither: 'marginalia.review.neither',
+  reviewAcceptAgreed: 'marginalia.review.acceptAgreed',
+  reviewRefresh: 'marginalia.review.refresh',
+  agreementReport: 'marginalia.agreementReport',
   /** For tests: the workspace model once loaded. */
   api: 'marginalia._api',
 } as const;
 
-export const VIEWS = { corpus: 'marginalia.corpus', entities: 'marginalia.entities', figures: 'marginalia.figures' } as const;
+export const VIEWS = { corpus: 'marginalia.corpus', entities: 'marginalia.entities', figures: 'marginalia.figures', review: 'marginalia.review' } as const;
 
 export const CONTEXT = {
   isCorpusDocument: 'marginalia:isCorpusDocument',

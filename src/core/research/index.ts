@@ -3,6 +3,7 @@
 export * from './adjudication';
 export * from './agreement';
 export * from './boilerplate';
+export * from './codeStats';
 export * from './disagreements';
 export * from './entityMatch';
 export * from './figures';
