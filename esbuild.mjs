@@ -4,7 +4,8 @@
 //
 // The extension's main bundle holds only what activation and everyday use need. Libraries needed only by some
 // commands are chunks of their own, loaded by a lazy `require` at their first use: dist/compromise.js (the word lists
-// of Suggest), dist/yaml.js (the general YAML parser, for hand-edited files, front matter and imports) and
+// of Suggest), dist/yaml.js (the general YAML parser, for hand-edited files, front matter and imports),
+// dist/fflate.js and dist/fast-xml-parser.js (zip and XML, for REFI-QDA exports and imports only) and
 // dist/validators.js. The JSON Schema validators are compiled at build time (ajv's standalone code) for both bundles,
 // so ajv is not shipped; the CLI is one file.
 import * as esbuild from 'esbuild';
@@ -32,7 +33,7 @@ const common = {
 };
 
 /** Package → chunk file (beside dist/extension.js). @type {Record<string, string>} */
-const CHUNKS = { 'compromise/two': 'compromise.js', yaml: 'yaml.js' };
+const CHUNKS = { 'compromise/two': 'compromise.js', yaml: 'yaml.js', fflate: 'fflate.js', 'fast-xml-parser': 'fast-xml-parser.js' };
 
 /** In the extension bundle, a `require` of a chunked package becomes a `require` of its chunk; an `import` of one
  *  is an error, since it would load the chunk at activation. */
