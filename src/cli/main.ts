@@ -771,7 +771,13 @@ class Context {
       throw e;
     }
     const to = this.args.values.to;
-    const dir = to === undefined ? projectFolder(project.name) : to === '.' || to === '' ? '' : this.docPath(to);
+    let dir: string;
+    try {
+      dir = to === undefined ? projectFolder(project.name) : to === '.' || to === '' ? '' : this.docPath(to);
+    } catch (e) {
+      if (!(e instanceof PathError || e instanceof CliError)) throw e;
+      throw new CliError(`--to ${to}: ${e.message}; the documents go into a folder inside the workspace, nothing was imported`);
+    }
     const imp = buildRefiImport(project, { dir, codebook: await this.store.loadCodebook(), author: this.author(), now: new Date() });
     let plan: RefiImportPlan;
     try {

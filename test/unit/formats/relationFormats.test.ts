@@ -369,8 +369,12 @@ describe('relations in the REFI-QDA export', () => {
     const { xml } = projectXml({ documents: docs, codebook: defaultCodebook(), warn: (w) => warnings.push(w) });
     const links = xml.split('\n').filter((l) => l.includes('<Link '));
     assert.equal(links.length, 5);
-    assert.ok(links.some((l) => l.includes(`name="same-as" direction="Associative" originGUID="${selectionGuid(fig2.id)}" targetGUID="${selectionGuid(fig1.id)}"`)));
-    assert.ok(links.some((l) => l.includes(`name="supports" direction="OneWay" originGUID="${selectionGuid(entity.id)}" targetGUID="${selectionGuid(claim.id)}"`)));
+    assert.ok(
+      links.some((l) => l.includes(`name="same-as" direction="Associative" originGUID="${selectionGuid(fig2.id)}" targetGUID="${selectionGuid(fig1.id)}"`)),
+    );
+    assert.ok(
+      links.some((l) => l.includes(`name="supports" direction="OneWay" originGUID="${selectionGuid(entity.id)}" targetGUID="${selectionGuid(claim.id)}"`)),
+    );
     assert.deepEqual(warnings, [`the supports relation from ${entity.id} to ${GONE} is left out of the REFI-QDA export: ${GONE} is not in it`]);
   });
 
