@@ -362,7 +362,10 @@ export async function planRefiImport(
   const overlay = new AnnotationStore(pendingFs(store.fs, pending));
   const exported: ExportedDocument[] = imp.documents.map((d) => ({ path: d.path, hash: contentHash(d.text), annotations: d.annotations }));
   const plan = await planImport(overlay, exported, async () => [...new Set([...(await corpus()), ...pending.keys()])].sort());
-  return { import: imp, create, plan };
+  // A source whose annotations already live in a document with the same text (a project exported from this very
+  // workspace) is that document: no copy of it is written.
+  const same = new Set(plan.documents.filter((p) => p.followed !== undefined && p.text !== undefined && pending.has(p.from) && p.sameText).map((p) => p.from));
+  return { import: imp, create: create.filter((d) => !same.has(d.path)), plan };
 }
 
 /** Writes a planned import: the new documents, the codebook's new kinds, then the annotations into their sidecars. */
