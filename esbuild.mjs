@@ -5,8 +5,8 @@
 // The extension's main bundle holds only what activation and everyday use need. Libraries needed only by some
 // commands are chunks of their own, loaded by a lazy `require` at their first use: dist/compromise.js (the word lists
 // of Suggest), dist/yaml.js (the general YAML parser, for hand-edited files, front matter and imports),
-// dist/fflate.js and dist/fast-xml-parser.js (zip and XML, for REFI-QDA exports and imports only) and
-// dist/validators.js. The JSON Schema validators are compiled at build time (ajv's standalone code) for both bundles,
+// dist/refi.js (the REFI-QDA export and import, see REFI_CORE below), dist/fflate.js and dist/fast-xml-parser.js (its
+// zip and XML libraries) and dist/validators.js. The JSON Schema validators are compiled at build time (ajv's standalone code) for both bundles,
 // so ajv is not shipped; the CLI is one file.
 import * as esbuild from 'esbuild';
 import fs from 'node:fs';
@@ -113,6 +113,90 @@ async function generateValidators() {
   return module.exports.standaloneValidators();
 }
 
+/**
+ * The REFI-QDA feature (src/core/formats/refiQda*.ts, about 20 KB) is a chunk of the extension too, dist/refi.js,
+ * required at the first REFI-QDA export or import. It must not carry copies of the core classes whose identity
+ * matters (UserError and its kin, AnnotationStore), so it is built with the core it uses *received* from the main
+ * bundle: in dist/refi.js each import of those core modules reads the object the main bundle hands over (REFI_CORE,
+ * on globalThis under a registered symbol) just before it requires the chunk. In the main bundle the three modules
+ * are replaced by a shim that hands the core over, requires the chunk once and forwards each call (REFI_EXPORTS).
+ */
+const REFI_MODULES = /[\\/]src[\\/]core[\\/]formats[\\/]refiQda(Writer|Reader|Import)\.ts$/;
+/** What the REFI-QDA modules import from the core, by module, as the main bundle hands it over. */
+const REFI_CORE = {
+  '../model': ['compareCodeUnits', 'contentHash', 'makeQuote', 'toRelPath'],
+  '../store': ['findRelationType', 'AnnotationStore', 'addKind', 'defaultRelationTypes', 'relationTypes'],
+  './codePoints': ['CodePointText'],
+  './exportInput': ['assertSpanHolds', 'exportDocuments', 'ExportFormatError'],
+  './importPlan': ['ImportError', 'applyImport', 'planImport'],
+  '../../constants': ['TOOL_ID'],
+};
+/** The functions of the chunk the rest of the extension calls. */
+const REFI_EXPORTS = ['exportQdpx', 'exportQdc', 'projectXml', 'readRefiQda', 'buildRefiImport', 'planRefiImport', 'applyRefiImport', 'projectFolder'];
+const REFI_KEY = 'Symbol.for("marginalia.refi.core")';
+
+/** Main bundle: the REFI-QDA modules become one shim that loads dist/refi.js at the first call. @type {esbuild.Plugin} */
+const refiShim = {
+  name: 'refi-shim',
+  setup(build) {
+    build.onLoad({ filter: REFI_MODULES }, (args) => {
+      // The writer's place holds the shim; the reader and the import, re-exported beside it, become empty.
+      if (!/Writer\.ts$/.test(args.path)) return { contents: 'export {};', loader: 'js' };
+      const formats = path.join(ROOT, 'src', 'core', 'formats');
+      const imports = Object.entries(REFI_CORE)
+        .map(([from, names]) => `import { ${names.join(', ')} } from ${JSON.stringify(from)};`)
+        .join('\n');
+      const all = Object.values(REFI_CORE).flat();
+      return {
+        contents:
+          `${imports}\n` +
+          'let chunk;\n' +
+          'function refi() {\n' +
+          `  if (!chunk) { globalThis[${REFI_KEY}] = { ${all.join(', ')} }; chunk = require("./refi.js"); }\n` +
+          '  return chunk;\n' +
+          '}\n' +
+          REFI_EXPORTS.map((n) => `export function ${n}(...args) { return refi().${n}(...args); }`).join('\n'),
+        loader: 'js',
+        resolveDir: formats,
+      };
+    });
+    build.onResolve({ filter: /^\.\/refi\.js$/ }, (args) => ({ path: args.path, external: true }));
+  },
+};
+
+/** dist/refi.js: the core modules the REFI-QDA code imports are read from what the main bundle handed over. @type {esbuild.Plugin} */
+const refiCoreFromHost = {
+  name: 'refi-core-from-host',
+  setup(build) {
+    const filter = new RegExp(
+      `^(${Object.keys(REFI_CORE)
+        .map((p) => p.replace(/[./]/g, '\\$&'))
+        .join('|')})$`,
+    );
+    build.onResolve({ filter }, (args) => (REFI_MODULES.test(args.importer) ? { path: args.path, namespace: 'refi-core' } : undefined));
+    // Any other module of Marginalia's would be copied into the chunk: add it (and the names used) to REFI_CORE.
+    build.onResolve({ filter: /^\./ }, (args) =>
+      REFI_MODULES.test(args.importer) && !/^\.\/refi(Libs|Qda(Writer|Reader|Import))$/.test(args.path)
+        ? { errors: [{ text: `${args.path} is not in REFI_CORE (esbuild.mjs): dist/refi.js would carry a copy of it` }] }
+        : undefined,
+    );
+    build.onLoad({ filter: /.*/, namespace: 'refi-core' }, () => ({ contents: `module.exports = globalThis[${REFI_KEY}];`, loader: 'js' }));
+  },
+};
+
+/** @type {esbuild.BuildOptions} */
+const refiChunk = {
+  ...common,
+  stdin: {
+    contents: ['Writer', 'Reader', 'Import'].map((m) => `export * from './src/core/formats/refiQda${m}';`).join('\n'),
+    resolveDir: ROOT,
+    sourcefile: 'refi.js (REFI-QDA)',
+    loader: 'ts',
+  },
+  outfile: 'dist/refi.js',
+  plugins: [lazyChunks, refiCoreFromHost],
+};
+
 /** @type {esbuild.BuildOptions[]} */
 const chunkBuilds = Object.entries(CHUNKS).map(([pkg, file]) => ({
   ...common,
@@ -133,9 +217,10 @@ const builds = [
     entryPoints: ['src/extension.ts'],
     outfile: 'dist/extension.js',
     external: ['vscode'],
-    plugins: [lazyChunks, precompiledValidators('validators.js')],
+    plugins: [lazyChunks, refiShim, precompiledValidators('validators.js')],
   },
   ...chunkBuilds,
+  refiChunk,
   validatorsChunk,
   { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', plugins: [precompiledValidators()] },
 ].filter((b) => !Array.isArray(b.entryPoints) || fs.existsSync(String(b.entryPoints[0])));

@@ -75,6 +75,31 @@ describe('REFI-QDA export and import in the extension host', function () {
     assert.ok(!fs.existsSync(path.join(f.folder.uri.fsPath, 'again')));
   });
 
+  it('Import REFI-QDA Project… refuses a document already there with another text as a plain message (ImportError crosses the chunk), writing nothing', async () => {
+    const a = await api();
+    const f = folderModel(a);
+    const dir = vscode.Uri.joinPath(f.folder.uri, 'clash');
+    await vscode.workspace.fs.writeFile(vscode.Uri.joinPath(dir, DOC), Buffer.from('Another text.\n'));
+    try {
+      const before = f.count();
+      const error = await a.refiImport.run({ file: vscode.Uri.file(path.join(out, 'corpus.qdpx')).toString(), to: 'clash' }).then(
+        () => undefined,
+        (e: Error) => e,
+      );
+      assert.ok(error, 'refused');
+      // Thrown by the host as a message for the person: the chunk's ImportError is the main bundle's class.
+      assert.equal(error.constructor.name, 'UserFacingError');
+      assert.match(error.message, new RegExp(`clash/${DOC.replace(/\./g, '\\.')} already exists with another text.*Nothing was imported`));
+      assert.deepEqual(
+        (await vscode.workspace.fs.readDirectory(dir)).map(([n]) => n),
+        [DOC],
+      );
+      assert.equal(f.count(), before);
+    } finally {
+      await vscode.workspace.fs.delete(dir, { recursive: true });
+    }
+  });
+
   it('Import REFI-QDA Project… of another tool’s project asks for the folder (the project’s name offered), writes the texts there and shows their annotations', async () => {
     const a = await api();
     const f = folderModel(a);
