@@ -22,7 +22,7 @@ import {
   type ExportInputDocument,
   type RefiImport,
 } from '../../../src/core/formats';
-import { AnnotationStore, CODEBOOK_PATH, defaultCodebook, parseCodebook, serializeCodebook, type Codebook } from '../../../src/core/store';
+import { AnnotationStore, CODEBOOK_PATH, addKind, defaultCodebook, parseCodebook, serializeCodebook, type Codebook } from '../../../src/core/store';
 import { buildCorpus, sampleCodebook, GENERATED, PEMOJI, EMOJI_TEXT } from '../../fixtures/formats/sampleCorpus';
 import { MemoryFs } from '../../support/memoryFs';
 import { fixture, schemaErrors } from '../../support/refiSchema';
@@ -215,6 +215,10 @@ describe('REFI-QDA import', () => {
     assert.equal(sourcePath('Study', 'Interview 1'), 'Study/Interview 1.txt');
     assert.equal(sourcePath('', '../x/notes.md'), 'x/notes.md');
     assert.equal(sourcePath('Study', 'a:b?.txt'), 'Study/a-b-.txt');
+    // Kind names with / are kinds like any other in the codebook; empty or leading parts are not.
+    assert.equal(addKind(defaultCodebook(), { name: 'Barriers/Cost' }).kinds.at(-1)?.name, 'Barriers/Cost');
+    assert.throws(() => addKind(defaultCodebook(), { name: 'Barriers//Cost' }), /cannot be a kind name/);
+    assert.throws(() => addKind(defaultCodebook(), { name: '/Cost' }), /cannot be a kind name/);
   });
 
   it('imports a project shaped like an NVivo export: nested codes, text as internal://GUID.txt, selections in code points, users, notes, links', async () => {
