@@ -292,6 +292,32 @@ describe('REFI-QDA import', () => {
     assert.deepEqual(cb.relations?.find((t) => t.name === 'explains')?.direction, 'directed');
   });
 
+  it('reads a source’s text from a relative plainTextPath: in the archive, else beside the project file (never above it)', async () => {
+    const qdeXml = (path: string): string =>
+      '<?xml version="1.0" encoding="utf-8"?><Project xmlns="urn:QDA-XML:project:1.0" name="p"><CodeBook><Codes>' +
+      '<Code guid="code-001" name="Theme A" isCodable="true"/></Codes></CodeBook><Sources>' +
+      `<TextSource guid="source-001" name="Document 1" plainTextPath="${path}">` +
+      '<PlainTextSelection guid="sel-001" startPosition="12" endPosition="19"><Coding guid="c-1"><CodeRef targetGUID="code-001"/></Coding></PlainTextSelection>' +
+      '</TextSource></Sources></Project>';
+    const text = 'This is the content.';
+    const inZip = await readRefiQda(zipSync({ 'project.qde': strToU8(qdeXml('doc1.txt')), 'doc1.txt': strToU8(text) }), 'p.qdpx');
+    assert.equal(inZip.sources[0].text, text);
+    const asked: string[] = [];
+    const beside = await readRefiQda(zipSync({ 'project.qde': strToU8(qdeXml('texts/doc1.txt')) }), 'p.qdpx', async (p) => {
+      asked.push(p);
+      return p === 'texts/doc1.txt' ? strToU8(text) : undefined;
+    });
+    assert.deepEqual(asked, ['texts/doc1.txt']);
+    const imp = buildRefiImport(beside, { dir: 'p', codebook: defaultCodebook(), author: 'me', now: NOW });
+    const [a] = imp.documents[0].annotations;
+    assert.equal(text.slice(a.target.start, a.target.end), 'content');
+    assert.equal(a.kind, 'Theme-A');
+    // internal:// names the archive only: nothing is read from outside for it.
+    const missing = await readRefiQda(zipSync({ 'project.qde': strToU8(qdeXml('internal://gone.txt')) }), 'p.qdpx', async () => strToU8('outside'));
+    assert.equal(missing.sources[0].text, undefined);
+    assert.match(missing.sources[0].missing ?? '', /internal:\/\/gone\.txt is not in p\.qdpx/);
+  });
+
   it('imports a codebook ATLAS.ti wrote (.qdc): its codes become kinds with their colour and description', async () => {
     const bytes = fixture('atlasti-23.4-codebook.qdc');
     assert.deepEqual(await schemaErrors(bytes.toString('utf8'), 'Codebook.xsd'), []);
