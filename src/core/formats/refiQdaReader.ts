@@ -165,6 +165,9 @@ function unzip(bytes: Uint8Array, file: string): Map<string, Uint8Array> {
 }
 
 function decodeUtf8(bytes: Uint8Array, file: string, what: string): string {
+  // Some tools write their texts as UTF-16 with a byte order mark.
+  if (bytes.length >= 2 && bytes[0] === 0xff && bytes[1] === 0xfe) return new TextDecoder('utf-16le').decode(bytes.subarray(2));
+  if (bytes.length >= 2 && bytes[0] === 0xfe && bytes[1] === 0xff) return new TextDecoder('utf-16be').decode(bytes.subarray(2));
   try {
     return new TextDecoder('utf-8', { fatal: true }).decode(bytes).replace(/^\uFEFF/, '');
   } catch {

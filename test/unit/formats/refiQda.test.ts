@@ -302,6 +302,9 @@ describe('REFI-QDA import', () => {
     const text = 'This is the content.';
     const inZip = await readRefiQda(zipSync({ 'project.qde': strToU8(qdeXml('doc1.txt')), 'doc1.txt': strToU8(text) }), 'p.qdpx');
     assert.equal(inZip.sources[0].text, text);
+    const utf16 = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]);
+    const wide = await readRefiQda(zipSync({ 'project.qde': strToU8(qdeXml('doc1.txt')), 'doc1.txt': utf16 }), 'p.qdpx');
+    assert.equal(wide.sources[0].text, text, 'a text written as UTF-16 with its byte order mark');
     const asked: string[] = [];
     const beside = await readRefiQda(zipSync({ 'project.qde': strToU8(qdeXml('texts/doc1.txt')) }), 'p.qdpx', async (p) => {
       asked.push(p);
