@@ -134,6 +134,9 @@ function colour(c: string | undefined): string | undefined {
   return `#${hex.toLowerCase()}`;
 }
 
+/** The kind of an annotation made from a selection that has a note and no code (a memo on a passage). */
+export const MEMO_KIND = 'memo';
+
 const FIELD_TYPE: Record<string, AttributeField['type']> = { Float: 'number', Integer: 'number', Boolean: 'boolean' };
 const ATTRIBUTE = /^[A-Za-z_][A-Za-z0-9_-]{0,63}$/;
 
@@ -218,21 +221,37 @@ export function buildRefiImport(p: RefiProject, o: RefiImportOptions): RefiImpor
       }
       const codings = sel.codings.filter((c) => kindOf.has(c.code));
       if (codings.length < sel.codings.length) skipped.push(`${s.name}: selection ${sel.guid} refers to a code the project does not define`);
-      if (sel.codings.length === 0) {
-        skipped.push(`${s.name}: selection ${sel.guid} at ${describe(sel)} has no code`);
+      // A selection with a note and no code is a memo on the passage: an annotation of the kind memo carries it.
+      const memo = sel.codings.length === 0 ? note(sel.notes) : '';
+      if (sel.codings.length === 0 && memo === '') {
+        skipped.push(`${s.name}: selection ${sel.guid} at ${describe(sel)} has no code and no note`);
         continue;
       }
-      codings.forEach((c, i) => {
-        const created = iso(c.created) ?? iso(sel.created) ?? o.now.toISOString();
+      if (memo !== '' && !codebook.kinds.some((k) => k.name === MEMO_KIND)) {
+        codebook = addKind(codebook, { name: MEMO_KIND, description: 'A note on a passage: a REFI-QDA selection with a note and no code.' });
+        newKinds.push(MEMO_KIND);
+      }
+      const uses: { kind: string; key: string; user?: string; created?: string; notes: readonly string[] }[] =
+        memo !== ''
+          ? [{ kind: MEMO_KIND, key: sel.guid, notes: [] }]
+          : codings.map((c, i) => ({
+              kind: kindOf.get(c.code) as string,
+              key: i === 0 ? sel.guid : c.guid || `${sel.guid}:${i}`,
+              user: c.creatingUser,
+              created: c.created,
+              notes: c.notes,
+            }));
+      uses.forEach((u, i) => {
+        const created = iso(u.created) ?? iso(sel.created) ?? o.now.toISOString();
         const modified = [iso(sel.modified), created].filter((x): x is string => x !== undefined).sort()[1] ?? created;
         const a: Annotation = {
-          id: idFor(i === 0 ? sel.guid : c.guid || `${sel.guid}:${i}`, ids),
-          kind: kindOf.get(c.code) as string,
+          id: idFor(u.key, ids),
+          kind: u.kind,
           doc: path,
           target: { start, end, quote: makeQuote(text, start, end) },
-          note: note([...sel.notes, ...c.notes]),
+          note: note([...sel.notes, ...u.notes]),
           attributes: {},
-          provenance: { author: userName(c.creatingUser, sel.creatingUser, s.creatingUser, p.creatingUser), created, modified, tool: TOOL_ID, docHash: hash },
+          provenance: { author: userName(u.user, sel.creatingUser, s.creatingUser, p.creatingUser), created, modified, tool: TOOL_ID, docHash: hash },
           anchor: { status: 'anchored' },
         };
         annotations.push(a);

@@ -321,6 +321,36 @@ describe('REFI-QDA import', () => {
     assert.match(missing.sources[0].missing ?? '', /internal:\/\/gone\.txt is not in p\.qdpx/);
   });
 
+  it('imports the project requal (another QDA tool) tests its importer on: both codings and the memo on exactly the passages requal expects', async () => {
+    const project = await readRefiQda(fixture('requal-test-project.qde'), 'requal-test-project.qde');
+    const fs = new MemoryFs();
+    const store = new AnnotationStore(fs);
+    const imp = buildRefiImport(project, { dir: 'requal', codebook: await store.loadCodebook(), author: 'me', now: NOW });
+    await applyRefiImport(
+      store,
+      await planRefiImport(
+        store,
+        imp,
+        async () => {},
+        async () => [],
+      ),
+    );
+    assert.deepEqual(imp.newKinds, ['Theme-A', 'Theme-B', 'memo']);
+    const doc = 'requal/Document 1.txt';
+    const text = fs.text(doc) as string;
+    assert.equal(text, 'This is the content of the first document. It contains some text that will be coded.');
+    const got = (await store.loadDoc(doc)).map((a) => [a.kind, text.slice(a.target.start, a.target.end), a.note, a.provenance.author]);
+    assert.deepEqual(got, [
+      ['Theme-A', 'This is the content of the firs', '', 'Admin User'],
+      ['Theme-B', ' document. It contains ', '', 'Admin User'],
+      // requal's own test: the memo segment's text is "that will be coded".
+      ['memo', 'that will be coded', 'This is a test note.', 'me'],
+    ]);
+    const cb = parseCodebook(fs.text(CODEBOOK_PATH) as string);
+    assert.equal(cb.kinds.find((k) => k.name === 'Theme-A')?.description, 'Theme A: First theme');
+    assert.equal(cb.kinds.find((k) => k.name === 'Theme-A')?.colour, '#ffff00');
+  });
+
   it('imports a codebook ATLAS.ti wrote (.qdc): its codes become kinds with their colour and description', async () => {
     const bytes = fixture('atlasti-23.4-codebook.qdc');
     assert.deepEqual(await schemaErrors(bytes.toString('utf8'), 'Codebook.xsd'), []);
