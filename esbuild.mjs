@@ -174,6 +174,20 @@ const refiCoreFromHost = {
         .join('|')})$`,
     );
     build.onResolve({ filter }, (args) => (REFI_MODULES.test(args.importer) ? { path: args.path, namespace: 'refi-core' } : undefined));
+    // Each name imported from those modules must be one the main bundle hands over, or it would be undefined.
+    build.onLoad({ filter: REFI_MODULES }, async (args) => {
+      const source = await fs.promises.readFile(args.path, 'utf8');
+      const missing = [];
+      for (const m of source.matchAll(/^import\s*\{([^}]*)\}\s*from\s*'([^']+)'/gm)) {
+        const handed = REFI_CORE[/** @type {keyof typeof REFI_CORE} */ (m[2])];
+        if (!handed) continue;
+        for (const part of m[1].split(',').map((x) => x.trim())) {
+          if (part !== '' && !part.startsWith('type ') && !handed.includes(part)) missing.push(`${part} from ${m[2]}`);
+        }
+      }
+      if (missing.length > 0) return { errors: [{ text: `${path.basename(args.path)} imports ${missing.join(', ')}: add it to REFI_CORE in esbuild.mjs` }] };
+      return undefined;
+    });
     // Any other module of Marginalia's would be copied into the chunk: add it (and the names used) to REFI_CORE.
     build.onResolve({ filter: /^\./ }, (args) =>
       REFI_MODULES.test(args.importer) && !/^\.\/refi(Libs|Qda(Writer|Reader|Import))$/.test(args.path)
