@@ -5,7 +5,8 @@
 // The extension's main bundle holds only what activation and everyday use need. Libraries needed only by some
 // commands are chunks of their own, loaded by a lazy `require` at their first use: dist/compromise.js (the word lists
 // of Suggest), dist/yaml.js (the general YAML parser, for hand-edited files, front matter and imports), dist/dmp.js
-// (diff-match-patch, for outside changes) and dist/validators.js. So is our own source that only some commands run:
+// (diff-match-patch, for outside changes), dist/fflate.js and dist/fast-xml-parser.js (the zip and XML libraries of
+// REFI-QDA) and dist/validators.js. So is our own source that only some commands run:
 // folders (FEATURE_CHUNKS: the export formats, dist/formats.js), which take the shared core folders from the main
 // bundle, and files (SOURCE_CHUNKS: the agreement report, dist/report.js; the workings of the Review view,
 // dist/review.js), which get the core functions they run as parameters. The JSON Schema validators are compiled at
@@ -35,7 +36,13 @@ const common = {
 };
 
 /** Package → chunk file (beside dist/extension.js). @type {Record<string, string>} */
-const CHUNKS = { 'compromise/two': 'compromise.js', yaml: 'yaml.js', 'diff-match-patch': 'dmp.js' };
+const CHUNKS = {
+  'compromise/two': 'compromise.js',
+  yaml: 'yaml.js',
+  'diff-match-patch': 'dmp.js',
+  fflate: 'fflate.js',
+  'fast-xml-parser': 'fast-xml-parser.js',
+};
 
 /** Source files of the extension that are chunks of their own (required at first use): module → chunk file. */
 const SOURCE_CHUNKS = {

@@ -33,14 +33,17 @@ Commands:
       Re-anchor every annotation against the documents' current text; exit 1 if any is orphaned, or a relation
       points to an annotation that is gone or joins kinds the codebook does not allow. A document moved on disk
       (its text found under a new name) takes its annotations along. --write saves all this.
-  export [--format yaml|w3c|csv|brat] [--out FILE|DIR] [--layer coders|reviewed] [<doc> ...]
+  export [--format yaml|w3c|csv|brat|qdpx|qdc] [--out FILE|DIR] [--layer coders|reviewed] [<doc> ...]
       Export annotations of the whole corpus, or of the named documents: the coders' (default), or the reviewed
       set that review decisions made of them (--layer reviewed). CSV with --out x.csv also writes the relations
-      as an edge list to x.relations.csv.
-  import FILE
+      as an edge list to x.relations.csv. qdpx writes a REFI-QDA project (for NVivo, MAXQDA, ATLAS.ti,
+      QualCoder: texts, codes, codings, notes, links) and needs --out FILE.qdpx; qdc the codebook alone.
+  import FILE [--to DIR]
       Read an export back into this workspace: a YAML export (.yaml), a W3C JSON-LD collection (.jsonld, .json)
       or a CSV export (.csv, with the relations of x.relations.csv beside it, when there is one); the format is
-      told by the extension, else by the content.
+      told by the extension, else by the content. A REFI-QDA project (.qdpx) brings its texts as documents into
+      DIR (default: a folder named after the project; . for the workspace folder), its codes as kinds (parent/child
+      for nested ones), its codings as annotations; a codebook (.qdc) brings its codes as kinds.
   git-setup
       Make git merge sidecars by annotation id: writes .marginalia/.gitattributes (commit it) and sets
       merge.marginalia.* in this repository's git config (every clone runs this once).
@@ -101,6 +104,7 @@ export interface ParsedArgs {
     write?: boolean;
     format?: string;
     out?: string;
+    to?: string;
     layer?: string;
     all?: boolean;
     help?: boolean;
@@ -124,6 +128,7 @@ const OPTIONS = {
   write: { type: 'boolean' },
   format: { type: 'string' },
   out: { type: 'string' },
+  to: { type: 'string' },
   layer: { type: 'string' },
   all: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
@@ -140,7 +145,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   check: ['json', 'write', 'layer'],
   export: ['format', 'out', 'layer'],
   review: ['coders', 'all', 'json', 'kind', 'author'],
-  import: ['author'],
+  import: ['author', 'to'],
   'git-setup': [],
   'merge-driver': [],
   resolve: [],

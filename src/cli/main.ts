@@ -82,6 +82,14 @@ import {
   type PlannedDocument,
   csvRelationsPath,
   parseCsvRelations,
+  ExportFormatError,
+  readRefiQda,
+  buildRefiImport,
+  planRefiImport,
+  applyRefiImport,
+  projectFolder,
+  type RefiProject,
+  type RefiImportPlan,
 } from '../core/formats';
 import type { Annotation } from '../core/model';
 import { findConflictMarker } from '../core/yaml';
@@ -584,7 +592,7 @@ class Context {
       documents.push({ path: doc, text, annotations: all.get(doc) ?? [] });
     }
     const codebook = await this.store.loadCodebook();
-    const rendered = renderExport(format.id, { documents, codebook }, (w) => this.warn(w));
+    const rendered = renderExport(format.id, { documents, codebook, projectName: path.basename(this.root) }, (w) => this.warn(w));
     const n = documents.reduce((s, d) => s + d.annotations.length, 0);
     if (rendered.kind === 'folder') {
       const dir = path.resolve(this.io.cwd, this.args.values.out as string);
@@ -604,6 +612,13 @@ class Context {
         await writeFileAtomic(file, text);
       }
       this.note(`exported ${plural(n, 'annotation')} of ${plural(documents.length, 'document')} as ${format.label} to ${dir}`);
+    } else if (rendered.kind === 'binary') {
+      if (!this.args.values.out) throw new UsageError(`--format ${format.id} writes a zip file: give it with --out FILE.${format.extension}`);
+      const file = path.resolve(this.io.cwd, this.args.values.out);
+      await this.refuseCollisions([file], all);
+      await fsp.mkdir(path.dirname(file), { recursive: true });
+      await writeFileAtomic(file, rendered.bytes);
+      this.note(`exported ${plural(n, 'annotation')} of ${plural(documents.length, 'document')} as ${format.label} to ${file}`);
     } else if (this.args.values.out) {
       const file = path.resolve(this.io.cwd, this.args.values.out);
       const beside = (rendered.beside ?? []).map((b) => ({ file: b.path(file), text: b.text }));
@@ -665,6 +680,8 @@ class Context {
     const [fileArg, ...extra] = this.args.positionals;
     if (!fileArg || extra.length > 0) throw new UsageError('import takes exactly one file');
     const file = path.resolve(this.io.cwd, fileArg);
+    if (/\.(qdpx|qdc|qde)$/i.test(fileArg)) return this.importRefi(file, fileArg);
+    if (this.args.values.to !== undefined) throw new UsageError('--to is for REFI-QDA projects (.qdpx, .qdc): other imports go to the documents they name');
     const source = (
       await readRegularFile(file).then(
         (bytes) => Buffer.from(bytes).toString('utf8'),
@@ -729,6 +746,80 @@ class Context {
     this.say(
       `imported ${plural(total, 'annotation')} of ${plural(imported.length, 'document')} from ${fileArg}${orphaned ? ` (${orphaned} orphaned)` : ''}: ` +
         `${added} added, ${newer} replaced by the newer imported version, ${kept} kept as stored here (the same or newer)`,
+    );
+    return 0;
+  }
+
+  /** A REFI-QDA project (.qdpx) or codebook (.qdc): its texts become documents under --to (default: a folder named after
+   *  the project), its codes kinds, its codings annotations. Everything is checked before the first write. */
+  private async importRefi(file: string, fileArg: string): Promise<number> {
+    const bytes = await readRegularFile(file).catch((e: Error) => {
+      throw e instanceof NotRegularFileError ? new CliError(e.message) : (asUserError(e) ?? new CliError(`cannot read ${file}: ${e.message}`));
+    });
+    // A plainTextPath that is neither in the archive nor internal:// is read beside the project file, never above it.
+    const base = path.dirname(file);
+    const readExternal = async (rel: string): Promise<Uint8Array | undefined> => {
+      const abs = path.resolve(base, rel);
+      if (path.relative(base, abs).startsWith('..') || path.isAbsolute(path.relative(base, abs))) return undefined;
+      return readRegularFile(abs).catch(() => undefined);
+    };
+    let project: RefiProject;
+    try {
+      project = await readRefiQda(bytes, fileArg, readExternal);
+    } catch (e) {
+      if (e instanceof ExportFormatError) throw new CliError(`${e.message}; nothing was imported`);
+      throw e;
+    }
+    const to = this.args.values.to;
+    let dir: string;
+    try {
+      dir = to === undefined ? projectFolder(project.name) : to === '.' || to === '' ? '' : this.docPath(to);
+    } catch (e) {
+      if (!(e instanceof PathError || e instanceof CliError)) throw e;
+      throw new CliError(`--to ${to}: ${e.message}; the documents go into a folder inside the workspace, nothing was imported`);
+    }
+    const imp = buildRefiImport(project, { dir, codebook: await this.store.loadCodebook(), author: this.author(), now: new Date() });
+    let plan: RefiImportPlan;
+    try {
+      plan = await planRefiImport(
+        this.store,
+        imp,
+        async (rel) => {
+          try {
+            assertCorpusDocument(rel, this.corpus, this.isCorpus);
+            await this.fs.resolve(rel);
+          } catch (e) {
+            if (!(e instanceof PathError)) throw e;
+            throw new CliError(`${fileArg}: document ${rel} is refused: ${e.message}; nothing was imported`);
+          }
+        },
+        () => listCorpus(this.fs),
+      );
+    } catch (e) {
+      if (e instanceof CliError) throw e;
+      if (!(
+        e instanceof ImportError ||
+        e instanceof SidecarError ||
+        e instanceof NotTextError ||
+        e instanceof PathError ||
+        typeof (e as { file?: unknown }).file === 'string'
+      ))
+        throw e;
+      throw new CliError(`${fileArg}: ${(e as Error).message}; nothing was imported`);
+    }
+    await applyRefiImport(this.store, plan);
+    for (const line of imp.skipped) this.warn(`not imported: ${line}`);
+    if (imp.newKinds.length > 0) this.say(`  codebook: ${plural(imp.newKinds.length, 'new kind')} (${imp.newKinds.join(', ')})`);
+    if (imp.newRelationTypes.length > 0)
+      this.say(`  codebook: ${plural(imp.newRelationTypes.length, 'new relation type')} (${imp.newRelationTypes.join(', ')})`);
+    for (const p of plan.plan.documents) if (p.followed || p.newerImported.length > 0 || p.keptHere.length > 0) this.say(`  ${describeImport(p)}`);
+    const what = project.type === 'codebook' ? 'codebook' : 'project';
+    const origin = project.origin ? ` (written by ${project.origin})` : '';
+    this.say(
+      `imported the REFI-QDA ${what} ${project.name}${origin}: ${plural(plan.create.length, 'new document')}` +
+        (imp.documents.length > plan.create.length ? ` (${imp.documents.length - plan.create.length} already here)` : '') +
+        `, ${plural(imp.annotations, 'annotation')}` +
+        (imp.compared > 0 ? `; ${imp.exact} of ${imp.compared} selections whose text the project records are exactly that passage` : ''),
     );
     return 0;
   }
@@ -1069,7 +1160,8 @@ function firstLine(s: string): string {
   return s.split('\n')[0];
 }
 
-const IMPORT_FORMATS = 'a Marginalia YAML export (.yaml, .yml), a W3C JSON-LD collection (.jsonld, .json) or a Marginalia CSV export (.csv)';
+const IMPORT_FORMATS =
+  'a Marginalia YAML export (.yaml, .yml), a W3C JSON-LD collection (.jsonld, .json), a Marginalia CSV export (.csv) or a REFI-QDA project (.qdpx) or codebook (.qdc)';
 
 /**
  * The format of an import file, by its extension, else by its content (JSON starts with { or [, the YAML export

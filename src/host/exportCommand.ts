@@ -114,11 +114,12 @@ export class ExportCommand extends Disposable {
     } else {
       const documents: ExportInputDocument[] = [];
       for (const doc of docs) documents.push({ path: doc, text: await readText(doc), annotations: annotationsOf(doc) });
-      const rendered = formats().renderExport(format, { documents, codebook: folder.codebook }, (w) => warnings.push(w));
+      const rendered = formats().renderExport(format, { documents, codebook: folder.codebook, projectName: folder.folder.name }, (w) => warnings.push(w));
       if (rendered.kind === 'file') {
         data = encoder.encode(rendered.text);
         beside = rendered.beside ?? [];
-      } else files = rendered.files;
+      } else if (rendered.kind === 'binary') data = rendered.bytes;
+      else files = rendered.files;
     }
     const target = options.target
       ? vscode.Uri.parse(options.target)

@@ -197,7 +197,7 @@ describe('CLI: clear errors, fair waiting', function () {
       fs.writeFileSync(path.join(ws, 'x.ann'), 'T1\tclaim 0 5\tArtic\n');
       userError(
         cli(ws, 'import', 'x.ann'),
-        /cannot read x\.ann: it is a brat file; import reads a Marginalia YAML export \(\.yaml, \.yml\), a W3C JSON-LD collection \(\.jsonld, \.json\) or a Marginalia CSV export \(\.csv\)/,
+        /cannot read x\.ann: it is a brat file; import reads a Marginalia YAML export \(\.yaml, \.yml\), a W3C JSON-LD collection \(\.jsonld, \.json\), a Marginalia CSV export \(\.csv\) or a REFI-QDA project \(\.qdpx\) or codebook \(\.qdc\)/,
       );
       fs.writeFileSync(path.join(ws, 'notes'), 'just some text\n');
       userError(cli(ws, 'import', 'notes'), /cannot read notes: it is in none of the formats it knows/);

@@ -40,7 +40,17 @@ describe('the files an installed extension holds', function () {
       'the README links pages',
     );
     for (const p of linked) assert.ok(listed.includes(path.posix.normalize(p)), `${p} (linked from README.md) is not packed: add it to .vscodeignore`);
-    for (const f of ['package.json', 'README.md', 'dist/extension.js', 'dist/report.js', 'dist/review.js']) assert.ok(listed.includes(f), `${f} is packed`);
+    for (const f of [
+      'package.json',
+      'README.md',
+      'dist/extension.js',
+      'dist/report.js',
+      'dist/review.js',
+      'dist/formats.js',
+      'dist/fflate.js',
+      'dist/fast-xml-parser.js',
+    ])
+      assert.ok(listed.includes(f), `${f} is packed`);
     assert.deepEqual(
       listed.filter((f) => f === 'dist/cli.js' || f.endsWith('.map') || f.startsWith('src/')),
       [],

@@ -236,7 +236,14 @@ describe('research tools in the extension host', function () {
           ['save', 'Export annotations as CSV'],
         ],
       );
-      assert.deepEqual(shown[0].labels, ['YAML', 'W3C Web Annotation (JSON-LD)', 'CSV', 'brat standoff']);
+      assert.deepEqual(shown[0].labels, [
+        'YAML',
+        'W3C Web Annotation (JSON-LD)',
+        'CSV',
+        'brat standoff',
+        'REFI-QDA project (.qdpx)',
+        'REFI-QDA codebook (.qdc)',
+      ]);
       assert.deepEqual(shown[1].labels, ['$(library) Whole corpus', `$(file) ${DOC}`, '$(filter) Kinds shown: figure']);
       const offered = shown[2].defaultUri;
       assert.ok(offered, 'the save dialog offers a place');

@@ -221,7 +221,7 @@ function errorFactory(file: string): ErrorFactory {
 }
 
 const HINTS: PatternHints = {
-  name: 'a name (a letter, then up to 63 letters, digits, "-" or "_")',
+  name: 'a name (a letter, then up to 63 letters, digits, "-" or "_"; a kind nested under another joins such names with "/", e.g. parent/child)',
   colour: 'a colour written #rrggbb, e.g. "#4a90e2" (quoted: # starts a comment in YAML)',
   icon: 'a codicon name such as quote or symbol-numeric',
 };

@@ -5,14 +5,19 @@ import type { AnnotationStore } from './store';
 import { defaultRelationTypes } from './relationTypes';
 import { TOOL_ID } from '../../constants';
 
-const NAME = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/;
+/** A kind name: a letter, then letters, digits, - or _; a kind nested under another (a REFI-QDA code's path) joins such
+ *  names with /. */
+const NAME = /^[A-Za-z][A-Za-z0-9_-]{0,63}(?:\/[A-Za-z][A-Za-z0-9_-]{0,63}){0,7}$/;
 /** Colours for new kinds, picked in order among those the codebook does not use yet. */
 const PALETTE = ['#e67e22', '#9b59b6', '#e84393', '#16a085', '#c0392b', '#2c3e50', '#7f8c8d', '#d35400', '#8e44ad', '#27ae60'];
 
 export class CodebookEditError extends UserError {}
 
 function checkName(cb: Codebook, name: string, except?: string): void {
-  if (!NAME.test(name)) throw new CodebookEditError(`"${name}" cannot be a kind name: use a letter, then letters, digits, - or _ (at most 64)`);
+  if (!NAME.test(name))
+    throw new CodebookEditError(
+      `"${name}" cannot be a kind name: use a letter, then letters, digits, - or _ (at most 64), and / between the names of a nested kind such as parent/child`,
+    );
   if (cb.kinds.some((k) => k.name === name && k.name !== except)) throw new CodebookEditError(`the codebook already has a kind "${name}"`);
 }
 

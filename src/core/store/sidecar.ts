@@ -311,7 +311,7 @@ function errorFactory(file: string): ErrorFactory {
 
 const HINTS: PatternHints = {
   id: 'a ULID (26 characters, digits and capital letters except I, L, O and U)',
-  kind: 'a kind name (a letter, then up to 63 letters, digits, "-" or "_")',
+  kind: 'a kind name (a letter, then up to 63 letters, digits, "-" or "_"; nested kinds join such names with "/", e.g. parent/child)',
   docHash: '"sha256:" followed by 64 lowercase hex digits',
   'attributes[]': 'a letter or "_", then up to 63 letters, digits, "-" or "_"',
   to: 'the id of an annotation: a ULID (26 characters, digits and capital letters except I, L, O and U)',

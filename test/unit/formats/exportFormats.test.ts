@@ -29,9 +29,11 @@ describe('export formats', () => {
   it('lists every format once, with a file extension for the one-file formats', () => {
     assert.deepEqual(
       EXPORT_FORMATS.map((f) => f.id),
-      ['yaml', 'w3c', 'csv', 'brat'],
+      ['yaml', 'w3c', 'csv', 'brat', 'qdpx', 'qdc'],
     );
     assert.equal(exportFormat('csv')?.extension, 'csv');
+    assert.equal(exportFormat('qdpx')?.extension, 'qdpx');
+    assert.equal(exportFormat('qdpx')?.binary, true);
     assert.equal(exportFormat('brat')?.extension, undefined);
     assert.equal(exportFormat('docx'), undefined);
   });

@@ -1,6 +1,7 @@
 // Relations through every export format and back: YAML (a relations list per annotation), W3C (a linking annotation
 // per relation, checked against the W3C test suite's musts), brat (R lines, and the relation types in annotation.conf)
-// and CSV (an edge list beside the annotations); and the import that merges them into a workspace as sets.
+// CSV (an edge list beside the annotations) and REFI-QDA (a Link per relation, between two selections); and the import
+// that merges them into a workspace as sets.
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -10,6 +11,13 @@ import {
   BRAT_CONF_FILE,
   ExportFormatError,
   applyImport,
+  applyRefiImport,
+  buildRefiImport,
+  exportQdpx,
+  planRefiImport,
+  projectXml,
+  readRefiQda,
+  selectionGuid,
   bratPaths,
   csvRelationsPath,
   exportBrat,
@@ -351,5 +359,48 @@ describe('importing relations into a workspace', () => {
       [0, 0],
     );
     assert.equal(defaultCodebook().relations, undefined);
+  });
+});
+
+describe('relations in the REFI-QDA export', () => {
+  it('writes a Link per relation between two exported selections (OneWay for a directed type, Associative for a symmetric one) and warns about one to an annotation left out', () => {
+    const { docs, claim, fig1, fig2, entity } = linkedCorpus();
+    const warnings: string[] = [];
+    const { xml } = projectXml({ documents: docs, codebook: defaultCodebook(), warn: (w) => warnings.push(w) });
+    const links = xml.split('\n').filter((l) => l.includes('<Link '));
+    assert.equal(links.length, 5);
+    assert.ok(
+      links.some((l) => l.includes(`name="same-as" direction="Associative" originGUID="${selectionGuid(fig2.id)}" targetGUID="${selectionGuid(fig1.id)}"`)),
+    );
+    assert.ok(
+      links.some((l) => l.includes(`name="supports" direction="OneWay" originGUID="${selectionGuid(entity.id)}" targetGUID="${selectionGuid(claim.id)}"`)),
+    );
+    assert.deepEqual(warnings, [`the supports relation from ${entity.id} to ${GONE} is left out of the REFI-QDA export: ${GONE} is not in it`]);
+  });
+
+  it('reads the Links back as relations of the same type between the same annotations, and a workspace import merges them', async () => {
+    const { docs } = linkedCorpus();
+    const bytes = exportQdpx({ documents: docs, codebook: defaultCodebook(), projectName: 'linked' });
+    const imp = buildRefiImport(await readRefiQda(bytes, 'linked.qdpx'), { dir: '', codebook: defaultCodebook(), author: 'me', now: new Date(T0) });
+    assert.deepEqual(imp.newRelationTypes, []);
+    const key = (list: { annotations: readonly Annotation[] }[]): string[] =>
+      list.flatMap((d) => d.annotations.flatMap((a) => (a.relations ?? []).map((r) => `${a.id} ${r.type} ${r.to}`))).sort();
+    const expected = key(docs).filter((k) => !k.endsWith(GONE));
+    assert.deepEqual(key(imp.documents), expected);
+    // Links carry no author or time: a relation takes its start's.
+    for (const d of imp.documents) for (const a of d.annotations) for (const r of a.relations ?? []) assert.equal(r.author, a.provenance.author);
+    const fs = new MemoryFs();
+    const store = new AnnotationStore(fs);
+    await applyRefiImport(
+      store,
+      await planRefiImport(
+        store,
+        imp,
+        async () => {},
+        async () => [],
+      ),
+    );
+    const { docs: stored } = await store.loadAll();
+    assert.deepEqual(key([...stored.values()].map((annotations) => ({ annotations }))), expected);
   });
 });
