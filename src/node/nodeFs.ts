@@ -292,6 +292,29 @@ export function readRegularFile(abs: string): Promise<Uint8Array> {
   return openAndRead(abs, abs);
 }
 
+/**
+ * A file outside the workspace's checks (an import's source) as UTF-8 text in pieces of about a megabyte, refusing
+ * what is not a regular file before reading (opened without waiting, as for reading a whole file). Invalid UTF-8
+ * becomes U+FFFD, as Buffer.toString makes it.
+ */
+export async function* readRegularFileChunks(abs: string): AsyncGenerator<string> {
+  const fh = await fs.open(abs, OPEN_FOR_READING);
+  try {
+    refuseIrregular(await fh.stat(), abs);
+    const decoder = new TextDecoder('utf-8');
+    const buf = Buffer.allocUnsafe(1 << 20);
+    for (;;) {
+      const { bytesRead } = await fh.read(buf, 0, buf.length, null);
+      if (bytesRead === 0) break;
+      yield decoder.decode(buf.subarray(0, bytesRead), { stream: true });
+    }
+    const tail = decoder.decode();
+    if (tail !== '') yield tail;
+  } finally {
+    await fh.close();
+  }
+}
+
 /** Reads a whole file by path (where /proc/self/fd is missing; the caller has checked the path). */
 function readWhole(abs: string, rel: string): Promise<Uint8Array> {
   return openAndRead(abs, rel);

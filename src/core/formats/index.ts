@@ -12,3 +12,4 @@ export * from './w3cWriter';
 export * from './exportTarget';
 export * from './importPlan';
 export * from './yamlExport';
+export * from './yamlImport';
