@@ -5,12 +5,14 @@ import * as reanchor from './reanchor';
 import * as typing from './typing';
 import * as hover from './hover';
 import * as corpus from './corpus';
+import * as importYaml from './importYaml';
 
 const VARIANTS: Record<string, Record<string, (quick: boolean) => void | Promise<void>>> = {
   reanchor: { ours: reanchor.ours, hypothesis: reanchor.hypothesis, dmp: reanchor.dmp },
   typing: { ours: typing.ours, naive: typing.naive },
   hover: { ours: hover.ours, linear: hover.linear },
   corpus: { generate: corpus.generate, ours: corpus.ours, alternative: corpus.alternative, clean: corpus.clean },
+  import: { generate: importYaml.generate, ours: importYaml.ours, alternative: importYaml.alternative, large: importYaml.oursLarge, clean: importYaml.clean },
 };
 
 async function main(): Promise<void> {

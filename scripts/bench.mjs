@@ -86,6 +86,11 @@ for (const [w, v] of [
   ['corpus', 'ours'],
   ['corpus', 'alternative'],
   ['corpus', 'clean'],
+  ['import', 'generate'],
+  ['import', 'ours'],
+  ['import', 'alternative'],
+  ['import', 'large'],
+  ['import', 'clean'],
 ]) {
   results.push(...(await variant(w, v)));
 }

@@ -700,7 +700,7 @@ class Cursor {
       if (colon <= 0) throw NOT_CANONICAL;
       const rawKey = line.slice(indent.length, colon);
       const key = quotedKey ? quotedScalar(rawKey, '"') : rawKey;
-      if (key === undefined || !KEY_CHARS.test(key) || Object.prototype.hasOwnProperty.call(out, key)) throw NOT_CANONICAL;
+      if (key === undefined || key === '__proto__' || (typed && !KEY_CHARS.test(key)) || Object.prototype.hasOwnProperty.call(out, key)) throw NOT_CANONICAL;
       const text = this.value(indent + rawKey + ': ', inner);
       let v: AttributeValue | undefined;
       if (typed && (text === 'true' || text === 'false')) v = text === 'true';
