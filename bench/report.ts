@@ -179,7 +179,7 @@ export function benchRows(results: ReadonlyArray<BenchResult | BenchError>, star
     }
   }
   // 6. Import of a YAML export
-  {
+  if (measured.some((r) => r.workload === 'import')) {
     const gens = measured.filter((r) => r.workload === 'import' && r.method.startsWith('generate'));
     const streamed = measured.filter((r) => r.workload === 'import' && r.method.startsWith('Marginalia'));
     const small = streamed.find((r) => r.extra?.shape === gens[0]?.extra?.shape) ?? streamed[0];
