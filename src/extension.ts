@@ -10,6 +10,7 @@ import { ProvenanceHover } from './host/hover';
 import { Targets } from './host/targets';
 import { AnnotationCommands } from './host/annotationCommands';
 import { ExportCommand } from './host/exportCommand';
+import { ImportCommand } from './host/importCommand';
 import { AnnotationStatus } from './host/statusBar';
 import { ContextKeys } from './host/contextKeys';
 import { registerCommand } from './host/commands';
@@ -40,6 +41,7 @@ export interface MarginaliaApi {
   commands: AnnotationCommands;
   forms: TagForms;
   exporter: ExportCommand;
+  importer: ImportCommand;
   status: AnnotationStatus;
   search: SearchCommands;
   codebook: CodebookCommands;
@@ -72,6 +74,7 @@ export function activate(context: vscode.ExtensionContext): MarginaliaApi {
   const hover = new ProvenanceHover(workspace, indexes);
   const annotationCommands = new AnnotationCommands(workspace, targets, tree, treeView as vscode.TreeView<unknown>, logs.for('commands'), forms);
   const exporter = new ExportCommand(workspace, tree, treeView, logs.for('export'));
+  const importer = new ImportCommand(workspace, logs.for('import'));
   const status = new AnnotationStatus(workspace);
   const contextKeys = new ContextKeys(workspace, targets);
   const search = new SearchCommands(workspace, indexes, tree, logs.for('search'));
@@ -96,6 +99,7 @@ export function activate(context: vscode.ExtensionContext): MarginaliaApi {
     commands: annotationCommands,
     forms,
     exporter,
+    importer,
     status,
     search,
     codebook,

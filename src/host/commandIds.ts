@@ -12,6 +12,7 @@ export const COMMANDS = {
   reattach: 'marginalia.reattach',
   revealInTree: 'marginalia.revealInTree',
   export: 'marginalia.export',
+  import: 'marginalia.import',
   checkAnchors: 'marginalia.checkAnchors',
   refresh: 'marginalia.refresh',
   showLog: 'marginalia.showLog',

@@ -287,9 +287,10 @@ function readOpen(fd: number, rel: string, done: (e: unknown, data?: Uint8Array)
   more();
 }
 
-/** A whole file outside the workspace's checks (an import's source), refusing what is not a regular file. */
-export function readRegularFile(abs: string): Promise<Uint8Array> {
-  return openAndRead(abs, abs);
+/** A whole file outside the workspace's checks (an import's source, or a file VS Code's folder holds), refusing
+ *  what is not a regular file before reading; errors name it as `shown`. */
+export function readRegularFile(abs: string, shown = abs): Promise<Uint8Array> {
+  return openAndRead(abs, shown);
 }
 
 /**
