@@ -169,6 +169,8 @@ describe('issue 10 through the extension: import, FIFOs', function () {
     await eventually(() => f.isCorpus(doc) && f.isCorpus(other), 15_000, 'both in the corpus');
     write(sidecarRel(doc), serializeSidecar(doc, [annotation({ doc, text, phrase: 'named pipe' })]));
     write(sidecarRel(other), serializeSidecar(other, [annotation({ doc: other, text: otherText, phrase: 'stays a document' })]));
+    // Sidecars written behind the extension's back: a refresh loads them whatever the file watcher saw.
+    await vscode.commands.executeCommand('marginalia.refresh');
     await eventually(() => f.annotations(doc).length === 1 && f.annotations(other).length === 1, 15_000, 'the sidecars loaded');
     fs.rmSync(abs(doc));
     execFileSync('mkfifo', [abs(doc)]);
