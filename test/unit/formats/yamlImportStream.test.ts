@@ -316,7 +316,7 @@ describe('YAML export, streamed import', () => {
       ['a newer version', canonical.replace(/^version: 1$/m, 'version: 2')],
     ];
     for (const [name, text] of cases) {
-      it(name, async () => {
+      it(`${name}: the same message at the same line as the whole-file reader`, async () => {
         const expected = wholeError(text, 'x.yaml');
         const got = await streamedError(text, 'x.yaml');
         assert.equal(got.message, expected.message);
