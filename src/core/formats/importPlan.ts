@@ -19,7 +19,7 @@ import {
   type DocumentCheck,
 } from '../store';
 import type { ExportedDocument } from './exportInput';
-import type { ExportBlock } from './yamlImport';
+import { ownString as own, type ExportBlock } from './yamlImport';
 
 /** An import that cannot be done as asked; nothing was written. */
 export class ImportError extends Error {}
@@ -275,11 +275,6 @@ export async function applyImportStream(store: AnnotationStore, plan: StreamedIm
     const d = block.read();
     await applyDocument(store, await planDocument(store, d, { doc: s.doc, followed: s.followed }));
   });
-}
-
-/** A copy of `s` that keeps no larger text it was cut from alive (see ownString in yamlImport.ts). */
-function own(s: string): string {
-  return (' ' + s).slice(1);
 }
 
 /** A one-line account of one document's import, e.g. "report.txt: 2 added, 1 newer in the import, 3 kept (newer here)". */
