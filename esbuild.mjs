@@ -215,7 +215,7 @@ const validatorsChunk = {
 const builds = [
   {
     ...common,
-    stdin: { contents: mainEntry, resolveDir: ROOT, sourcefile: 'extension.js (entry)', loader: 'js' },
+    stdin: { contents: mainEntry, resolveDir: ROOT, sourcefile: 'extension.js (entry)', loader: /** @type {const} */ ('js') },
     outfile: 'dist/extension.js',
     external: ['vscode'],
     plugins: [lazyChunks, featureChunks, precompiledValidators('validators.js')],

@@ -178,6 +178,22 @@ export function benchRows(results: ReadonlyArray<BenchResult | BenchError>, star
       });
     }
   }
+  // 6. Import of a YAML export
+  if (measured.some((r) => r.workload === 'import')) {
+    const gens = measured.filter((r) => r.workload === 'import' && r.method.startsWith('generate'));
+    const streamed = measured.filter((r) => r.workload === 'import' && r.method.startsWith('Marginalia'));
+    const small = streamed.find((r) => r.extra?.shape === gens[0]?.extra?.shape) ?? streamed[0];
+    const large = streamed.find((r) => r !== small);
+    const whole = find('import', (r) => r.method.startsWith('whole-file'));
+    const w = '6. Import of a YAML export (half the annotations stored, half restored)';
+    const written = gens.map((g) => `${String(g.extra?.annotations)} annotations written in ${fmtTime(g.ms)}`).join(', ');
+    // Each shape is generated from its own seed: the rows of one shape share an input, the other has its own.
+    if (small) firstInput.set(w, small.input);
+    row(w, small, { goal: small ? goal(small.peakRssMb <= 600, 'peak ≤ 600 MB') : '', note: `${small?.note ?? ''}; ${written} (not timed)` });
+    row(w, whole, { versus: versus(whole, small) });
+    if (large) firstInput.set(w, large.input);
+    row(w, large, { goal: large ? goal(large.peakRssMb <= 600, 'peak ≤ 600 MB') : '' });
+  }
   return rows;
 }
 

@@ -6,6 +6,7 @@ import * as typing from './typing';
 import * as hover from './hover';
 import * as corpus from './corpus';
 import * as firstTree from './firstTree';
+import * as importYaml from './importYaml';
 
 const VARIANTS: Record<string, Record<string, (quick: boolean) => void | Promise<void>>> = {
   reanchor: { ours: reanchor.ours, hypothesis: reanchor.hypothesis, dmp: reanchor.dmp },
@@ -13,6 +14,7 @@ const VARIANTS: Record<string, Record<string, (quick: boolean) => void | Promise
   hover: { ours: hover.ours, linear: hover.linear },
   corpus: { generate: corpus.generate, ours: corpus.ours, alternative: corpus.alternative, clean: corpus.clean },
   firstTree: { cached: firstTree.cached, uncached: firstTree.uncached },
+  import: { generate: importYaml.generate, ours: importYaml.ours, alternative: importYaml.alternative, large: importYaml.oursLarge, clean: importYaml.clean },
 };
 
 async function main(): Promise<void> {

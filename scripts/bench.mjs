@@ -88,6 +88,11 @@ for (const [w, v] of [
   ['firstTree', 'cached'],
   ['firstTree', 'uncached'],
   ['corpus', 'clean'],
+  ['import', 'generate'],
+  ['import', 'ours'],
+  ['import', 'alternative'],
+  ['import', 'large'],
+  ['import', 'clean'],
 ]) {
   results.push(...(await variant(w, v)));
 }

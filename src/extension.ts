@@ -11,6 +11,7 @@ import { Targets } from './host/targets';
 import { AnnotationCommands } from './host/annotationCommands';
 import { ExportCommand } from './host/exportCommand';
 import { RefiImportCommand } from './host/refiImportCommand';
+import { ImportCommand } from './host/importCommand';
 import { AnnotationStatus } from './host/statusBar';
 import { ContextKeys } from './host/contextKeys';
 import { registerCommand } from './host/commands';
@@ -44,6 +45,7 @@ export interface MarginaliaApi {
   forms: TagForms;
   exporter: ExportCommand;
   refiImport: RefiImportCommand;
+  importer: ImportCommand;
   status: AnnotationStatus;
   search: SearchCommands;
   codebook: CodebookCommands;
@@ -79,6 +81,7 @@ export function activate(context: vscode.ExtensionContext): MarginaliaApi {
   const annotationCommands = new AnnotationCommands(workspace, targets, tree, treeView as vscode.TreeView<unknown>, logs.for('commands'), forms);
   const exporter = new ExportCommand(workspace, tree, treeView, logs.for('export'));
   const refiImport = new RefiImportCommand(workspace, logs.for('import'));
+  const importer = new ImportCommand(workspace, logs.for('import'));
   const status = new AnnotationStatus(workspace);
   const contextKeys = new ContextKeys(workspace, targets);
   const search = new SearchCommands(workspace, indexes, tree, logs.for('search'));
@@ -106,6 +109,7 @@ export function activate(context: vscode.ExtensionContext): MarginaliaApi {
     forms,
     exporter,
     refiImport,
+    importer,
     status,
     search,
     codebook,

@@ -6,7 +6,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import * as os from 'node:os';
 import { agreementCommand } from './agreement';
 import { USAGE, UsageError, attrOptions, intOption, parseCommandLine, type ParsedArgs } from './args';
-import { NodeWorkspaceFs, NotRegularFileError, readRegularFile, writeFileAtomic, writeFileAtomicStream } from '../node';
+import { NodeWorkspaceFs, NotRegularFileError, readRegularFile, readRegularFileChunks, writeFileAtomic, writeFileAtomicStream } from '../node';
 import {
   AnnotationStore,
   NotTextError,
@@ -63,7 +63,6 @@ import {
   type Span,
 } from '../core/model';
 import {
-  parseExportYaml,
   writeExportYaml,
   EXPORT_FORMATS,
   exportFolderRefusal,
@@ -78,11 +77,14 @@ import {
   exportCollisionMessage,
   describeImport,
   planImport,
-  type ImportPlan,
-  type PlannedDocument,
+  planImportStream,
+  applyImportStream,
+  summariseImport,
+  YamlExportSource,
+  ExportFormatError,
+  type ImportSummary,
   csvRelationsPath,
   parseCsvRelations,
-  ExportFormatError,
   readRefiQda,
   buildRefiImport,
   planRefiImport,
@@ -682,30 +684,27 @@ class Context {
     const file = path.resolve(this.io.cwd, fileArg);
     if (/\.(qdpx|qdc|qde)$/i.test(fileArg)) return this.importRefi(file, fileArg);
     if (this.args.values.to !== undefined) throw new UsageError('--to is for REFI-QDA projects (.qdpx, .qdc): other imports go to the documents they name');
-    const source = (
-      await readRegularFile(file).then(
-        (bytes) => Buffer.from(bytes).toString('utf8'),
-        (e: Error) => {
-          throw e instanceof NotRegularFileError ? new CliError(e.message) : (asUserError(e) ?? new CliError(`cannot read ${file}: ${e.message}`));
-        },
-      )
-    ).replace(/^\uFEFF/, '');
-    const format = importFormat(fileArg, source);
-    const texts = new Map<string, string | undefined>();
-    if (format === 'w3c') {
-      // W3C positions count code points: converting them back needs each document's text.
-      for (const doc of await listCorpus(this.fs)) texts.set(doc, await readDocument(this.fs, doc).catch(() => undefined));
-    }
-    const imported =
-      format === 'w3c'
-        ? parseW3c(source, fileArg, { textFor: (p) => texts.get(p) })
-        : format === 'csv'
-          ? await this.withCsvRelations(parseCsv(source, fileArg), file, fileArg)
-          : parseExportYaml(source, fileArg);
+    const readError = (e: Error): Error =>
+      e instanceof NotRegularFileError ? new CliError(e.message) : (asUserError(e) ?? new CliError(`cannot read ${file}: ${e.message}`));
+    // A YAML export is read a document at a time (twice: to check everything, then to write), so that its size
+    // does not decide the memory needed; other formats, and a file whose name does not say, are read whole.
+    const ext = path.extname(fileArg).toLowerCase();
+    const source =
+      ext === '.yaml' || ext === '.yml'
+        ? undefined
+        : (
+            await readRegularFile(file).then(
+              (bytes) => Buffer.from(bytes).toString('utf8'),
+              (e: Error) => {
+                throw readError(e);
+              },
+            )
+          ).replace(/^\uFEFF/, '');
+    const format = source === undefined ? 'yaml' : importFormat(fileArg, source);
     // Every document is checked before anything is written: a path that is no corpus document (`.git/config`,
     // `.env`: their text would be copied into quotes) or leads out of the workspace (through a symbolic link; "..",
     // absolute and drive paths the parsers refuse) stops the whole import.
-    for (const d of imported) {
+    const vet = async (d: { path: string }): Promise<void> => {
       try {
         assertCorpusDocument(d.path, this.corpus, this.isCorpus);
         await this.fs.resolve(d.path);
@@ -713,38 +712,70 @@ class Context {
         if (!(e instanceof PathError)) throw e;
         throw new CliError(`${fileArg}: document ${d.path} is refused: ${e.message}; nothing was imported`);
       }
-    }
+    };
     // Then every document is placed (following a rename since the export), read, its sidecar loaded, its annotations
     // re-anchored and merged by `modified`, and the result sized, still without writing: all or nothing.
-    let plan: ImportPlan;
-    try {
-      plan = await planImport(this.store, imported, () => listCorpus(this.fs));
-    } catch (e) {
-      // (A folder or a FIFO where a document should be is an error naming its file.)
-      if (!(
-        e instanceof ImportError ||
-        e instanceof SidecarError ||
-        e instanceof NotTextError ||
-        e instanceof PathError ||
-        typeof (e as { file?: unknown }).file === 'string'
-      ))
-        throw e;
-      throw new CliError(`${fileArg}: ${(e as Error).message}; nothing was imported`);
+    const planned = <T>(plan: () => Promise<T>): Promise<T> =>
+      plan().catch((e: unknown) => {
+        // (A folder or a FIFO where a document should be is an error naming its file.)
+        if (e instanceof CliError || e instanceof ExportFormatError) throw e;
+        if (!(
+          e instanceof ImportError ||
+          e instanceof SidecarError ||
+          e instanceof NotTextError ||
+          e instanceof PathError ||
+          typeof (e as { file?: unknown }).file === 'string'
+        ))
+          throw e;
+        throw new CliError(`${fileArg}: ${(e as Error).message}; nothing was imported`);
+      });
+    let summaries: ImportSummary[];
+    if (format === 'yaml') {
+      const chunks = async function* (): AsyncGenerator<string> {
+        if (source !== undefined) {
+          yield source;
+          return;
+        }
+        try {
+          yield* readRegularFileChunks(file);
+        } catch (e) {
+          throw readError(e as Error);
+        }
+      };
+      const yaml = new YamlExportSource(chunks, fileArg);
+      const plan = await planned(() => planImportStream(this.store, yaml, () => listCorpus(this.fs), vet));
+      await applyImportStream(this.store, plan, yaml).catch((e: unknown) => {
+        throw e instanceof ImportError ? new CliError(`${fileArg}: ${e.message}`) : e;
+      });
+      summaries = plan.documents;
+    } else {
+      const texts = new Map<string, string | undefined>();
+      if (format === 'w3c') {
+        // W3C positions count code points: converting them back needs each document's text.
+        for (const doc of await listCorpus(this.fs)) texts.set(doc, await readDocument(this.fs, doc).catch(() => undefined));
+      }
+      const imported =
+        format === 'w3c'
+          ? parseW3c(source!, fileArg, { textFor: (p) => texts.get(p) })
+          : await this.withCsvRelations(parseCsv(source!, fileArg), file, fileArg);
+      for (const d of imported) await vet(d);
+      const plan = await planned(() => planImport(this.store, imported, () => listCorpus(this.fs)));
+      await applyImport(this.store, plan);
+      summaries = plan.documents.map(summariseImport);
     }
-    await applyImport(this.store, plan);
-    const count = (f: (p: PlannedDocument) => number): number => plan.documents.reduce((n, p) => n + f(p), 0);
-    const total = count((p) => p.check.results.length);
-    const orphaned = count((p) => p.check.results.filter((r) => r.status === 'orphaned' && p.write.some((a) => a.id === r.id)).length);
-    for (const p of plan.documents) {
-      if (p.text === undefined && p.write.length > 0)
-        this.warn(`${p.doc} is not in this workspace; its ${plural(p.write.length, 'annotation')} ${p.write.length === 1 ? 'is' : 'are'} kept as orphans`);
-      if (p.followed || p.newerImported.length > 0 || p.keptHere.length > 0 || p.relationsAdded > 0) this.say(`  ${describeImport(p)}`);
+    const count = (f: (p: ImportSummary) => number): number => summaries.reduce((n, p) => n + f(p), 0);
+    const total = count((p) => p.annotations);
+    const orphaned = count((p) => p.orphaned);
+    for (const p of summaries) {
+      if (!p.present && p.written > 0)
+        this.warn(`${p.doc} is not in this workspace; its ${plural(p.written, 'annotation')} ${p.written === 1 ? 'is' : 'are'} kept as orphans`);
+      if (p.followed || p.newerImported > 0 || p.keptHere > 0 || p.relationsAdded > 0) this.say(`  ${describeImport(p)}`);
     }
-    const added = count((p) => p.added.length);
-    const newer = count((p) => p.newerImported.length);
-    const kept = count((p) => p.keptHere.length);
+    const added = count((p) => p.added);
+    const newer = count((p) => p.newerImported);
+    const kept = count((p) => p.keptHere);
     this.say(
-      `imported ${plural(total, 'annotation')} of ${plural(imported.length, 'document')} from ${fileArg}${orphaned ? ` (${orphaned} orphaned)` : ''}: ` +
+      `imported ${plural(total, 'annotation')} of ${plural(summaries.length, 'document')} from ${fileArg}${orphaned ? ` (${orphaned} orphaned)` : ''}: ` +
         `${added} added, ${newer} replaced by the newer imported version, ${kept} kept as stored here (the same or newer)`,
     );
     return 0;
@@ -812,7 +843,7 @@ class Context {
     if (imp.newKinds.length > 0) this.say(`  codebook: ${plural(imp.newKinds.length, 'new kind')} (${imp.newKinds.join(', ')})`);
     if (imp.newRelationTypes.length > 0)
       this.say(`  codebook: ${plural(imp.newRelationTypes.length, 'new relation type')} (${imp.newRelationTypes.join(', ')})`);
-    for (const p of plan.plan.documents) if (p.followed || p.newerImported.length > 0 || p.keptHere.length > 0) this.say(`  ${describeImport(p)}`);
+    for (const p of plan.plan.documents.map(summariseImport)) if (p.followed || p.newerImported > 0 || p.keptHere > 0) this.say(`  ${describeImport(p)}`);
     const what = project.type === 'codebook' ? 'codebook' : 'project';
     const origin = project.origin ? ` (written by ${project.origin})` : '';
     this.say(

@@ -13,6 +13,7 @@ export const COMMANDS = {
   revealInTree: 'marginalia.revealInTree',
   export: 'marginalia.export',
   importRefiQda: 'marginalia.importRefiQda',
+  import: 'marginalia.import',
   checkAnchors: 'marginalia.checkAnchors',
   refresh: 'marginalia.refresh',
   showLog: 'marginalia.showLog',

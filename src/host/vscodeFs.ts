@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import { PathError, toRelPath } from '../core/model';
 import { STORE_DIR } from '../constants';
 import type { DirEntry, WorkspaceFs } from '../core/store';
-import { lstatRegular, tempSiblingName, withFileLock } from '../node';
+import { lstatRegular, readRegularFile, tempSiblingName, withFileLock } from '../node';
 
 export class VscodeWorkspaceFs implements WorkspaceFs {
   /** Symbolic links that list() came across and left out (workspace-relative), so the folder model can say so. */
@@ -17,6 +17,17 @@ export class VscodeWorkspaceFs implements WorkspaceFs {
 
   async read(rel: string): Promise<Uint8Array | undefined> {
     await this.refuseLinks(rel);
+    if (this.folder.scheme === 'file') {
+      // On this machine's disk the file is opened without waiting and refused unless it is a regular file, as the
+      // CLI reads: workspace.fs would wait for a writer of a FIFO forever, and hold up the extension host's reads.
+      try {
+        return await readRegularFile(this.uri(rel).fsPath, rel);
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
+        throw e;
+      }
+    }
     try {
       return await vscode.workspace.fs.readFile(this.uri(rel));
     } catch (e) {

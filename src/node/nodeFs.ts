@@ -312,9 +312,33 @@ function readOpen(fd: number, rel: string, done: (e: unknown, data?: Uint8Array)
   more();
 }
 
-/** A whole file outside the workspace's checks (an import's source), refusing what is not a regular file. */
-export function readRegularFile(abs: string): Promise<Uint8Array> {
-  return openAndRead(abs, abs);
+/** A whole file outside the workspace's checks (an import's source, or a file VS Code's folder holds), refusing
+ *  what is not a regular file before reading; errors name it as `shown`. */
+export function readRegularFile(abs: string, shown = abs): Promise<Uint8Array> {
+  return openAndRead(abs, shown);
+}
+
+/**
+ * A file outside the workspace's checks (an import's source) as UTF-8 text in pieces of about a megabyte, refusing
+ * what is not a regular file before reading (opened without waiting, as for reading a whole file). Invalid UTF-8
+ * becomes U+FFFD, as Buffer.toString makes it.
+ */
+export async function* readRegularFileChunks(abs: string): AsyncGenerator<string> {
+  const fh = await fs.open(abs, OPEN_FOR_READING);
+  try {
+    refuseIrregular(await fh.stat(), abs);
+    const decoder = new TextDecoder('utf-8');
+    const buf = Buffer.allocUnsafe(1 << 20);
+    for (;;) {
+      const { bytesRead } = await fh.read(buf, 0, buf.length, null);
+      if (bytesRead === 0) break;
+      yield decoder.decode(buf.subarray(0, bytesRead), { stream: true });
+    }
+    const tail = decoder.decode();
+    if (tail !== '') yield tail;
+  } finally {
+    await fh.close();
+  }
 }
 
 /** Reads a whole file by path (where /proc/self/fd is missing; the caller has checked the path). */

@@ -214,7 +214,7 @@ describe('Marginalia in the extension host', function () {
       fs.rmSync(path.join(root, 'exports'), { recursive: true });
     });
 
-    it('issue 10: refuses to export over a sidecar, a snapshot or a corpus document, or brat into the workspace root, writing nothing', async () => {
+    it('refuses to export over a sidecar, a snapshot or a corpus document, or brat into the workspace root, writing nothing', async () => {
       const before = (rel: string): Buffer => fs.readFileSync(path.join(root, rel));
       const sidecarRel = `.marginalia/annotations/${D0}.yaml`;
       const sidecarBytes = before(sidecarRel);

@@ -344,7 +344,7 @@ describe('issue 5: faults in the extension host', function () {
       for (const d of docs) await logged(a, new RegExp(`resolved ${sidecarRel(d).replace(/[.]/g, '\\.')} from its conflict markers: 3 annotations`));
     });
 
-    it('issue 10: a sidecar the merge driver left conflicted across a rename of its document is shown, and resolved by id into the new name', async () => {
+    it('a sidecar the merge driver left conflicted across a rename of its document is shown, and resolved by id into the new name', async () => {
       const a = await api();
       const f = folderModel(a);
       const OLD = `${DIR}/before-rename.txt`;

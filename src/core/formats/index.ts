@@ -15,3 +15,4 @@ export * from './refiQdaReader';
 export * from './refiQdaImport';
 export * from './refiQdaWriter';
 export * from './yamlExport';
+export * from './yamlImport';

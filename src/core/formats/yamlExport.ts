@@ -1,23 +1,11 @@
 // The YAML export: every annotation of a corpus (or of chosen documents) in one file people can read and other
-// programs can load, and the import that reads it back. Deterministic output, so two exports of the same state
+// programs can load (yamlImport.ts reads it back). Deterministic output, so two exports of the same state
 // are byte-identical and diff cleanly.
 import { TOOL_ID } from '../../constants';
 import { parseDocumentMetadata } from '../research';
-import { ExportFormatError, assertSpanHolds, exportDocuments, type ExportInput, type ExportInputDocument, type ExportedDocument } from './exportInput';
-import type { AnchorState, Annotation, AttributeValue, Attributes } from '../model';
-import { PathError, toRelPath, LineIndex, contentHash, compareCodeUnits, plural, normaliseRelations, relationKey, type Relation } from '../model';
-import {
-  describeValue,
-  formatPath,
-  parseYamlSafely,
-  schemaProblem,
-  type ErrorFactory,
-  type ParsedYaml,
-  type ValuePath,
-  type YamlFileErrorCode,
-  errorFactoryFor,
-  validator,
-} from '../yaml';
+import { assertSpanHolds, exportDocuments, type ExportInput, type ExportInputDocument } from './exportInput';
+import type { Annotation, Attributes } from '../model';
+import { toRelPath, LineIndex, contentHash, compareCodeUnits, normaliseRelations } from '../model';
 
 export const EXPORT_FORMAT = 'marginalia-export';
 export const EXPORT_VERSION = 1;
@@ -28,15 +16,9 @@ const HEADER_COMMENT = [
   ' end is exclusive (one past the last character). Format: schemas/export.schema.json (JSON Schema draft-07).',
 ].join('\n');
 
-/** What to do about a file that fails the checks, appended to every schema and semantic error. */
-const FIX_HINT = 'fix it by hand, or export again with Marginalia (the format is schemas/export.schema.json)';
-
 /** Values under these keys with a line break are double-quoted: quote context is at most 32 characters, and
  *  "…\nRussia plans " reads better than a block scalar for it. */
 const CONTEXT_KEYS = new Set(['prefix', 'suffix']);
-
-/** Our exports never contain aliases; a hand-edited file may use a few, a hostile one must not expand without end. */
-const MAX_ALIASES = 10;
 
 // ---------------------------------------------------------------------------------------------------------------
 // Writing
@@ -462,224 +444,16 @@ function literalBlock(text: string, indent: string): string {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// Reading
+// The canonical form, for the reader (yamlImport.ts recognises it line by line and checks each value against these)
 
-const PATTERN_HINTS = {
-  id: 'a ULID (26 characters: digits and capital letters except I, L, O, U)',
-  kind: 'a name of letters, digits, _ and - starting with a letter',
-  hash: '"sha256:" and 64 lower-case hex digits',
-  docHash: '"sha256:" and 64 lower-case hex digits',
-  'attributes[]': 'letters, digits, _ and -, starting with a letter or _',
-};
-
-/** Exactly the shape schemas/export.schema.json admits; the checks below rely on it. */
-interface RawPosition {
-  line?: number;
-  column?: number;
-  offset: number;
-}
-interface RawAnnotation {
-  id: string;
-  kind: string;
-  quote: { exact: string; prefix: string; suffix: string };
-  start: RawPosition;
-  end: RawPosition;
-  note: string;
-  attributes: Record<string, AttributeValue>;
-  provenance: { author: string; created: string; modified: string; tool: string; docHash: string };
-  status: AnchorState;
-  relations?: Relation[];
-}
-interface RawDocument {
-  path: string;
-  hash: string | null;
-  metadata: Record<string, string> | null;
-  annotations: RawAnnotation[];
-}
-interface RawExport {
-  format: string;
-  version: number;
-  documents: RawDocument[];
+/** How the writer writes string `v` as the value of one of an annotation's or a document's own keys whose
+ *  continuation lines are indented by `indent`; `context` for a quote's prefix and suffix. */
+export function canonicalString(v: string, indent: string, context: boolean): string {
+  return valueScalar(v, indent, context);
 }
 
-/**
- * Reads an export file back into model annotations, refusing (with ExportFormatError naming `file`, line and
- * column) anything that is not a valid version-1 export: bad YAML, tags, alias bombs, another format, a newer
- * version, schema violations, unsafe paths, duplicate documents or ids, start after end, lines and columns that
- * contradict the offsets.
- */
-export function parseExportYaml(source: string, file: string): ExportedDocument[] {
-  const fail: ErrorFactory = errorFactoryFor(ExportFormatError, file);
-  const parsed = parseYamlSafely(source, fail, {
-    conflictHint: `in ${file} (keep one side of each conflict), or export again`,
-    maxAliasCount: MAX_ALIASES,
-    fixHint: 'export it again with `marginalia export`',
-  });
-  const at: Locator = (path, code, reason, key = false) => {
-    const p = parsed.locate(path, key);
-    return new ExportFormatError(file, code, reason, p?.line, p?.column);
-  };
-  checkFormatAndVersion(parsed, at);
-  const problem = schemaProblem(validator('export'), parsed.value, PATTERN_HINTS);
-  if (problem) throw at(problem.path, problem.code, `${problem.reason}; ${FIX_HINT}`, problem.key);
-  const raw = parsed.value as RawExport;
-  checkSemantics(raw, at);
-  return raw.documents.map((d) => {
-    const path = toRelPath(d.path);
-    const out: ExportedDocument = { path, annotations: d.annotations.map((a) => toAnnotation(a, path)) };
-    if (d.hash !== null) out.hash = d.hash;
-    if (d.metadata !== null) out.metadata = d.metadata;
-    return out;
-  });
-}
-
-/** Builds the error for a place in the file; `key` points at the property name (`end:`) rather than its value. */
-type Locator = (path: ValuePath, code: YamlFileErrorCode, reason: string, key?: boolean) => ExportFormatError;
-
-/** Checked before the schema, so a newer export or another kind of YAML gets a clear message, not a schema error. */
-function checkFormatAndVersion(parsed: ParsedYaml, at: Locator): void {
-  const v = parsed.value;
-  if (v === null || typeof v !== 'object' || Array.isArray(v)) {
-    throw at(
-      [],
-      'schema',
-      `not a Marginalia export: the file holds ${describeValue(v)}, not a mapping with format: ${EXPORT_FORMAT}; choose a file written by \`marginalia export\``,
-    );
-  }
-  const root = v as Record<string, unknown>;
-  if (root.format !== EXPORT_FORMAT) {
-    const found = root.format === undefined ? 'has no "format" field' : `has format ${describeValue(root.format)}`;
-    throw at(
-      root.format === undefined ? [] : ['format'],
-      'schema',
-      `not a Marginalia export: it ${found}, expected format: ${EXPORT_FORMAT}; choose a file written by \`marginalia export\``,
-    );
-  }
-  if (typeof root.version === 'number' && Number.isInteger(root.version) && root.version > EXPORT_VERSION) {
-    throw at(
-      ['version'],
-      'version',
-      `written in export format version ${root.version} by a newer Marginalia; this one reads version ${EXPORT_VERSION}. Update Marginalia to import it`,
-    );
-  }
-}
-
-function checkSemantics(raw: RawExport, at: Locator): void {
-  const paths = new Map<string, number>();
-  const ids = new Map<string, string>();
-  raw.documents.forEach((d, di) => {
-    const here: ValuePath = ['documents', di];
-    let path: string;
-    try {
-      path = toRelPath(d.path);
-    } catch (e) {
-      if (!(e instanceof PathError)) throw e;
-      throw at(
-        [...here, 'path'],
-        'invalid',
-        `${formatPath([...here, 'path'])} is not a safe workspace-relative path (${e.message}); use a path relative to the workspace folder, without ".."`,
-      );
-    }
-    const dup = paths.get(path);
-    if (dup !== undefined) throw at([...here, 'path'], 'invalid', `document ${path} appears twice (also documents[${dup}]); merge the two entries`);
-    paths.set(path, di);
-    const missing = d.hash === null;
-    if (missing !== (d.metadata === null)) {
-      throw at(
-        [...here, missing ? 'hash' : 'metadata'],
-        'invalid',
-        `${formatPath(here)} has ${missing ? 'no hash but metadata' : 'a hash but no metadata'}; both are null only for a document missing at export. ${capitalise(FIX_HINT)}`,
-      );
-    }
-    d.annotations.forEach((a, ai) => {
-      const ah: ValuePath = [...here, 'annotations', ai];
-      const prev = ids.get(a.id);
-      if (prev !== undefined) throw at([...ah, 'id'], 'invalid', `annotation id ${a.id} is used twice (also at ${prev}); ids must be unique, remove the copy`);
-      ids.set(a.id, formatPath(ah));
-      if (a.start.offset > a.end.offset) {
-        throw at([...ah, 'end'], 'invalid', `${formatPath(ah)} ends (offset ${a.end.offset}) before it starts (offset ${a.start.offset}); ${FIX_HINT}`, true);
-      }
-      const keys = new Set<string>();
-      (a.relations ?? []).forEach((r, ri) => {
-        const rh: ValuePath = [...ah, 'relations', ri];
-        if (r.to === a.id)
-          throw at([...rh, 'to'], 'invalid', `${formatPath(rh)} links annotation ${a.id} to itself; a relation joins two annotations, remove it`);
-        if (keys.has(relationKey(r))) throw at(rh, 'invalid', `${formatPath(rh)} repeats the relation ${r.type} to ${r.to}; remove the copy`);
-        keys.add(relationKey(r));
-      });
-      checkLineColumn(a, ah, missing, at);
-    });
-  });
-}
-
-/** Lines and columns are for people; where given they must agree with the offsets, so hand edits cannot diverge. */
-function checkLineColumn(a: RawAnnotation, ah: ValuePath, missing: boolean, at: Locator): void {
-  const s = a.start;
-  const e = a.end;
-  if ((s.line === undefined) !== (e.line === undefined)) {
-    throw at(
-      [...ah, s.line === undefined ? 'start' : 'end'],
-      'invalid',
-      `${formatPath(ah)} gives line and column for only one end; give them for both or neither. ${capitalise(FIX_HINT)}`,
-      true,
-    );
-  }
-  if (s.line === undefined || e.line === undefined || s.column === undefined || e.column === undefined) return;
-  if (missing) {
-    throw at(
-      [...ah, 'start'],
-      'invalid',
-      `${formatPath(ah)} has line and column, but its document was missing at export (hash: null); remove them. ${capitalise(FIX_HINT)}`,
-      true,
-    );
-  }
-  if (s.line > e.line || (s.line === e.line && s.column > e.column)) {
-    throw at(
-      [...ah, 'end'],
-      'invalid',
-      `${formatPath(ah)} ends (line ${e.line}, column ${e.column}) before it starts (line ${s.line}, column ${s.column}); ${FIX_HINT}`,
-      true,
-    );
-  }
-  if (s.line === e.line && e.column - s.column !== e.offset - s.offset) {
-    throw at(
-      [...ah, 'end'],
-      'invalid',
-      `${formatPath(ah)} spans ${plural(e.column - s.column, 'column')} on one line but ${plural(e.offset - s.offset, 'offset')}; the offsets are what counts, correct the columns. ${capitalise(FIX_HINT)}`,
-      true,
-    );
-  }
-}
-
-function toAnnotation(a: RawAnnotation, doc: string): Annotation {
-  const anchor: AnchorState = { status: a.status.status };
-  if (a.status.method !== undefined) anchor.method = a.status.method;
-  if (a.status.detail !== undefined) anchor.detail = a.status.detail;
-  const relations = normaliseRelations(a.relations);
-  const out: Annotation = {
-    id: a.id,
-    kind: a.kind,
-    doc,
-    target: {
-      start: a.start.offset,
-      end: a.end.offset,
-      quote: { exact: a.quote.exact, prefix: a.quote.prefix, suffix: a.quote.suffix },
-    },
-    note: a.note,
-    attributes: { ...a.attributes },
-    provenance: {
-      author: a.provenance.author,
-      created: a.provenance.created,
-      modified: a.provenance.modified,
-      tool: a.provenance.tool,
-      docHash: a.provenance.docHash,
-    },
-    anchor,
-  };
-  if (relations !== undefined) out.relations = relations;
-  return out;
-}
-
-function capitalise(s: string): string {
-  return s.charAt(0).toUpperCase() + s.slice(1);
+/** How the writer writes the pair `key: value` of a block mapping whose keys are at `indent` (metadata,
+ *  attributes): the text after the indentation. */
+export function canonicalPair(key: string, value: string | number | boolean, indent: string): string {
+  return pair(key, value, indent);
 }

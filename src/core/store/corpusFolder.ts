@@ -494,6 +494,12 @@ export class CorpusFolder {
     return this.matcher(doc);
   }
 
+  /** Throws NotCorpusError unless `doc` is a corpus document path here (by the settings, whether or not it exists):
+   *  what an import checks before it writes anything for the document. */
+  assertCorpusPath(doc: string): void {
+    assertCorpusDocument(doc, this.settings().corpus, this.matcher);
+  }
+
   isCorpus(doc: string): boolean {
     return this.corpusSet.has(doc);
   }
@@ -623,9 +629,10 @@ export class CorpusFolder {
         changed += await writeCheck(this.store, check, text);
         orphaned += check.results.filter((r) => r.status === 'orphaned').length;
       } catch (e) {
-        if (!(e instanceof PathError || e instanceof NotTextError || e instanceof SidecarError)) throw e;
+        // (A FIFO or a device where the document was is refused unread, code ENOTREG: passed over like the rest.)
+        if (!(e instanceof PathError || e instanceof NotTextError || e instanceof SidecarError || (e as { code?: unknown }).code === 'ENOTREG')) throw e;
         skipped.push(doc);
-        this.log.warn(`not re-anchored: ${e.message}`);
+        this.log.warn(`not re-anchored: ${(e as Error).message}`);
       }
     }
     await this.load();

@@ -50,7 +50,7 @@ export async function detectMoves(
 /** The content hash of every corpus document without stored annotations: where a missing document may have gone. */
 export async function unannotatedHashes(
   fs: WorkspaceFs,
-  stored: ReadonlyMap<string, readonly Annotation[]>,
+  stored: { has(doc: string): boolean },
   corpus: () => Promise<readonly string[]>,
 ): Promise<Map<string, string>> {
   const created = new Map<string, string>();

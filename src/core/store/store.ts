@@ -209,6 +209,29 @@ export class AnnotationStore {
     return { docs, errors };
   }
 
+  /** Every sidecar of the layer handed to `visit` as it is read, and not kept: for work over a workspace too large
+   *  to hold at once (an import of a million annotations). Returns the broken ones, as loadAll's `errors`. */
+  async loadEach(visit: (doc: string, annotations: Annotation[]) => void): Promise<SidecarError[]> {
+    const errors: SidecarError[] = [];
+    const files = (await this.listSidecars(this.dir, errors)).sort();
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < files.length) {
+        const file = files[next++];
+        try {
+          const annotations = await this.readSidecar(file);
+          const doc = docForPathIn(this.dir, file);
+          if (annotations && doc !== undefined) visit(doc, annotations);
+        } catch (e) {
+          errors.push(asSidecarError(e, file));
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(this.concurrency, files.length) }, worker));
+    errors.sort((x, y) => (x.file < y.file ? -1 : x.file > y.file ? 1 : 0));
+    return errors;
+  }
+
   /** The document's annotations, sorted; [] when it has no sidecar. Throws SidecarError if the sidecar is broken.
    *  Waits for this store's writes of that document in progress, so a read started during a write (a watcher reacting
    *  to an earlier save) never hands back a version older than a write that finished before it. */

@@ -125,6 +125,55 @@ describe('bench report', () => {
     assert.equal(bundle.note, 'chunks loaded at first use: yaml.js 112 KB; 375 KB shipped in all; dist/cli.js 371 KB');
   });
 
+  it('reports the import workload: the streamed import at both sizes against the whole-file reading, with CPU time and the memory goal', () => {
+    const imports: BenchResult[] = [
+      { workload: 'import', method: 'generate 100k', ms: 9000, unit: 'total', peakRssMb: 300, input: 'a', extra: { shape: '100k', annotations: 100000 } },
+      { workload: 'import', method: 'generate 1m', ms: 90000, unit: 'total', peakRssMb: 300, input: 'b', extra: { shape: '1m', annotations: 1000000 } },
+      {
+        workload: 'import',
+        method: 'Marginalia: streamed import (100k)',
+        ms: 20000,
+        unit: 'total',
+        note: 'CPU 15.0 s',
+        peakRssMb: 250,
+        input: 'c',
+        extra: { shape: '100k' },
+      },
+      {
+        workload: 'import',
+        method: 'whole-file import: parseExportYaml + planImport (100k)',
+        ms: 60000,
+        unit: 'total',
+        note: 'CPU 55.0 s',
+        peakRssMb: 3800,
+        input: 'c',
+      },
+      {
+        workload: 'import',
+        method: 'Marginalia: streamed import (1m)',
+        ms: 200000,
+        unit: 'total',
+        note: 'CPU 150.0 s',
+        peakRssMb: 650,
+        input: 'd',
+        extra: { shape: '1m' },
+      },
+    ];
+    const rows = benchRows(imports).filter((r) => r.workload.startsWith('6. Import'));
+    assert.deepEqual(
+      rows.map((r) => [r.method, r.time, r.versus, r.memory, r.goal]),
+      [
+        ['Marginalia: streamed import (100k)', '20.0 s', '', '250 MB', '✓ peak ≤ 600 MB'],
+        ['whole-file import: parseExportYaml + planImport (100k)', '60.0 s', '3.0× slower', '3800 MB', ''],
+        ['Marginalia: streamed import (1m)', '200.0 s', '', '650 MB', '✗ peak ≤ 600 MB'],
+      ],
+    );
+    assert.match(rows[0].note, /^CPU 15\.0 s; 100000 annotations written in 9\.00 s, 1000000 annotations written in 90\.0 s \(not timed\)$/);
+    assert.equal(rows[1].note, 'CPU 55.0 s');
+    assert.doesNotMatch(rows.map((r) => r.note).join(' '), /INPUT DIFFERS/);
+    assert.equal(benchRows(RESULTS).filter((r) => r.workload.startsWith('6.')).length, 0, 'no import rows when the workload did not run');
+  });
+
   it('writes a Markdown table with each workload named once, a crashed variant and the goals counted', () => {
     const text = benchReport(INFO, RESULTS, STARTUP);
     const table = text.split('\n').filter((l) => l.startsWith('|'));
