@@ -4,8 +4,8 @@
 //
 // The extension's main bundle holds only what activation and everyday use need. Libraries needed only by some
 // commands are chunks of their own, loaded by a lazy `require` at their first use: dist/compromise.js (the word lists
-// of Suggest), dist/yaml.js (the general YAML parser, for hand-edited files, front matter and imports) and
-// dist/validators.js. The JSON Schema validators are compiled at build time (ajv's standalone code) for both bundles,
+// of Suggest), dist/yaml.js (the general YAML parser, for hand-edited files, front matter and imports),
+// dist/validators.js, and the libraries of Add Source (linkedom, readability, turndown, pdfjs and pdfjs-worker). The JSON Schema validators are compiled at build time (ajv's standalone code) for both bundles,
 // so ajv is not shipped; the CLI is one file.
 import * as esbuild from 'esbuild';
 import fs from 'node:fs';
@@ -32,7 +32,36 @@ const common = {
 };
 
 /** Package → chunk file (beside dist/extension.js). @type {Record<string, string>} */
-const CHUNKS = { 'compromise/two': 'compromise.js', yaml: 'yaml.js' };
+const CHUNKS = {
+  'compromise/two': 'compromise.js',
+  yaml: 'yaml.js',
+  // Add Source (src/core/capture/libs.ts): a DOM, Readability, Turndown and pdf.js with its worker.
+  linkedom: 'linkedom.js',
+  '@mozilla/readability': 'readability.js',
+  turndown: 'turndown.js',
+  'pdfjs-dist/legacy/build/pdf.mjs': 'pdfjs.js',
+  'pdfjs-dist/legacy/build/pdf.worker.mjs': 'pdfjs-worker.js',
+};
+
+/** pdf.js is an ES module that asks `import.meta.url` where it is (to load optional packages, which fail and are
+ *  done without); in a CommonJS bundle that is this file's URL. */
+const IMPORT_META_URL = {
+  banner: { js: "const __import_meta_url = require('node:url').pathToFileURL(__filename).href;" },
+  define: { 'import.meta.url': '__import_meta_url' },
+};
+
+/** Turndown is given DOM nodes (built with linkedom), never HTML strings: its own HTML parser (domino) is not needed. */
+/** @type {esbuild.Plugin} */
+const noDomino = {
+  name: 'no-domino',
+  setup(build) {
+    build.onResolve({ filter: /^@mixmark-io\/domino$/ }, () => ({ path: 'domino', namespace: 'no-domino' }));
+    build.onLoad({ filter: /.*/, namespace: 'no-domino' }, () => ({
+      contents: "module.exports = { createDocument() { throw new Error('turndown is given DOM nodes here, not HTML'); } };",
+      loader: 'js',
+    }));
+  },
+};
 
 /** In the extension bundle, a `require` of a chunked package becomes a `require` of its chunk; an `import` of one
  *  is an error, since it would load the chunk at activation. */
@@ -115,6 +144,8 @@ async function generateValidators() {
 /** @type {esbuild.BuildOptions[]} */
 const chunkBuilds = Object.entries(CHUNKS).map(([pkg, file]) => ({
   ...common,
+  ...(pkg.startsWith('pdfjs-dist/') ? IMPORT_META_URL : {}),
+  plugins: [noDomino],
   stdin: { contents: `module.exports = require(${JSON.stringify(pkg)});`, resolveDir: ROOT, sourcefile: `${file} (${pkg})`, loader: 'js' },
   outfile: `dist/${file}`,
 }));
@@ -136,7 +167,7 @@ const builds = [
   },
   ...chunkBuilds,
   validatorsChunk,
-  { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', plugins: [precompiledValidators()] },
+  { ...common, ...IMPORT_META_URL, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', plugins: [precompiledValidators(), noDomino] },
 ].filter((b) => !Array.isArray(b.entryPoints) || fs.existsSync(String(b.entryPoints[0])));
 
 if (watch) {
