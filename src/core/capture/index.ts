@@ -3,3 +3,4 @@ export * from './source';
 export * from './pages';
 export { htmlToMarkdown, pageMetadata } from './html';
 export { pdfToMarkdown, pdfDate } from './pdf';
+export * from './hypothesis';
