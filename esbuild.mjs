@@ -64,26 +64,29 @@ const noDomino = {
 };
 
 /** In the extension bundle, a `require` of a chunked package becomes a `require` of its chunk; an `import` of one
- *  is an error, since it would load the chunk at activation. */
-/** @type {esbuild.Plugin} */
-const lazyChunks = {
-  name: 'lazy-chunks',
-  setup(build) {
-    const filter = new RegExp(
-      `^(${Object.keys(CHUNKS)
-        .map((p) => p.replace(/[/]/g, '\\/'))
-        .join('|')})$`,
-    );
-    build.onResolve({ filter }, (args) => {
-      if (args.kind === 'require-call') return { path: `./${CHUNKS[args.path]}`, external: true };
-      return {
-        errors: [
-          { text: `${args.path} is a lazily loaded chunk of the extension: require it at its first use (see src/core/yaml/yamlLib.ts), do not import it` },
-        ],
-      };
-    });
-  },
-};
+ *  is an error, since it would load the chunk at activation.
+ * @param {string[]} packages the chunked packages this bundle loads lazily
+ * @returns {esbuild.Plugin}
+ */
+function lazyChunksOf(packages) {
+  return {
+    name: 'lazy-chunks',
+    setup(build) {
+      const filter = new RegExp(`^(${packages.map((p) => p.replace(/[/]/g, '\\/')).join('|')})$`);
+      build.onResolve({ filter }, (args) => {
+        if (args.kind === 'require-call') return { path: `./${CHUNKS[args.path]}`, external: true };
+        return {
+          errors: [
+            { text: `${args.path} is a lazily loaded chunk of the extension: require it at its first use (see src/core/yaml/yamlLib.ts), do not import it` },
+          ],
+        };
+      });
+    },
+  };
+}
+const lazyChunks = lazyChunksOf(Object.keys(CHUNKS));
+/** The CLI is one file, except for the libraries of add-source (several MB that every other command would parse). */
+const CAPTURE_PACKAGES = ['linkedom', '@mozilla/readability', 'turndown', 'pdfjs-dist/legacy/build/pdf.mjs', 'pdfjs-dist/legacy/build/pdf.worker.mjs'];
 
 /** src/core/yaml/validators.ts replaced by the same validators precompiled by ajv (validators.standaloneValidators()):
  *  inline, or, with `chunk`, in a chunk of their own required at the first validation (the extension's fast readers
@@ -167,7 +170,7 @@ const builds = [
   },
   ...chunkBuilds,
   validatorsChunk,
-  { ...common, ...IMPORT_META_URL, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', plugins: [precompiledValidators(), noDomino] },
+  { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', plugins: [precompiledValidators(), lazyChunksOf(CAPTURE_PACKAGES)] },
 ].filter((b) => !Array.isArray(b.entryPoints) || fs.existsSync(String(b.entryPoints[0])));
 
 if (watch) {

@@ -4,3 +4,4 @@ export * from './pages';
 export { htmlToMarkdown, pageMetadata } from './html';
 export { pdfToMarkdown, pdfDate } from './pdf';
 export * from './hypothesis';
+export * from './fetch';
