@@ -10,6 +10,7 @@ import { ProvenanceHover } from './host/hover';
 import { Targets } from './host/targets';
 import { AnnotationCommands } from './host/annotationCommands';
 import { ExportCommand } from './host/exportCommand';
+import { SourceCommands } from './host/sourceCommands';
 import { AnnotationStatus } from './host/statusBar';
 import { ContextKeys } from './host/contextKeys';
 import { registerCommand } from './host/commands';
@@ -52,6 +53,7 @@ export interface MarginaliaApi {
   layers: CoderLayers;
   coders: CoderCommands;
   relations: Relations;
+  sources: SourceCommands;
 }
 
 export function activate(context: vscode.ExtensionContext): MarginaliaApi {
@@ -72,6 +74,7 @@ export function activate(context: vscode.ExtensionContext): MarginaliaApi {
   const hover = new ProvenanceHover(workspace, indexes);
   const annotationCommands = new AnnotationCommands(workspace, targets, tree, treeView as vscode.TreeView<unknown>, logs.for('commands'), forms);
   const exporter = new ExportCommand(workspace, tree, treeView, logs.for('export'));
+  const sources = new SourceCommands(workspace, logs.for('sources'));
   const status = new AnnotationStatus(workspace);
   const contextKeys = new ContextKeys(workspace, targets);
   const search = new SearchCommands(workspace, indexes, tree, logs.for('search'));
@@ -108,6 +111,7 @@ export function activate(context: vscode.ExtensionContext): MarginaliaApi {
     layers,
     coders,
     relations,
+    sources,
   };
   context.subscriptions.push(
     channel,

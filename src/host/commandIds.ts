@@ -45,6 +45,8 @@ export const COMMANDS = {
   sortFiguresByDocument: 'marginalia.sortFiguresByDocument',
   linkTo: 'marginalia.linkTo',
   unlink: 'marginalia.unlink',
+  addSource: 'marginalia.addSource',
+  importHypothesis: 'marginalia.importHypothesis',
   /** For tests: the workspace model once loaded. */
   api: 'marginalia._api',
 } as const;

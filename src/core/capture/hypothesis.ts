@@ -112,6 +112,8 @@ export interface HypothesisOptions {
   now: Date;
   /** Recorded as the author when an annotation names no user. */
   author: string;
+  /** A document's text as the person sees it (an open editor's, saved or not); default: the file's. */
+  readText?: (doc: string) => Promise<string | undefined>;
 }
 
 /**
@@ -140,7 +142,7 @@ export async function planHypothesisImport(
   for (const doc of docs) {
     let text: string | undefined;
     try {
-      text = await readDocument(store.fs, doc);
+      text = options.readText ? await options.readText(doc) : await readDocument(store.fs, doc);
     } catch (e) {
       if (e instanceof NotTextError) continue;
       throw e;
