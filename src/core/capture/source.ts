@@ -55,7 +55,21 @@ export interface CapturedSource {
 }
 
 /** The fields of the front matter, in the order they are written. */
-export const SOURCE_FIELDS = ['title', 'author', 'site', 'published', 'url', 'file', 'retrieved', 'format', 'pages', 'sha256', 'original', 'tool'] as const;
+export const SOURCE_FIELDS = [
+  'title',
+  'author',
+  'site',
+  'published',
+  'url',
+  'file',
+  'retrieved',
+  'format',
+  'charset',
+  'pages',
+  'sha256',
+  'original',
+  'tool',
+] as const;
 
 export function sha256Hex(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
@@ -75,8 +89,8 @@ export function detectFormat(bytes: Uint8Array, name: string, contentType?: stri
   return 'text';
 }
 
-/** Text of the bytes: the charset of the Content-Type, else of a <meta charset>, else UTF-8. */
-function decodeHtml(bytes: Uint8Array, contentType?: string): string {
+/** Text of the bytes: the charset of the Content-Type, else of a <meta charset>, else UTF-8; and the charset used. */
+function decodeHtml(bytes: Uint8Array, contentType?: string): { html: string; charset: string } {
   const head = new TextDecoder('latin1').decode(bytes.subarray(0, 2048));
   const label = /charset=["']?([\w.:-]+)/i.exec(contentType ?? '')?.[1] ?? /<meta[^>]+charset=["']?([\w.:-]+)/i.exec(head)?.[1] ?? 'utf-8';
   let decoder: InstanceType<typeof TextDecoder>;
@@ -85,7 +99,7 @@ function decodeHtml(bytes: Uint8Array, contentType?: string): string {
   } catch {
     decoder = new TextDecoder('utf-8');
   }
-  return decoder.decode(bytes);
+  return { html: decoder.decode(bytes), charset: decoder.encoding };
 }
 
 function decodeText(bytes: Uint8Array, name: string): string {
@@ -100,14 +114,17 @@ export interface DerivedText {
   body: string;
   metadata: SourceMetadata;
   pages?: number;
+  /** The character set an HTML page was read in. */
+  charset?: string;
 }
 
 /** The Markdown text of an original, as capture derives it (and checkSources derives it again). */
 export async function deriveText(bytes: Uint8Array, format: SourceFormat, name: string, url?: string, contentType?: string): Promise<DerivedText> {
   switch (format) {
     case 'html': {
-      const { markdown, metadata } = htmlToMarkdown(decodeHtml(bytes, contentType), url);
-      return { body: markdown, metadata };
+      const { html, charset } = decodeHtml(bytes, contentType);
+      const { markdown, metadata } = htmlToMarkdown(html, url);
+      return { body: markdown, metadata, charset };
     }
     case 'pdf': {
       const { markdown, metadata, pages } = await pdfToMarkdown(bytes, name);
@@ -138,6 +155,8 @@ export async function captureSource(input: SourceInput, options: CaptureOptions)
     file: input.url === undefined ? baseName(input.name) : undefined,
     retrieved: options.retrieved,
     format,
+    // A page read in another character set (perhaps by the server's word alone) is read so again by checkSources.
+    charset: derived.charset !== undefined && derived.charset !== 'utf-8' ? derived.charset : undefined,
     pages: derived.pages === undefined ? undefined : String(derived.pages),
     sha256,
     original: `${ORIGINALS_DIR}/${sha256}`,
@@ -252,7 +271,8 @@ export async function checkSources(fs: WorkspaceFs, docs: readonly string[]): Pr
     }
     let derived: DerivedText;
     try {
-      derived = await deriveText(original, format, meta.fields.file ?? meta.fields.url ?? doc, meta.fields.url);
+      const contentType = meta.fields.charset ? `text/html; charset=${meta.fields.charset}` : undefined;
+      derived = await deriveText(original, format, meta.fields.file ?? meta.fields.url ?? doc, meta.fields.url, contentType);
     } catch (e) {
       out.push({ doc, status: 'unreadable', message: `${doc}: its original ${originalPath} could not be read again: ${(e as Error).message}` });
       continue;

@@ -87,6 +87,26 @@ describe('capture', () => {
       assert.equal(f.file, undefined);
     });
 
+    it('reads a page in the character set its server names, and checks it again in the same one', async () => {
+      const html =
+        '<html><head><title>Caf\u00e9 prices</title></head><body><article><p>' +
+        'A caf\u00e9 au lait costs 3 euros in the old town. '.repeat(8) +
+        '</p></article></body></html>';
+      const bytes = new Uint8Array([...html].map((c) => c.charCodeAt(0))); // Latin-1
+      const c = await captureSource(
+        { bytes, name: 'https://x.example/cafe', url: 'https://x.example/cafe', contentType: 'text/html; charset=ISO-8859-1' },
+        { retrieved: RETRIEVED },
+      );
+      assert.match(c.body, /A café au lait costs 3 euros/);
+      assert.equal(Object.fromEntries(c.fields).charset, 'windows-1252');
+      const fs = new MemoryFs();
+      const added = await addSource(fs, c, bytes, '');
+      assert.deepEqual(
+        (await checkSources(fs, [added.doc])).map((r) => r.status),
+        ['ok'],
+      );
+    });
+
     it('writes front matter the metadata reader (and so the hover) reads back', async () => {
       const c = await captureSource({ bytes: read('article.html'), name: 'article.html' }, { retrieved: RETRIEVED });
       const meta = parseDocumentMetadata(c.document, 'sources/harbour.md');
