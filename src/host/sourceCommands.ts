@@ -53,10 +53,59 @@ export interface SourcePrompts {
   input(options: vscode.InputBoxOptions): Thenable<string | undefined>;
 }
 
+/** The quick input these commands show now, for tests that answer VS Code's own widget. */
+export let currentSourceInput: vscode.QuickPick<vscode.QuickPickItem> | vscode.InputBox | undefined;
+
+/** VS Code's quick pick and input box, made with create* so a test can reach the widget a person sees. */
+function showInput<T>(
+  input: vscode.QuickPick<vscode.QuickPickItem> | vscode.InputBox,
+  result: () => T | undefined,
+  acceptable: () => boolean = () => true,
+): Promise<T | undefined> {
+  return new Promise((resolve) => {
+    let done = false;
+    const finish = (value: T | undefined): void => {
+      if (done) return;
+      done = true;
+      if (currentSourceInput === input) currentSourceInput = undefined;
+      resolve(value);
+      input.dispose();
+    };
+    input.onDidAccept(() => {
+      if (acceptable()) finish(result());
+    });
+    input.onDidHide(() => finish(undefined));
+    currentSourceInput = input;
+    input.show();
+  });
+}
+
 const windowPrompts: SourcePrompts = {
-  pick: (items, options) => vscode.window.showQuickPick(items, options),
+  pick: <T extends vscode.QuickPickItem>(items: T[], options: vscode.QuickPickOptions) => {
+    const qp = vscode.window.createQuickPick<T>();
+    qp.items = items;
+    qp.placeholder = options.placeHolder;
+    return showInput(qp as unknown as vscode.QuickPick<vscode.QuickPickItem>, () => qp.selectedItems[0] ?? qp.activeItems[0]);
+  },
   open: (options) => vscode.window.showOpenDialog(options),
-  input: (options) => vscode.window.showInputBox(options),
+  input: (options) => {
+    const box = vscode.window.createInputBox();
+    box.prompt = options.prompt;
+    box.placeholder = options.placeHolder;
+    const validate = options.validateInput;
+    if (validate) {
+      box.onDidChangeValue((v) => {
+        const message = validate(v);
+        box.validationMessage = typeof message === 'string' ? message : undefined;
+      });
+    }
+    // A validation message keeps the box open, as VS Code's own input box does.
+    return showInput(
+      box,
+      () => box.value,
+      () => typeof validate?.(box.value) !== 'string',
+    );
+  },
 };
 
 type FromItem = vscode.QuickPickItem & { from: 'file' | 'url' };
@@ -71,6 +120,11 @@ export class SourceCommands extends Disposable {
     super();
     this._command(log, COMMANDS.addSource, (arg?: unknown) => this.addSource(options<AddSourceOptions>(arg)));
     this._command(log, COMMANDS.importHypothesis, (arg?: unknown) => this.importHypothesis(options<ImportHypothesisOptions>(arg)));
+  }
+
+  /** The quick pick or input box shown now by VS Code's prompts (for tests that answer the real widget). */
+  get current(): vscode.QuickPick<vscode.QuickPickItem> | vscode.InputBox | undefined {
+    return currentSourceInput;
   }
 
   async addSource(opts: AddSourceOptions = {}): Promise<AddSourceResult> {

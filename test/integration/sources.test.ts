@@ -44,7 +44,7 @@ describe('sources in the extension host', function () {
       const ids = f.annotations(doc).map((a) => a.id);
       if (ids.length > 0) await f.remove(doc, ids);
     }
-    for (const rel of ['sources', 'web', '.marginalia/originals']) {
+    for (const rel of ['sources', 'web', 'web2', '.marginalia/originals']) {
       await vscode.workspace.fs.delete(vscode.Uri.joinPath(f.folder.uri, rel), { recursive: true, useTrash: false }).then(undefined, () => undefined);
     }
     for (const doc of created)
@@ -114,6 +114,57 @@ describe('sources in the extension host', function () {
     const cancelled = await withPrompts({ pick: pickUrl, input: async () => '' }, () => vscode.commands.executeCommand('marginalia.addSource', { to: 'web' }));
     assert.equal(cancelled, undefined);
     assert.deepEqual(fs.readdirSync(path.join(folderModel(await api()).folder.uri.fsPath, 'web')), before, 'nothing written');
+  });
+
+  it("answers VS Code's own quick pick and input box: the address typed is fetched, an empty Enter adds nothing", async () => {
+    const a = await api();
+    const accept = (): Thenable<unknown> => vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+    const pickWebAddress = async (): Promise<vscode.InputBox> => {
+      const pick = await eventually(
+        () => {
+          const c = a.sources.current;
+          return c && 'items' in c && c.items.length === 2 && c.activeItems.length > 0 ? c : undefined;
+        },
+        10_000,
+        'the Add Source pick',
+      );
+      assert.deepEqual(
+        pick.items.map((i) => i.label),
+        ['$(file) From a File…', '$(globe) From a Web Address…'],
+      );
+      // Down, as the widget takes it; the extension hears of the new active row before Enter.
+      await vscode.commands.executeCommand('quickInput.next');
+      await eventually(() => pick.activeItems[0] === pick.items[1], 10_000, 'the second row active');
+      await accept();
+      return eventually(
+        () => {
+          const c = a.sources.current;
+          return c && !('items' in c) ? c : undefined;
+        },
+        10_000,
+        'the web address input box',
+      );
+    };
+
+    const running = vscode.commands.executeCommand<AddSourceResult | undefined>('marginalia.addSource', { to: 'web2' });
+    const box = await pickWebAddress();
+    assert.equal(box.prompt, 'The web address of a page or a PDF');
+    box.value = `${base}/harbour`;
+    await accept();
+    const result = await running;
+    assert.ok(result);
+    created.push(result.doc);
+    assert.equal(result.doc, 'web2/harbour-dredging-doubles-cargo.md');
+    assert.equal(vscode.window.activeTextEditor?.document.uri.toString(), result.uri.toString(), 'the new document is open');
+
+    const root = folderModel(a).folder.uri.fsPath;
+    const before = fs.readdirSync(path.join(root, 'web2'));
+    const skipped = vscode.commands.executeCommand('marginalia.addSource', { to: 'web2' });
+    const empty = await pickWebAddress();
+    assert.equal(empty.value, '');
+    await accept();
+    assert.equal(await skipped, undefined);
+    assert.deepEqual(fs.readdirSync(path.join(root, 'web2')), before, 'nothing written');
   });
 
   it('imports Hypothesis annotations onto the captured page and reports those it could not anchor', async () => {
