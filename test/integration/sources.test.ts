@@ -17,7 +17,8 @@ import { api, closeAll, eventually, folderModel, hoverText, openAndSelect } from
 const FIXTURES = path.resolve(__dirname, '../../../test/fixtures/capture');
 
 describe('sources in the extension host', function () {
-  this.timeout(60_000);
+  // The first capture loads the capture chunks (pdf.js and its worker are 1.7 MB) in an extension host that may be busy.
+  this.timeout(120_000);
   let server: http.Server;
   let base: string;
   const created: string[] = [];
@@ -34,6 +35,8 @@ describe('sources in the extension host', function () {
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const a = await api();
+    await eventually(() => a.workspace.all()[0], 30_000, 'the workspace folder loaded');
   });
   afterEach(closeAll);
   after(async () => {
