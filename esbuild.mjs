@@ -6,7 +6,8 @@
 // commands are chunks of their own, loaded by a lazy `require` at their first use: dist/compromise.js (the word lists
 // of Suggest), dist/yaml.js (the general YAML parser, for hand-edited files, front matter and imports), dist/dmp.js
 // (diff-match-patch, for outside changes), dist/fflate.js and dist/fast-xml-parser.js (the zip and XML libraries of
-// REFI-QDA) and dist/validators.js. So is our own source that only some commands run:
+// REFI-QDA), the libraries of Add Source (linkedom, readability, turndown, pdfjs and pdfjs-worker) and
+// dist/validators.js. So is our own source that only some commands run:
 // folders (FEATURE_CHUNKS: the export formats, dist/formats.js), which take the shared core folders from the main
 // bundle, and files (SOURCE_CHUNKS: the agreement report, dist/report.js; the workings of the Review view,
 // dist/review.js), which get the core functions they run as parameters. The JSON Schema validators are compiled at
@@ -42,6 +43,44 @@ const CHUNKS = {
   'diff-match-patch': 'dmp.js',
   fflate: 'fflate.js',
   'fast-xml-parser': 'fast-xml-parser.js',
+  // Add Source (src/core/capture/libs.ts): a DOM, Readability, Turndown and pdf.js with its worker.
+  linkedom: 'linkedom.js',
+  '@mozilla/readability': 'readability.js',
+  turndown: 'turndown.js',
+  'pdfjs-dist/legacy/build/pdf.mjs': 'pdfjs.js',
+  'pdfjs-dist/legacy/build/pdf.worker.mjs': 'pdfjs-worker.js',
+};
+
+/** pdf.js is an ES module that asks `import.meta.url` where it is (to load optional packages, which fail and are
+ *  done without); in a CommonJS bundle that is this file's URL. */
+const IMPORT_META_URL = {
+  banner: { js: "const __import_meta_url = require('node:url').pathToFileURL(__filename).href;" },
+  define: { 'import.meta.url': '__import_meta_url' },
+};
+
+/** Turndown is given DOM nodes (built with linkedom), never HTML strings: its own HTML parser (domino) is not needed. */
+/** @type {esbuild.Plugin} */
+const noDomino = {
+  name: 'no-domino',
+  setup(build) {
+    build.onResolve({ filter: /^@mixmark-io\/domino$/ }, () => ({ path: 'domino', namespace: 'no-domino' }));
+    build.onLoad({ filter: /.*/, namespace: 'no-domino' }, () => ({
+      contents: "module.exports = { createDocument() { throw new Error('turndown is given DOM nodes here, not HTML'); } };",
+      loader: 'js',
+    }));
+  },
+};
+
+/** The CLI is one file, except for the libraries of add-source (several MB that every other command would parse):
+ *  there a `require` of one of them becomes a `require` of its chunk. */
+const CAPTURE_PACKAGES = ['linkedom', '@mozilla/readability', 'turndown', 'pdfjs-dist/legacy/build/pdf.mjs', 'pdfjs-dist/legacy/build/pdf.worker.mjs'];
+/** @type {esbuild.Plugin} */
+const cliCaptureChunks = {
+  name: 'cli-capture-chunks',
+  setup(build) {
+    const filter = new RegExp(`^(${CAPTURE_PACKAGES.map((p) => p.replace(/[/]/g, '\\/')).join('|')})$`);
+    build.onResolve({ filter }, (args) => (args.kind === 'require-call' ? { path: `./${CHUNKS[args.path]}`, external: true } : undefined));
+  },
 };
 
 /** Source files of the extension that are chunks of their own (required at first use): module → chunk file. */
@@ -201,6 +240,8 @@ async function generateValidators() {
 /** @type {esbuild.BuildOptions[]} */
 const chunkBuilds = Object.entries(CHUNKS).map(([pkg, file]) => ({
   ...common,
+  ...(pkg.startsWith('pdfjs-dist/') ? IMPORT_META_URL : {}),
+  plugins: [noDomino],
   stdin: { contents: `module.exports = require(${JSON.stringify(pkg)});`, resolveDir: ROOT, sourcefile: `${file} (${pkg})`, loader: 'js' },
   outfile: `dist/${file}`,
 }));
@@ -237,7 +278,7 @@ const builds = [
     plugins: [lazyChunks, precompiledValidators('validators.js')],
   })),
   validatorsChunk,
-  { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', plugins: [precompiledValidators()] },
+  { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', plugins: [precompiledValidators(), cliCaptureChunks] },
 ].filter((b) => !Array.isArray(b.entryPoints) || fs.existsSync(String(b.entryPoints[0])));
 
 if (watch) {

@@ -11,6 +11,7 @@ const CORE_LAYERS = {
   store: ['model', 'yaml', 'anchoring'],
   research: ['model', 'yaml', 'store'],
   formats: ['model', 'yaml', 'store', 'research'],
+  capture: ['model', 'yaml', 'store', 'research', 'anchoring'],
 };
 const FOLDERS = Object.keys(CORE_LAYERS);
 

@@ -12,6 +12,7 @@ import { AnnotationCommands } from './host/annotationCommands';
 import { ExportCommand } from './host/exportCommand';
 import { RefiImportCommand } from './host/refiImportCommand';
 import { ImportCommand } from './host/importCommand';
+import { SourceCommands } from './host/sourceCommands';
 import { AnnotationStatus } from './host/statusBar';
 import { ContextKeys } from './host/contextKeys';
 import { registerCommand } from './host/commands';
@@ -60,6 +61,7 @@ export interface MarginaliaApi {
   relations: Relations;
   review: Review;
   report: AgreementReportCommand;
+  sources: SourceCommands;
 }
 
 export function activate(context: vscode.ExtensionContext): MarginaliaApi {
@@ -82,6 +84,7 @@ export function activate(context: vscode.ExtensionContext): MarginaliaApi {
   const exporter = new ExportCommand(workspace, tree, treeView, logs.for('export'));
   const refiImport = new RefiImportCommand(workspace, logs.for('import'));
   const importer = new ImportCommand(workspace, logs.for('import'));
+  const sources = new SourceCommands(workspace, logs.for('sources'));
   const status = new AnnotationStatus(workspace);
   const contextKeys = new ContextKeys(workspace, targets);
   const search = new SearchCommands(workspace, indexes, tree, logs.for('search'));
@@ -124,6 +127,7 @@ export function activate(context: vscode.ExtensionContext): MarginaliaApi {
     relations,
     review,
     report,
+    sources,
   };
   context.subscriptions.push(
     channel,

@@ -76,6 +76,19 @@ Commands:
       conflict, keeping the annotations of both sides (the later edit of one changed on both). During a git merge
       it merges git's three versions of the file; otherwise, or if the file was edited since, its markers.
 
+  add-source FILE|URL [--to DIR] [--json]
+      Capture a source: a web page (a URL, or a saved .html file), a PDF or a text file becomes a Markdown
+      document in DIR (default: sources) whose front matter records its title, author, site, published date,
+      url, when it was retrieved, the SHA-256 of the original and the tool. The original is kept as
+      .marginalia/originals/<sha256>. Adding the same source again changes nothing.
+  check-sources [--json]
+      Derive each captured source's text again from its original and compare; exit 1 when an original is
+      missing or damaged, or a document's text differs from what its original gives.
+  import-hypothesis FILE [--kind K] [--author NAME] [--json]
+      Bring Hypothesis annotations (its API's JSON) onto the captured sources whose url they name, anchored by
+      their quotes. The kind is the first tag that names a kind of the codebook; else K, else the codebook's
+      note kind (note, comment or highlight), else claim. Prints how many were anchored and each that was not.
+
 Options for every command:
   --root DIR   the workspace folder (default: the current folder)
   --author     the coder (add) or reviewer (review) recorded; else MARGINALIA_AUTHOR, git user.name, the login
@@ -152,6 +165,9 @@ const ALLOWED: Record<string, readonly string[]> = {
   docs: ['json'],
   restore: [],
   agreement: ['kind', 'coders', 'json'],
+  'add-source': ['to', 'json'],
+  'check-sources': ['json'],
+  'import-hypothesis': ['kind', 'author', 'json'],
 };
 
 export function parseCommandLine(argv: readonly string[], cwd: string): ParsedArgs {

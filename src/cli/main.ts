@@ -98,6 +98,7 @@ import { findConflictMarker } from '../core/yaml';
 import { STORE_DIR } from '../constants';
 import { runReview } from './review';
 import * as relations from './relations';
+import { addSourceCommand, checkSourcesCommand, importHypothesisCommand, type SourcesContext } from './sources';
 
 export interface CliIo {
   stdout: (s: string) => void;
@@ -153,6 +154,12 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         return await ctx.review();
       case 'agreement':
         return await ctx.agreement();
+      case 'add-source':
+        return await addSourceCommand(ctx.sources());
+      case 'check-sources':
+        return await checkSourcesCommand(ctx.sources());
+      case 'import-hypothesis':
+        return await importHypothesisCommand(ctx.sources());
     }
     throw new UsageError(`unknown command ${args.command}`);
   } catch (e) {
@@ -252,6 +259,20 @@ class Context {
     const text = await readDocument(this.fs, doc);
     if (text === undefined) throw new CliError(`document ${doc} not found in ${this.root}`);
     return text;
+  }
+
+  /** What the source commands (sources.ts) need. */
+  sources(): SourcesContext {
+    return {
+      fs: this.fs,
+      store: this.store,
+      positionals: this.args.positionals,
+      values: this.args.values,
+      cwd: this.io.cwd,
+      say: (line) => this.say(line),
+      json: (value) => this.json(value),
+      author: () => this.author(),
+    };
   }
 
   author(): string {

@@ -57,6 +57,8 @@ export const COMMANDS = {
   reviewAcceptAgreed: 'marginalia.review.acceptAgreed',
   reviewRefresh: 'marginalia.review.refresh',
   agreementReport: 'marginalia.agreementReport',
+  addSource: 'marginalia.addSource',
+  importHypothesis: 'marginalia.importHypothesis',
   /** For tests: the workspace model once loaded. */
   api: 'marginalia._api',
 } as const;

@@ -10,6 +10,7 @@ import { Targets } from './targets';
 import { COMMANDS } from './commandIds';
 import type { FolderModel } from './folderModel';
 import { coderLabel } from '../core/store';
+import { pageAt } from '../core/capture';
 
 const LINKED = [COMMANDS.revealInTree, COMMANDS.editNote, COMMANDS.editAttributes, COMMANDS.changeKind, COMMANDS.deleteAnnotation];
 
@@ -49,7 +50,10 @@ export class ProvenanceHover extends Disposable implements vscode.HoverProvider 
     hits.sort((a, b) => a.end - a.start - (b.end - b.start));
     const meta = this.meta(document);
     const current = at.folder.liveDocument(at.doc)?.hash;
-    const parts = hits.map((h) => this.render(at.folder, at.doc, h.annotation, meta, current));
+    // A document made from a PDF marks where each page starts: the hover names the page of the passage.
+    const pageOf = (offset: number): number | undefined =>
+      meta.fields.format === 'pdf' ? pageAt(document.getText(new vscode.Range(new vscode.Position(0, 0), document.positionAt(offset))), offset) : undefined;
+    const parts = hits.map((h) => this.render(at.folder, at.doc, h.annotation, meta, current, pageOf(h.start)));
     const inner = hits[0];
     return new vscode.Hover(parts, new vscode.Range(document.positionAt(inner.start), document.positionAt(inner.end)));
   }
@@ -64,7 +68,7 @@ export class ProvenanceHover extends Disposable implements vscode.HoverProvider 
     return meta;
   }
 
-  render(folder: FolderModel, doc: string, a: Annotation, meta: DocumentMetadata, currentHash: string | undefined): vscode.MarkdownString {
+  render(folder: FolderModel, doc: string, a: Annotation, meta: DocumentMetadata, currentHash: string | undefined, page?: number): vscode.MarkdownString {
     const md = new vscode.MarkdownString('', true);
     md.isTrusted = { enabledCommands: [...LINKED, ...this.sections.flatMap((x) => x.commands)] };
     md.supportHtml = false;
@@ -86,7 +90,7 @@ export class ProvenanceHover extends Disposable implements vscode.HoverProvider 
     if (a.provenance.modified !== a.provenance.created) md.appendMarkdown(`, changed ${when(a.provenance.modified)}`);
     md.appendMarkdown(`  \nwith ${escape(a.provenance.tool)}\n\n`);
     const fields = Object.entries(meta.fields);
-    md.appendMarkdown(`Source: ${code(doc)}`);
+    md.appendMarkdown(`Source: ${code(doc)}${page !== undefined ? `, p. ${page}` : ''}`);
     if (fields.length > 0) md.appendMarkdown('  \n' + fields.map(([k, v]) => `${escape(k)}: **${escape(v)}**`).join(' · '));
     else if (meta.title) md.appendMarkdown(`  \nTitle: *${escape(meta.title)}*`);
     md.appendMarkdown(`  \nText version: ${code(a.provenance.docHash.slice(7, 19))}${currentHash === a.provenance.docHash ? ' (as saved)' : ''}\n\n`);
