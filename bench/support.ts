@@ -2,6 +2,7 @@
 // classification of test/unit/anchoring/anchorAccuracy.test.ts. A workload runs in its own process, so its peak memory
 // (the process's maximum resident set) is its own.
 import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
 import type { Annotation } from '../src/core/model';
 import { makeQuote } from '../src/core/model';
 import type { SpanState } from '../src/core/anchoring';
@@ -16,6 +17,85 @@ export function median(xs: readonly number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;
   return s.length % 2 === 1 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+let schedstat: boolean | undefined;
+
+/**
+ * CPU time of the calling (main) thread so far, in ms: the first field of /proc/thread-self/schedstat (nanoseconds
+ * on a CPU), so the garbage collector's helper threads and libuv's pool are left out and time spent waiting for a
+ * core on a busy machine is not counted. Falls back to the whole process's process.cpuUsage() where /proc has no
+ * schedstat (not Linux).
+ */
+export function threadCpuMs(): number {
+  if (schedstat !== false) {
+    try {
+      const ns = Number(fs.readFileSync('/proc/thread-self/schedstat', 'latin1').split(' ', 1)[0]);
+      schedstat = true;
+      return ns / 1e6;
+    } catch {
+      schedstat = false;
+    }
+  }
+  return processCpuMs();
+}
+
+/** CPU time of the whole process so far (every thread, user + system), in ms. */
+export function processCpuMs(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+}
+
+/** One measured run: wall time, CPU time of the main thread and of the whole process (ms). */
+export interface Run {
+  wall: number;
+  cpu: number;
+  cpuAll: number;
+}
+
+/** The runs of a row, each array in run order; what the report takes medians and spreads of. */
+export interface Runs {
+  wall: number[];
+  cpu: number[];
+  cpuAll: number[];
+}
+
+/** Times `fn` once: wall, main-thread CPU and process CPU around it. */
+export function timeRun<T>(fn: () => T): Run & { value: T } {
+  const c0 = processCpuMs();
+  const t0 = threadCpuMs();
+  const w0 = now();
+  const value = fn();
+  const wall = now() - w0;
+  return { value, wall, cpu: threadCpuMs() - t0, cpuAll: processCpuMs() - c0 };
+}
+
+/** Times an async `fn` once (wall time includes waiting for I/O; CPU times do not). */
+export async function timeRunAsync<T>(fn: () => Promise<T>): Promise<Run & { value: T }> {
+  const c0 = processCpuMs();
+  const t0 = threadCpuMs();
+  const w0 = now();
+  const value = await fn();
+  const wall = now() - w0;
+  return { value, wall, cpu: threadCpuMs() - t0, cpuAll: processCpuMs() - c0 };
+}
+
+/** The runs collected, each scaled by `factor` (e.g. 1/n for per-operation figures, or a sample's extrapolation). */
+export function collect(runs: readonly Run[], factor = 1): Runs {
+  return { wall: runs.map((r) => r.wall * factor), cpu: runs.map((r) => r.cpu * factor), cpuAll: runs.map((r) => r.cpuAll * factor) };
+}
+
+/** Heap in use after a full garbage collection (needs --expose-gc, which out/bench/run.js is started with), in MB. */
+export function heapAfterGcMb(): number | undefined {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (!gc) return undefined;
+  gc();
+  return process.memoryUsage().heapUsed / 2 ** 20;
+}
+
+/** Runs the garbage collector when exposed, so one run's garbage is not collected during the next. */
+export function collectGarbage(): void {
+  (globalThis as { gc?: () => void }).gc?.();
 }
 
 /** Peak resident set size of this process so far, in MB. */
@@ -37,10 +117,20 @@ export interface Accuracy {
 export interface BenchResult {
   workload: string;
   method: string;
-  /** The number compared with the goal and between methods (ms). */
+  /** The median wall time (ms), in `unit`; what the report shows when the row gives no `runs`. */
   ms: number;
   /** What `ms` is: "total", "median per edit", ... */
   unit: string;
+  /** Each run's wall and CPU times in `unit` (at least five for a full run); the report prints medians and spreads. */
+  runs?: Runs;
+  /** How the runs were made, e.g. "5 runs in one process" or "5 processes" (scripts/bench.mjs merges processes). */
+  repeat?: string;
+  /** The work is CPU-bound: its goal is judged on the median CPU time of the main thread rather than on wall time. */
+  cpuBound?: boolean;
+  /** Heap in use after loading the input and a full garbage collection, MB. */
+  heapMb?: number;
+  /** One-minute load average before and after the process that ran the row (filled in by scripts/bench.mjs). */
+  load?: [number, number];
   /** e.g. "measured on 300, ×33.3". */
   note?: string;
   accuracy?: Accuracy;
