@@ -161,6 +161,7 @@ export function benchRows(results: ReadonlyArray<BenchResult | BenchError>, star
     if (!r && cells.method === undefined) return; // not measured in this run (a variant that crashed: see FAILED)
     let note = cells.note ?? r?.note ?? '';
     if (r?.repeat && cells.note === undefined) note = note ? `${r.repeat}; ${note}` : r.repeat;
+    if (r?.runs && r.runs.cpuAll.length > 0 && !cells.cpu) note = `${note ? `${note}; ` : ''}CPU of all threads ${fmtTime(median(r.runs.cpuAll))}`;
     if (r?.input) {
       if (!firstInput.has(key)) firstInput.set(key, r.input);
       else if (firstInput.get(key) !== r.input) note = `${note} INPUT DIFFERS FROM THE ROWS ABOVE`.trim();
@@ -285,7 +286,8 @@ export function benchRows(results: ReadonlyArray<BenchResult | BenchError>, star
     const tree = ours('corpus10x', 'tree');
     const search = ours('corpus10x', 'search');
     const exp = ours('corpus10x', 'export');
-    row('corpus10x', w, load, { memory: '', note: noteOf(load, 'load', gen ? `corpus written in ${fmtTime(gen.ms)} (not timed)` : '') });
+    const genNote = !gen ? '' : `corpus written in ${fmtTime(gen.ms)} (not timed)${gen.note ? `, ${gen.note}` : ''}`;
+    row('corpus10x', w, load, { memory: '', note: noteOf(load, 'load', genNote) });
     row('corpus10x', w, tree, { memory: '', goal: goalOf(tree, 1000, '≤ 1 s'), note: noteOf(tree, 'tree') });
     row('corpus10x', w, search, { memory: '', goal: goalOf(search, 300, '≤ 300 ms'), note: noteOf(search, 'search') });
     row('corpus10x', w, exp, { memory: '', goal: goalOf(exp, 20_000, '≤ 20 s'), note: noteOf(exp, 'export') });
@@ -436,8 +438,8 @@ export function mergeRows(previous: readonly TableRow[], fresh: readonly TableRo
 
 export const LEGEND =
   'Wall and CPU: the median of the runs and, in brackets, the fastest and the slowest; how the runs were made (in one process, or one ' +
-  'process each) is in the notes. CPU is the CPU time of the main thread (from /proc/thread-self/schedstat: time spent waiting for a ' +
-  'core is not in it, nor the garbage collector’s helper threads); a goal marked (CPU) is judged on the CPU median, as its work is ' +
+  'process each) is in the notes. CPU is the CPU time of the main thread (the process’s CPU time less its other threads’, from ' +
+  '/proc/self/task/*/schedstat: time spent waiting for a core is not in it, nor the garbage collector’s helper threads); a goal marked (CPU) is judged on the CPU median, as its work is ' +
   'CPU-bound, one marked (wall) on the wall median. vs ours compares the same measure. ' +
   'Correct / orphaned / wrong: share of annotations placed exactly where the edits moved their text (or orphaned where it was deleted), ' +
   'orphaned although their text survived, and attached anywhere else (as in test/unit/anchoring/anchorAccuracy.test.ts). ' +

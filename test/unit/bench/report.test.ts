@@ -178,7 +178,7 @@ describe('bench report', () => {
     assert.equal(reanchor.goal, '✓ ≤ 0.3 s (CPU)');
     assert.equal(reanchor.load, '0.8–1.1');
     assert.equal(reanchor.measured, '2026-12-05 13:20');
-    assert.equal(reanchor.note, '5 runs in one process');
+    assert.equal(reanchor.note, '5 runs in one process; CPU of all threads 168 ms', 'all threads: 1.2 × 140 ms');
     const hyp = by('reanchor', 'Hypothesis');
     assert.equal(hyp.versus, '504× slower', 'both CPU-bound: compared on their CPU medians (70,500 / 140)');
     assert.equal(hyp.goal, '✓ ours ≥ 50× faster');
@@ -193,7 +193,7 @@ describe('bench report', () => {
     assert.equal(hover.goal, '✓ ≤ 0.05 ms (CPU)');
     assert.equal(by('hover', 'linear').note, 'INPUT DIFFERS FROM THE ROWS ABOVE', 'a row run on other data than the first row of its workload is flagged');
     const load = by('corpus', 'Marginalia: AnnotationStore.loadAll');
-    assert.equal(load.note, '5 processes; corpus written in 7.80 s (not timed)');
+    assert.equal(load.note, '5 processes; corpus written in 7.80 s (not timed); CPU of all threads 1.15 s');
     assert.equal(load.memory, '');
     assert.equal(load.goal, '✓ ≤ 1 s (CPU)', 'met on CPU (960 ms) although the wall median (1.10 s) is over');
     assert.equal(by('corpus', 'Marginalia: Corpus view').goal, '✓ ≤ 100 ms (wall)');
@@ -218,7 +218,7 @@ describe('bench report', () => {
     const rows = benchRows(RESULTS, STARTUP, { measured: 'now' });
     const bigLoad = rows.find((r) => r.key === 'corpus10x' && r.method === 'Marginalia: AnnotationStore.loadAll');
     assert.ok(bigLoad);
-    assert.match(bigLoad.note, /^×10 from 10k; corpus written in 70\.0 s \(not timed\)$/, 'CPU medians 9,600 / 960');
+    assert.match(bigLoad.note, /^×10 from 10k; corpus written in 70\.0 s \(not timed\); CPU of all threads 11\.5 s$/, 'CPU medians 9,600 / 960');
     assert.equal(bigLoad.load, '1.0–1.4');
     const bigSearch = rows.find((r) => r.key === 'corpus10x' && r.method.startsWith('Marginalia: search'));
     assert.ok(bigSearch);
