@@ -27,7 +27,8 @@ import {
   median,
   now,
   seededId,
-  threadCpuMs,
+  peakRssMb,
+  processCpuMs,
   timeRun,
   timeRunAsync,
   type Run,
@@ -256,6 +257,7 @@ export async function measureCorpus(root: string, workload: string, searches: nu
   const { docs, errors } = loaded.value;
   if (errors.length > 0) throw new Error(`${errors.length} sidecars failed to load: ${errors[0].message}`);
   const annotations = [...docs.values()].reduce((n, a) => n + a.length, 0);
+  const peakAfterLoad = peakRssMb();
   const heapMb = heapAfterGcMb();
 
   // The host lists the corpus alongside loadAll; the tree is then computed from both (FolderModel.documents()).
@@ -281,6 +283,7 @@ export async function measureCorpus(root: string, workload: string, searches: nu
     hits += r.value;
     searchRuns.push(r);
   }
+  const peakAfterSearch = peakRssMb();
   collectGarbage();
 
   // The export, written to a file beside the corpus; reading the texts and writing the file are timed apart.
@@ -297,10 +300,12 @@ export async function measureCorpus(root: string, workload: string, searches: nu
         documents: [...docs].map(([doc, list]) => ({ path: doc, annotations: list })),
         generated: GENERATED,
         readText: async (doc) => {
+          // process.cpuUsage() here, not threadCpuMs(), which reads /proc and would cost more than the read itself;
+          // the other threads are idle during a read from the page cache.
           const r = now();
-          const c = threadCpuMs();
+          const c = processCpuMs();
           const text = await readDocument(fsys, doc);
-          readCpu += threadCpuMs() - c;
+          readCpu += processCpuMs() - c;
           readMs += now() - r;
           hashes.push([doc, contentHash(text ?? '')]);
           return text;
@@ -328,6 +333,7 @@ export async function measureCorpus(root: string, workload: string, searches: nu
     runs: oneRun(loaded),
     cpuBound: true,
     heapMb,
+    note: `peak RSS ${Math.round(peakAfterLoad)} MB after the load`,
     input,
     extra: { label, part: 'load' },
   });
@@ -350,7 +356,9 @@ export async function measureCorpus(root: string, workload: string, searches: nu
     runs: collect(searchRuns),
     cpuBound: true,
     repeat: `${searches} searches after the first in each process`,
-    note: `the first ${fmtMs(first.wall)}; ${Math.round(hits / searches).toLocaleString('en')} hits per search; matching by substring, drawing not counted`,
+    note:
+      `the first ${fmtMs(first.wall)}; ${Math.round(hits / searches).toLocaleString('en')} hits per search; matching by substring, drawing not counted; ` +
+      `peak RSS ${Math.round(peakAfterSearch)} MB after the searches`,
     input,
     extra: { label, part: 'search' },
   });

@@ -44,6 +44,5 @@ export async function generate(quick: boolean): Promise<void> {
 }
 
 export async function ours(quick: boolean): Promise<void> {
-  await measureCorpus(corpus10xDir(quick), WORKLOAD, 3);
+  await measureCorpus(corpus10xDir(quick), WORKLOAD, 2);
 }
-

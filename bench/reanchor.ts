@@ -52,9 +52,7 @@ export function ours(quick: boolean): void {
   for (let r = 0; r < count; r++) {
     collectGarbage();
     // What a host does when a file changed on disk: hash the new text, diff it against the snapshot, verify.
-    const run = timeRun(() =>
-      reanchorDocument({ text: inp.after, annotations: inp.annotations, snapshot: (h) => (h === inp.hash ? inp.before : undefined) }),
-    );
+    const run = timeRun(() => reanchorDocument({ text: inp.after, annotations: inp.annotations, snapshot: (h) => (h === inp.hash ? inp.before : undefined) }));
     results = run.value;
     runs.push(run);
   }

@@ -34,7 +34,5 @@ export const WORKLOADS: Record<string, Record<string, Variant>> = {
 
 /** The variants in order, with how many processes each takes: what scripts/bench.mjs reads. */
 export function variantList(): Array<{ workload: string; variant: string; processes: number }> {
-  return Object.entries(WORKLOADS).flatMap(([workload, vs]) =>
-    Object.entries(vs).map(([variant, v]) => ({ workload, variant, processes: v.processes ?? 1 })),
-  );
+  return Object.entries(WORKLOADS).flatMap(([workload, vs]) => Object.entries(vs).map(([variant, v]) => ({ workload, variant, processes: v.processes ?? 1 })));
 }

@@ -45,11 +45,22 @@ function makeInput(quick: boolean): Input {
     let to = pick(rng, candidates);
     let type = pick(rng, types).name;
     let toId = to.id;
-    if (r < 0.01) toId = `01ZZZZZZZZ${String(made).padStart(16, '0')}`; // an annotation that is gone
-    else if (r < 0.02) type = 'refutes'; // not in the codebook
+    if (r < 0.01)
+      toId = `01ZZZZZZZZ${String(made).padStart(16, '0')}`; // an annotation that is gone
+    else if (r < 0.02)
+      type = 'refutes'; // not in the codebook
     else if (r >= 0.04) {
       // A pair the type allows: a few tries, else leave it (it then counts among the kinds not allowed).
-      for (let i = 0; i < 8 && !allowsPair(types.find((t) => t.name === type)!, from.kind, to.kind); i++) {
+      for (
+        let i = 0;
+        i < 8 &&
+        !allowsPair(
+          types.find((t) => t.name === type)!,
+          from.kind,
+          to.kind,
+        );
+        i++
+      ) {
         to = pick(rng, candidates);
         type = pick(rng, types).name;
       }
@@ -62,7 +73,11 @@ function makeInput(quick: boolean): Input {
     added.set(from, [...(added.get(from) ?? []), { type, to: toId, author: from.provenance.author, created: from.provenance.created }]);
     made++;
   }
-  for (const [doc, list] of docs) docs.set(doc, list.map((a) => (added.has(a) ? { ...a, relations: normaliseRelations(added.get(a)) } : a)));
+  for (const [doc, list] of docs)
+    docs.set(
+      doc,
+      list.map((a) => (added.has(a) ? { ...a, relations: normaliseRelations(added.get(a)) } : a)),
+    );
   const ids = [...docs.values()].flat().map((a) => a.id);
   const lookups = Array.from({ length: quick ? 10_000 : 100_000 }, () => pick(rng, ids));
   return {

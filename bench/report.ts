@@ -72,7 +72,19 @@ export interface TableRow {
 export const BEGIN_MARKER = '<!-- bench:begin (written by npm run bench; edits between the markers are replaced) -->';
 export const END_MARKER = '<!-- bench:end -->';
 
-export const HEADER = ['Workload', 'Method', 'Wall: median (min–max)', 'CPU, main thread: median (min–max)', 'vs ours', 'Correct / orphaned / wrong', 'Peak RSS', 'Goal', 'Load', 'Measured', 'Notes'];
+export const HEADER = [
+  'Workload',
+  'Method',
+  'Wall: median (min–max)',
+  'CPU, main thread: median (min–max)',
+  'vs ours',
+  'Correct / orphaned / wrong',
+  'Peak RSS',
+  'Goal',
+  'Load',
+  'Measured',
+  'Notes',
+];
 
 export function fmtTime(ms: number | undefined): string {
   if (ms === undefined || Number.isNaN(ms)) return '–';
@@ -188,7 +200,8 @@ export function benchRows(results: ReadonlyArray<BenchResult | BenchError>, star
     const j = judged(r);
     return goal(j.ms <= limitMs, text, j.by);
   };
-  const present = (key: string): boolean => (key === 'startup' ? startup !== undefined : measured.some((r) => r.workload === key) || results.some((r) => r.workload === key));
+  const present = (key: string): boolean =>
+    key === 'startup' ? startup !== undefined : measured.some((r) => r.workload === key) || results.some((r) => r.workload === key);
 
   // 1. Re-anchoring
   if (present('reanchor')) {
@@ -227,7 +240,7 @@ export function benchRows(results: ReadonlyArray<BenchResult | BenchError>, star
     const w = `Corpus scale (${load?.extra?.label ?? ''})`;
     if (gen) firstInput.set('corpus', gen.input);
     const genNote = gen ? `corpus written in ${fmtTime(gen.ms)} (not timed)` : '';
-    row('corpus', w, load, { memory: '', goal: goalOf(load, 1000, '≤ 1 s'), note: [load?.repeat, genNote].filter(Boolean).join('; ') });
+    row('corpus', w, load, { memory: '', goal: goalOf(load, 1000, '≤ 1 s'), note: [load?.repeat, genNote, load?.note].filter(Boolean).join('; ') });
     row('corpus', w, tree, { memory: '', goal: goalOf(tree, 100, '≤ 100 ms') });
     row('corpus', w, search, { memory: '' });
     const expOk = exp && judged(exp).ms <= 2000 && (!alt || judged(exp).ms <= 2 * judged(alt).ms);
@@ -281,8 +294,7 @@ export function benchRows(results: ReadonlyArray<BenchResult | BenchError>, star
       }
       return base ? `×${ratio(judged(r).ms / base)} from 10k` : '';
     };
-    const noteOf = (r: BenchResult | undefined, part: string, more = ''): string =>
-      [r?.repeat, growth(part, r), r?.note, more].filter((x) => x).join('; ');
+    const noteOf = (r: BenchResult | undefined, part: string, more = ''): string => [r?.repeat, growth(part, r), r?.note, more].filter((x) => x).join('; ');
     const tree = ours('corpus10x', 'tree');
     const search = ours('corpus10x', 'search');
     const exp = ours('corpus10x', 'export');
@@ -490,7 +502,9 @@ export function benchReport(
   const lines = [
     `- Command: \`${info.command}\`${info.quick ? ' (--quick: smaller workloads; the goals are for the full run)' : ''}`,
     ...(info.only
-      ? [`- Rerun: ${info.only.join(', ')}; ${previousTable ? 'the other rows are kept from earlier runs (see Measured)' : 'no earlier table to keep other rows from'}`]
+      ? [
+          `- Rerun: ${info.only.join(', ')}; ${previousTable ? 'the other rows are kept from earlier runs (see Measured)' : 'no earlier table to keep other rows from'}`,
+        ]
       : []),
     `- Date: ${when}`,
     `- Machine: ${info.cpus} × ${info.cpuModel}, ${info.memoryGb} GB`,

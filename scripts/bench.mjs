@@ -101,11 +101,10 @@ function variant(workload, name, label = '') {
   return new Promise((resolve) => {
     const started = Date.now();
     const loadBefore = sampleLoad();
-    const child = spawn(
-      process.execPath,
-      ['--expose-gc', path.join(ROOT, 'out', 'bench', 'run.js'), workload, name, ...(quick ? ['--quick'] : [])],
-      { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
+    const child = spawn(process.execPath, ['--expose-gc', path.join(ROOT, 'out', 'bench', 'run.js'), workload, name, ...(quick ? ['--quick'] : [])], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     let err = '';
     child.stdout.on('data', (d) => (out += d));

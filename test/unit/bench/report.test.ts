@@ -263,7 +263,10 @@ describe('bench report', () => {
     const text = benchReport(INFO, RESULTS, STARTUP);
     const table = tableLines(text);
     assert.equal(table[0], `| ${HEADER.join(' | ')} |`);
-    assert.equal(table[0], '| Workload | Method | Wall: median (min–max) | CPU, main thread: median (min–max) | vs ours | Correct / orphaned / wrong | Peak RSS | Goal | Load | Measured | Notes |');
+    assert.equal(
+      table[0],
+      '| Workload | Method | Wall: median (min–max) | CPU, main thread: median (min–max) | vs ours | Correct / orphaned / wrong | Peak RSS | Goal | Load | Measured | Notes |',
+    );
     assert.equal(table.filter((l) => l.startsWith('| `reanchor` Re-anchor')).length, 1);
     assert.ok(table[3].startsWith('|  | Hypothesis-style'), table[3]);
     assert.ok(
