@@ -379,7 +379,7 @@ export function mergeProcessRuns(perProcess: ReadonlyArray<readonly BenchResult[
       ...first,
       ms: median(runs.wall),
       runs,
-      repeat: `${list.length} processes`,
+      repeat: first.repeat ? `${list.length} processes, ${first.repeat}` : `${list.length} processes`,
       peakRssMb: Math.max(...list.map((r) => r.peakRssMb)),
       heapMb: heaps.length > 0 ? median(heaps) : undefined,
       load: loads.length > 0 ? [Math.min(...loads), Math.max(...loads)] : undefined,

@@ -14,6 +14,7 @@
 //     --only W         rerun only these workloads (reanchor, typing, hover, corpus, agreement, relations, corpus10x,
 //                      startup; repeat it or list them with commas) and replace only their rows of the table in
 //                      docs/performance.md, keeping the others from their earlier run
+//     --from-results F  measure nothing: make the report again from the raw results a run saved (.run/bench-results.json)
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
@@ -49,7 +50,7 @@ let only;
 try {
   const taken = takeOnly(process.argv.slice(2));
   only = taken.only;
-  args = parseArgs(taken.rest, { quick: 'boolean', 'skip-startup': 'boolean' });
+  args = parseArgs(taken.rest, { quick: 'boolean', 'skip-startup': 'boolean', 'from-results': 'string' });
   if (args.positional.length) throw new Error(`unexpected argument ${args.positional[0]}`);
 } catch (e) {
   console.error(`bench: ${/** @type {Error} */ (e).message}`);
@@ -61,7 +62,7 @@ const quick = !!args.quick;
 const STARTUP_RUNS = 5;
 
 const T0 = Date.now();
-const load0 = os.loadavg()[0];
+let load0 = os.loadavg()[0];
 let loadMax = load0;
 /** The one-minute load average now, remembered for the run's highest. */
 function sampleLoad() {
@@ -70,8 +71,12 @@ function sampleLoad() {
   return l;
 }
 
-ensureNodeModules();
-build();
+/** @type {{ command: string, date: string, results: Result[], startup?: any, loadBefore: number, loadAfter: number, loadMax: number, seconds: number } | undefined} */
+const saved = args.fromResults ? JSON.parse(fs.readFileSync(path.resolve(args.fromResults), 'utf8')) : undefined;
+if (!saved) {
+  ensureNodeModules();
+  build();
+}
 
 /** @type {typeof import('../bench/report.js')} */
 const report = require(path.join(ROOT, 'out', 'bench', 'report.js'));
@@ -130,9 +135,9 @@ function variant(workload, name, label = '') {
 }
 
 /** @type {Result[]} */
-const results = [];
+const results = saved ? saved.results : [];
 for (const { workload, variant: name, processes } of registry.variantList()) {
-  if (!wanted(workload)) continue;
+  if (saved || !wanted(workload)) continue;
   if (processes <= 1) {
     results.push(...(await variant(workload, name)));
     continue;
@@ -150,7 +155,7 @@ for (const { workload, variant: name, processes } of registry.variantList()) {
   }
   results.push(...report.mergeProcessRuns(perProcess));
 }
-const startup = args.skipStartup || !wanted('startup') ? undefined : await measureStartup();
+const startup = saved ? saved.startup : args.skipStartup || !wanted('startup') ? undefined : await measureStartup();
 
 // ---------------------------------------------------------------------------------------------------------------
 // The report (bench/report.ts, compiled by build() above): printed, and a full run also writes it into
@@ -158,8 +163,32 @@ const startup = args.skipStartup || !wanted('startup') ? undefined : await measu
 // (its sizes are not the ones the goals are for).
 
 const load1 = sampleLoad();
+if (saved) {
+  load0 = saved.loadBefore;
+  loadMax = saved.loadMax;
+} else {
+  // The raw results, so that the report can be made again from them (--from-results).
+  const resultsFile = path.join(ROOT, '.run', `bench-results${quick ? '-quick' : ''}.json`);
+  fs.mkdirSync(path.dirname(resultsFile), { recursive: true });
+  const argv0 = process.argv.slice(2);
+  const command0 = ['npm run bench', ...(argv0.length > 0 ? ['--', ...argv0] : [])].join(' ');
+  const record = {
+    command: command0,
+    date: new Date().toISOString(),
+    results,
+    startup,
+    loadBefore: load0,
+    loadAfter: load1,
+    loadMax,
+    seconds: (Date.now() - T0) / 1000,
+  };
+  fs.writeFileSync(resultsFile, JSON.stringify(record));
+  log(`raw results in ${path.relative(ROOT, resultsFile)}`);
+}
 const cpu = os.cpus();
 const argv = process.argv.slice(2);
+const command = saved?.command ?? ['npm run bench', ...(argv.length > 0 ? ['--', ...argv] : [])].join(' ');
+const finished = saved?.date ? new Date(saved.date) : new Date();
 const doc = path.join(ROOT, 'docs', 'performance.md');
 const page = fs.readFileSync(doc, 'utf8');
 const previous = only ? report.parseTable(report.betweenMarkers(page) ?? '') : undefined;
@@ -168,16 +197,16 @@ if (only && !previous && !quick) {
 }
 const text = report.benchReport(
   {
-    command: ['npm run bench', ...(argv.length > 0 ? ['--', ...argv] : [])].join(' '),
-    date: new Date(),
+    command,
+    date: finished,
     node: process.version,
     cpus: cpu.length,
     cpuModel: cpu[0]?.model.trim() ?? 'CPU',
     memoryGb: Math.round(os.totalmem() / 2 ** 30),
     loadBefore: load0,
-    loadAfter: load1,
+    loadAfter: saved ? saved.loadAfter : load1,
     loadMax,
-    seconds: (Date.now() - T0) / 1000,
+    seconds: saved ? saved.seconds : (Date.now() - T0) / 1000,
     quick,
     only,
   },

@@ -243,7 +243,7 @@ describe('bench report', () => {
   it('merges the processes of one variant into one row: runs together, the highest peak, every load sampled', () => {
     const one = (wall: number, cpu: number, peak: number, load: [number, number]): BenchResult[] => [
       result('corpus', 'Marginalia: AnnotationStore.loadAll', wall, { runs: runs([wall], [cpu]), peakRssMb: peak, heapMb: 80 + wall / 100, load }),
-      result('corpus', 'Marginalia: search', 40, { runs: runs([40, 41], [38, 39]), load }),
+      result('corpus', 'Marginalia: search', 40, { runs: runs([40, 41], [38, 39]), repeat: '2 searches after the first in each process', load }),
     ];
     const merged = mergeProcessRuns([one(1000, 900, 200, [0.5, 0.9]), one(1100, 950, 250, [0.9, 1.4]), one(1050, 920, 210, [1.4, 1.2])]);
     assert.equal(merged.length, 2);
@@ -256,6 +256,7 @@ describe('bench report', () => {
     assert.deepEqual(load.load, [0.5, 1.4]);
     assert.equal(load.repeat, '3 processes');
     assert.deepEqual(search.runs?.wall, [40, 41, 40, 41, 40, 41]);
+    assert.equal(search.repeat, '3 processes, 2 searches after the first in each process');
     assert.deepEqual(mergeProcessRuns([one(1000, 900, 200, [0.5, 0.9])])[0].repeat, undefined, 'a single process stays as it was');
   });
 
