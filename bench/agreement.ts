@@ -76,7 +76,7 @@ function makeInput(quick: boolean): Input {
   return {
     documents,
     annotations,
-    input: fingerprint(docs, ...annotations.map((a) => `${a.doc} ${a.kind} ${a.target.start} ${a.target.end} ${a.provenance.author}`)),
+    input: fingerprint(docs, annotations.map((a) => `${a.doc} ${a.kind} ${a.target.start} ${a.target.end} ${a.provenance.author}`).join('\n')),
     label:
       `${docs.toLocaleString('en')} documents, 2 coders × ${n.toLocaleString('en')} annotations; B: ${pctOf(changed.missing, n)} missing, ` +
       `${pctOf(changed.moved, n)} moved, ${pctOf(changed.kind, n)} other kind, ${pctOf(changed.attribute, n)} other value`,

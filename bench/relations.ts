@@ -85,7 +85,7 @@ function makeInput(quick: boolean): Input {
     codebook,
     relations: made,
     lookups,
-    input: fingerprint(docCount, ...[...keys].sort()),
+    input: fingerprint(docCount, [...keys].sort().join('\n')),
     label: `${docCount.toLocaleString('en')} documents, ${all.length.toLocaleString('en')} annotations, ${made.toLocaleString('en')} relations`,
   };
 }
