@@ -167,12 +167,16 @@ export function fingerprint(...parts: Array<string | number>): string {
 
 const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 
-/** A ULID-shaped id from a seeded generator: 10 characters of time, 16 of randomness. */
+/**
+ * A ULID-shaped id from a seeded generator: 10 characters of time, 16 of randomness. Joined from an array, so that
+ * it is one flat string, as an id read from a sidecar is: built by `+=`, V8 keeps it as a rope 26 pieces deep, and
+ * every comparison of two such ids walks the pieces (a naive scan comparing ids was several times slower for it).
+ */
 export function seededId(rng: Rng, time: number): string {
-  let s = '';
-  for (let i = 9, t = time; i >= 0; i--, t = Math.floor(t / 32)) s = CROCKFORD[t % 32] + s;
-  for (let i = 0; i < 16; i++) s += CROCKFORD[Math.floor(rng() * 32)];
-  return s;
+  const chars = new Array<string>(26);
+  for (let i = 9, t = time; i >= 0; i--, t = Math.floor(t / 32)) chars[i] = CROCKFORD[t % 32];
+  for (let i = 10; i < 26; i++) chars[i] = CROCKFORD[Math.floor(rng() * 32)];
+  return chars.join('');
 }
 
 export function toAnnotation(id: string, doc: string, text: string, start: number, end: number, docHash: string): Annotation {
