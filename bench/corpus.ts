@@ -17,7 +17,23 @@ import { NodeWorkspaceFs } from '../src/node';
 import { LineIndex, contentHash, makeQuote } from '../src/core/model';
 import { writeExportYaml } from '../src/core/formats';
 import { corpusSource, mulberry32, pick, placeAnnotations, randInt, synthText } from '../test/support/editGenerator';
-import { emit, fingerprint, now, seededId } from './support';
+import { searchOnce, SEARCH_QUERIES } from './search';
+import {
+  collect,
+  collectGarbage,
+  emit,
+  fingerprint,
+  heapAfterGcMb,
+  median,
+  now,
+  seededId,
+  peakRssMb,
+  processCpuMs,
+  timeRun,
+  timeRunAsync,
+  type Run,
+  type Runs,
+} from './support';
 
 const WORKLOAD = 'corpus';
 const GENERATED = new Date('2026-01-01T00:00:00.000Z');
@@ -35,23 +51,22 @@ const AUTHORS = ['alice', 'bob', 'chen', 'dmitri', 'eva'];
 const SPEAKERS = ['Vladimir Putin', 'German Gref', 'Dmitry Peskov', 'Sberbank', 'the Ministry of Digital Development'];
 const UNITS = ['trillion roubles', 'billion roubles', '%', 'billion dollars', 'companies'];
 
-/** Writes the corpus: documents, sidecars and snapshots. Prints the input fingerprint. */
-export function generate(quick: boolean): void {
-  const { docs, perDoc, size } = shape(quick);
-  const root = corpusDir(quick);
-  fs.rmSync(root, { recursive: true, force: true });
+/** One generated document: its path, text and annotations in the store's shape. */
+export interface GeneratedDocument {
+  doc: string;
+  text: string;
+  hash: string;
+  annotations: Annotation[];
+}
+
+/**
+ * The corpus's documents, one at a time (nothing is kept between them, so a corpus of any size streams): seeded
+ * articles of about `size` characters from the sample corpus's sentences, each with `perDoc` annotations of three
+ * kinds with their attributes, a few re-anchored or orphaned, by five authors.
+ */
+export function* corpusDocuments(docs: number, perDoc: number, size: number, seed = 4): Generator<GeneratedDocument> {
   const source = corpusSource();
-  const rng = mulberry32(4);
-  const store = new AnnotationStore(new NodeWorkspaceFs(root));
-  const write = (rel: string, data: string): void => {
-    const abs = path.join(root, ...rel.split('/'));
-    fs.mkdirSync(path.dirname(abs), { recursive: true });
-    fs.writeFileSync(abs, data);
-  };
-  const t0 = now();
-  let total = 0;
-  let bytes = 0;
-  const digest: Array<[string, string]> = [];
+  const rng = mulberry32(seed);
   for (let d = 0; d < docs; d++) {
     const src = SOURCES[d % SOURCES.length];
     const doc = `corpus/${src.toLowerCase()}/${2019 + (d % 6)}/article-${String(d).padStart(5, '0')}.txt`;
@@ -86,21 +101,85 @@ export function generate(quick: boolean): void {
         anchor,
       };
     });
+    yield { doc, text, hash, annotations };
+  }
+}
+
+/**
+ * Writes a corpus of `docs` documents into `root` as the store keeps it (documents, canonical sidecars and, with
+ * `snapshots`, the content-addressed snapshots), one document at a time, the files written by libuv's threads while
+ * the next documents are made (creating a file costs about a quarter of a millisecond here). Returns the input
+ * fingerprint and sizes.
+ */
+export async function writeCorpus(
+  root: string,
+  docs: number,
+  perDoc: number,
+  size: number,
+  snapshots: boolean,
+  reuse = false,
+): Promise<{ input: string; annotations: number; bytes: number; reused: boolean }> {
+  // With `reuse`, a corpus written before by the same generator with the same sizes is kept: the stamp holds the
+  // sizes, the code of this generator and of test/support/editGenerator.ts and the first document's sidecar (so a
+  // change of the store's format shows), and is written last, so an interrupted generation is never reused.
+  const stampFile = path.join(root, '.bench-stamp.json');
+  const firstDoc = corpusDocuments(1, perDoc, size).next().value as GeneratedDocument;
+  const code = [corpusDocuments.toString(), writeCorpus.toString(), fs.readFileSync(require.resolve('../test/support/editGenerator'), 'utf8')];
+  const stamp = fingerprint(docs, perDoc, size, String(snapshots), ...code, serializeSidecar(firstDoc.doc, firstDoc.annotations));
+  if (reuse) {
+    try {
+      const old = JSON.parse(fs.readFileSync(stampFile, 'utf8')) as { stamp: string; input: string; annotations: number; bytes: number };
+      if (old.stamp === stamp) return { input: old.input, annotations: old.annotations, bytes: old.bytes, reused: true };
+    } catch {
+      // no stamp, or a broken one: write the corpus again
+    }
+  }
+  fs.rmSync(root, { recursive: true, force: true });
+  const store = new AnnotationStore(new NodeWorkspaceFs(root));
+  const made = new Set<string>();
+  const inFlight = new Set<Promise<void>>();
+  const write = async (rel: string, data: string): Promise<void> => {
+    const abs = path.join(root, ...rel.split('/'));
+    const dir = path.dirname(abs);
+    if (!made.has(dir)) {
+      fs.mkdirSync(dir, { recursive: true });
+      made.add(dir);
+    }
+    const p: Promise<void> = fs.promises.writeFile(abs, data).finally(() => inFlight.delete(p));
+    inFlight.add(p);
+    if (inFlight.size >= 64) await Promise.race(inFlight);
+  };
+  let total = 0;
+  let bytes = 0;
+  const digest: Array<[string, string]> = [];
+  for (const { doc, text, hash, annotations } of corpusDocuments(docs, perDoc, size)) {
     const sidecar = serializeSidecar(doc, annotations);
-    write(doc, text);
-    write(sidecarPathFor(doc), sidecar);
-    write(store.snapshotPath(hash), text);
+    await write(doc, text);
+    await write(sidecarPathFor(doc), sidecar);
+    if (snapshots) await write(store.snapshotPath(hash), text);
     total += annotations.length;
     bytes += text.length + sidecar.length;
     digest.push([doc, hash]);
   }
+  await Promise.all(inFlight);
+  const input = corpusFingerprint(digest);
+  fs.writeFileSync(stampFile, JSON.stringify({ stamp, input, annotations: total, bytes }));
+  return { input, annotations: total, bytes, reused: false };
+}
+
+/** Writes the corpus: documents, sidecars and snapshots. Prints the input fingerprint. */
+export async function generate(quick: boolean): Promise<void> {
+  const { docs, perDoc, size } = shape(quick);
+  const root = corpusDir(quick);
+  const t0 = now();
+  const { input, annotations, bytes } = await writeCorpus(root, docs, perDoc, size, true);
   emit({
     workload: WORKLOAD,
     method: 'generate',
     ms: now() - t0,
     unit: 'total',
-    input: corpusFingerprint(digest),
-    extra: { documents: docs, annotations: total, megabytes: Math.round(bytes / 1e6), root },
+    input,
+    extra: { documents: docs, annotations, megabytes: Math.round(bytes / 1e6), root },
   });
 }
 
@@ -161,99 +240,179 @@ async function loadTexts(
   return out;
 }
 
-export async function ours(quick: boolean): Promise<void> {
-  const root = corpusDir(quick);
+/** One run as a BenchResult's runs: one process, one run. */
+const oneRun = (r: Run): Runs => collect([r]);
+
+/**
+ * What a host does with a corpus, each step timed once in this process (scripts/bench.mjs runs it in several): the
+ * store loaded (AnnotationStore.loadAll over NodeWorkspaceFs), the heap after a full collection, the Corpus view's
+ * first level, the search over all annotations (a first one, then `searches` more, each timed), and the whole YAML
+ * export written to a file in pieces (the texts read in their turn; reading them is timed apart).
+ */
+export async function measureCorpus(root: string, workload: string, searches: number): Promise<void> {
   const fsys = new NodeWorkspaceFs(root);
   const store = new AnnotationStore(fsys);
 
-  let t = now();
-  const { docs, errors } = await store.loadAll();
-  const loadMs = now() - t;
+  const loaded = await timeRunAsync(() => store.loadAll());
+  const { docs, errors } = loaded.value;
   if (errors.length > 0) throw new Error(`${errors.length} sidecars failed to load: ${errors[0].message}`);
   const annotations = [...docs.values()].reduce((n, a) => n + a.length, 0);
+  const peakAfterLoad = peakRssMb();
+  const heapMb = heapAfterGcMb();
 
   // The host lists the corpus alongside loadAll; the tree is then computed from both (FolderModel.documents()).
-  t = now();
+  let t = now();
   const corpus = await listCorpus(fsys);
   const listMs = now() - t;
-  t = now();
   const corpusSet = new Set(corpus);
-  const extra = [...docs.keys()].filter((d) => !corpusSet.has(d));
-  const documents = extra.length === 0 ? corpus : [...corpus, ...extra].sort();
-  const tree = buildCorpusTree(documents.map((d) => summariseDocument(d, docs.get(d) ?? [], !corpusSet.has(d))));
-  const treeMs = now() - t;
+  const treeRun = timeRun(() => {
+    const extra = [...docs.keys()].filter((d) => !corpusSet.has(d));
+    const documents = extra.length === 0 ? corpus : [...corpus, ...extra].sort();
+    return { documents, tree: buildCorpusTree(documents.map((d) => summariseDocument(d, docs.get(d) ?? [], !corpusSet.has(d)))) };
+  });
+  const { documents, tree } = treeRun.value;
+
+  // Search: the first one (cold) apart, then the ones after it.
+  const folderUri = `file://${root}`;
+  const annotationsOf = (doc: string): readonly Annotation[] => docs.get(doc) ?? [];
+  const first = timeRun(() => searchOnce(folderUri, documents, annotationsOf, SEARCH_QUERIES[0]));
+  const searchRuns: Run[] = [];
+  let hits = 0;
+  for (let i = 0; i < searches; i++) {
+    const r = timeRun(() => searchOnce(folderUri, documents, annotationsOf, SEARCH_QUERIES[1 + (i % (SEARCH_QUERIES.length - 1))]));
+    hits += r.value;
+    searchRuns.push(r);
+  }
+  const peakAfterSearch = peakRssMb();
+  collectGarbage();
 
   // The export, written to a file beside the corpus; reading the texts and writing the file are timed apart.
   const out = path.join(root, '..', `${path.basename(root)}-export.yaml`);
   const fh = await fs.promises.open(out, 'w');
   const hashes: Array<[string, string]> = [];
   let readMs = 0;
+  let readCpu = 0;
   let writeMs = 0;
   let yamlChars = 0;
-  t = now();
-  await writeExportYaml(
-    {
-      documents: [...docs].map(([doc, list]) => ({ path: doc, annotations: list })),
-      generated: GENERATED,
-      readText: async (doc) => {
-        const r = now();
-        const text = await readDocument(fsys, doc);
-        readMs += now() - r;
-        hashes.push([doc, contentHash(text ?? '')]);
-        return text;
+  const exported = await timeRunAsync(() =>
+    writeExportYaml(
+      {
+        documents: [...docs].map(([doc, list]) => ({ path: doc, annotations: list })),
+        generated: GENERATED,
+        readText: async (doc) => {
+          // process.cpuUsage() here, not threadCpuMs(), which reads /proc and would cost more than the read itself;
+          // the other threads are idle during a read from the page cache.
+          const r = now();
+          const c = processCpuMs();
+          const text = await readDocument(fsys, doc);
+          readCpu += processCpuMs() - c;
+          readMs += now() - r;
+          hashes.push([doc, contentHash(text ?? '')]);
+          return text;
+        },
       },
-    },
-    async (chunk) => {
-      const w = now();
-      yamlChars += chunk.length;
-      await fh.write(chunk);
-      writeMs += now() - w;
-    },
+      async (chunk) => {
+        const w = now();
+        yamlChars += chunk.length;
+        await fh.write(chunk);
+        writeMs += now() - w;
+      },
+    ),
   );
-  const exportMs = now() - t - readMs;
   await fh.close();
   fs.rmSync(out, { force: true });
+  const exportRun: Run = { wall: exported.wall - readMs, cpu: exported.cpu - readCpu, cpuAll: exported.cpuAll - readCpu };
 
   const input = corpusFingerprint(hashes);
   const label = `${docs.size.toLocaleString('en')} documents, ${annotations.toLocaleString('en')} annotations`;
-  emit({ workload: WORKLOAD, method: 'Marginalia: AnnotationStore.loadAll', ms: loadMs, unit: 'total', input, extra: { label, part: 'load' } });
   emit({
-    workload: WORKLOAD,
-    method: 'Marginalia: Corpus view first level (summariseDocument + buildCorpusTree)',
-    ms: treeMs,
+    workload,
+    method: 'Marginalia: AnnotationStore.loadAll',
+    ms: loaded.wall,
     unit: 'total',
-    note: `listing the corpus, done alongside the load, ${listMs.toFixed(0)} ms more`,
+    runs: oneRun(loaded),
+    cpuBound: true,
+    heapMb,
+    note: `peak RSS ${Math.round(peakAfterLoad)} MB after the load`,
+    input,
+    extra: { label, part: 'load' },
+  });
+  emit({
+    workload,
+    method: 'Marginalia: Corpus view first level (summariseDocument + buildCorpusTree)',
+    ms: treeRun.wall,
+    unit: 'total',
+    runs: oneRun(treeRun),
+    cpuBound: true,
+    note: `listing the corpus, done alongside the load, ${fmtMs(listMs)} more`,
     input,
     extra: { label, part: 'tree', documents: tree.documents },
   });
   emit({
-    workload: WORKLOAD,
+    workload,
+    method: 'Marginalia: search all annotations after the first (quick-pick items built + matched, as SearchCommands.search)',
+    ms: median(searchRuns.map((r) => r.wall)),
+    unit: 'per search',
+    runs: collect(searchRuns),
+    cpuBound: true,
+    repeat: `${searches} searches after the first in each process`,
+    note:
+      `the first ${fmtMs(first.wall)}; ${Math.round(hits / searches).toLocaleString('en')} hits per search; matching by substring, drawing not counted; ` +
+      `peak RSS ${Math.round(peakAfterSearch)} MB after the searches`,
+    input,
+    extra: { label, part: 'search' },
+  });
+  emit({
+    workload,
     method: 'Marginalia: writeExportYaml to a file',
-    ms: exportMs,
+    ms: exportRun.wall,
     unit: 'total',
-    note: `writing the file ${writeMs.toFixed(0)} ms of it; reading the texts ${readMs.toFixed(0)} ms more; ${(yamlChars / 1e6).toFixed(0)} MB of YAML`,
+    runs: oneRun(exportRun),
+    cpuBound: true,
+    note: `writing the file ${fmtMs(writeMs)} of it; reading the texts ${fmtMs(readMs)} more; ${(yamlChars / 1e6).toFixed(0)} MB of YAML`,
     input,
     extra: { label, part: 'export', yamlBytes: yamlChars },
   });
 }
 
+const fmtMs = (ms: number): string => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(0)} ms`);
+
+export async function ours(quick: boolean): Promise<void> {
+  await measureCorpus(corpusDir(quick), WORKLOAD, 5);
+}
+
+/** The yaml package's stringify of the same object shape, in five runs in one process, each over a fifth of the
+ *  documents (every text read beforehand), each extrapolated to the whole corpus. */
 export async function alternative(quick: boolean): Promise<void> {
   const root = corpusDir(quick);
   const fsys = new NodeWorkspaceFs(root);
   const { docs } = await new AnnotationStore(fsys).loadAll();
-  const inputs = await loadTexts(fsys, docs);
-  const t = now();
-  const yaml = stringify(exportShape(inputs), { version: '1.2', lineWidth: 0, indentSeq: true, aliasDuplicateObjects: false });
-  const ms = now() - t;
+  const inputs = (await loadTexts(fsys, docs)).sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  const count = 5;
+  const per = Math.ceil(inputs.length / count);
+  const runs: Run[] = [];
+  let yamlChars = 0;
+  for (let r = 0; r < count; r++) {
+    const part = inputs.slice(r * per, (r + 1) * per);
+    collectGarbage();
+    const run = timeRun(() => stringify(exportShape(part), { version: '1.2', lineWidth: 0, indentSeq: true, aliasDuplicateObjects: false }).length);
+    yamlChars += run.value;
+    runs.push(run);
+  }
+  const scale = inputs.length / per;
+  const collected = collect(runs, scale);
   const input = corpusFingerprint(inputs.map((d) => [d.path, contentHash(d.text ?? '')]));
   emit({
     workload: WORKLOAD,
     method: 'yaml package: stringify of the same object shape',
-    ms,
+    ms: median(collected.wall),
     unit: 'total',
-    note: `${(yaml.length / 1e6).toFixed(0)} MB of YAML`,
+    runs: collected,
+    cpuBound: true,
+    repeat: `${count} runs in one process`,
+    note: `each run on a fifth of the documents, ×${scale.toFixed(1)}; ${(yamlChars / 1e6).toFixed(0)} MB of YAML in all`,
     input,
-    extra: { part: 'export', yamlBytes: yaml.length },
+    extra: { part: 'export', yamlBytes: yamlChars },
   });
 }
 

@@ -9,7 +9,7 @@ import type { SpanState } from '../src/core/anchoring';
 import { corpusSource, editDocument, mulberry32, placeAnnotations, synthText } from '../test/support/editGenerator';
 import { anchorLikeHypothesis } from './alternatives/hypothesisQuote';
 import { DMP_DISTANCE, DMP_THRESHOLD, dmpMatcher } from './alternatives/dmpQuote';
-import { classify, emit, fingerprint, median, now, sampleIndexes, tally, toAnnotation } from './support';
+import { classify, collect, collectGarbage, emit, fingerprint, median, sampleIndexes, tally, timeRun, toAnnotation, type Run } from './support';
 
 const WORKLOAD = 'reanchor';
 
@@ -46,29 +46,34 @@ function makeInput(quick: boolean): Input {
 
 export function ours(quick: boolean): void {
   const inp = makeInput(quick);
-  const runs = quick ? 3 : 5;
-  const times: number[] = [];
+  const count = 5;
+  const runs: Run[] = [];
   let results: ReturnType<typeof reanchorDocument> = [];
-  for (let r = 0; r < runs; r++) {
-    const t0 = now();
+  for (let r = 0; r < count; r++) {
+    collectGarbage();
     // What a host does when a file changed on disk: hash the new text, diff it against the snapshot, verify.
-    results = reanchorDocument({ text: inp.after, annotations: inp.annotations, snapshot: (h) => (h === inp.hash ? inp.before : undefined) });
-    times.push(now() - t0);
+    const run = timeRun(() => reanchorDocument({ text: inp.after, annotations: inp.annotations, snapshot: (h) => (h === inp.hash ? inp.before : undefined) }));
+    results = run.value;
+    runs.push(run);
   }
   const accuracy = tally(results.map((r) => classify(inp.after, inp.truth.get(r.id) as SpanState, r.after)));
   emit({
     workload: WORKLOAD,
     method: 'Marginalia: reanchorDocument (snapshot diff)',
-    ms: median(times),
+    ms: median(runs.map((r) => r.wall)),
     unit: 'total',
-    note: `median of ${runs} runs (first ${times[0].toFixed(0)} ms)`,
+    runs: collect(runs),
+    cpuBound: true,
+    repeat: `${count} runs in one process`,
+    note: `first run ${runs[0].wall.toFixed(0)} ms`,
     accuracy,
     input: inp.input,
     extra: { label: inp.label },
   });
 }
 
-/** Runs `place` on a seeded sample of the annotations (all of them when sample >= count) and extrapolates. */
+/** Runs `place` on a seeded sample of the annotations (all of them when sample >= count) in five runs of a fifth of
+ *  the sample each, and extrapolates each run to all the annotations. */
 function alternative(
   quick: boolean,
   method: string,
@@ -79,21 +84,32 @@ function alternative(
   const inp = makeInput(quick);
   const picked = sampleIndexes(mulberry32(7), inp.annotations.length, sample);
   const verdicts: Array<'correct' | 'lost' | 'wrong'> = [];
-  const t0 = now();
-  const found = picked.map((i) => place(inp.after, inp.annotations[i]));
-  const ms = now() - t0;
+  const count = 5;
+  const per = Math.ceil(picked.length / count);
+  const runs: Run[] = [];
+  const found: Array<{ start: number; end: number } | undefined> = [];
+  for (let r = 0; r < count; r++) {
+    const part = picked.slice(r * per, (r + 1) * per);
+    const run = timeRun(() => part.map((i) => place(inp.after, inp.annotations[i])));
+    found.push(...run.value);
+    runs.push(run);
+  }
   picked.forEach((i, k) => verdicts.push(classify(inp.after, inp.truth.get(inp.annotations[i].id) as SpanState, found[k])));
   const n = inp.annotations.length;
-  const scale = n / picked.length;
+  const scale = n / per;
+  const collected = collect(runs, scale);
   emit({
     workload: WORKLOAD,
     method,
-    ms: ms * scale,
+    ms: median(collected.wall),
     unit: 'total',
-    note: picked.length < n ? `measured on ${picked.length.toLocaleString('en')}, ×${scale.toFixed(1)}` : undefined,
+    runs: collected,
+    cpuBound: true,
+    repeat: `${count} runs in one process`,
+    note: `each run on ${per.toLocaleString('en')} annotations, ×${scale.toFixed(1)}`,
     accuracy: tally(verdicts),
     input: inp.input,
-    extra: { label: inp.label, measuredMs: Math.round(ms), ...extra },
+    extra: { label: inp.label, ...extra },
   });
 }
 

@@ -2,6 +2,7 @@
 // classification of test/unit/anchoring/anchorAccuracy.test.ts. A workload runs in its own process, so its peak memory
 // (the process's maximum resident set) is its own.
 import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
 import type { Annotation } from '../src/core/model';
 import { makeQuote } from '../src/core/model';
 import type { SpanState } from '../src/core/anchoring';
@@ -16,6 +17,96 @@ export function median(xs: readonly number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;
   return s.length % 2 === 1 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+let perThread: boolean | undefined;
+
+/**
+ * CPU time of the calling (main) thread so far, in ms: the whole process's CPU time (process.cpuUsage(), exact to
+ * the microsecond) less that of its other threads (the garbage collector's helpers, libuv's pool, ...), each read
+ * from the first field of /proc/self/task/<tid>/schedstat (nanoseconds on a CPU). The main thread's own schedstat
+ * is not used: while a thread runs, the kernel brings that figure up to date only at the scheduler's ticks, a few
+ * milliseconds apart, while the other threads are asleep when it is read and so are exact. Time spent waiting for
+ * a core is in neither. Costs about 0.2 ms. Without /proc (not Linux): the whole process's CPU time.
+ */
+export function threadCpuMs(): number {
+  const total = processCpuMs();
+  if (perThread === false) return total;
+  try {
+    const main = String(process.pid);
+    let others = 0;
+    for (const tid of fs.readdirSync('/proc/self/task')) {
+      if (tid === main) continue;
+      try {
+        others += Number(fs.readFileSync(`/proc/self/task/${tid}/schedstat`, 'latin1').split(' ', 1)[0]);
+      } catch {
+        // the thread ended between the listing and the read
+      }
+    }
+    perThread = true;
+    return total - others / 1e6;
+  } catch {
+    perThread = false;
+    return total;
+  }
+}
+
+/** CPU time of the whole process so far (every thread, user + system), in ms. */
+export function processCpuMs(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+}
+
+/** One measured run: wall time, CPU time of the main thread and of the whole process (ms). */
+export interface Run {
+  wall: number;
+  cpu: number;
+  cpuAll: number;
+}
+
+/** The runs of a row, each array in run order; what the report takes medians and spreads of. */
+export interface Runs {
+  wall: number[];
+  cpu: number[];
+  cpuAll: number[];
+}
+
+/** Times `fn` once: wall, main-thread CPU and process CPU around it. */
+export function timeRun<T>(fn: () => T): Run & { value: T } {
+  const c0 = processCpuMs();
+  const t0 = threadCpuMs();
+  const w0 = now();
+  const value = fn();
+  const wall = now() - w0;
+  return { value, wall, cpu: threadCpuMs() - t0, cpuAll: processCpuMs() - c0 };
+}
+
+/** Times an async `fn` once (wall time includes waiting for I/O; CPU times do not). */
+export async function timeRunAsync<T>(fn: () => Promise<T>): Promise<Run & { value: T }> {
+  const c0 = processCpuMs();
+  const t0 = threadCpuMs();
+  const w0 = now();
+  const value = await fn();
+  const wall = now() - w0;
+  return { value, wall, cpu: threadCpuMs() - t0, cpuAll: processCpuMs() - c0 };
+}
+
+/** The runs collected, each scaled by `factor` (e.g. 1/n for per-operation figures, or a sample's extrapolation). */
+export function collect(runs: readonly Run[], factor = 1): Runs {
+  return { wall: runs.map((r) => r.wall * factor), cpu: runs.map((r) => r.cpu * factor), cpuAll: runs.map((r) => r.cpuAll * factor) };
+}
+
+/** Heap in use after a full garbage collection (needs --expose-gc, which out/bench/run.js is started with), in MB. */
+export function heapAfterGcMb(): number | undefined {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (!gc) return undefined;
+  gc();
+  return process.memoryUsage().heapUsed / 2 ** 20;
+}
+
+/** Runs the garbage collector when exposed, so one run's garbage is not collected during the next. */
+export function collectGarbage(): void {
+  (globalThis as { gc?: () => void }).gc?.();
 }
 
 /** Peak resident set size of this process so far, in MB. */
@@ -37,10 +128,20 @@ export interface Accuracy {
 export interface BenchResult {
   workload: string;
   method: string;
-  /** The number compared with the goal and between methods (ms). */
+  /** The median wall time (ms), in `unit`; what the report shows when the row gives no `runs`. */
   ms: number;
   /** What `ms` is: "total", "median per edit", ... */
   unit: string;
+  /** Each run's wall and CPU times in `unit` (at least five for a full run); the report prints medians and spreads. */
+  runs?: Runs;
+  /** How the runs were made, e.g. "5 runs in one process" or "5 processes" (scripts/bench.mjs merges processes). */
+  repeat?: string;
+  /** The work is CPU-bound: its goal is judged on the median CPU time of the main thread rather than on wall time. */
+  cpuBound?: boolean;
+  /** Heap in use after loading the input and a full garbage collection, MB. */
+  heapMb?: number;
+  /** One-minute load average before and after the process that ran the row (filled in by scripts/bench.mjs). */
+  load?: [number, number];
   /** e.g. "measured on 300, ×33.3". */
   note?: string;
   accuracy?: Accuracy;
@@ -66,12 +167,16 @@ export function fingerprint(...parts: Array<string | number>): string {
 
 const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 
-/** A ULID-shaped id from a seeded generator: 10 characters of time, 16 of randomness. */
+/**
+ * A ULID-shaped id from a seeded generator: 10 characters of time, 16 of randomness. Joined from an array, so that
+ * it is one flat string, as an id read from a sidecar is: built by `+=`, V8 keeps it as a rope 26 pieces deep, and
+ * every comparison of two such ids walks the pieces (a naive scan comparing ids was several times slower for it).
+ */
 export function seededId(rng: Rng, time: number): string {
-  let s = '';
-  for (let i = 9, t = time; i >= 0; i--, t = Math.floor(t / 32)) s = CROCKFORD[t % 32] + s;
-  for (let i = 0; i < 16; i++) s += CROCKFORD[Math.floor(rng() * 32)];
-  return s;
+  const chars = new Array<string>(26);
+  for (let i = 9, t = time; i >= 0; i--, t = Math.floor(t / 32)) chars[i] = CROCKFORD[t % 32];
+  for (let i = 10; i < 26; i++) chars[i] = CROCKFORD[Math.floor(rng() * 32)];
+  return chars.join('');
 }
 
 export function toAnnotation(id: string, doc: string, text: string, start: number, end: number, docHash: string): Annotation {

@@ -83,7 +83,7 @@ export function ours(quick: boolean, many = false): void {
     drawn += ranges.length / 2;
   }
   emit({
-    workload: WORKLOAD,
+    workload: many ? `${WORKLOAD}100k` : WORKLOAD,
     method: 'Marginalia: LiveDocument.applyChange + overlapping(viewport) from the edit tracker',
     ms: median(times),
     unit: 'median per edit',
@@ -127,7 +127,7 @@ export function naive(quick: boolean, many = false): void {
     drawn += ranges.length / 2;
   }
   emit({
-    workload: WORKLOAD,
+    workload: many ? `${WORKLOAD}100k` : WORKLOAD,
     method: 'naive: shift every span, filter all for the viewport',
     ms: median(times),
     unit: 'median per edit',
