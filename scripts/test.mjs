@@ -10,7 +10,8 @@ const integration = (/** @type {string[]} */ ...args) => [path.join(ROOT, 'scrip
 const SUITES = [
   { name: 'unit', cmd: node, args: [mocha, '--config', '.mocharc.json'] },
   { name: 'cli', cmd: node, args: [mocha, '--config', 'test/cli/mocharc.json'] },
-  { name: 'integration', vscode: true, cmd: node, args: integration() },
+  // The main extension-host suite runs over a hundred tests in one window: it gets more than the default 180 s.
+  { name: 'integration', vscode: true, cmd: node, args: integration('--timeout', '600') },
   {
     name: 'multiroot',
     vscode: true,
