@@ -3,6 +3,7 @@
 import * as vscode from 'vscode';
 import { Disposable } from './lifecycle';
 import { COMMANDS } from './commandIds';
+import { pickFolder } from './folderPick';
 import type * as Formats from '../core/formats';
 import type { ExportInputDocument, BesideFile, ExportFormat, ExportFormatInfo } from '../core/formats';
 import { coderLabel, readDocument } from '../core/store';
@@ -218,18 +219,14 @@ export class ExportCommand extends Disposable {
     }
   }
 
-  private async pickFolder(uri: string | undefined): Promise<FolderModel> {
-    const all = this.workspace.all();
-    const named = uri && all.find((f) => f.folder.uri.toString() === uri);
-    if (named) return named;
-    if (all.length === 0) throw new UserFacingError('Open a folder with a corpus first.');
-    if (all.length === 1) return all[0];
-    const pick = await this.prompts.pick(
-      all.map((f) => ({ label: f.name, description: plural(f.count(), 'annotation'), f })),
-      { placeHolder: 'Export the corpus of which folder?' },
+  private pickFolder(uri: string | undefined): Promise<FolderModel> {
+    return pickFolder(
+      this.workspace.all(),
+      uri,
+      (items, options) => this.prompts.pick(items, options),
+      'Export the corpus of which folder?',
+      'Open a folder with a corpus first.',
     );
-    if (!pick) throw new Cancelled();
-    return pick.f;
   }
 
   /**

@@ -5,6 +5,7 @@
 import * as vscode from 'vscode';
 import { Disposable } from './lifecycle';
 import { COMMANDS } from './commandIds';
+import { pickFolder } from './folderPick';
 import type * as Formats from '../core/formats';
 import type { ExportedDocument, ImportSummary } from '../core/formats';
 import { NotCorpusError, NotTextError, SidecarError, listCorpus, readDocument } from '../core/store';
@@ -171,18 +172,14 @@ export class ImportCommand extends Disposable {
     }
   }
 
-  private async pickFolder(uri: string | undefined): Promise<FolderModel> {
-    const all = this.workspace.all();
-    const named = uri && all.find((f) => f.folder.uri.toString() === uri);
-    if (named) return named;
-    if (all.length === 0) throw new UserFacingError('Open a folder with a corpus first.');
-    if (all.length === 1) return all[0];
-    const pick = await this.prompts.pick(
-      all.map((f) => ({ label: f.name, description: plural(f.count(), 'annotation'), f })),
-      { placeHolder: 'Import into which folder?' },
+  private pickFolder(uri: string | undefined): Promise<FolderModel> {
+    return pickFolder(
+      this.workspace.all(),
+      uri,
+      (items, options) => this.prompts.pick(items, options),
+      'Import into which folder?',
+      'Open a folder with a corpus first.',
     );
-    if (!pick) throw new Cancelled();
-    return pick.f;
   }
 
   private async pickFile(folder: FolderModel): Promise<vscode.Uri> {

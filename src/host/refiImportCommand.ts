@@ -4,6 +4,7 @@
 import * as vscode from 'vscode';
 import { Disposable } from './lifecycle';
 import { COMMANDS } from './commandIds';
+import { pickFolder } from './folderPick';
 import type * as Formats from '../core/formats';
 import type { RefiImportPlan } from '../core/formats';
 import { PathError, plural, toRelPath } from '../core/model';
@@ -166,17 +167,13 @@ export class RefiImportCommand extends Disposable {
     return result;
   }
 
-  private async pickFolder(uri: string | undefined): Promise<FolderModel> {
-    const all = this.workspace.all();
-    const named = uri && all.find((f) => f.folder.uri.toString() === uri);
-    if (named) return named;
-    if (all.length === 0) throw new UserFacingError('Open a folder first: a REFI-QDA project is imported into a workspace folder.');
-    if (all.length === 1) return all[0];
-    const pick = await this.prompts.pick(
-      all.map((f) => ({ label: f.name, f })),
-      { placeHolder: 'Import into which folder?' },
+  private pickFolder(uri: string | undefined): Promise<FolderModel> {
+    return pickFolder(
+      this.workspace.all(),
+      uri,
+      (items, options) => this.prompts.pick(items, options),
+      'Import into which folder?',
+      'Open a folder first: a REFI-QDA project is imported into a workspace folder.',
     );
-    if (!pick) throw new Cancelled();
-    return pick.f;
   }
 }

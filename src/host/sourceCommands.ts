@@ -4,6 +4,7 @@
 import * as vscode from 'vscode';
 import { Disposable } from './lifecycle';
 import { COMMANDS } from './commandIds';
+import { pickFolder } from './folderPick';
 import {
   addSource,
   captureSource,
@@ -217,18 +218,14 @@ export class SourceCommands extends Disposable {
     return plan;
   }
 
-  private async pickFolder(uri: string | undefined): Promise<FolderModel> {
-    const all = this.workspace.all();
-    const named = uri && all.find((f) => f.folder.uri.toString() === uri);
-    if (named) return named;
-    if (all.length === 0) throw new UserFacingError('Open a folder first: sources are added to a workspace folder.');
-    if (all.length === 1) return all[0];
-    const pick = await this.prompts.pick(
-      all.map((f) => ({ label: f.name, f })),
-      { placeHolder: 'Into which workspace folder?' },
+  private pickFolder(uri: string | undefined): Promise<FolderModel> {
+    return pickFolder(
+      this.workspace.all(),
+      uri,
+      (items, options) => this.prompts.pick(items, options),
+      'Into which workspace folder?',
+      'Open a folder first: sources are added to a workspace folder.',
     );
-    if (!pick) throw new Cancelled();
-    return pick.f;
   }
 }
 
