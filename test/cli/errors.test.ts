@@ -64,7 +64,8 @@ describe('CLI: clear errors, fair waiting', function () {
             let err = '';
             child.stdout.on('data', (d: Buffer) => (out += d.toString()));
             child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-            child.on('exit', (code) => resolve({ code, out, err }));
+            // 'close', not 'exit': the process can exit before its output has all been read.
+            child.on('close', (code) => resolve({ code, out, err }));
           }),
       );
       const results = await Promise.all(runs);

@@ -381,7 +381,7 @@ describe('issue 5 (CLI)', function () {
             });
             let out = '';
             child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-            child.on('exit', (code) => resolve({ code, out }));
+            child.on('close', (code) => resolve({ code, out })); // 'close': all output read
           }),
       );
       const results = await Promise.all(runs);
