@@ -739,16 +739,7 @@ class Context {
     const planned = <T>(plan: () => Promise<T>): Promise<T> =>
       plan().catch((e: unknown) => {
         // (A folder or a FIFO where a document should be is an error naming its file.)
-        if (e instanceof CliError || e instanceof ExportFormatError) throw e;
-        if (!(
-          e instanceof ImportError ||
-          e instanceof SidecarError ||
-          e instanceof NotTextError ||
-          e instanceof PathError ||
-          typeof (e as { file?: unknown }).file === 'string'
-        ))
-          throw e;
-        throw new CliError(`${fileArg}: ${(e as Error).message}; nothing was imported`);
+        throw importRefusal(e, fileArg);
       });
     let summaries: ImportSummary[];
     if (format === 'yaml') {
@@ -848,16 +839,7 @@ class Context {
         () => listCorpus(this.fs),
       );
     } catch (e) {
-      if (e instanceof CliError) throw e;
-      if (!(
-        e instanceof ImportError ||
-        e instanceof SidecarError ||
-        e instanceof NotTextError ||
-        e instanceof PathError ||
-        typeof (e as { file?: unknown }).file === 'string'
-      ))
-        throw e;
-      throw new CliError(`${fileArg}: ${(e as Error).message}; nothing was imported`);
+      throw importRefusal(e, fileArg);
     }
     await applyRefiImport(this.store, plan);
     for (const line of imp.skipped) this.warn(`not imported: ${line}`);
@@ -1289,3 +1271,16 @@ export function runFromProcess(): void {
 }
 
 if (require.main === module) runFromProcess();
+
+/** An error met while planning an import, as the CLI reports it: one that names what is wrong with the imported file
+ *  or the workspace becomes "FILE: …; nothing was imported"; anything else (a bug) passes as it is. */
+function importRefusal(e: unknown, fileArg: string): unknown {
+  if (e instanceof CliError || e instanceof ExportFormatError) return e;
+  const named =
+    e instanceof ImportError ||
+    e instanceof SidecarError ||
+    e instanceof NotTextError ||
+    e instanceof PathError ||
+    typeof (e as { file?: unknown }).file === 'string';
+  return named ? new CliError(`${fileArg}: ${(e as Error).message}; nothing was imported`) : e;
+}
