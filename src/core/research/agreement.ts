@@ -100,6 +100,7 @@ export function computeAgreement(input: AgreementInput): AgreementReport {
 
   const kinds = input.kinds ? [...new Set(input.kinds)] : usedKinds(compared, byDoc, input.codebook);
   const kindSet = new Set(kinds);
+  const kindIndex = new Map(kinds.map((k, i) => [k, i]));
 
   const documents: Record<string, DocumentAgreement> = {};
   const corpusUnits = kinds.map(() => coders.map((): Span[] => []));
@@ -110,13 +111,19 @@ export function computeAgreement(input: AgreementInput): AgreementReport {
   let offset = 0;
 
   for (const d of compared) {
-    const annotations = (byDoc.get(d.path) ?? []).filter((a) => kindSet.has(a.kind));
+    // The document's annotations of the compared kinds, and each kind's spans per coder, in one pass.
+    const annotations: Annotation[] = [];
+    const layers = kinds.map(() => coders.map((): Span[] => []));
+    for (const a of byDoc.get(d.path) ?? []) {
+      const k = kindIndex.get(a.kind);
+      if (k === undefined) continue;
+      annotations.push(a);
+      layers[k][coderIndex.get(a.provenance.author) as number].push(a.target);
+    }
     const perKind: Record<string, KindFigures> = {};
     const docParts: KindCounts[] = [];
     kinds.forEach((kind, k) => {
-      const layers = coders.map((): Span[] => []);
-      for (const a of annotations) if (a.kind === kind) layers[coderIndex.get(a.provenance.author) as number].push(a.target);
-      const units = layers.map((l) => normaliseUnits(l, d.length));
+      const units = layers[k].map((l) => normaliseUnits(l, d.length));
       const counts = countCodeUnits(units, d.length);
       units.forEach((list, c) => {
         for (const u of list) corpusUnits[k][c].push({ start: u.start + offset, end: u.end + offset });

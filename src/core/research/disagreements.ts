@@ -178,10 +178,13 @@ function linked<T>(items: readonly T[], span: (x: T) => Span, same: (x: T, y: T)
     return i;
   };
   const sorted = items.map((_, i) => i).sort((a, b) => span(items[a]).start - span(items[b]).start);
-  let active: number[] = [];
+  const active: number[] = [];
   for (const i of sorted) {
     const s = span(items[i]);
-    active = active.filter((j) => span(items[j]).end >= s.start);
+    // Keep, in place, the items whose span still reaches this start.
+    let kept = 0;
+    for (const j of active) if (span(items[j]).end >= s.start) active[kept++] = j;
+    active.length = kept;
     for (const j of active) {
       if (samePassage(span(items[j]), s) && same(items[j], items[i])) {
         const a = find(i);
