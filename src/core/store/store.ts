@@ -4,6 +4,7 @@
 import { STORE_DIR } from '../../constants';
 import { CODEBOOK_PATH, CodebookError, defaultCodebook, parseCodebookBytes, serializeCodebook, type Codebook } from './codebook';
 import { AnnotationInputError, type Annotation } from '../model';
+import { Pacer } from './pacer';
 import { systemClock, type Clock, type WorkspaceFs } from './ports';
 import {
   SIDECAR_EXTENSION,
@@ -180,21 +181,19 @@ export class AnnotationStore {
     const loaded = new Array<Annotation[] | undefined>(files.length);
     let next = 0;
     // Reads overlap while parses run one at a time between them: the files are small and parsing is the main cost.
-    let since = performance.now();
+    // Reads may complete at once (a synchronous fast path, a warm cache) and parses are synchronous: the workers give
+    // the event loop a turn every few milliseconds, so a host stays responsive while thousands load.
+    const pacer = new Pacer(YIELD_EVERY_MS);
     const worker = async (): Promise<void> => {
-      while (next < files.length) {
+      for (;;) {
+        for (let turn = pacer.next(); turn; turn = pacer.next()) await turn;
+        if (next >= files.length) return;
         const i = next++;
         const file = files[i];
         try {
           loaded[i] = await this.readSidecar(file);
         } catch (e) {
           errors.push(asSidecarError(e, file));
-        }
-        // Reads may complete at once (a synchronous fast path, a warm cache) and parses are synchronous: give the
-        // event loop a turn every few milliseconds, so a host stays responsive while thousands load.
-        if (performance.now() - since > YIELD_EVERY_MS) {
-          await new Promise((resolve) => setImmediate(resolve));
-          since = performance.now();
         }
       }
     };
@@ -215,8 +214,11 @@ export class AnnotationStore {
     const errors: SidecarError[] = [];
     const files = (await this.listSidecars(this.dir, errors)).sort();
     let next = 0;
+    const pacer = new Pacer(YIELD_EVERY_MS);
     const worker = async (): Promise<void> => {
-      while (next < files.length) {
+      for (;;) {
+        for (let turn = pacer.next(); turn; turn = pacer.next()) await turn;
+        if (next >= files.length) return;
         const file = files[next++];
         try {
           const annotations = await this.readSidecar(file);
