@@ -4,14 +4,15 @@
 // built as src/host/corpusTree.ts does. "cached" starts with the summary cache a previous session wrote (made here
 // first, not timed); the first level then needs no sidecar read, and the full load goes on after it, whose longest
 // main-thread stall is measured with a 1 ms timer. "uncached" is the same folder without a cache: the first level
-// waits for every sidecar. Five runs each in one process, median and spread, wall and CPU.
+// waits for every sidecar. Five runs each in one process, each after a full garbage collection (a cold start has no
+// earlier run's garbage to collect), median and spread, wall and CPU time of the main thread and of the process.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { CorpusFolder, DEFAULT_INCLUDE, buildCorpusTree, summariseCounts, type SummaryCachePort } from '../src/core/store';
 import { NodeWorkspaceFs } from '../src/node';
 import { corpusDir, generate } from './corpus';
-import { emit, median, now } from './support';
+import { collect, collectGarbage, emit, median, now, processCpuMs, threadCpuMs, type Run as Timed } from './support';
 
 const WORKLOAD = 'firstTree';
 const RUNS = 5;
@@ -41,9 +42,7 @@ function drawFirstLevel(folder: CorpusFolder): number {
   return tree.annotations;
 }
 
-interface Run {
-  wall: number;
-  cpu: number;
+interface Run extends Timed {
   annotations: number;
   fullLoad: number;
   longestStall: number;
@@ -60,13 +59,14 @@ async function once(root: string, cache: SummaryCachePort | undefined): Promise<
     longest = Math.max(longest, t - last);
     last = t;
   }, 1);
-  const c0 = process.cpuUsage();
+  collectGarbage();
+  const c0 = processCpuMs();
+  const m0 = threadCpuMs();
   const t0 = now();
   folder = folderOn(root, cache, () => {
     if (first || !folder) return;
     const annotations = drawFirstLevel(folder);
-    const c = process.cpuUsage(c0);
-    first = { wall: now() - t0, cpu: (c.user + c.system) / 1000, annotations, fullLoad: 0, longestStall: 0 };
+    first = { wall: now() - t0, cpu: threadCpuMs() - m0, cpuAll: processCpuMs() - c0, annotations, fullLoad: 0, longestStall: 0 };
     // Stalls are counted from the first level on: the background load is what must not block.
     longest = 0;
     last = now();
@@ -90,18 +90,19 @@ async function measure(quick: boolean, cached: boolean): Promise<void> {
   const runs: Run[] = [];
   for (let i = 0; i < RUNS; i++) runs.push(await once(root, cache));
   fs.rmSync(cacheFile, { force: true });
-  const walls = runs.map((r) => r.wall);
   const cpus = runs.map((r) => r.cpu);
-  const spread = (xs: number[]): string => `${Math.min(...xs).toFixed(0)}–${Math.max(...xs).toFixed(0)} ms`;
   emit({
     workload: WORKLOAD,
     method: cached
       ? 'Marginalia: Corpus view first level from a cold store, with the summary cache'
       : 'no summary cache: the first level after every sidecar is loaded',
-    ms: median(walls),
-    unit: `median of ${RUNS}`,
+    ms: median(runs.map((r) => r.wall)),
+    unit: 'to the first level',
+    runs: collect(runs),
+    cpuBound: true,
+    repeat: `${RUNS} cold starts of the store in one process`,
     note:
-      `wall ${spread(walls)}; CPU median ${median(cpus).toFixed(0)} ms (${spread(cpus)}); ${runs[0].annotations.toLocaleString('en')} annotations counted` +
+      `${runs[0].annotations.toLocaleString('en')} annotations counted` +
       (cached
         ? `; full load done at ${median(runs.map((r) => r.fullLoad)).toFixed(0)} ms, longest main-thread stall during it ${median(runs.map((r) => r.longestStall)).toFixed(0)} ms (median)`
         : ''),

@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { PathError, toRelPath, UserError } from '../core/model';
 import { shortName, withFileLock } from './fileLock';
-import type { DirEntry, WorkspaceFs } from '../core/store';
+import { Pacer, type DirEntry, type WorkspaceFs } from '../core/store';
 
 /** A path that names something other than a regular file (a FIFO, a device, a socket, a folder): never read, as
  *  reading a FIFO waits for a writer forever. A UserError naming the file: the CLI exits 2 with its message. */
@@ -157,8 +157,9 @@ export class NodeWorkspaceFs implements WorkspaceFs {
  *  of a few milliseconds: metadata comes from the kernel's cache, and a promise per file costs ten times the call. */
 export async function lstatRegular(root: string, rels: readonly string[]): Promise<Map<string, { size: number; mtime: number }>> {
   const out = new Map<string, { size: number; mtime: number }>();
-  let since = performance.now();
+  const pacer = new Pacer();
   for (const rel of rels) {
+    for (let turn = pacer.next(); turn; turn = pacer.next()) await turn;
     let s: Stats | undefined;
     try {
       s = lstatSync(path.join(root, ...toRelPath(rel).split('/')));
@@ -166,10 +167,6 @@ export async function lstatRegular(root: string, rels: readonly string[]): Promi
       s = undefined;
     }
     if (s?.isFile()) out.set(rel, { size: s.size, mtime: s.mtimeMs });
-    if (performance.now() - since > 10) {
-      await new Promise((resolve) => setImmediate(resolve));
-      since = performance.now();
-    }
   }
   return out;
 }

@@ -27,6 +27,7 @@ import { findMoves, moveAnnotations, restoreDocument as restoreFromSnapshot } fr
 import { emptyRegister, type EntityRegister } from './entities';
 import { loadEntities } from './entityStore';
 import { systemClock, type Clock, type Logger, type WorkspaceFs } from './ports';
+import { Pacer } from './pacer';
 import { RelationIndex } from './relations';
 import {
   RACY_WINDOW_MS,
@@ -200,7 +201,7 @@ export class CorpusFolder {
       await this.loadCodebook();
       await this.loadEntities();
       stats = await this.statSidecars(listed.files);
-      const first = await this.firstLevel(listed.files, stats, parseSummaryCache(text, this.store.layer));
+      const first = await this.firstLevel(listed.files, stats, parseSummaryCache(text, this.store.layer), new Set(corpus));
       if (first) {
         this.cachedCounts = first.counts;
         this.showCorpus(corpus);
@@ -265,12 +266,14 @@ export class CorpusFolder {
     files: readonly string[],
     stats: ReadonlyMap<string, { size: number; mtime: number }>,
     cache: ReadonlyMap<string, CachedSidecar>,
+    corpus: ReadonlySet<string>,
   ): Promise<{ counts: Map<string, KindCount[]>; loaded: Map<string, [string, Annotation[]]>; fromCache: number; read: number } | undefined> {
     const counts = new Map<string, KindCount[]>();
     const uncounted: string[] = [];
     for (const file of files) {
       const doc = this.store.docOf(file);
-      if (doc === undefined || this.notCorpus(doc)) continue;
+      // A listed corpus document passed the same patterns; only the others (sidecars of missing documents) are checked.
+      if (doc === undefined || (!corpus.has(doc) && this.notCorpus(doc))) continue;
       const st = stats.get(file);
       const c = cache.get(file);
       if (st && c && c.size === st.size && c.mtime === st.mtime) counts.set(doc, c.counts);
@@ -318,7 +321,10 @@ export class CorpusFolder {
     const files = docs.map((d) => this.store.sidecarPath(d));
     const looked = stats ?? (await this.statSidecars(files));
     const now = this.clock.now().getTime();
+    // After a load every document is counted: in slices, as the load itself runs, so the host stays responsive.
+    const pacer = new Pacer();
     for (let i = 0; i < docs.length; i++) {
+      for (let turn = pacer.next(); turn; turn = pacer.next()) await turn;
       const st = looked.get(files[i]);
       const list = this.stored.get(docs[i]);
       if (st && list && st.mtime <= now - RACY_WINDOW_MS) {
@@ -329,7 +335,7 @@ export class CorpusFolder {
       // Too fresh to trust yet: counted again at the next write.
       if (st && list) this.summariesPending.add(docs[i]);
     }
-    await cache.write(renderSummaryCache(summaries, this.store.layer));
+    await cache.write(await renderSummaryCache(summaries, this.store.layer, pacer));
   }
 
   private countsOf(list: readonly Annotation[]): KindCount[] {
@@ -506,7 +512,9 @@ export class CorpusFolder {
 
   /** Documents to show: the corpus plus annotated documents that are gone (their annotations are kept). */
   documents(): string[] {
-    const extra = [...new Set([...this.stored.keys(), ...this.cachedCounts.keys()])].filter((d) => !this.corpusSet.has(d));
+    const extra: string[] = [];
+    for (const d of this.stored.keys()) if (!this.corpusSet.has(d)) extra.push(d);
+    for (const d of this.cachedCounts.keys()) if (!this.corpusSet.has(d) && !this.stored.has(d)) extra.push(d);
     return extra.length === 0 ? this.corpus : [...this.corpus, ...extra].sort();
   }
 

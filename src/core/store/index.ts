@@ -14,6 +14,7 @@ export * from './entities';
 export * from './entityStore';
 export * from './merge';
 export * from './moves';
+export * from './pacer';
 export * from './relations';
 export * from './relationTypes';
 export * from './ports';

@@ -8,6 +8,7 @@
 export class Pacer {
   private since: number;
   private turn: Promise<void> | undefined;
+  private fresh = true;
 
   constructor(
     private readonly sliceMs = 10,
@@ -25,10 +26,16 @@ export class Pacer {
    */
   next(): Promise<void> | undefined {
     if (this.turn) return this.turn;
+    // The first step after a turn always runs, however short the slice: work goes on.
+    if (this.fresh) {
+      this.fresh = false;
+      return undefined;
+    }
     if (this.now() - this.since <= this.sliceMs) return undefined;
     this.turn = new Promise((resolve) =>
       setImmediate(() => {
         this.turn = undefined;
+        this.fresh = true;
         this.since = this.now();
         resolve();
       }),

@@ -6,6 +6,7 @@
 // one counted from the annotations themselves.
 import type { Annotation } from '../model';
 import type { DocSummary } from './corpusIndex';
+import type { Pacer } from './pacer';
 
 /** Annotations of one coder and one kind in a document: anchored, and orphaned. */
 export interface KindCount {
@@ -96,19 +97,22 @@ export function parseSummaryCache(text: string | undefined, layer: string): Map<
   return out;
 }
 
-/** The cache's text (see parseSummaryCache), sidecars in file order. */
-export function renderSummaryCache(entries: ReadonlyMap<string, CachedSidecar>, layer: string): string {
+/** The cache's text (see parseSummaryCache), sidecars in file order; JSON.stringify's text of that object, built a
+ *  row at a time so that, given a `pacer`, a workspace of many thousand sidecars leaves the event loop its turns. */
+export async function renderSummaryCache(entries: ReadonlyMap<string, CachedSidecar>, layer: string, pacer?: Pacer): Promise<string> {
   const authors = new Map<string, number>();
   const kinds = new Map<string, number>();
   const place = (m: Map<string, number>, k: string): number => m.get(k) ?? (m.set(k, m.size), m.size - 1);
-  const sidecars: Record<string, number[]> = {};
+  const rows: string[] = [];
   for (const file of [...entries.keys()].sort()) {
+    for (let turn = pacer?.next(); turn; turn = pacer?.next()) await turn;
     const e = entries.get(file) as CachedSidecar;
     const row = [e.size, e.mtime];
     for (const c of e.counts) row.push(place(authors, c.author), place(kinds, c.kind), c.anchored, c.orphaned);
-    sidecars[file] = row;
+    rows.push(`${JSON.stringify(file)}:${JSON.stringify(row)}`);
   }
-  return JSON.stringify({ version: VERSION, layer, authors: [...authors.keys()], kinds: [...kinds.keys()], sidecars });
+  const head = JSON.stringify({ version: VERSION, layer, authors: [...authors.keys()], kinds: [...kinds.keys()] });
+  return `${head.slice(0, -1)},"sidecars":{${rows.join(',')}}}`;
 }
 
 function isStrings(x: unknown): x is string[] {

@@ -44,12 +44,25 @@ describe('Pacer', () => {
     const pacer = new Pacer(10, () => clock);
     clock = 10;
     assert.equal(pacer.next(), undefined);
+    assert.equal(pacer.next(), undefined);
     clock = 11;
     const turn = pacer.next();
     assert.ok(turn instanceof Promise);
     assert.equal(pacer.next(), turn, 'every worker waits for the same turn');
     await turn;
     assert.equal(pacer.next(), undefined, 'a new slice starts after the turn');
+  });
+
+  it('lets one step run after every turn, even with a slice of 0 ms', async () => {
+    let clock = 0;
+    const pacer = new Pacer(0, () => clock);
+    let steps = 0;
+    for (let i = 0; i < 5; i++) {
+      for (let turn = pacer.next(); turn; turn = pacer.next()) await turn;
+      clock++;
+      steps++;
+    }
+    assert.equal(steps, 5);
   });
 
   it('lets a timer run while workers load', async () => {

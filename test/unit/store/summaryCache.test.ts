@@ -6,6 +6,7 @@ import {
   CorpusFolder,
   DEFAULT_INCLUDE,
   countAnnotations,
+  Pacer,
   parseSummaryCache,
   renderSummaryCache,
   serializeSidecar,
@@ -122,12 +123,21 @@ describe('Summary cache: the first level before the sidecars are read', () => {
     );
   });
 
-  it('reads back what it writes, and treats anything else as an empty cache', () => {
+  it('reads back what it writes, and treats anything else as an empty cache', async () => {
     const entries = new Map([
       ['.marginalia/annotations/a.txt.yaml', { size: 10, mtime: 5, counts: [{ author: 'ana', kind: 'claim', anchored: 2, orphaned: 1 }] }],
     ]);
-    const text = renderSummaryCache(entries, 'coders');
+    const text = await renderSummaryCache(entries, 'coders');
     assert.deepEqual(parseSummaryCache(text, 'coders'), entries);
+    assert.deepEqual(JSON.parse(text), {
+      version: 1,
+      layer: 'coders',
+      authors: ['ana'],
+      kinds: ['claim'],
+      sidecars: { '.marginalia/annotations/a.txt.yaml': [10, 5, 0, 0, 2, 1] },
+    });
+    const many = new Map(Array.from({ length: 3000 }, (_, i) => [`f"${i}\u2028.yaml`, { size: i, mtime: i + 0.5, counts: [] }]));
+    assert.deepEqual(parseSummaryCache(await renderSummaryCache(many, 'coders', new Pacer(0)), 'coders'), many, 'names JSON must escape, in slices');
     assert.equal(parseSummaryCache(text, 'reviewed').size, 0, 'another layer');
     for (const bad of [
       '',
