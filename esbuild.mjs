@@ -124,7 +124,7 @@ const lazyChunks = {
 
 /** Folders of our own code that the extension loads at their first use, each a chunk of its own (folder → chunk
  *  file): a host module `require`s the folder (see src/host/exportCommand.ts), never imports it. */
-const FEATURE_CHUNKS = { 'src/core/formats': 'formats.js' };
+const FEATURE_CHUNKS = { 'src/core/formats': 'formats.js', 'src/core/research': 'research.js', 'src/core/capture': 'capture.js' };
 /** Folders the main bundle shares with the feature chunks (folder → key): a chunk takes them from dist/extension.js,
  *  already loaded when a chunk is, rather than bundling a copy, so their classes keep one identity (an import's
  *  error is still `instanceof UserError` in the host) and their state is one. */
@@ -155,7 +155,9 @@ const featureChunks = {
   },
 };
 
-/** Feature chunks: the shared folders come from the main bundle. */
+/** Feature chunks: the shared folders come from the main bundle, and another feature folder from its own chunk (a
+ *  chunk is loaded at first use, so it may load the chunks it imports then: dist/capture.js and dist/formats.js take
+ *  the research folder from dist/research.js rather than bundling a copy). */
 /** @type {esbuild.Plugin} */
 const sharedFromMain = {
   name: 'shared-from-main',
@@ -163,8 +165,13 @@ const sharedFromMain = {
     build.onResolve({ filter: /^\.\/extension\.js$/, namespace: 'shared' }, () => ({ path: './extension.js', external: true }));
     build.onResolve({ filter: /^\./ }, (args) => {
       const folder = folderOf(args.resolveDir, args.path);
-      const key = folder && SHARED[/** @type {keyof typeof SHARED} */ (folder)];
-      return key ? { path: key, namespace: 'shared' } : undefined;
+      if (!folder) return undefined;
+      const key = SHARED[/** @type {keyof typeof SHARED} */ (folder)];
+      if (key) return { path: key, namespace: 'shared' };
+      const chunk = FEATURE_CHUNKS[/** @type {keyof typeof FEATURE_CHUNKS} */ (folder)];
+      return chunk && args.kind !== 'entry-point' && !args.importer.startsWith(path.join(ROOT, folder) + path.sep)
+        ? { path: `./${chunk}`, external: true }
+        : undefined;
     });
     build.onLoad({ filter: /.*/, namespace: 'shared' }, (args) => ({
       contents: `module.exports = require('./extension.js').__shared[${JSON.stringify(args.path)}];`,

@@ -3,7 +3,8 @@
 // a review. Nothing is stored until accepted.
 import * as vscode from 'vscode';
 import { Disposable } from './lifecycle';
-import { groupSuggestions, suggest, type Suggestion } from '../core/research';
+import type { Suggestion } from '../core/research';
+import { research } from './coreChunks';
 import { EditTracker } from '../core/anchoring';
 import { createAnnotation, plural } from '../core/model';
 import type { WorkspaceAnnotations, Located } from './workspaceAnnotations';
@@ -85,6 +86,7 @@ export class Suggestions extends Disposable implements vscode.HoverProvider {
     const at = editor && this.workspace.locate(editor.document.uri);
     if (!editor || !at) throw new UserFacingError('Open a corpus document to get suggestions for it.');
     const text = editor.document.getText();
+    const { suggest, groupSuggestions } = research();
     const found = suggest(text, { register: at.folder.entities, existing: at.folder.annotations(at.doc).filter((a) => a.anchor.status !== 'orphaned') });
     const candidates = new Map<string, Candidate>();
     const spans: { id: string; start: number; end: number }[] = [];
