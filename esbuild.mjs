@@ -87,6 +87,7 @@ const cliCaptureChunks = {
 const SOURCE_CHUNKS = {
   './reportPanel': { entry: 'src/host/reportPanel.ts', file: 'report.js' },
   './reviewView': { entry: 'src/host/reviewView.ts', file: 'review.js' },
+  './suggestionSessions': { entry: 'src/host/suggestionSessions.ts', file: 'suggestions.js' },
 };
 
 /** In the extension bundle, a `require` of a chunked package (or source chunk) becomes a `require` of its chunk; an
@@ -100,13 +101,13 @@ const lazyChunks = {
         .map((p) => p.replace(/[/]/g, '\\/'))
         .join('|')})$`,
     );
-    build.onResolve({ filter: /^\.\/(reportPanel|reviewView)$/ }, (args) => {
+    build.onResolve({ filter: new RegExp(`^(${Object.keys(SOURCE_CHUNKS).join('|').replace(/\./g, '\\.')})$`) }, (args) => {
       const chunk = SOURCE_CHUNKS[/** @type {keyof typeof SOURCE_CHUNKS} */ (args.path)];
       if (args.kind === 'require-call') return { path: `./${chunk.file}`, external: true };
       return {
         errors: [
           {
-            text: `${chunk.entry} is a lazily loaded chunk of the extension: require it at its first use (see src/host/agreementReport.ts, src/host/review.ts); import only its types`,
+            text: `${chunk.entry} is a lazily loaded chunk of the extension: require it at its first use (see src/host/agreementReport.ts, src/host/review.ts, src/host/suggestions.ts); import only its types`,
           },
         ],
       };
@@ -276,13 +277,14 @@ const builds = [
     plugins: [sharedFromMain, lazyChunks, precompiledValidators('validators.js')],
   })),
   ...chunkBuilds,
-  // The agreement report (webview and figures): its own bundle, `vscode` and the extension's chunks external.
+  // The host files that are chunks (the agreement report, the Review view's and Suggestions' workings): each its own
+  // bundle, `vscode` and the extension's chunks external.
   ...Object.values(SOURCE_CHUNKS).map(({ entry, file }) => ({
     ...common,
     entryPoints: [entry],
     outfile: `dist/${file}`,
     external: ['vscode'],
-    plugins: [lazyChunks, precompiledValidators('validators.js')],
+    plugins: [lazyChunks, featureChunks, precompiledValidators('validators.js')],
   })),
   validatorsChunk,
   { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', plugins: [precompiledValidators(), cliCaptureChunks] },
