@@ -1,17 +1,26 @@
 // @ts-check
 // Bundles the extension (CommonJS, `vscode` external) and the CLI into dist/.
-//   node esbuild.mjs [--production] [--watch] [--analyze]   (--analyze prints what each bundle is made of)
+//   node esbuild.mjs [--production] [--watch] [--analyze] [--outdir DIR]
+//   (--analyze prints what each bundle is made of; --outdir writes the bundles to DIR instead of dist/)
 //
-// The extension's main bundle holds only what activation and everyday use need. Libraries needed only by some
-// commands are chunks of their own, loaded by a lazy `require` at their first use: dist/compromise.js (the word lists
-// of Suggest), dist/yaml.js (the general YAML parser, for hand-edited files, front matter and imports), dist/dmp.js
-// (diff-match-patch, for outside changes), dist/fflate.js and dist/fast-xml-parser.js (the zip and XML libraries of
-// REFI-QDA), the libraries of Add Source (linkedom, readability, turndown, pdfjs and pdfjs-worker) and
-// dist/validators.js. So is our own source that only some commands run:
-// folders (FEATURE_CHUNKS: the export formats, dist/formats.js), which take the shared core folders from the main
-// bundle, and files (SOURCE_CHUNKS: the agreement report, dist/report.js; the workings of the Review view,
-// dist/review.js), which get the core functions they run as parameters. The JSON Schema validators are compiled at
-// build time (ajv's standalone code) for both bundles, so ajv is not shipped; the CLI is one file.
+// The extension's main bundle holds only what activation and everyday use need (goal: 300 KB minified, checked by
+// test/cli/bundle.test.ts). Libraries needed only by some commands are chunks of their own, loaded by a lazy
+// `require` at their first use: dist/compromise.js (the word lists of Suggest), dist/yaml.js (the general YAML
+// parser, for hand-edited files, front matter and imports), dist/dmp.js (diff-match-patch, for outside changes),
+// dist/fflate.js and dist/fast-xml-parser.js (the zip and XML libraries of REFI-QDA), the libraries of Add Source
+// (linkedom, readability, turndown, pdfjs and pdfjs-worker) and dist/validators.js. So is our own source that only
+// some commands, or the first hover, run:
+// - folders of the core (FEATURE_CHUNKS): the export formats (dist/formats.js), research (dist/research.js: figures,
+//   names, suggestions, tag questions, document headers, agreement, review) and capture (dist/capture.js). Host code
+//   reaches them only through src/host/coreChunks.ts (`formats()`, `research()`, `capture()`), which `require`s the
+//   folder at first use; an `import` of one is a build error. A chunk takes the shared core folders (SHARED) from the
+//   main bundle and another feature folder from that folder's chunk (capture and formats use research.js), so each
+//   class exists once.
+// - host files (SOURCE_CHUNKS): the agreement report (dist/report.js), the workings of the Review view
+//   (dist/review.js) and of Suggestions (dist/suggestions.js); their owner in the main bundle requires them at first
+//   use and hands them the core functions and host classes they run as parameters.
+// The JSON Schema validators are compiled at build time (ajv's standalone code) for both bundles, so ajv is not
+// shipped; the CLI is one file.
 import * as esbuild from 'esbuild';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
@@ -22,6 +31,9 @@ const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
 /** Print what each bundle is made of (esbuild's metafile analysis). */
 const analyze = process.argv.includes('--analyze');
+/** Where the bundles go: dist/, or another folder (test/cli/bundle.test.ts builds into a temporary one). */
+const outdirAt = process.argv.indexOf('--outdir');
+const OUT = outdirAt >= 0 ? path.resolve(process.argv[outdirAt + 1] ?? '') : path.join(ROOT, 'dist');
 
 /** @type {esbuild.BuildOptions} */
 const common = {
@@ -87,6 +99,7 @@ const cliCaptureChunks = {
 const SOURCE_CHUNKS = {
   './reportPanel': { entry: 'src/host/reportPanel.ts', file: 'report.js' },
   './reviewView': { entry: 'src/host/reviewView.ts', file: 'review.js' },
+  './suggestionSessions': { entry: 'src/host/suggestionSessions.ts', file: 'suggestions.js' },
 };
 
 /** In the extension bundle, a `require` of a chunked package (or source chunk) becomes a `require` of its chunk; an
@@ -100,13 +113,13 @@ const lazyChunks = {
         .map((p) => p.replace(/[/]/g, '\\/'))
         .join('|')})$`,
     );
-    build.onResolve({ filter: /^\.\/(reportPanel|reviewView)$/ }, (args) => {
+    build.onResolve({ filter: new RegExp(`^(${Object.keys(SOURCE_CHUNKS).join('|').replace(/\./g, '\\.')})$`) }, (args) => {
       const chunk = SOURCE_CHUNKS[/** @type {keyof typeof SOURCE_CHUNKS} */ (args.path)];
       if (args.kind === 'require-call') return { path: `./${chunk.file}`, external: true };
       return {
         errors: [
           {
-            text: `${chunk.entry} is a lazily loaded chunk of the extension: require it at its first use (see src/host/agreementReport.ts, src/host/review.ts); import only its types`,
+            text: `${chunk.entry} is a lazily loaded chunk of the extension: require it at its first use (see src/host/agreementReport.ts, src/host/review.ts, src/host/suggestions.ts); import only its types`,
           },
         ],
       };
@@ -123,8 +136,8 @@ const lazyChunks = {
 };
 
 /** Folders of our own code that the extension loads at their first use, each a chunk of its own (folder → chunk
- *  file): a host module `require`s the folder (see src/host/exportCommand.ts), never imports it. */
-const FEATURE_CHUNKS = { 'src/core/formats': 'formats.js' };
+ *  file): host code `require`s the folder through src/host/coreChunks.ts, never imports it. */
+const FEATURE_CHUNKS = { 'src/core/formats': 'formats.js', 'src/core/research': 'research.js', 'src/core/capture': 'capture.js' };
 /** Folders the main bundle shares with the feature chunks (folder → key): a chunk takes them from dist/extension.js,
  *  already loaded when a chunk is, rather than bundling a copy, so their classes keep one identity (an import's
  *  error is still `instanceof UserError` in the host) and their state is one. */
@@ -149,13 +162,15 @@ const featureChunks = {
       if (!chunk || args.importer.startsWith(path.join(ROOT, folder) + path.sep)) return undefined;
       if (args.kind === 'require-call') return { path: `./${chunk}`, external: true };
       return {
-        errors: [{ text: `${folder} is loaded at its first use as dist/${chunk}: require it there (see src/host/exportCommand.ts), do not import it` }],
+        errors: [{ text: `${folder} is loaded at its first use as dist/${chunk}: reach it through src/host/coreChunks.ts, and import only its types` }],
       };
     });
   },
 };
 
-/** Feature chunks: the shared folders come from the main bundle. */
+/** Feature chunks: the shared folders come from the main bundle, and another feature folder from its own chunk (a
+ *  chunk is loaded at first use, so it may load the chunks it imports then: dist/capture.js and dist/formats.js take
+ *  the research folder from dist/research.js rather than bundling a copy). */
 /** @type {esbuild.Plugin} */
 const sharedFromMain = {
   name: 'shared-from-main',
@@ -163,8 +178,13 @@ const sharedFromMain = {
     build.onResolve({ filter: /^\.\/extension\.js$/, namespace: 'shared' }, () => ({ path: './extension.js', external: true }));
     build.onResolve({ filter: /^\./ }, (args) => {
       const folder = folderOf(args.resolveDir, args.path);
-      const key = folder && SHARED[/** @type {keyof typeof SHARED} */ (folder)];
-      return key ? { path: key, namespace: 'shared' } : undefined;
+      if (!folder) return undefined;
+      const key = SHARED[/** @type {keyof typeof SHARED} */ (folder)];
+      if (key) return { path: key, namespace: 'shared' };
+      const chunk = FEATURE_CHUNKS[/** @type {keyof typeof FEATURE_CHUNKS} */ (folder)];
+      return chunk && args.kind !== 'entry-point' && !args.importer.startsWith(path.join(ROOT, folder) + path.sep)
+        ? { path: `./${chunk}`, external: true }
+        : undefined;
     });
     build.onLoad({ filter: /.*/, namespace: 'shared' }, (args) => ({
       contents: `module.exports = require('./extension.js').__shared[${JSON.stringify(args.path)}];`,
@@ -243,13 +263,13 @@ const chunkBuilds = Object.entries(CHUNKS).map(([pkg, file]) => ({
   ...(pkg.startsWith('pdfjs-dist/') ? IMPORT_META_URL : {}),
   plugins: [noDomino],
   stdin: { contents: `module.exports = require(${JSON.stringify(pkg)});`, resolveDir: ROOT, sourcefile: `${file} (${pkg})`, loader: 'js' },
-  outfile: `dist/${file}`,
+  outfile: path.join(OUT, file),
 }));
 /** @type {esbuild.BuildOptions} */
 const validatorsChunk = {
   ...common,
   stdin: { contents: await standaloneSource(), resolveDir: ROOT, sourcefile: 'validators.js (precompiled)', loader: 'js' },
-  outfile: 'dist/validators.js',
+  outfile: path.join(OUT, 'validators.js'),
 };
 
 /** @type {esbuild.BuildOptions[]} */
@@ -257,28 +277,29 @@ const builds = [
   {
     ...common,
     stdin: { contents: mainEntry, resolveDir: ROOT, sourcefile: 'extension.js (entry)', loader: /** @type {const} */ ('js') },
-    outfile: 'dist/extension.js',
+    outfile: path.join(OUT, 'extension.js'),
     external: ['vscode'],
     plugins: [lazyChunks, featureChunks, precompiledValidators('validators.js')],
   },
   ...Object.entries(FEATURE_CHUNKS).map(([folder, file]) => ({
     ...common,
     entryPoints: [`${folder}/index.ts`],
-    outfile: `dist/${file}`,
+    outfile: path.join(OUT, file),
     external: ['vscode'],
     plugins: [sharedFromMain, lazyChunks, precompiledValidators('validators.js')],
   })),
   ...chunkBuilds,
-  // The agreement report (webview and figures): its own bundle, `vscode` and the extension's chunks external.
+  // The host files that are chunks (the agreement report, the Review view's and Suggestions' workings): each its own
+  // bundle, `vscode` and the extension's chunks external.
   ...Object.values(SOURCE_CHUNKS).map(({ entry, file }) => ({
     ...common,
     entryPoints: [entry],
-    outfile: `dist/${file}`,
+    outfile: path.join(OUT, file),
     external: ['vscode'],
-    plugins: [lazyChunks, precompiledValidators('validators.js')],
+    plugins: [lazyChunks, featureChunks, precompiledValidators('validators.js')],
   })),
   validatorsChunk,
-  { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', plugins: [precompiledValidators(), cliCaptureChunks] },
+  { ...common, entryPoints: ['src/cli/main.ts'], outfile: path.join(OUT, 'cli.js'), plugins: [precompiledValidators(), cliCaptureChunks] },
 ].filter((b) => !Array.isArray(b.entryPoints) || fs.existsSync(String(b.entryPoints[0])));
 
 if (watch) {

@@ -1,10 +1,10 @@
 // The "Agreement Report" command. The report itself (its figures, webview and CSV export) is src/host/reportPanel.ts,
 // bundled as a chunk of its own (dist/report.js) and required here at its first use, so activation does not load it.
-// What the chunk needs of this bundle (reading a document, the CSV record format) it gets as parameters.
+// What the chunk needs of the core (the figures of dist/research.js, reading a document, the CSV record format of
+// dist/formats.js) it gets as parameters.
 import * as vscode from 'vscode';
-import type * as Formats from '../core/formats';
 import { codersOf, readDocument } from '../core/store';
-import { codeFrequencies, computeAgreement, kindCooccurrence } from '../core/research';
+import { formats, research } from './coreChunks';
 import { Disposable } from './lifecycle';
 import { Cancelled, UserFacingError } from './commands';
 import { COMMANDS } from './commandIds';
@@ -49,8 +49,9 @@ export class AgreementReportCommand extends Disposable {
     await this.workspace.ready;
     const target = folder ?? (await this.pickFolder());
     const mod = reportChunk();
-    // The CSV writer lives with the export formats, a chunk of its own too (dist/formats.js).
-    const { formatCsvRecord, guardFormula } = require('../core/formats') as typeof Formats;
+    // The figures and the CSV writer live in chunks of their own too (dist/research.js, dist/formats.js).
+    const { computeAgreement, codeFrequencies, kindCooccurrence } = research();
+    const { formatCsvRecord, guardFormula } = formats();
     let panel = this.panels.get(target);
     if (!panel) {
       panel = new mod.ReportPanel(

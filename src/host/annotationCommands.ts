@@ -4,7 +4,7 @@ import { Disposable } from './lifecycle';
 import type { Annotation, AttributeValue } from '../core/model';
 import { createAnnotation, editAnnotation, makeQuote } from '../core/model';
 import type { KindDefinition } from '../core/store';
-import { NOTE_QUESTION, TagQuestions } from '../core/research';
+import { research } from './coreChunks';
 import type { WorkspaceAnnotations } from './workspaceAnnotations';
 import { Cancelled, Targets, type AnnotationTarget } from './targets';
 import { UserFacingError } from './commands';
@@ -285,6 +285,7 @@ export class AnnotationCommands extends Disposable {
     passage: string,
     withNote: boolean,
   ): Promise<{ attributes: Record<string, AttributeValue>; note: string | undefined }> {
+    const { TagQuestions, NOTE_QUESTION } = research();
     const questions = new TagQuestions(kind, { passage, current, withNote, register: folder.entities, used: this.usedValues(folder, kind.name) });
     const answers = await this.forms.ask(`${withNote ? 'Tag' : 'Edit'} ${kind.name}`, questions);
     const result = questions.result(answers);

@@ -3,7 +3,7 @@
 import * as vscode from 'vscode';
 import { Disposable } from './lifecycle';
 import type { Annotation } from '../core/model';
-import { findMentions } from '../core/research';
+import { research } from './coreChunks';
 import {
   addEntity,
   findEntity,
@@ -158,7 +158,7 @@ export class EntityCommands extends Disposable {
         .annotations(doc)
         .filter((a) => a.kind === ENTITY_KIND && a.anchor.status !== 'orphaned')
         .map((a) => a.target);
-      for (const m of findMentions(text, entity, { existing })) {
+      for (const m of research().findMentions(text, entity, { existing })) {
         out.push({
           doc,
           ...m,

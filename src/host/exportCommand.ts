@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 import { Disposable } from './lifecycle';
 import { COMMANDS } from './commandIds';
 import { pickFolder } from './folderPick';
-import type * as Formats from '../core/formats';
+import { formats } from './coreChunks';
 import type { ExportInputDocument, BesideFile, ExportFormat, ExportFormatInfo } from '../core/formats';
 import { coderLabel, readDocument } from '../core/store';
 import { plural, type Annotation } from '../core/model';
@@ -13,12 +13,6 @@ import type { FolderModel } from './folderModel';
 import type { CorpusNode, CorpusTreeProvider } from './corpusTree';
 import { Cancelled, UserFacingError } from './commands';
 import type { Logger } from './log';
-
-/** The export formats, loaded at the first export: the extension keeps them in a chunk of their own (dist/formats.js,
- *  see esbuild.mjs), so activation does not load them. */
-function formats(): typeof Formats {
-  return require('../core/formats') as typeof Formats;
-}
 
 export type ExportScope = 'corpus' | 'document' | 'filter';
 

@@ -2,7 +2,8 @@
 import * as vscode from 'vscode';
 import { Disposable } from './lifecycle';
 import type { Annotation } from '../core/model';
-import { figureOfAnnotation, formatFigure, type NormalisedFigure } from '../core/research';
+import type { NormalisedFigure } from '../core/research';
+import { research } from './coreChunks';
 import type { WorkspaceAnnotations } from './workspaceAnnotations';
 import type { FolderModel } from './folderModel';
 import { COMMANDS, VIEWS } from './commandIds';
@@ -54,7 +55,7 @@ export class FiguresProvider extends Disposable implements vscode.TreeDataProvid
     for (const folder of this.workspace.all()) {
       for (const doc of folder.documents()) {
         for (const a of this.workspace.layers.visible(folder, folder.annotations(doc)))
-          if (a.kind === 'figure') rows.push({ folder, doc, annotation: a, figure: figureOfAnnotation(a.attributes, a.target.quote.exact) });
+          if (a.kind === 'figure') rows.push({ folder, doc, annotation: a, figure: research().figureOfAnnotation(a.attributes, a.target.quote.exact) });
       }
     }
     return sortFigures(rows, this.sort);
@@ -62,7 +63,7 @@ export class FiguresProvider extends Disposable implements vscode.TreeDataProvid
 
   getTreeItem(row: FigureRow): vscode.TreeItem {
     const a = row.annotation;
-    const item = new vscode.TreeItem(row.figure ? formatFigure(row.figure) : '(no number)', vscode.TreeItemCollapsibleState.None);
+    const item = new vscode.TreeItem(row.figure ? research().formatFigure(row.figure) : '(no number)', vscode.TreeItemCollapsibleState.None);
     item.description = `${a.target.quote.exact.replace(/\s+/g, ' ').slice(0, 60)} — ${row.doc}`;
     item.tooltip = `${a.target.quote.exact}\n${row.doc}${a.note ? `\n${a.note}` : ''}`;
     item.iconPath = new vscode.ThemeIcon(a.anchor.status === 'orphaned' ? 'warning' : 'symbol-number', new vscode.ThemeColor('marginalia.figureRuler'));

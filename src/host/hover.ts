@@ -3,14 +3,14 @@
 import * as vscode from 'vscode';
 import { Disposable } from './lifecycle';
 import type { Annotation } from '../core/model';
-import { parseDocumentMetadata, type DocumentMetadata, figureOfAnnotation, formatFigure } from '../core/research';
+import type { DocumentMetadata } from '../core/research';
+import { capture, research } from './coreChunks';
 import type { WorkspaceAnnotations } from './workspaceAnnotations';
 import type { DocumentIndexes } from './documentIndex';
 import { Targets } from './targets';
 import { COMMANDS } from './commandIds';
 import type { FolderModel } from './folderModel';
 import { coderLabel } from '../core/store';
-import { pageAt } from '../core/capture';
 
 const LINKED = [COMMANDS.revealInTree, COMMANDS.editNote, COMMANDS.editAttributes, COMMANDS.changeKind, COMMANDS.deleteAnnotation];
 
@@ -52,7 +52,9 @@ export class ProvenanceHover extends Disposable implements vscode.HoverProvider 
     const current = at.folder.liveDocument(at.doc)?.hash;
     // A document made from a PDF marks where each page starts: the hover names the page of the passage.
     const pageOf = (offset: number): number | undefined =>
-      meta.fields.format === 'pdf' ? pageAt(document.getText(new vscode.Range(new vscode.Position(0, 0), document.positionAt(offset))), offset) : undefined;
+      meta.fields.format === 'pdf'
+        ? capture().pageAt(document.getText(new vscode.Range(new vscode.Position(0, 0), document.positionAt(offset))), offset)
+        : undefined;
     const parts = hits.map((h) => this.render(at.folder, at.doc, h.annotation, meta, current, pageOf(h.start)));
     const inner = hits[0];
     return new vscode.Hover(parts, new vscode.Range(document.positionAt(inner.start), document.positionAt(inner.end)));
@@ -63,7 +65,7 @@ export class ProvenanceHover extends Disposable implements vscode.HoverProvider 
     if (hit && hit.version === document.version) return hit.meta;
     // Only the head of a document can hold its header or front matter.
     const head = document.getText(new vscode.Range(0, 0, Math.min(document.lineCount, 200), 0));
-    const meta = parseDocumentMetadata(head, document.uri.path);
+    const meta = research().parseDocumentMetadata(head, document.uri.path);
     this.metadata.set(document, { version: document.version, meta });
     return meta;
   }
@@ -82,6 +84,7 @@ export class ProvenanceHover extends Disposable implements vscode.HoverProvider 
     const attrs = Object.entries(a.attributes);
     if (attrs.length > 0) md.appendMarkdown(attrs.map(([k, v]) => `${escape(k)}: **${escape(String(v))}**`).join('  \n') + '\n\n');
     if (a.kind === 'figure') {
+      const { figureOfAnnotation, formatFigure } = research();
       const figure = figureOfAnnotation(a.attributes, a.target.quote.exact);
       if (figure) md.appendMarkdown(`As a number: **${escape(formatFigure(figure))}**\n\n`);
     }

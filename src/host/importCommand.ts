@@ -6,7 +6,7 @@ import * as vscode from 'vscode';
 import { Disposable } from './lifecycle';
 import { COMMANDS } from './commandIds';
 import { pickFolder } from './folderPick';
-import type * as Formats from '../core/formats';
+import { formats } from './coreChunks';
 import type { ExportedDocument, ImportSummary } from '../core/formats';
 import { NotCorpusError, NotTextError, SidecarError, listCorpus, readDocument } from '../core/store';
 import { PathError, UserError, plural } from '../core/model';
@@ -15,11 +15,6 @@ import type { WorkspaceAnnotations } from './workspaceAnnotations';
 import type { FolderModel } from './folderModel';
 import { Cancelled, UserFacingError } from './commands';
 import type { Logger } from './log';
-
-/** The import lives with the export formats, loaded at first use (dist/formats.js, see esbuild.mjs). */
-function formats(): typeof Formats {
-  return require('../core/formats') as typeof Formats;
-}
 
 export interface ImportOptions {
   /** The file to import (a URI string); asked with an open dialog when absent. */

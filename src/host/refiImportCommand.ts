@@ -5,7 +5,7 @@ import * as vscode from 'vscode';
 import { Disposable } from './lifecycle';
 import { COMMANDS } from './commandIds';
 import { pickFolder } from './folderPick';
-import type * as Formats from '../core/formats';
+import { formats } from './coreChunks';
 import type { RefiImportPlan } from '../core/formats';
 import { PathError, plural, toRelPath } from '../core/model';
 import { SidecarError } from '../core/store';
@@ -14,11 +14,6 @@ import type { FolderModel } from './folderModel';
 import { Cancelled, UserFacingError } from './commands';
 import { authorName } from './settings';
 import type { Logger } from './log';
-
-/** REFI-QDA lives with the export formats, loaded at first use (dist/formats.js, see esbuild.mjs). */
-function formats(): typeof Formats {
-  return require('../core/formats') as typeof Formats;
-}
 
 export interface RefiImportOptions {
   /** The .qdpx or .qdc file (a URI string); asked with an open dialog when absent. */

@@ -1,10 +1,11 @@
 // The Review view's place in the extension bundle: the view and its commands, registered at activation; what they do
 // is src/host/reviewView.ts, a chunk of its own (dist/review.js) required when the view first shows or a review
-// command first runs. The chunk gets the core's review functions and stores and the host's error classes from here.
+// command first runs. The chunk gets the core's review functions (dist/research.js, loaded with it) and stores and the
+// host's error classes from here.
 import * as vscode from 'vscode';
 import { plural } from '../core/model';
 import { AnnotationStore, DecisionStore, coderLabel, readDocument } from '../core/store';
-import { ReviewError, acceptAgreed, coderLetter, recordDecision, reviewCoders, reviewDocument } from '../core/research';
+import { research } from './coreChunks';
 import { Disposable } from './lifecycle';
 import { Cancelled, UserFacingError } from './commands';
 import { COMMANDS, VIEWS } from './commandIds';
@@ -52,6 +53,7 @@ export class Review extends Disposable implements vscode.TreeDataProvider<Chunk.
   /** The view's workings, loaded at their first use. */
   get view(): Chunk.ReviewView {
     if (!this.impl) {
+      const { acceptAgreed, coderLetter, recordDecision, reviewCoders, reviewDocument, ReviewError } = research();
       this.impl = this._register(
         new (reviewChunk().ReviewView)(
           this.workspace,

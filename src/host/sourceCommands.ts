@@ -5,17 +5,8 @@ import * as vscode from 'vscode';
 import { Disposable } from './lifecycle';
 import { COMMANDS } from './commandIds';
 import { pickFolder } from './folderPick';
-import {
-  addSource,
-  captureSource,
-  describeHypothesisImport,
-  fetchSource,
-  isUrl,
-  parseHypothesis,
-  planHypothesisImport,
-  type HypothesisPlan,
-  type SourceInput,
-} from '../core/capture';
+import type { HypothesisPlan, SourceInput } from '../core/capture';
+import { capture } from './coreChunks';
 import { readDocument } from '../core/store';
 import { plural } from '../core/model';
 import type { WorkspaceAnnotations } from './workspaceAnnotations';
@@ -129,6 +120,7 @@ export class SourceCommands extends Disposable {
   }
 
   async addSource(opts: AddSourceOptions = {}): Promise<AddSourceResult> {
+    const core = capture();
     const folder = await this.pickFolder(opts.folder);
     folder.assertWritable();
     let { uri, url } = opts;
@@ -153,7 +145,7 @@ export class SourceCommands extends Disposable {
         const typed = await this.prompts.input({
           prompt: 'The web address of a page or a PDF',
           placeHolder: 'https://',
-          validateInput: (v) => (v.trim() === '' || isUrl(v) ? undefined : 'Give an address that starts with http:// or https://'),
+          validateInput: (v) => (v.trim() === '' || core.isUrl(v) ? undefined : 'Give an address that starts with http:// or https://'),
         });
         // An empty Enter adds nothing.
         if (!typed || typed.trim() === '') throw new Cancelled();
@@ -162,7 +154,7 @@ export class SourceCommands extends Disposable {
     }
     let input: SourceInput;
     if (url !== undefined) {
-      input = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Fetching ${url}…` }, () => fetchSource(url));
+      input = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Fetching ${url}…` }, () => core.fetchSource(url));
     } else {
       const file = vscode.Uri.parse(uri as string);
       let bytes: Uint8Array;
@@ -173,8 +165,8 @@ export class SourceCommands extends Disposable {
       }
       input = { bytes, name: file.path };
     }
-    const captured = await captureSource(input, { retrieved: new Date().toISOString() });
-    const added = await addSource(folder.fs, captured, input.bytes, opts.to ?? 'sources');
+    const captured = await core.captureSource(input, { retrieved: new Date().toISOString() });
+    const added = await core.addSource(folder.fs, captured, input.bytes, opts.to ?? 'sources');
     const target = vscode.Uri.joinPath(folder.folder.uri, added.doc);
     this.log.info(`${added.existed ? 'already captured' : 'added'} ${added.doc} from ${input.name} (${captured.format}, original ${added.original})`);
     await vscode.window.showTextDocument(target, { preview: false });
@@ -183,6 +175,7 @@ export class SourceCommands extends Disposable {
   }
 
   async importHypothesis(opts: ImportHypothesisOptions = {}): Promise<HypothesisPlan> {
+    const core = capture();
     const folder = await this.pickFolder(opts.folder);
     folder.assertWritable();
     let uri = opts.uri;
@@ -199,15 +192,15 @@ export class SourceCommands extends Disposable {
       throw new UserFacingError(`Cannot read ${file.fsPath || file.toString()}: ${(e as Error).message}`);
     }
     const name = file.path.split('/').pop() ?? file.path;
-    const items = parseHypothesis(new TextDecoder().decode(bytes), name);
-    const plan = await planHypothesisImport(folder.store, folder.documents(), items, {
+    const items = core.parseHypothesis(new TextDecoder().decode(bytes), name);
+    const plan = await core.planHypothesisImport(folder.store, folder.documents(), items, {
       kind: opts.kind,
       now: new Date(),
       author: authorName(),
       readText: async (doc) => folder.liveDocument(doc)?.text ?? (await readDocument(folder.fs, doc)),
     });
     for (const d of plan.documents) await folder.add(d.doc, d.add, d.text);
-    const lines = describeHypothesisImport(plan);
+    const lines = core.describeHypothesisImport(plan);
     for (const line of lines) this.log.info(line);
     const message = `${plural(plan.anchored, 'Hypothesis annotation')} anchored${plan.unanchored.length > 0 ? `, ${plan.unanchored.length} not anchored (listed in the log)` : ''}${plan.duplicates > 0 ? `, ${plan.duplicates} already here` : ''}.`;
     if (plan.unanchored.length > 0) {

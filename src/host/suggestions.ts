@@ -1,51 +1,34 @@
 // Suggestions: candidate figures and entities in the current document, each offered once (its first mention drawn as
 // a faint dotted underline, its other mentions grouped under it), accepted or rejected from its hover or one by one in
-// a review. Nothing is stored until accepted.
+// a review. Nothing is stored until accepted. This file, in the extension bundle, owns the commands, the listeners and
+// the hover provider; the workings are src/host/suggestionSessions.ts, a chunk of its own (dist/suggestions.js)
+// required at the first Suggest (or a suggestion command), with what they run of the core and the host as parameters.
+// Until then no document has suggestions, so the listeners and the hover have nothing to do.
 import * as vscode from 'vscode';
 import { Disposable } from './lifecycle';
-import { groupSuggestions, suggest, type Suggestion } from '../core/research';
+import type { Suggestion } from '../core/research';
+import { research } from './coreChunks';
 import { EditTracker } from '../core/anchoring';
 import { createAnnotation, plural } from '../core/model';
-import type { WorkspaceAnnotations, Located } from './workspaceAnnotations';
+import type { WorkspaceAnnotations } from './workspaceAnnotations';
 import { UserFacingError } from './commands';
 import { COMMANDS, CONTEXT } from './commandIds';
 import { authorName } from './settings';
 import type { Logger } from './log';
+import type * as Chunk from './suggestionSessions';
 
-/** One candidate: the mentions of one name or figure in the document, by their ids in the edit tracker. */
-interface Candidate {
-  id: string;
-  mentions: Map<string, Suggestion>;
+export type { AcceptScope, Offer, ReviewChoice } from './suggestionSessions';
+
+let chunk: typeof Chunk | undefined;
+
+/** The suggestions chunk, loaded once (esbuild.mjs turns this require into one of dist/suggestions.js). */
+function suggestionsChunk(): typeof Chunk {
+  return (chunk ??= require('./suggestionSessions') as typeof Chunk);
 }
-
-interface Session {
-  at: Located;
-  candidates: Map<string, Candidate>;
-  tracker: EditTracker;
-}
-
-/** A candidate as offered now: its first mention still in the text, and every mention. */
-export interface Offer {
-  id: string;
-  suggestion: Suggestion;
-  mentions: Suggestion[];
-}
-
-/** Which mentions of a candidate to accept: the one offered, or all of them. */
-export type AcceptScope = 'one' | 'all';
 
 export class Suggestions extends Disposable implements vscode.HoverProvider {
-  private readonly sessions = new Map<string, Session>();
-  private readonly decoration = vscode.window.createTextEditorDecorationType({
-    borderStyle: 'dotted',
-    borderWidth: '0 0 1px 0',
-    borderColor: new vscode.ThemeColor('editorInfo.foreground'),
-    overviewRulerColor: new vscode.ThemeColor('editorInfo.foreground'),
-    overviewRulerLane: vscode.OverviewRulerLane.Left,
-  });
-  private counter = 0;
-  private readonly context = new Map<string, boolean>();
-  private readonly asking = new vscode.EventEmitter<Offer>();
+  private impl: Chunk.SuggestionSessions | undefined;
+  private readonly asking = this._register(new vscode.EventEmitter<Chunk.Offer>());
   /** Fires when a review's question about a candidate is on screen. */
   readonly onDidAsk = this.asking.event;
 
@@ -55,16 +38,11 @@ export class Suggestions extends Disposable implements vscode.HoverProvider {
   ) {
     super();
     this._registerAll([
-      this.decoration,
-      this.asking,
-      vscode.workspace.onDidChangeTextDocument((e) => this.follow(e)),
-      vscode.window.onDidChangeVisibleTextEditors(() => this.drawAll()),
-      vscode.window.onDidChangeTextEditorSelection(() => this.updateContext()),
-      vscode.window.onDidChangeActiveTextEditor(() => this.updateContext()),
-      vscode.workspace.onDidCloseTextDocument((d) => {
-        this.sessions.delete(d.uri.toString());
-        this.updateContext();
-      }),
+      vscode.workspace.onDidChangeTextDocument((e) => this.impl?.follow(e)),
+      vscode.window.onDidChangeVisibleTextEditors(() => this.impl?.drawAll()),
+      vscode.window.onDidChangeTextEditorSelection(() => this.impl?.updateContext()),
+      vscode.window.onDidChangeActiveTextEditor(() => this.impl?.updateContext()),
+      vscode.workspace.onDidCloseTextDocument((d) => this.impl?.close(d)),
       vscode.languages.registerHoverProvider({ pattern: '**/*' }, this),
     ]);
     const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
@@ -79,296 +57,58 @@ export class Suggestions extends Disposable implements vscode.HoverProvider {
     this._command(log, COMMANDS.clearSuggestions, () => this.reject(active()));
   }
 
+  /** The workings, loaded at their first use. */
+  private get sessions(): Chunk.SuggestionSessions {
+    if (!this.impl) {
+      const { suggest, groupSuggestions } = research();
+      this.impl = this._register(
+        new (suggestionsChunk().SuggestionSessions)(
+          this.workspace,
+          this.log,
+          { suggest, groupSuggestions, EditTracker, createAnnotation, plural, UserFacingError, authorName, commands: COMMANDS, context: CONTEXT },
+          (offer) => this.asking.fire(offer),
+        ),
+      );
+    }
+    return this.impl;
+  }
+
+  /** Whether the chunk is loaded (for tests). */
+  get loaded(): boolean {
+    return this.impl !== undefined;
+  }
+
   /** Computes the suggestions for the active document and shows them; returns the candidates offered (for tests). */
-  async run(): Promise<Suggestion[]> {
-    const editor = vscode.window.activeTextEditor;
-    const at = editor && this.workspace.locate(editor.document.uri);
-    if (!editor || !at) throw new UserFacingError('Open a corpus document to get suggestions for it.');
-    const text = editor.document.getText();
-    const found = suggest(text, { register: at.folder.entities, existing: at.folder.annotations(at.doc).filter((a) => a.anchor.status !== 'orphaned') });
-    const candidates = new Map<string, Candidate>();
-    const spans: { id: string; start: number; end: number }[] = [];
-    for (const group of groupSuggestions(found)) {
-      const id = `s${++this.counter}`;
-      const mentions = new Map<string, Suggestion>();
-      group.mentions.forEach((s, k) => {
-        mentions.set(`${id}.${k}`, s);
-        spans.push({ id: `${id}.${k}`, start: s.start, end: s.end });
-      });
-      candidates.set(id, { id, mentions });
-    }
-    const uri = editor.document.uri;
-    this.sessions.set(uri.toString(), { at, candidates, tracker: new EditTracker(spans) });
-    this.drawAll();
-    this.updateContext();
-    const offered = this.pending(uri);
-    this.log.info(`${plural(offered.length, 'suggestion')} (${plural(found.length, 'mention')}) in ${at.doc}`);
-    if (offered.length === 0) void vscode.window.showInformationMessage(`No new figures or entities to suggest in ${at.doc}.`);
-    else {
-      const more = found.length > offered.length ? ` (${plural(found.length, 'mention')})` : '';
-      // The first button is the primary one: reviewing, never accepting unseen suggestions wholesale.
-      const message = `${plural(offered.length, 'suggestion')}${more} in ${at.doc}, underlined with dots: review them one by one, or hover one to accept or reject it.`;
-      void vscode.window.showInformationMessage(message, 'Review', 'Dismiss All').then((c) => {
-        if (c === 'Review') void vscode.commands.executeCommand(COMMANDS.reviewSuggestions, uri.toString());
-        if (c === 'Dismiss All') void vscode.commands.executeCommand(COMMANDS.clearSuggestions);
-      });
-    }
-    return offered.map((o) => o.suggestion);
+  run(): Promise<Suggestion[]> {
+    return this.sessions.run();
   }
 
   /** The candidates still offered in a document, in document order, with their current positions. */
-  pending(uri: vscode.Uri): Offer[] {
-    const s = this.sessions.get(uri.toString());
-    return s ? this.offers(s) : [];
+  pending(uri: vscode.Uri): Chunk.Offer[] {
+    return this.impl?.pending(uri) ?? [];
   }
 
   /**
    * Accepts candidates: the one given (from its hover or a review), those under the cursor (from the palette), or
    * all (Accept All). `scope` 'all' also tags the candidate's other mentions; Accept All always does.
    */
-  async accept(uri?: string, id?: string, scope: AcceptScope = 'one'): Promise<number> {
-    const { key, session, ids } = this.pick(uri, id);
-    // Accept All (a document without an id) takes every mention of every candidate.
-    const all = scope === 'all' || (uri !== undefined && id === undefined);
-    const text = this.liveText(key, session);
-    const folder = session.at.folder;
-    const now = new Date();
-    const author = authorName();
-    const created = [];
-    for (const cid of ids) {
-      const offer = this.offer(session, cid);
-      if (!offer) continue;
-      for (const s of all ? offer.mentions : [offer.suggestion]) {
-        const kind = folder.kind(s.kind);
-        if (!kind) throw new UserFacingError(`The codebook has no kind "${s.kind}" to accept this suggestion as.`);
-        const attributes = Object.fromEntries(
-          Object.entries(s.attributes).filter(([k, v]) => v !== undefined && kind.attributes.some((f) => f.name === k)),
-        ) as Record<string, string | number>;
-        created.push(createAnnotation(text, { doc: session.at.doc, kind: kind.name, start: s.start, end: s.end, author, note: '', attributes }, kind, now));
-      }
-    }
-    if (created.length > 0) await folder.add(session.at.doc, created, text);
-    for (const cid of ids) this.drop(session, cid);
-    this.settle(key, id !== undefined);
-    return created.length;
+  accept(uri?: string, id?: string, scope: Chunk.AcceptScope = 'one'): Promise<number> {
+    return this.sessions.accept(uri, id, scope);
   }
 
   reject(uri?: string, id?: string): number {
-    const { key, session, ids } = this.pick(uri, id);
-    for (const cid of ids) this.drop(session, cid);
-    this.settle(key, id !== undefined);
-    return ids.length;
+    return this.sessions.reject(uri, id);
   }
 
   /**
    * Walks through the candidates of a document in order: each is selected in the editor and offered to accept (this
    * mention or all of them), reject or skip. Escape stops the review and leaves the rest offered.
    */
-  async review(uri?: string): Promise<{ accepted: number; rejected: number; skipped: number }> {
-    const key = uri ?? vscode.window.activeTextEditor?.document.uri.toString();
-    const session = key ? this.sessions.get(key) : undefined;
-    if (!key || !session || session.candidates.size === 0)
-      throw new UserFacingError('There are no suggestions to review here: run Marginalia: Suggest Figures and Entities first.');
-    const editor = await vscode.window.showTextDocument(vscode.Uri.parse(key), { preview: false });
-    const result = { accepted: 0, rejected: 0, skipped: 0 };
-    const order = this.offers(session).map((o) => o.id);
-    for (let i = 0; i < order.length; i++) {
-      const offer = this.offer(session, order[i]);
-      if (!offer) continue;
-      const s = offer.suggestion;
-      const range = new vscode.Range(editor.document.positionAt(s.start), editor.document.positionAt(s.end));
-      editor.selection = new vscode.Selection(range.start, range.end);
-      editor.revealRange(range, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
-      const choice = await this.ask(offer, i + 1, order.length);
-      if (choice === undefined) break;
-      if (choice === 'skip') result.skipped++;
-      else if (choice === 'reject') {
-        this.reject(key, offer.id);
-        result.rejected++;
-      } else {
-        await this.accept(key, offer.id, choice === 'accept-all' ? 'all' : 'one');
-        result.accepted++;
-      }
-    }
-    // The last candidate stays selected: collapse the selection so the new highlight shows.
-    editor.selection = new vscode.Selection(editor.selection.end, editor.selection.end);
-    this.log.info(`review: ${result.accepted} accepted, ${result.rejected} rejected, ${result.skipped} skipped`);
-    return result;
+  review(uri?: string): Promise<{ accepted: number; rejected: number; skipped: number }> {
+    return this.sessions.review(uri);
   }
 
   provideHover(document: vscode.TextDocument, position: vscode.Position): vscode.Hover | undefined {
-    const session = this.sessions.get(document.uri.toString());
-    if (!session) return undefined;
-    const offset = document.offsetAt(position);
-    const parts: vscode.MarkdownString[] = [];
-    for (const o of this.offers(session)) {
-      const s = o.suggestion;
-      if (offset < s.start || offset > s.end) continue;
-      const md = new vscode.MarkdownString('', true);
-      md.isTrusted = { enabledCommands: [COMMANDS.acceptSuggestion, COMMANDS.rejectSuggestion] };
-      const args = (...a: string[]): string => encodeURIComponent(JSON.stringify([document.uri.toString(), o.id, ...a]));
-      const others = o.mentions.length - 1;
-      md.appendMarkdown(`$(lightbulb) **Suggested ${describe(s)}**  \n${s.reason} · confidence ${Math.round(s.confidence * 100)} %`);
-      if (others > 0) md.appendMarkdown(` · ${plural(others, 'more mention')} in this document`);
-      md.appendMarkdown(`\n\n[$(check) Accept](command:${COMMANDS.acceptSuggestion}?${args()})`);
-      if (others > 0) md.appendMarkdown(` · [$(check-all) Accept all ${o.mentions.length} mentions](command:${COMMANDS.acceptSuggestion}?${args('all')})`);
-      md.appendMarkdown(` · [$(close) Reject](command:${COMMANDS.rejectSuggestion}?${args()})`);
-      parts.push(md);
-    }
-    return parts.length > 0 ? new vscode.Hover(parts) : undefined;
+    return this.impl?.provideHover(document, position);
   }
-
-  private async ask(offer: Offer, n: number, of: number): Promise<ReviewChoice | undefined> {
-    const others = offer.mentions.length - 1;
-    type Item = vscode.QuickPickItem & { choice: ReviewChoice };
-    const items: Item[] = [{ label: '$(check) Accept', description: others > 0 ? 'tag this mention' : undefined, choice: 'accept' }];
-    if (others > 0)
-      items.push({
-        label: `$(check-all) Accept all ${offer.mentions.length} mentions`,
-        description: 'tag every mention in this document',
-        choice: 'accept-all',
-      });
-    items.push({ label: '$(close) Reject', choice: 'reject' }, { label: '$(debug-step-over) Skip', description: 'decide later', choice: 'skip' });
-    const s = offer.suggestion;
-    const qp = vscode.window.createQuickPick<Item>();
-    qp.title = `Review suggestions (${n}/${of}): ${describe(s)}`;
-    qp.placeholder = `"${s.text}": ${s.reason}${others > 0 ? ` · ${plural(others, 'more mention')}` : ''} · Escape stops the review`;
-    qp.items = items;
-    qp.ignoreFocusOut = true;
-    return new Promise<ReviewChoice | undefined>((resolve) => {
-      let done = false;
-      const finish = (choice: ReviewChoice | undefined): void => {
-        if (done) return;
-        done = true;
-        resolve(choice);
-        qp.dispose();
-      };
-      qp.onDidAccept(() => finish((qp.selectedItems[0] ?? qp.activeItems[0])?.choice));
-      qp.onDidHide(() => finish(undefined));
-      // The first active item means the question is on screen with its items.
-      let shown = false;
-      qp.onDidChangeActive(() => {
-        if (shown) return;
-        shown = true;
-        this.asking.fire(offer);
-      });
-      qp.show();
-    });
-  }
-
-  private pick(uri: string | undefined, id: string | undefined): { key: string; session: Session; ids: string[] } {
-    const key = uri ?? vscode.window.activeTextEditor?.document.uri.toString();
-    const session = key ? this.sessions.get(key) : undefined;
-    if (!key || !session || session.candidates.size === 0)
-      throw new UserFacingError('There are no suggestions here: run Marginalia: Suggest Figures and Entities first.');
-    if (id) {
-      if (!session.candidates.has(id)) throw new UserFacingError('This suggestion was accepted or rejected already.');
-      return { key, session, ids: [id] };
-    }
-    if (uri === undefined) {
-      // From the palette or the context menu: the suggestion under the cursor.
-      const here = this.atCursor(session);
-      if (here.length === 0) throw new UserFacingError('Place the cursor on a suggestion (underlined with dots) to accept or reject it.');
-      return { key, session, ids: here.map((o) => o.id) };
-    }
-    return { key, session, ids: [...session.candidates.keys()] };
-  }
-
-  private atCursor(session: Session): Offer[] {
-    const editor = vscode.window.activeTextEditor;
-    if (!editor || this.sessions.get(editor.document.uri.toString()) !== session) return [];
-    const offset = editor.document.offsetAt(editor.selection.active);
-    return this.offers(session).filter((o) => offset >= o.suggestion.start && offset <= o.suggestion.end);
-  }
-
-  private liveText(key: string, session: Session): string {
-    const editor = vscode.window.visibleTextEditors.find((e) => e.document.uri.toString() === key);
-    const text = editor?.document.getText() ?? session.at.folder.liveDocument(session.at.doc)?.text;
-    if (text === undefined) throw new UserFacingError('Open the document again to accept its suggestions.');
-    return text;
-  }
-
-  private offers(session: Session): Offer[] {
-    const out: Offer[] = [];
-    for (const c of session.candidates.values()) {
-      const o = this.offer(session, c.id);
-      if (o) out.push(o);
-    }
-    return out.sort((a, b) => a.suggestion.start - b.suggestion.start);
-  }
-
-  /** The candidate with the current positions of its mentions; undefined when every mention was edited away. */
-  private offer(session: Session, id: string): Offer | undefined {
-    const c = session.candidates.get(id);
-    if (!c) return undefined;
-    const mentions: Suggestion[] = [];
-    for (const [mid, s] of c.mentions) {
-      const span = session.tracker.get(mid);
-      if (span && !span.orphaned) mentions.push({ ...s, start: span.start, end: span.end });
-    }
-    return mentions.length > 0 ? { id, suggestion: mentions[0], mentions } : undefined;
-  }
-
-  private drop(session: Session, id: string): void {
-    const c = session.candidates.get(id);
-    if (!c) return;
-    for (const mid of c.mentions.keys()) session.tracker.delete(mid);
-    session.candidates.delete(id);
-  }
-
-  /**
-   * After accepting or rejecting: redraw, update the context key, and, when it came from a hover, close that hover.
-   * VS Code keeps a hover's content while the pointer stays on it, so it would still say "Suggested ..." over what is
-   * now an annotation; the next hover there asks the providers again and shows the annotation's.
-   */
-  private settle(key: string, fromHover: boolean): void {
-    this.drawAll();
-    this.updateContext();
-    if (fromHover && vscode.window.activeTextEditor?.document.uri.toString() === key) void vscode.commands.executeCommand('editor.action.hideHover');
-  }
-
-  /** Suggestions follow edits like annotations do; a mention whose text is edited away is dropped. */
-  private follow(e: vscode.TextDocumentChangeEvent): void {
-    const session = this.sessions.get(e.document.uri.toString());
-    if (!session || e.contentChanges.length === 0) return;
-    const outcome = session.tracker.apply(e.contentChanges.map((c) => ({ offset: c.rangeOffset, deleteLength: c.rangeLength, insertText: c.text })));
-    for (const mid of outcome.orphaned) session.tracker.delete(mid);
-    for (const c of [...session.candidates.values()]) if (!this.offer(session, c.id)) session.candidates.delete(c.id);
-    this.drawAll();
-    this.updateContext();
-  }
-
-  /** For menus: the cursor is on an offered suggestion (Accept and Reject Suggestion), the document has suggestions
-   *  (Review, Accept All, Dismiss All). */
-  private updateContext(): void {
-    const editor = vscode.window.activeTextEditor;
-    const session = editor && this.sessions.get(editor.document.uri.toString());
-    this.setContext(CONTEXT.onSuggestion, !!session && this.atCursor(session).length > 0);
-    this.setContext(CONTEXT.hasSuggestions, !!session && this.offers(session).length > 0);
-  }
-
-  private setContext(key: string, value: boolean): void {
-    if (this.context.get(key) === value) return;
-    this.context.set(key, value);
-    void vscode.commands.executeCommand('setContext', key, value);
-  }
-
-  private drawAll(): void {
-    for (const editor of vscode.window.visibleTextEditors) {
-      const offers = this.pending(editor.document.uri);
-      editor.setDecorations(
-        this.decoration,
-        offers.map((o) => new vscode.Range(editor.document.positionAt(o.suggestion.start), editor.document.positionAt(o.suggestion.end))),
-      );
-    }
-  }
-}
-
-/** What a review asks of the person for one candidate. */
-export type ReviewChoice = 'accept' | 'accept-all' | 'reject' | 'skip';
-
-function describe(s: Suggestion): string {
-  return s.kind === 'figure'
-    ? `figure: ${s.attributes.value}${s.attributes.unit ? ' ' + s.attributes.unit : ''}`
-    : `entity (${s.attributes.type}): ${s.attributes.canonical}`;
 }

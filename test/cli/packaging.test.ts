@@ -47,6 +47,9 @@ describe('the files an installed extension holds', function () {
       'dist/report.js',
       'dist/review.js',
       'dist/formats.js',
+      'dist/research.js',
+      'dist/capture.js',
+      'dist/suggestions.js',
       'dist/fflate.js',
       'dist/fast-xml-parser.js',
     ])
