@@ -286,6 +286,7 @@ export async function measureCorpus(root: string, workload: string, searches: nu
   const searchRuns = queries.map((q) => timeRun(() => searchOurs(entries, q)));
   const hits = searchRuns.reduce((n, r) => n + r.value.length, 0);
   const walkedAll = searchRuns.filter((r) => r.value.length < SEARCH_LIMIT).length;
+  const slowest = searchRuns.reduce((k, r, i) => (r.cpu > searchRuns[k].cpu ? i : k), 0);
   const peakAfterSearch = peakRssMb();
   collectGarbage();
 
@@ -362,6 +363,7 @@ export async function measureCorpus(root: string, workload: string, searches: nu
     note:
       `opening (${entries.length.toLocaleString('en')} entries collected + the first search) ${fmtMs(opened.wall)}; ` +
       `${Math.round(hits / searches).toLocaleString('en')} hits per search, ${walkedAll} of ${searches} searches walked every annotation (fewer than ${SEARCH_LIMIT} hits); ` +
+      `the slowest "${queries[slowest]}" (${searchRuns[slowest].value.length} hits) ${fmtMs(searchRuns[slowest].cpu)} of CPU in this process; ` +
       `the quick pick's items and drawing not counted; peak RSS ${Math.round(peakAfterSearch)} MB after the searches`,
     input,
     extra: { label, part: 'search' },
