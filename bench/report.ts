@@ -267,7 +267,7 @@ export function benchRows(results: ReadonlyArray<BenchResult | BenchError>, star
   if (present('typing100k')) {
     const o = ours('typing100k');
     const n = find('typing100k', (r) => r.method.startsWith('naive'));
-    const w = `Typing, 100,000 annotations (${o?.extra?.label ?? ''})`;
+    const w = `Typing, ten times the annotations (${o?.extra?.label ?? ''})`;
     let g = '';
     if (o) {
       const j = judged(o);
