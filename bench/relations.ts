@@ -183,7 +183,7 @@ export function naive(quick: boolean): void {
     extra: { label: inp.label, part: 'index' },
   });
   // Lookups, naively: every relation scanned for those that start or end at the annotation.
-  const lookups = inp.lookups.slice(0, quick ? 200 : 1_000);
+  const lookups = inp.lookups.slice(0, quick ? 100 : 200);
   const lookupRuns: Run[] = [];
   let found = 0;
   collectGarbage();

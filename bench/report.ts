@@ -50,7 +50,7 @@ export interface RunInfo {
 
 /** The workloads, in the table's order: the names `--only` takes. A new workload adds its key here and a block in
  *  benchRows (its variants go in bench/registry.ts). */
-export const WORKLOAD_ORDER = ['reanchor', 'typing', 'hover', 'corpus', 'agreement', 'relations', 'corpus10x', 'startup'] as const;
+export const WORKLOAD_ORDER = ['reanchor', 'typing', 'typing100k', 'hover', 'corpus', 'agreement', 'relations', 'corpus10x', 'startup'] as const;
 
 export interface TableRow {
   /** The workload's key (WORKLOAD_ORDER), written in its first cell so that --only can find its rows again. */
@@ -129,16 +129,53 @@ const fmtLoad = (load: readonly number[] | undefined): string =>
 const kb = (n: number): string => `${(n / 1024).toFixed(0)} KB`;
 /** "✓ ≤ 2 s (CPU)": met or missed, and which time it was judged on. */
 const goal = (ok: boolean, text: string, by?: 'CPU' | 'wall'): string => `${ok ? '✓' : '✗'} ${text}${by ? ` (${by})` : ''}`;
-const ratio = (x: number): string => (x >= 10 ? x.toFixed(0) : x.toFixed(1));
+const ratio = (x: number): string => (x >= 9.95 ? x.toFixed(0) : x.toFixed(1));
+
+/** The times two rows are compared on: their CPU medians when both are CPU-bound, else their wall medians. */
+export function compared(a: BenchResult, b: BenchResult): { a: number; b: number; by: 'CPU' | 'wall' } {
+  if (a.cpuBound && b.cpuBound && a.runs && b.runs && a.runs.cpu.length > 0 && b.runs.cpu.length > 0) {
+    return { a: median(a.runs.cpu), b: median(b.runs.cpu), by: 'CPU' };
+  }
+  return { a: judged({ ...a, cpuBound: false }).ms, b: judged({ ...b, cpuBound: false }).ms, by: 'wall' };
+}
 
 /** How an alternative compares with ours, on the judged times: "470× slower" or "35× faster". */
 function versus(alt: BenchResult | undefined, base: BenchResult | undefined): string {
   if (!alt || !base) return '';
-  const both = alt.cpuBound && base.cpuBound && alt.runs && base.runs;
-  const a = both ? median(alt.runs!.cpu) : judged({ ...alt, cpuBound: false }).ms;
-  const b = both ? median(base.runs!.cpu) : judged({ ...base, cpuBound: false }).ms;
-  const r = a / b;
+  const c = compared(alt, base);
+  const r = c.a / c.b;
   return r >= 1 ? `${ratio(r)}× slower` : `${ratio(1 / r)}× faster`;
+}
+
+/**
+ * "×9.8 from 10k (CPU)": how a row of ten times the corpus grew from the same row at 10,000 documents, on the same
+ * measure (CPU medians when both are CPU-bound). `small` is this run's row at 10,000 documents; without it, the
+ * row of the same method in the table kept from an earlier run (its CPU or wall cell). Empty when there is neither.
+ */
+export function growth(big: BenchResult | undefined, small: BenchResult | undefined, previous?: TableRow): string {
+  if (!big) return '';
+  let from: number | undefined;
+  let by: 'CPU' | 'wall';
+  let to: number;
+  if (small) {
+    const c = compared(big, small);
+    [to, from, by] = [c.a, c.b, c.by];
+  } else {
+    const j = judged(big);
+    [to, by] = [j.ms, j.by];
+    if (previous) from = parseTime(by === 'CPU' ? previous.cpu : previous.wall);
+  }
+  return from ? `×${ratio(to / from)} from 10k (${by})` : '';
+}
+
+/** "heap after load and gc 850 MB (×10 from 10k); peak ×5.0 from 10k": the memory of ten times the corpus, and its
+ *  growth from the corpus at 10,000 documents where that is known. */
+export function memoryGrowth(big: { peakRssMb: number; heapMb?: number }, small?: { peakRssMb?: number; heapMb?: number }): string {
+  const times = (x: number, base: number | undefined): string => (base ? `×${ratio(x / base)} from 10k` : '');
+  const heap = big.heapMb === undefined ? '' : `heap after load and gc ${Math.round(big.heapMb)} MB`;
+  const heapGrowth = big.heapMb === undefined ? '' : times(big.heapMb, small?.heapMb);
+  const peak = times(big.peakRssMb, small?.peakRssMb);
+  return [heap + (heapGrowth ? ` (${heapGrowth})` : ''), peak ? `peak ${peak}` : ''].filter((x) => x).join('; ');
 }
 
 /** A time read back from a cell of the table ("1.27 s (…)", "31.01 ms", "1.7 µs"), in ms; undefined if none. */
@@ -213,13 +250,32 @@ export function benchRows(results: ReadonlyArray<BenchResult | BenchError>, star
     row('reanchor', w, hyp, { versus: versus(hyp, o), goal: hyp && o ? goal(judged(hyp).ms / judged(o).ms >= 50, 'ours ≥ 50× faster') : '' });
     row('reanchor', w, dmp, { versus: versus(dmp, o) });
   }
-  // 2. Typing
+  // 2. Typing, at 10,000 annotations and at 100,000 in the one document
+  /** The 95th percentile of a typing row's keystrokes on the measure it is judged on (CPU or wall). */
+  const p95 = (r: BenchResult, by: 'CPU' | 'wall'): number | undefined => {
+    const x = by === 'CPU' ? r.extra?.p95Cpu : r.extra?.p95;
+    return typeof x === 'number' ? x : undefined;
+  };
   if (present('typing')) {
     const o = ours('typing');
     const n = find('typing', (r) => r.method.startsWith('naive'));
     const w = `Typing (${o?.extra?.label ?? ''})`;
+    const c = o && n ? compared(o, n) : undefined;
     row('typing', w, o, { goal: goalOf(o, 2, '≤ 2 ms') });
-    row('typing', w, n, { versus: versus(n, o) });
+    row('typing', w, n, { versus: versus(n, o), goal: c ? goal(c.a < c.b, 'ours faster', c.by) : '' });
+  }
+  if (present('typing100k')) {
+    const o = ours('typing100k');
+    const n = find('typing100k', (r) => r.method.startsWith('naive'));
+    const w = `Typing, ten times the annotations (${o?.extra?.label ?? ''})`;
+    let g = '';
+    if (o) {
+      const j = judged(o);
+      const tail = p95(o, j.by);
+      g = goal(j.ms <= 0.1 && tail !== undefined && tail <= 0.5, '≤ 0.1 ms, p95 ≤ 0.5 ms', j.by);
+    }
+    row('typing100k', w, o, { goal: g });
+    row('typing100k', w, n, { versus: versus(n, o) });
   }
   // 3. Hover
   if (present('hover')) {
@@ -235,6 +291,7 @@ export function benchRows(results: ReadonlyArray<BenchResult | BenchError>, star
     const load = ours('corpus', 'load');
     const tree = ours('corpus', 'tree');
     const search = ours('corpus', 'search');
+    const naiveSearch = find('corpus', (r) => r.method.startsWith('naive') && r.extra?.part === 'search');
     const exp = ours('corpus', 'export');
     const alt = find('corpus', (r) => r.method.startsWith('yaml package'));
     const w = `Corpus scale (${load?.extra?.label ?? ''})`;
@@ -243,6 +300,7 @@ export function benchRows(results: ReadonlyArray<BenchResult | BenchError>, star
     row('corpus', w, load, { memory: '', goal: goalOf(load, 1000, '≤ 1 s'), note: [load?.repeat, genNote, load?.note].filter(Boolean).join('; ') });
     row('corpus', w, tree, { memory: '', goal: goalOf(tree, 100, '≤ 100 ms') });
     row('corpus', w, search, { memory: '' });
+    row('corpus', w, naiveSearch, { memory: '', versus: versus(naiveSearch, search) });
     const expOk = exp && judged(exp).ms <= 2000 && (!alt || judged(exp).ms <= 2 * judged(alt).ms);
     row('corpus', w, exp, { memory: '', goal: exp ? goal(!!expOk, '≤ 2 s and ≤ 2× yaml', judged(exp).by) : '' });
     row('corpus', w, alt, { versus: versus(alt, exp) });
@@ -283,42 +341,39 @@ export function benchRows(results: ReadonlyArray<BenchResult | BenchError>, star
     const load = ours('corpus10x', 'load');
     const w = `Ten times the corpus (${load?.extra?.label ?? ''})`;
     if (gen) firstInput.set('corpus10x', gen.input);
-    /** "×9.8 from 10k": this row's judged time over the same part's at 10,000 documents (this run's, or the table's). */
-    const growth = (part: string, r: BenchResult | undefined): string => {
-      if (!r) return '';
-      const small = ours('corpus', part);
-      let base = small ? judged(small).ms : undefined;
-      if (base === undefined) {
-        const prev = context?.previous?.find((p) => p.key === 'corpus' && p.method === r.method);
-        if (prev) base = parseTime(judged(r).by === 'CPU' ? prev.cpu : prev.wall);
-      }
-      return base ? `×${ratio(judged(r).ms / base)} from 10k` : '';
-    };
-    const noteOf = (r: BenchResult | undefined, part: string, more = ''): string => [r?.repeat, growth(part, r), r?.note, more].filter((x) => x).join('; ');
+    const previous = (r: BenchResult): TableRow | undefined => context?.previous?.find((p) => p.key === 'corpus' && p.method === r.method);
+    /** The row's note with its growth from the same row at 10,000 documents (this run's, or the table's). */
+    const noteOf = (r: BenchResult | undefined, small: BenchResult | undefined, more = ''): string =>
+      [r?.repeat, growth(r, small, r && !small ? previous(r) : undefined), r?.note, more].filter((x) => x).join('; ');
+    const naiveOf = (workload: string): BenchResult | undefined => find(workload, (r) => r.method.startsWith('naive') && r.extra?.part === 'search');
     const tree = ours('corpus10x', 'tree');
     const search = ours('corpus10x', 'search');
+    const naiveSearch = naiveOf('corpus10x');
     const exp = ours('corpus10x', 'export');
     const genNote = !gen ? '' : `corpus written in ${fmtTime(gen.ms)} (not timed)${gen.note ? `, ${gen.note}` : ''}`;
-    row('corpus10x', w, load, { memory: '', note: noteOf(load, 'load', genNote) });
-    row('corpus10x', w, tree, { memory: '', goal: goalOf(tree, 1000, '≤ 1 s'), note: noteOf(tree, 'tree') });
-    row('corpus10x', w, search, { memory: '', goal: goalOf(search, 300, '≤ 300 ms'), note: noteOf(search, 'search') });
-    row('corpus10x', w, exp, { memory: '', goal: goalOf(exp, 20_000, '≤ 20 s'), note: noteOf(exp, 'export') });
+    row('corpus10x', w, load, { memory: '', note: noteOf(load, ours('corpus', 'load'), genNote) });
+    row('corpus10x', w, tree, { memory: '', goal: goalOf(tree, 1000, '≤ 1 s'), note: noteOf(tree, ours('corpus', 'tree')) });
+    row('corpus10x', w, search, { memory: '', goal: goalOf(search, 300, '≤ 300 ms'), note: noteOf(search, ours('corpus', 'search')) });
+    row('corpus10x', w, naiveSearch, { memory: '', versus: versus(naiveSearch, search), note: noteOf(naiveSearch, naiveOf('corpus')) });
+    row('corpus10x', w, exp, { memory: '', goal: goalOf(exp, 20_000, '≤ 20 s'), note: noteOf(exp, ours('corpus', 'export')) });
     if (load) {
       const small = ours('corpus', 'load');
       const prev = context?.previous?.find((p) => p.key === 'corpus' && p.method.startsWith('Marginalia: the whole workload'));
-      const base = small?.peakRssMb ?? (prev ? Number(/^(\d+) MB/.exec(prev.memory)?.[1]) || undefined : undefined);
+      const base = small
+        ? { peakRssMb: small.peakRssMb, heapMb: small.heapMb }
+        : prev
+          ? {
+              peakRssMb: Number(/^(\d+) MB/.exec(prev.memory)?.[1]) || undefined,
+              heapMb: Number(/heap after load and gc (\d+) MB/.exec(prev.note)?.[1]) || undefined,
+            }
+          : undefined;
       row('corpus10x', w, undefined, {
         method: 'Marginalia: the whole workload (load + tree + search + texts + export)',
         wall: '',
         memory: fmtMb(load.peakRssMb),
         goal: goal(load.peakRssMb <= 600, 'peak ≤ 600 MB'),
         load: fmtLoad(load.load),
-        note: [
-          load.heapMb === undefined ? '' : `heap after load and gc ${Math.round(load.heapMb)} MB`,
-          base ? `peak ×${ratio(load.peakRssMb / base)} from 10k` : '',
-        ]
-          .filter((x) => x)
-          .join('; '),
+        note: memoryGrowth(load, base),
       });
     }
   }

@@ -1,52 +1,51 @@
-// The search over all annotations as the host makes it (src/host/searchCommands.ts, Marginalia: Search
-// Annotations): one quick-pick item per annotation, built afresh on every search (label: the quote on one line, at
-// most 120 characters; description: kind, coder and document; detail: note and attributes), a separator per
-// document, and then the typed text matched against label, description and detail. VS Code's quick pick does that
-// matching in the workbench; here a case-insensitive substring test over the three stands for it (its fuzzy
-// matching does at least as much work per item, and drawing the list is not counted).
+// The search over all annotations, as Marginalia: Search Annotations makes it above 20,000 annotations
+// (src/host/searchCommands.ts): when the quick pick opens, one entry per annotation with its document is collected,
+// and every word typed runs the core's searchAnnotations over them for the first SHOWN + 1 that match (the quick pick
+// then gets items for at most SHOWN of them; making those 200 items and drawing them is not counted). The naive
+// alternative lower-cases every field of every annotation and tests each word with includes(), with no limit. Used by
+// the corpus and ten-times-the-corpus workloads (bench/corpus.ts, measureCorpus), whose runs time it.
 import type { Annotation } from '../src/core/model';
-import { coderLabel } from '../src/core/store';
+import { searchAnnotations, type Searchable } from '../src/core/store';
 
-export interface SearchItem {
-  label: string;
-  description?: string;
-  detail?: string;
-  separator?: boolean;
-  args?: [string, string, string];
+/** How many results the host asks searchAnnotations for: its SHOWN (200) and one more, to know there are more. */
+export const SEARCH_LIMIT = 201;
+
+/**
+ * What the searches type, the first untimed: a word of many quotes, a speaker (an attribute and a word of the
+ * texts), two words of which few annotations hold both, a note's words with a coder, a rare word of the quotes, and a
+ * name misspelt (no hit: every annotation walked). The runs after the first take them in turn.
+ */
+export const SEARCH_QUERIES = ['economy', 'Peskov', 'German Gref trillion', 'ministry figures chen', 'sanctions', 'Peskvo'];
+
+/** The entries the host collects when the quick pick opens: every annotation with its document, documents in order. */
+export function searchEntries(documents: readonly string[], annotationsOf: (doc: string) => readonly Annotation[]): Searchable[] {
+  const entries: Searchable[] = [];
+  for (const doc of documents) for (const annotation of annotationsOf(doc)) entries.push({ doc, annotation });
+  return entries;
 }
 
-/** The items of SearchCommands.search for one workspace folder. */
-export function searchItems(folderUri: string, documents: readonly string[], annotationsOf: (doc: string) => readonly Annotation[]): SearchItem[] {
-  const items: SearchItem[] = [];
-  for (const doc of documents) {
-    const list = annotationsOf(doc);
-    if (list.length === 0) continue;
-    items.push({ label: doc, separator: true });
-    for (const a of list) {
-      const attrs = Object.entries(a.attributes).map(([k, v]) => `${k}: ${v}`);
-      items.push({
-        label: a.target.quote.exact.replace(/\s+/g, ' ').slice(0, 120),
-        description: `${a.kind}${a.anchor.status === 'orphaned' ? ' (orphaned)' : ''} · ${coderLabel(a.provenance.author)} · ${doc}`,
-        detail: [a.note, ...attrs].filter((s) => s).join(' · ') || undefined,
-        args: [folderUri, doc, a.id],
-      });
-    }
-  }
-  return items;
+/** One search as the host makes it on a keystroke: the core's search for the first SEARCH_LIMIT. */
+export function searchOurs(entries: readonly Searchable[], query: string): Searchable[] {
+  return searchAnnotations(entries, query, SEARCH_LIMIT);
 }
 
-/** The items whose label, description or detail holds `query` (any case). */
-export function matchItems(items: readonly SearchItem[], query: string): SearchItem[] {
-  const q = query.toLowerCase();
-  return items.filter(
-    (i) => !i.separator && (i.label.toLowerCase().includes(q) || (i.description ?? '').toLowerCase().includes(q) || (i.detail ?? '').toLowerCase().includes(q)),
-  );
-}
-
-/** What the searches type: a speaker, a unit, a word of the quotes, a note, a kind. The first is the untimed warm-up. */
-export const SEARCH_QUERIES = ['Peskov', 'German Gref', 'trillion', 'ministry figures', 'economy', 'entity · bob'];
-
-/** One search as the host does it: the items built, then matched. Returns how many matched. */
-export function searchOnce(folderUri: string, documents: readonly string[], annotationsOf: (doc: string) => readonly Annotation[], query: string): number {
-  return matchItems(searchItems(folderUri, documents, annotationsOf), query).length;
+/** The naive search: every field of every annotation lower-cased and each word of the query looked for in them. */
+export function searchNaive(entries: readonly Searchable[], query: string): Searchable[] {
+  const words = query
+    .toLowerCase()
+    .split(/\s+/)
+    .filter((w) => w.length > 0);
+  return entries.filter(({ doc, annotation: a }) => {
+    const fields = [
+      a.target.quote.exact,
+      a.note,
+      a.kind,
+      a.provenance.author,
+      doc,
+      ...Object.values(a.attributes)
+        .filter((v) => v !== undefined && v !== null)
+        .map(String),
+    ].map((f) => f.toLowerCase());
+    return words.every((w) => fields.some((f) => f.includes(w)));
+  });
 }

@@ -27,11 +27,16 @@ let perThread: boolean | undefined;
  * from the first field of /proc/self/task/<tid>/schedstat (nanoseconds on a CPU). The main thread's own schedstat
  * is not used: while a thread runs, the kernel brings that figure up to date only at the scheduler's ticks, a few
  * milliseconds apart, while the other threads are asleep when it is read and so are exact. Time spent waiting for
- * a core is in neither. Costs about 0.2 ms. Without /proc (not Linux): the whole process's CPU time.
+ * a core is in neither. Costs about 0.1 ms (timeRun keeps that cost out of what it times). Without /proc (not
+ * Linux): the whole process's CPU time.
  */
 export function threadCpuMs(): number {
-  const total = processCpuMs();
-  if (perThread === false) return total;
+  return processCpuMs() - otherThreadsCpuMs();
+}
+
+/** CPU time of the process's threads other than the main one so far, in ms (0 without /proc). */
+function otherThreadsCpuMs(): number {
+  if (perThread === false) return 0;
   try {
     const main = String(process.pid);
     let others = 0;
@@ -44,11 +49,25 @@ export function threadCpuMs(): number {
       }
     }
     perThread = true;
-    return total - others / 1e6;
+    return others / 1e6;
   } catch {
     perThread = false;
-    return total;
+    return 0;
   }
+}
+
+/** The clocks read before a timed call: the other threads' before the process's, so that the main thread's reading
+ *  of /proc is not in the time; after it, the process's first for the same reason. */
+function startClocks(): { others: number; process: number; wall: number } {
+  const others = otherThreadsCpuMs();
+  const proc = processCpuMs();
+  return { others, process: proc, wall: now() };
+}
+
+function stopClocks(start: { others: number; process: number; wall: number }): Run {
+  const wall = now() - start.wall;
+  const cpuAll = processCpuMs() - start.process;
+  return { wall, cpu: cpuAll - (otherThreadsCpuMs() - start.others), cpuAll };
 }
 
 /** CPU time of the whole process so far (every thread, user + system), in ms. */
@@ -71,24 +90,19 @@ export interface Runs {
   cpuAll: number[];
 }
 
-/** Times `fn` once: wall, main-thread CPU and process CPU around it. */
+/** Times `fn` once: wall, main-thread CPU and process CPU around it (the clocks' own cost, about 0.1 ms, left out:
+ *  a call of a few microseconds can be timed on its own). */
 export function timeRun<T>(fn: () => T): Run & { value: T } {
-  const c0 = processCpuMs();
-  const t0 = threadCpuMs();
-  const w0 = now();
+  const start = startClocks();
   const value = fn();
-  const wall = now() - w0;
-  return { value, wall, cpu: threadCpuMs() - t0, cpuAll: processCpuMs() - c0 };
+  return { ...stopClocks(start), value };
 }
 
 /** Times an async `fn` once (wall time includes waiting for I/O; CPU times do not). */
 export async function timeRunAsync<T>(fn: () => Promise<T>): Promise<Run & { value: T }> {
-  const c0 = processCpuMs();
-  const t0 = threadCpuMs();
-  const w0 = now();
+  const start = startClocks();
   const value = await fn();
-  const wall = now() - w0;
-  return { value, wall, cpu: threadCpuMs() - t0, cpuAll: processCpuMs() - c0 };
+  return { ...stopClocks(start), value };
 }
 
 /** The runs collected, each scaled by `factor` (e.g. 1/n for per-operation figures, or a sample's extrapolation). */

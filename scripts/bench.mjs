@@ -11,8 +11,8 @@
 //   node scripts/bench.mjs [--quick] [--skip-startup] [--only WORKLOAD[,WORKLOAD...]]...
 //     --quick          smaller workloads (a smoke run that only prints: the goals are for the full sizes)
 //     --skip-startup   leave out the extension-host start-up (needs code-server, see npm run setup:vscode)
-//     --only W         rerun only these workloads (reanchor, typing, hover, corpus, agreement, relations, corpus10x,
-//                      startup; repeat it or list them with commas) and replace only their rows of the table in
+//     --only W         rerun only these workloads (reanchor, typing, typing100k, hover, corpus, agreement, relations,
+//                      corpus10x, startup; repeat it or list them with commas) and replace only their rows of the table in
 //                      docs/performance.md, keeping the others from their earlier run
 //     --from-results F  measure nothing: make the report again from the raw results a run saved (.run/bench-results.json)
 import { spawn, spawnSync } from 'node:child_process';

@@ -13,12 +13,15 @@ import {
   benchRows,
   benchTable,
   betweenMarkers,
+  compared,
   fmtSpread,
   fmtTime,
+  growth,
   judged,
   loadThreshold,
   loadWarning,
   median,
+  memoryGrowth,
   mergeProcessRuns,
   parseTable,
   parseTime,
@@ -55,9 +58,21 @@ const RESULTS: Array<BenchResult | BenchError> = [
     note: 'each run on 200 annotations, ×50.0',
   }),
   result('reanchor', 'diff-match-patch match_main', 140_400),
-  // The typing rows give no runs: the report shows their median per edit as they give it, and no CPU.
+  // A row without runs (as typing gave before): the report shows the median it gives, and no CPU.
   result('typing', 'Marginalia: LiveDocument.applyChange', 2.5, { unit: 'median per edit', extra: { label: '1.0 MB' } }),
   result('typing', 'naive: shift every span', 0.044, { unit: 'median per edit' }),
+  result('typing100k', 'Marginalia: LiveDocument.applyChange', 0.03, {
+    unit: 'median per edit',
+    runs: runs([0.03, 0.029, 0.031, 0.03, 0.035], [0.032, 0.03, 0.033, 0.031, 0.04]),
+    cpuBound: true,
+    extra: { label: '1.0 MB, 100,000 annotations', p95: 0.2, p95Cpu: 0.6 },
+  }),
+  result('typing100k', 'naive: shift every span', 0.9, {
+    unit: 'median per edit',
+    runs: runs([0.9, 0.85, 0.95, 0.9, 0.92], [0.64, 0.6, 0.7, 0.62, 0.66]),
+    cpuBound: true,
+    extra: { p95: 2, p95Cpu: 1.5 },
+  }),
   result('hover', 'Marginalia: IntervalIndex.touching', 0.0017, {
     unit: 'per lookup',
     runs: runs([0.0017, 0.0016, 0.0019, 0.0017, 0.0018], [0.0016, 0.0016, 0.0017, 0.0016, 0.0016]),
@@ -83,6 +98,13 @@ const RESULTS: Array<BenchResult | BenchError> = [
     input: 'corpus-input',
     extra: { part: 'search' },
   }),
+  result('corpus', 'naive: every field lower-cased', 80, {
+    unit: 'per search',
+    runs: runs([80, 82, 79, 81, 85], [76, 78, 74, 76, 80]),
+    cpuBound: true,
+    input: 'corpus-input',
+    extra: { part: 'search' },
+  }),
   result('corpus', 'Marginalia: writeExportYaml to a file', 1270, { input: 'corpus-input', extra: { part: 'export' } }),
   result('corpus', 'yaml package: stringify', 13_300, { input: 'corpus-input' }),
   { workload: 'corpus', method: 'corpus clean', error: 'Error: EACCES | cannot remove' },
@@ -99,6 +121,13 @@ const RESULTS: Array<BenchResult | BenchError> = [
   result('corpus10x', 'Marginalia: search all annotations after the first', 500, {
     unit: 'per search',
     runs: runs([500, 520, 480, 510, 530], [380, 390, 370, 385, 400]),
+    cpuBound: true,
+    input: 'big-input',
+    extra: { part: 'search' },
+  }),
+  result('corpus10x', 'naive: every field lower-cased', 800, {
+    unit: 'per search',
+    runs: runs([800, 820, 790, 810, 850], [740, 780, 760, 770, 790]),
     cpuBound: true,
     input: 'big-input',
     extra: { part: 'search' },
@@ -188,6 +217,13 @@ describe('bench report', () => {
     assert.equal(typing.cpu, '–');
     assert.equal(typing.goal, '✗ ≤ 2 ms (wall)');
     assert.equal(by('typing', 'naive').versus, '57× faster');
+    assert.equal(by('typing', 'naive').goal, '✗ ours faster (wall)', 'judged on the naive row, in the same run');
+    const typing100k = by('typing100k', 'Marginalia');
+    assert.equal(typing100k.workload, '`typing100k` Typing, ten times the annotations (1.0 MB, 100,000 annotations)');
+    assert.equal(typing100k.wall, '0.030 ms (0.029 ms–0.035 ms) per edit');
+    assert.equal(typing100k.cpu, '0.032 ms (0.030 ms–0.040 ms) per edit');
+    assert.equal(typing100k.goal, '✗ ≤ 0.1 ms, p95 ≤ 0.5 ms (CPU)', 'the median is met, the CPU p95 (0.6 ms) is not');
+    assert.equal(by('typing100k', 'naive').versus, '20× slower', 'CPU medians 0.64 / 0.032');
     const hover = by('hover', 'Marginalia');
     assert.equal(hover.wall, '1.7 µs (1.6 µs–1.9 µs) per lookup');
     assert.equal(hover.goal, '✓ ≤ 0.05 ms (CPU)');
@@ -198,6 +234,7 @@ describe('bench report', () => {
     assert.equal(load.goal, '✓ ≤ 1 s (CPU)', 'met on CPU (960 ms) although the wall median (1.10 s) is over');
     assert.equal(by('corpus', 'Marginalia: Corpus view').goal, '✓ ≤ 100 ms (wall)');
     assert.equal(by('corpus', 'Marginalia: search').wall, '41.00 ms (39.00 ms–45.00 ms) per search');
+    assert.equal(by('corpus', 'naive: every field').versus, '2.0× slower', 'right under the search of ours');
     assert.equal(by('corpus', 'Marginalia: writeExportYaml').goal, '✓ ≤ 2 s and ≤ 2× yaml (wall)');
     assert.equal(by('corpus', 'yaml package').versus, '10× slower');
     const whole = by('corpus', 'Marginalia: the whole workload');
@@ -217,18 +254,23 @@ describe('bench report', () => {
 
   it('prints the growth from the corpus at 10,000 documents to ten times that, from this run or the table kept', () => {
     const rows = benchRows(RESULTS, STARTUP, { measured: 'now' });
-    const bigLoad = rows.find((r) => r.key === 'corpus10x' && r.method === 'Marginalia: AnnotationStore.loadAll');
-    assert.ok(bigLoad);
-    assert.match(bigLoad.note, /^×10 from 10k; corpus written in 70\.0 s \(not timed\); CPU of all threads 11\.5 s$/, 'CPU medians 9,600 / 960');
+    const big = (method: string): TableRow => {
+      const r = rows.find((x) => x.key === 'corpus10x' && x.method.startsWith(method));
+      assert.ok(r, method);
+      return r;
+    };
+    const bigLoad = big('Marginalia: AnnotationStore.loadAll');
+    assert.match(bigLoad.note, /^×10 from 10k \(CPU\); corpus written in 70\.0 s \(not timed\); CPU of all threads 11\.5 s$/, 'CPU medians 9,600 / 960');
     assert.equal(bigLoad.load, '1.0–1.4');
-    const bigSearch = rows.find((r) => r.key === 'corpus10x' && r.method.startsWith('Marginalia: search'));
-    assert.ok(bigSearch);
+    const bigSearch = big('Marginalia: search');
     assert.equal(bigSearch.goal, '✗ ≤ 300 ms (CPU)');
-    assert.match(bigSearch.note, /×10 from 10k/);
-    const whole = rows.find((r) => r.key === 'corpus10x' && r.method.startsWith('Marginalia: the whole workload'));
-    assert.ok(whole);
+    assert.equal(bigSearch.note, '×10 from 10k (CPU); CPU of all threads 462 ms', 'CPU medians 385 / 38');
+    const naiveSearch = big('naive: every field');
+    assert.equal(naiveSearch.versus, '2.0× slower', 'CPU medians 770 / 385');
+    assert.equal(naiveSearch.note, '×10 from 10k (CPU); CPU of all threads 924 ms', 'from the naive search at 10k: 770 / 76');
+    const whole = big('Marginalia: the whole workload');
     assert.equal(whole.goal, '✗ peak ≤ 600 MB');
-    assert.equal(whole.note, 'heap after load and gc 850 MB; peak ×5.0 from 10k');
+    assert.equal(whole.note, 'heap after load and gc 850 MB (×10 from 10k); peak ×5.0 from 10k');
     // Only the big corpus rerun: the 10k figures come from the table on the page.
     const previous = parseTable(benchReport(INFO, RESULTS, STARTUP));
     assert.ok(previous);
@@ -237,8 +279,34 @@ describe('bench report', () => {
       undefined,
       { measured: 'now', previous },
     );
-    assert.match(alone.find((r) => r.method === 'Marginalia: AnnotationStore.loadAll')?.note ?? '', /^×10 from 10k;/);
-    assert.match(alone.find((r) => r.method.startsWith('Marginalia: the whole workload'))?.note ?? '', /peak ×5\.0 from 10k/);
+    assert.match(alone.find((r) => r.method === 'Marginalia: AnnotationStore.loadAll')?.note ?? '', /^×10 from 10k \(CPU\);/);
+    assert.match(alone.find((r) => r.method.startsWith('naive: every field'))?.note ?? '', /^×10 from 10k \(CPU\);/);
+    assert.equal(
+      alone.find((r) => r.method.startsWith('Marginalia: the whole workload'))?.note,
+      'heap after load and gc 850 MB (×10 from 10k); peak ×5.0 from 10k',
+      'the heap and peak at 10k read back from the kept row',
+    );
+    // Neither in the run nor in the table: no ratio.
+    assert.match(benchRows(RESULTS.filter((r) => r.workload === 'corpus10x'))[0].note, /^corpus written/);
+  });
+
+  it('computes a growth ratio on the measure both rows share, and the memory growth', () => {
+    const cpuRow = (cpu: number, wall: number): BenchResult => result('corpus', 'x', wall, { runs: runs([wall], [cpu]), cpuBound: true });
+    assert.equal(growth(cpuRow(980, 2000), cpuRow(100, 150)), '×9.8 from 10k (CPU)');
+    assert.equal(growth(cpuRow(1500, 3000), cpuRow(100, 150)), '×15 from 10k (CPU)');
+    assert.equal(growth(cpuRow(980, 2000), result('corpus', 'x', 200)), '×10 from 10k (wall)', 'one row without CPU runs: wall medians');
+    assert.equal(growth(undefined, cpuRow(100, 150)), '');
+    const kept: TableRow = { ...benchRows([cpuRow(1, 1)])[0], wall: '300 ms (1 run)', cpu: '98.00 ms (1 run)' };
+    assert.equal(growth(cpuRow(980, 2000), undefined, kept), '×10 from 10k (CPU)', 'read back from the kept CPU cell');
+    assert.equal(growth(result('corpus', 'x', 3000), undefined, kept), '×10 from 10k (wall)');
+    assert.equal(growth(cpuRow(980, 2000), undefined, undefined), '');
+    assert.deepEqual(compared(cpuRow(10, 20), cpuRow(5, 8)), { a: 10, b: 5, by: 'CPU' });
+    assert.equal(
+      memoryGrowth({ peakRssMb: 1000, heapMb: 760 }, { peakRssMb: 200, heapMb: 84 }),
+      'heap after load and gc 760 MB (×9.0 from 10k); peak ×5.0 from 10k',
+    );
+    assert.equal(memoryGrowth({ peakRssMb: 1000 }, { peakRssMb: 200 }), 'peak ×5.0 from 10k');
+    assert.equal(memoryGrowth({ peakRssMb: 1000, heapMb: 760 }), 'heap after load and gc 760 MB');
   });
 
   it('merges the processes of one variant into one row: runs together, the highest peak, every load sampled', () => {
@@ -276,7 +344,7 @@ describe('bench report', () => {
       'every row has eleven cells',
     );
     assert.match(text, /^FAILED: corpus clean: Error: EACCES \| cannot remove$/m);
-    assert.match(text, /^8 goals met, 4 missed\.$/m);
+    assert.match(text, /^8 goals met, 6 missed\.$/m);
     assert.ok(!text.includes('WARNING'), 'no load warning on a quiet machine');
   });
 
@@ -331,7 +399,7 @@ describe('bench report', () => {
       'the rerun rows take the place of the old ones',
     );
     // The goals are counted over the whole table, kept rows included (the rerun corpus has no tree and export rows).
-    assert.match(after, /^6 goals met, 4 missed\.$/m);
+    assert.match(after, /^6 goals met, 6 missed\.$/m);
   });
 
   it('warns loudly when the load average was above 1.5 (or three quarters of the cores), naming the rows measured under it', () => {
@@ -359,7 +427,7 @@ describe('bench report', () => {
     const doc = `# Performance\n\nBefore.\n\n${BEGIN_MARKER}\nold table\n${END_MARKER}\n\nAfter.\n`;
     const once = replaceBetweenMarkers(doc, benchReport(INFO, RESULTS, STARTUP), 'performance.md');
     assert.ok(once.startsWith(`# Performance\n\nBefore.\n\n${BEGIN_MARKER}\n- Command:`));
-    assert.ok(once.endsWith(`goals met, 4 missed.\n${END_MARKER}\n\nAfter.\n`));
+    assert.ok(once.endsWith(`goals met, 6 missed.\n${END_MARKER}\n\nAfter.\n`));
     assert.ok(!once.includes('old table'));
     const later = replaceBetweenMarkers(once, benchReport({ ...INFO, loadBefore: 0.5 }, RESULTS, STARTUP), 'performance.md');
     assert.equal(later, once.replace('1.0 before', '0.5 before'));
