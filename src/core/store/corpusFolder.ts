@@ -223,8 +223,10 @@ export class CorpusFolder {
     this.cachedCounts = new Map();
     this.stored = loaded.docs;
     this.errors = loaded.errors;
+    const listed = new Set(corpus);
     for (const doc of [...this.stored.keys()]) {
-      const refused = this.notCorpus(doc);
+      // A listed document passed the same patterns: only sidecars of missing documents need the check.
+      const refused = listed.has(doc) ? undefined : this.notCorpus(doc);
       if (!refused) continue;
       this.stored.delete(doc);
       this.errors.push(refused);
@@ -318,20 +320,22 @@ export class CorpusFolder {
     this.summaryTimer = undefined;
     const docs = [...this.summariesPending];
     this.summariesPending.clear();
-    const files = docs.map((d) => this.store.sidecarPath(d));
-    const looked = stats ?? (await this.statSidecars(files));
+    // After a load (stats given) the paths are worked out in the paced loop below, not all at once here.
+    const files = stats ? undefined : docs.map((d) => this.store.sidecarPath(d));
+    const looked = stats ?? (await this.statSidecars(files ?? []));
     const now = this.clock.now().getTime();
     // After a load every document is counted: in slices, as the load itself runs, so the host stays responsive.
     const pacer = new Pacer();
     for (let i = 0; i < docs.length; i++) {
       for (let turn = pacer.next(); turn; turn = pacer.next()) await turn;
-      const st = looked.get(files[i]);
+      const file = files?.[i] ?? this.store.sidecarPath(docs[i]);
+      const st = looked.get(file);
       const list = this.stored.get(docs[i]);
       if (st && list && st.mtime <= now - RACY_WINDOW_MS) {
-        summaries.set(files[i], { size: st.size, mtime: st.mtime, counts: this.countsOf(list) });
+        summaries.set(file, { size: st.size, mtime: st.mtime, counts: this.countsOf(list) });
         continue;
       }
-      summaries.delete(files[i]);
+      summaries.delete(file);
       // Too fresh to trust yet: counted again at the next write.
       if (st && list) this.summariesPending.add(docs[i]);
     }
@@ -797,7 +801,8 @@ export class CorpusFolder {
     this.exportFolders.clear();
     for (const f of listing.exportFolders) this.exportFolders.add(f);
     for (const [dir, mark] of this.marks) if (mark > since) this.exportFolders.add(dir);
-    return listing.documents.filter((d) => this.matcher(d));
+    // The listing matched the same patterns; only export folders can leave more out.
+    return this.exportFolders.size === 0 ? listing.documents : listing.documents.filter((d) => this.matcher(d));
   }
 
   /**

@@ -179,6 +179,7 @@ export class AnnotationStore {
   /** Loads these sidecar files (as sidecarFiles lists them); `errors` collects the broken ones with those given. */
   async loadSidecars(files: readonly string[], errors: SidecarError[] = []): Promise<LoadAllResult> {
     const loaded = new Array<Annotation[] | undefined>(files.length);
+    const docOf = new Array<string | undefined>(files.length);
     let next = 0;
     // Reads overlap while parses run one at a time between them: the files are small and parsing is the main cost.
     // Reads may complete at once (a synchronous fast path, a warm cache) and parses are synchronous: the workers give
@@ -192,6 +193,7 @@ export class AnnotationStore {
         const file = files[i];
         try {
           loaded[i] = await this.readSidecar(file);
+          docOf[i] = docForPathIn(this.dir, file);
         } catch (e) {
           errors.push(asSidecarError(e, file));
         }
@@ -201,7 +203,7 @@ export class AnnotationStore {
     const docs = new Map<string, Annotation[]>();
     for (let i = 0; i < files.length; i++) {
       const annotations = loaded[i];
-      const doc = docForPathIn(this.dir, files[i]);
+      const doc = docOf[i];
       if (annotations && doc !== undefined) docs.set(doc, annotations);
     }
     errors.sort((x, y) => (x.file < y.file ? -1 : x.file > y.file ? 1 : 0));
