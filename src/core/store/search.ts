@@ -27,6 +27,10 @@ export function searchAnnotations<T extends Searchable>(entries: readonly T[], q
 
 function holds(p: RegExp, { doc, annotation: a }: Searchable): boolean {
   if (p.test(a.target.quote.exact) || p.test(a.note) || p.test(a.kind) || p.test(a.provenance.author) || p.test(doc)) return true;
-  for (const v of Object.values(a.attributes)) if (v !== undefined && v !== null && p.test(String(v))) return true;
+  const attributes = a.attributes;
+  for (const k in attributes) {
+    const v = attributes[k];
+    if (v !== undefined && v !== null && p.test(typeof v === 'string' ? v : String(v))) return true;
+  }
   return false;
 }

@@ -76,7 +76,10 @@ export function parseSummaryCache(text: string | undefined, layer: string): Map<
     const { authors, kinds, sidecars } = data;
     if (data.version !== VERSION || data.layer !== layer || !isStrings(authors) || !isStrings(kinds) || typeof sidecars !== 'object' || sidecars === null)
       return out;
-    for (const [file, entry] of Object.entries(sidecars as Record<string, unknown>)) {
+    const table = sidecars as Record<string, unknown>;
+    // for…in, not Object.entries: no [key, value] array per sidecar (JSON.parse makes plain objects, no inherited keys).
+    for (const file in table) {
+      const entry = table[file];
       if (!Array.isArray(entry) || entry.length < 2 || (entry.length - 2) % 4 !== 0) return new Map();
       const [size, mtime] = entry as unknown[];
       if (typeof size !== 'number' || typeof mtime !== 'number') return new Map();
