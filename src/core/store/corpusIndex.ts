@@ -44,6 +44,7 @@ let nameOrder: Intl.Collator | undefined;
 export function buildCorpusTree(docs: readonly DocSummary[]): DirSummary {
   const root: DirSummary = { path: '', name: '', dirs: [], docs: [], documents: 0, annotations: 0, orphaned: 0 };
   const dirs = new Map<string, DirSummary>([['', root]]);
+  const parents = new Map<DirSummary, DirSummary>();
   const dirOf = (path: string): DirSummary => {
     let d = dirs.get(path);
     if (d) return d;
@@ -51,16 +52,20 @@ export function buildCorpusTree(docs: readonly DocSummary[]): DirSummary {
     const parent = dirOf(cut === -1 ? '' : path.slice(0, cut));
     d = { path, name: path.slice(cut + 1), dirs: [], docs: [], documents: 0, annotations: 0, orphaned: 0 };
     parent.dirs.push(d);
+    parents.set(d, parent);
     dirs.set(path, d);
     return d;
   };
+  // Documents come mostly folder by folder: the last folder is reused while the next document is in it too.
+  let last = root;
   for (const s of docs) {
     const cut = s.doc.lastIndexOf('/');
-    const dir = dirOf(cut === -1 ? '' : s.doc.slice(0, cut));
+    const inLast = cut !== -1 && cut === last.path.length && s.doc.startsWith(last.path);
+    const dir = inLast ? last : dirOf(cut === -1 ? '' : s.doc.slice(0, cut));
+    last = dir;
     dir.docs.push(s);
     // Count upwards to the root.
-    for (let p: string | undefined = dir.path; p !== undefined; p = p === '' ? undefined : p.includes('/') ? p.slice(0, p.lastIndexOf('/')) : '') {
-      const d = dirs.get(p)!;
+    for (let d: DirSummary | undefined = dir; d; d = parents.get(d)) {
       d.documents++;
       d.annotations += s.total;
       d.orphaned += s.orphaned;

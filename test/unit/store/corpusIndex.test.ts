@@ -47,4 +47,31 @@ describe('corpus index', () => {
     );
     assert.equal(news.dirs[0].path, 'news/2024');
   });
+  it('puts each document in its own folder whatever order they come in (folders that share a prefix, the root between)', () => {
+    const paths = ['b/x.txt', 'a.txt', 'b/y.txt', 'b/c/z.txt', 'bb/q.txt', 'b/w.txt', 'c.txt', 'b/c/v.txt', 'bb/r.txt'];
+    const root = buildCorpusTree(paths.map((p) => summariseDocument(p, [ann('claim')])));
+    const where = (d: { dirs: { name: string; dirs: unknown[]; docs: { doc: string }[] }[]; docs: { doc: string }[] }, out: string[] = []): string[] => {
+      for (const doc of d.docs) out.push(doc.doc);
+      for (const sub of d.dirs) where(sub as never, out);
+      return out;
+    };
+    assert.deepEqual(where(root).sort(), [...paths].sort(), 'every document once');
+    const b = root.dirs.find((d) => d.name === 'b')!;
+    assert.deepEqual(
+      b.docs.map((d) => d.name),
+      ['w.txt', 'x.txt', 'y.txt'],
+    );
+    assert.equal(b.documents, 5, 'b and b/c');
+    assert.equal(b.dirs[0].documents, 2);
+    assert.deepEqual(
+      root.dirs.find((d) => d.name === 'bb')!.docs.map((d) => d.name),
+      ['q.txt', 'r.txt'],
+    );
+    assert.deepEqual(
+      root.docs.map((d) => d.name),
+      ['a.txt', 'c.txt'],
+    );
+    assert.equal(root.documents, paths.length);
+    assert.equal(root.annotations, paths.length);
+  });
 });
