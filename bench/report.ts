@@ -50,7 +50,19 @@ export interface RunInfo {
 
 /** The workloads, in the table's order: the names `--only` takes. A new workload adds its key here and a block in
  *  benchRows (its variants go in bench/registry.ts). */
-export const WORKLOAD_ORDER = ['reanchor', 'typing', 'typing100k', 'hover', 'corpus', 'firstTree', 'agreement', 'relations', 'corpus10x', 'startup'] as const;
+export const WORKLOAD_ORDER = [
+  'reanchor',
+  'typing',
+  'typing100k',
+  'hover',
+  'corpus',
+  'firstTree',
+  'import',
+  'agreement',
+  'relations',
+  'corpus10x',
+  'startup',
+] as const;
 
 export interface TableRow {
   /** The workload's key (WORKLOAD_ORDER), written in its first cell so that --only can find its rows again. */
@@ -327,6 +339,23 @@ export function benchRows(results: ReadonlyArray<BenchResult | BenchError>, star
         : '',
     });
     row('firstTree', w, uncached, { versus: versus(uncached, cached) });
+  }
+  // 4c. Importing a YAML export, at 100,000 and at 1,000,000 annotations (each shape its own generated input)
+  if (present('import')) {
+    const w = 'Import of a YAML export (half of it restored, half already stored)';
+    for (const shape of ['100k', '1m']) {
+      const of = (test: (r: BenchResult) => boolean): BenchResult | undefined => find('import', (r) => r.extra?.shape === shape && test(r));
+      const gen = of((r) => r.method.startsWith('generate'));
+      const o = of((r) => r.method.startsWith('Marginalia'));
+      const alt = of((r) => r.method.startsWith('whole-file'));
+      // The generator fingerprints what it made, the imports the workspace they found: ours and the whole-file
+      // import are checked against each other, shape by shape.
+      firstInput.delete('import');
+      const cpu = (r: BenchResult | undefined): string | undefined => (typeof r?.extra?.cpuMs === 'number' ? `${fmtTime(r.extra.cpuMs)} (1 run)` : undefined);
+      const made = gen ? `workspace and export written in ${fmtTime(gen.ms)} (not timed)` : '';
+      row('import', w, o, { cpu: cpu(o), note: [made, o?.note].filter(Boolean).join('; ') });
+      row('import', w, alt, { cpu: cpu(alt), versus: versus(alt, o) });
+    }
   }
   // 5. Agreement
   if (present('agreement')) {

@@ -67,7 +67,10 @@ function startClocks(): { others: number; process: number; wall: number } {
 function stopClocks(start: { others: number; process: number; wall: number }): Run {
   const wall = now() - start.wall;
   const cpuAll = processCpuMs() - start.process;
-  return { wall, cpu: cpuAll - (otherThreadsCpuMs() - start.others), cpuAll };
+  // A helper thread that is running when /proc is read shows a figure up to a scheduler tick old (the lag the main
+  // thread's own schedstat has), so over a run of a few milliseconds the difference can come out below zero: that
+  // is a reading error of about a tick, not time, and is shown as 0.
+  return { wall, cpu: Math.max(0, cpuAll - (otherThreadsCpuMs() - start.others)), cpuAll };
 }
 
 /** CPU time of the whole process so far (every thread, user + system), in ms. */

@@ -211,6 +211,26 @@ describe('bench report', () => {
     assert.equal(missed[0].goal, '✗ ≤ 150 ms (CPU), ✗ stall 60.00 ms ≤ 50 ms');
   });
 
+  it('shows the import at each size with its whole-file alternative, each size checked on its own input', () => {
+    const imp = (method: string, shape: string, ms: number, input: string): BenchResult =>
+      result('import', method, ms, { input, extra: { shape, cpuMs: ms * 0.9 } });
+    const rows = benchRows([
+      imp('generate 100k', '100k', 8000, 'g1'),
+      imp('Marginalia: streamed import (100k)', '100k', 36_000, 'w1'),
+      imp('whole-file import: parseExportYaml + planImport (100k)', '100k', 88_000, 'w1'),
+      imp('generate 1m', '1m', 39_000, 'g2'),
+      imp('Marginalia: streamed import (1m)', '1m', 143_000, 'w2'),
+    ]).filter((r) => r.key === 'import');
+    assert.deepEqual(
+      rows.map((r) => r.method),
+      ['Marginalia: streamed import (100k)', 'whole-file import: parseExportYaml + planImport (100k)', 'Marginalia: streamed import (1m)'],
+    );
+    assert.ok(rows.every((r) => !r.note.includes('INPUT DIFFERS')));
+    assert.equal(rows[1].versus, '2.4× slower');
+    assert.equal(rows[0].cpu, '32.4 s (1 run)');
+    assert.match(rows[0].note, /written in 8\.00 s \(not timed\)/);
+  });
+
   it('makes one row per measured method, with wall and CPU spreads, the comparison, accuracy, goal, load and date', () => {
     const rows = benchRows(RESULTS, STARTUP, { measured: '2026-12-05 13:20' });
     const by = (key: string, method: string): TableRow => {
