@@ -36,8 +36,8 @@ describe('walkthrough on the first start', () => {
     await vscode.window.tabGroups.close(walkthroughTabs());
   });
 
-  it('opens the walkthrough in the folder npm start names, once per workspace', async function () {
-    if (!folder) this.skip();
+  it('opens the walkthrough in the folder npm start names, once per workspace', async () => {
+    assert.ok(folder, 'the integration suite runs with a workspace folder open');
     process.env[WALKTHROUGH_FOLDER_ENV] = folder;
     const ctx = context();
     await openWalkthroughOnFirstStart(ctx, quiet);
