@@ -162,7 +162,9 @@ describe('issue 5 (CLI)', function () {
         took.push(Date.now() - t);
       }
       known = sidecarIds(ws);
-      const window = 1.5 * took.sort((a, b) => a - b)[1];
+      // The machine's speed changes while the runs go on (another suite, a build): the window follows the outcomes,
+      // a little longer after a kill and a little shorter after a finished run, so both keep happening.
+      let window = 1.5 * took.sort((a, b) => a - b)[1];
       for (let i = 0; i < 60; i++) {
         const start = Math.floor(rng() * (text.length - 40));
         const code = await addAndKill(ws, start, start + 20, Math.floor(rng() * window));
@@ -171,6 +173,7 @@ describe('issue 5 (CLI)', function () {
         assert.ok(now.length === known.length || now.length === known.length + 1, `run ${i}: old or new version, got ${now.length} after ${known.length}`);
         if (code === null) killed++;
         else completed++;
+        window *= code === null ? 1.06 : 0.94;
         known = now;
       }
       assert.ok(killed > 5 && completed > 5, `both outcomes happened (killed ${killed}, completed ${completed})`);
